@@ -1,0 +1,218 @@
+/**
+ * The engine's front door: text in, report out. Parses the text once (JSON or YAML), lets each format
+ * reader decide by content whether the file is its own, evaluates the IR and attaches line numbers.
+ * The VS Code extension, the CLI and the benchmarks all call `analyzeText`.
+ */
+import { LineCounter, parseDocument } from 'yaml';
+import { DiagnosticSink, ModelError, type Severity } from './diagnostics';
+import { evaluate, type Totals } from './cost';
+import type { DType, FormatId, ModelIR, SourceRange } from './ir';
+import { READERS } from './formats';
+import type { FormatReader, ParsedSource, ReadOptions } from './formats/types';
+import { parseJsonDocument } from './source/json';
+import { LineIndex } from './source/text';
+import { transformerMetrics, type TransformerMetrics } from './transformer';
+
+/** Files above this size are reported, not parsed: a model config is kilobytes, not megabytes. */
+export const MAX_ANALYSED_BYTES = 16 * 1024 * 1024;
+
+export const DEFAULT_SEQ_LEN = 2048;
+
+export interface AnalyzeOptions extends ReadOptions {
+  readonly dtype?: DType;
+  /** Context length for decode FLOPs/KV cache; defaults to seqLen. */
+  readonly contextLength?: number;
+  /** Report that a file which is no model config is unsupported (set when the user pointed at it). */
+  readonly reportUnknown?: boolean;
+}
+
+export interface Position {
+  /** 1-based, as editors and compilers print them. */
+  readonly line: number;
+  readonly column: number;
+}
+
+export interface ReportDiagnostic {
+  readonly severity: Severity;
+  readonly message: string;
+  readonly range: SourceRange;
+  readonly start: Position;
+  readonly end: Position;
+}
+
+export interface LayerReport {
+  readonly name: string;
+  readonly type: string;
+  readonly detail?: string;
+  /** 1-based line where the layer is defined. */
+  readonly line: number;
+  readonly range: SourceRange;
+  readonly params: number;
+  readonly macs: number;
+  readonly flops: number;
+  readonly outputShape: number[] | null;
+  readonly activationBytes: number;
+  readonly repeat: number;
+}
+
+export interface AnalysisReport {
+  readonly file: string;
+  /** null when the file is no model config this engine reads. */
+  readonly format: FormatId | null;
+  readonly formatLabel?: string;
+  readonly model?: string;
+  readonly variant?: string;
+  readonly variants?: readonly string[];
+  readonly input?: string;
+  readonly batch: number;
+  readonly dtype: DType;
+  readonly convention?: string;
+  readonly totals?: Totals;
+  readonly transformer?: TransformerMetrics;
+  readonly layers: LayerReport[];
+  readonly diagnostics: ReportDiagnostic[];
+  readonly notes: readonly string[];
+}
+
+function looksLikeJson(text: string): boolean {
+  const first = text.match(/\S/)?.[0];
+  return first === '{' || first === '[';
+}
+
+function looksLikeYaml(fileName: string): boolean {
+  return /\.ya?ml$/i.test(fileName);
+}
+
+export function parseSource(text: string, fileName: string): ParsedSource {
+  if (looksLikeJson(text)) return { text, fileName, json: parseJsonDocument(text) };
+  if (looksLikeYaml(fileName) || /^\s*(backbone|head|nc|scales)\s*:/m.test(text)) {
+    const lines = new LineCounter();
+    const doc = parseDocument(text, { lineCounter: lines, keepSourceTokens: false, uniqueKeys: false });
+    return { text, fileName, yaml: { doc, lines } };
+  }
+  return { text, fileName };
+}
+
+export function detectFormat(source: ParsedSource): FormatReader | undefined {
+  return READERS.find((r) => {
+    try {
+      return r.detect(source);
+    } catch {
+      return false;
+    }
+  });
+}
+
+export function analyzeText(text: string, options: AnalyzeOptions): AnalysisReport {
+  const lines = new LineIndex(text);
+  const batch = options.batch ?? 1;
+  const sink = new DiagnosticSink();
+  const base = { file: options.fileName, batch, layers: [] as LayerReport[], notes: [] as string[] };
+
+  if (text.length > MAX_ANALYSED_BYTES) {
+    sink.error(
+      `File is ${(text.length / 1048576).toFixed(1)} MiB; Greenprint analyses configs up to ${MAX_ANALYSED_BYTES / 1048576} MiB. Weights belong in a separate file.`,
+      { start: 0, end: 0 },
+    );
+    return { ...base, format: null, dtype: options.dtype ?? 'float32', diagnostics: toReportDiagnostics(sink, lines) };
+  }
+
+  const source = parseSource(text, options.fileName);
+  const reader = detectFormat(source);
+  if (!reader) {
+    if (source.json?.syntaxErrors.length && options.reportUnknown) {
+      for (const e of source.json.syntaxErrors) sink.error(e.message, e.range);
+    } else if (options.reportUnknown) {
+      sink.error(
+        'Not a model config Greenprint reads: expected an OFA network or supernet config, a Keras/TF.js model.json, a Hugging Face config.json or an Ultralytics YOLO YAML.',
+        { start: 0, end: Math.min(text.length, 1) },
+      );
+    }
+    return { ...base, format: null, dtype: options.dtype ?? 'float32', diagnostics: toReportDiagnostics(sink, lines) };
+  }
+
+  if (source.json) for (const e of source.json.syntaxErrors) sink.error(e.message, e.range);
+  if (source.yaml) {
+    for (const e of source.yaml.doc.errors) sink.error(`YAML syntax error: ${e.message.split('\n')[0]}`, { start: e.pos[0], end: e.pos[1] });
+  }
+
+  let ir: ModelIR | undefined;
+  try {
+    ir = reader.read(source, options, sink);
+  } catch (e) {
+    if (e instanceof ModelError) sink.error(e.message, e.range);
+    else sink.error(`Greenprint could not read this ${reader.label}: ${(e as Error).message}`, { start: 0, end: Math.min(1, text.length) });
+  }
+  if (!ir) {
+    return {
+      ...base,
+      format: reader.id,
+      formatLabel: reader.label,
+      dtype: options.dtype ?? 'float32',
+      diagnostics: toReportDiagnostics(sink, lines),
+    };
+  }
+
+  const dtype = options.dtype ?? ir.dtype;
+  const result = evaluate(ir, { batch, dtype });
+  for (const d of result.diagnostics) sink.items.push(d);
+
+  const layers: LayerReport[] = ir.layers.map((layer, i) => {
+    const c = result.layers[i];
+    return {
+      name: layer.name,
+      type: layer.type,
+      detail: layer.detail,
+      line: lines.positionAt(layer.range.start).line + 1,
+      range: layer.range,
+      params: c.params,
+      macs: c.macs,
+      flops: c.flops,
+      outputShape: c.outputShape ? [...c.outputShape] : null,
+      activationBytes: c.activationBytes,
+      repeat: layer.repeat ?? 1,
+    };
+  });
+
+  let transformer: TransformerMetrics | undefined;
+  if (ir.transformer) {
+    const seqLen = options.seqLen ?? Math.min(DEFAULT_SEQ_LEN, ir.transformer.maxPositionEmbeddings ?? DEFAULT_SEQ_LEN);
+    transformer = transformerMetrics(ir.transformer, {
+      seqLen,
+      contextLength: options.contextLength ?? seqLen,
+      batch,
+      dtype,
+    });
+  }
+
+  return {
+    ...base,
+    format: ir.format,
+    formatLabel: reader.label,
+    model: ir.modelName,
+    variant: ir.variant,
+    variants: ir.variants,
+    input: ir.inputDescription,
+    dtype,
+    convention: ir.convention.label,
+    totals: result.totals,
+    transformer,
+    layers,
+    diagnostics: toReportDiagnostics(sink, lines),
+    notes: ir.notes ?? [],
+  };
+}
+
+function toReportDiagnostics(sink: DiagnosticSink, lines: LineIndex): ReportDiagnostic[] {
+  return sink.items.map((d) => {
+    const s = lines.positionAt(d.range.start);
+    const e = lines.positionAt(d.range.end);
+    return {
+      severity: d.severity,
+      message: d.message,
+      range: d.range,
+      start: { line: s.line + 1, column: s.character + 1 },
+      end: { line: e.line + 1, column: e.character + 1 },
+    };
+  });
+}

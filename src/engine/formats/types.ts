@@ -1,0 +1,35 @@
+import type { Document as YamlDocument, LineCounter } from 'yaml';
+import type { DiagnosticSink } from '../diagnostics';
+import type { FormatId, ModelIR } from '../ir';
+import type { JsonDocument } from '../source/json';
+
+export interface ReadOptions {
+  readonly fileName: string;
+  /** Image input [H, W] overriding what the file implies. */
+  readonly inputSize?: readonly [number, number];
+  /** Tokens per sequence for transformer prefill (default 2048, capped by the model's max positions). */
+  readonly seqLen?: number;
+  readonly batch?: number;
+  /** Model variant, e.g. YOLO scale `n`…`x`. */
+  readonly scale?: string;
+  /** Reads a file next to this one (e.g. OFA's `run.config`); undefined when it does not exist. */
+  readonly readSibling?: (relativePath: string) => string | undefined;
+}
+
+/** A file parsed once and shared by every format's detector. */
+export interface ParsedSource {
+  readonly text: string;
+  readonly fileName: string;
+  readonly json?: JsonDocument;
+  readonly yaml?: { readonly doc: YamlDocument.Parsed; readonly lines: LineCounter };
+}
+
+export interface FormatReader {
+  readonly id: FormatId;
+  /** Shown to users: "Ultralytics YOLO YAML". */
+  readonly label: string;
+  /** Cheap test of the content (not the file name): true when this reader should handle the file. */
+  detect(source: ParsedSource): boolean;
+  /** Translates the file into the IR, reporting problems at their ranges; undefined when nothing can be built. */
+  read(source: ParsedSource, options: ReadOptions, sink: DiagnosticSink): ModelIR | undefined;
+}

@@ -1,0 +1,32 @@
+/** Builds a ModelIR's layers and nodes, keeping node ids dense and inputs ahead of their consumers. */
+import type { IRLayer, IRNode } from './ir';
+import './ops';
+import { getOp } from './ops/registry';
+
+export class GraphBuilder {
+  readonly layers: IRLayer[] = [];
+  readonly nodes: IRNode[] = [];
+
+  addLayer(layer: IRLayer): number {
+    this.layers.push(layer);
+    return this.layers.length - 1;
+  }
+
+  /** Adds a node; `layer` is the index from addLayer (or -1 for a graph input). Returns the node id. */
+  add(op: string, attrs: Record<string, unknown>, inputs: readonly number[], layer: number, name?: string): number {
+    if (!getOp(op)) throw new Error(`unregistered op type "${op}"`);
+    const id = this.nodes.length;
+    for (const i of inputs) {
+      if (!(i >= 0 && i < id)) throw new Error(`node ${id} (${op}) reads node ${i}, which does not precede it`);
+    }
+    this.nodes.push({ id, op, name: name ?? `${this.layers[layer]?.name ?? 'input'}/${op}`, attrs, inputs, layer });
+    return id;
+  }
+
+  /** Chains single-input ops: each node reads the previous one. Returns the last id. */
+  chain(from: number, layer: number, ops: readonly [op: string, attrs: Record<string, unknown>, name?: string][]): number {
+    let last = from;
+    for (const [op, attrs, name] of ops) last = this.add(op, attrs, [last], layer, name);
+    return last;
+  }
+}

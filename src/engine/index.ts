@@ -1,0 +1,8 @@
+/** Public surface of the engine, shared by the extension, the CLI and the benchmarks. No `vscode` here. */
+import './ops';
+export * from './analyze';
+export * from './units';
+export type { FormatId, DType, SourceRange, ModelIR } from './ir';
+export type { Totals } from './cost';
+export type { TransformerMetrics } from './transformer';
+export { LineIndex } from './source/text';

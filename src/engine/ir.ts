@@ -1,0 +1,107 @@
+/**
+ * The one model IR every format reader produces and every analysis consumes.
+ *
+ * A model is a list of user-visible *layers* (a row the user wrote: a Keras layer, a YOLO yaml line,
+ * an OFA block, a Hugging Face config key) and a compute graph of *nodes* (primitive ops from the op
+ * registry). Each node points at the layer it belongs to, so per-layer numbers are sums over nodes and
+ * every number can be traced back to a range in the source text.
+ */
+
+/** Per-sample tensor shape, batch excluded. Images are [C, H, W]; token sequences [T, D]; vectors [N]. */
+export type Shape = readonly number[];
+
+/** UTF-16 offsets into the source text, `end` exclusive. */
+export interface SourceRange {
+  readonly start: number;
+  readonly end: number;
+}
+
+export type FormatId = 'ofa-net' | 'ofa-supernet' | 'keras' | 'hf-config' | 'ultralytics';
+
+export type DType = 'float32' | 'float16' | 'bfloat16' | 'int8' | 'int4';
+
+export const DTYPE_BYTES: Record<DType, number> = {
+  float32: 4,
+  float16: 2,
+  bfloat16: 2,
+  int8: 1,
+  int4: 0.5,
+};
+
+/**
+ * Which public counter the numbers agree with. Op cost rules report weighted-layer MACs (conv, linear,
+ * matmul) and, separately, the extra multiply-accumulates thop attributes to normalisation, pooling and
+ * upsampling; a convention decides whether the latter are part of the reported MACs.
+ */
+export interface CountingConvention {
+  readonly id: 'ofa' | 'thop' | 'keras' | 'hf';
+  /** Add thop-style auxiliary ops (BatchNorm, pooling, upsample) to MACs. */
+  readonly includeAuxMacs: boolean;
+  /** One line a user can read in a hover or the report. */
+  readonly label: string;
+}
+
+export interface IRLayer {
+  /** Stable, readable name: a Keras layer name, `blocks.3`, `model.6 (A2C2f)`. */
+  readonly name: string;
+  /** What the user wrote: `Conv2D`, `MBConvLayer`, `C3k2`, `decoder layer`… */
+  readonly type: string;
+  /** Where the layer is defined in the source text. */
+  readonly range: SourceRange;
+  /** Short description shown in hovers, e.g. `k5 e4 s2 SE`. */
+  readonly detail?: string;
+  /** How many times the layer's nodes run (a repeated decoder layer); defaults to 1. */
+  readonly repeat?: number;
+}
+
+export interface IRNode {
+  readonly id: number;
+  /** Registry op type, e.g. `conv2d`. */
+  readonly op: string;
+  readonly name: string;
+  readonly attrs: Readonly<Record<string, unknown>>;
+  /** Producer node ids, in the op's input order. */
+  readonly inputs: readonly number[];
+  /** Index into `ModelIR.layers`; -1 for graph inputs that belong to no layer. */
+  readonly layer: number;
+}
+
+/**
+ * What a decoder/encoder config says beyond its graph, so per-token prefill/decode FLOPs and KV-cache
+ * bytes can be computed at any context length (see `transformer.ts`).
+ */
+export interface TransformerSpec {
+  readonly layers: number;
+  readonly hiddenSize: number;
+  readonly heads: number;
+  readonly kvHeads: number;
+  readonly headDim: number;
+  readonly vocabSize: number;
+  /** Parameters touched per token (MoE: only routed-to experts); equals totalParams for dense models. */
+  readonly activeParams: number;
+  readonly totalParams: number;
+  /** Weighted MACs per token outside the attention score/value matmuls (projections, MLP/MoE, lm_head). */
+  readonly denseMacsPerToken: number;
+  readonly causal: boolean;
+  readonly slidingWindow?: number;
+  readonly maxPositionEmbeddings?: number;
+}
+
+export interface ModelIR {
+  readonly format: FormatId;
+  readonly modelName: string;
+  /** A variant the user can choose, e.g. the YOLO scale in use. */
+  readonly variant?: string;
+  readonly variants?: readonly string[];
+  readonly layers: readonly IRLayer[];
+  /** Topologically ordered: a node's inputs always precede it. */
+  readonly nodes: readonly IRNode[];
+  readonly outputs: readonly number[];
+  readonly convention: CountingConvention;
+  /** Input description for reports, e.g. `3×224×224` or `seq 2048`. */
+  readonly inputDescription: string;
+  readonly dtype: DType;
+  readonly transformer?: TransformerSpec;
+  /** Anything a user should know about what was and was not counted. */
+  readonly notes?: readonly string[];
+}

@@ -1,0 +1,2 @@
+/** Importing this registers every op type. Add one line per op module. */
+import './cnn';
