@@ -5,7 +5,7 @@
  */
 import { LineCounter, parseDocument } from 'yaml';
 import { DiagnosticSink, ModelError, type Severity } from './diagnostics';
-import { evaluate, type Totals } from './cost';
+import { evaluate, type CostResult, type Totals } from './cost';
 import type { DType, FormatId, ModelIR, SourceRange } from './ir';
 import { READERS } from './formats';
 import type { FormatReader, ParsedSource, ReadOptions } from './formats/types';
@@ -24,6 +24,16 @@ export interface AnalyzeOptions extends ReadOptions {
   readonly contextLength?: number;
   /** Report that a file which is no model config is unsupported (set when the user pointed at it). */
   readonly reportUnknown?: boolean;
+  /** Include each layer's primitive ops (for hovers); off for compact JSON. */
+  readonly includeOps?: boolean;
+}
+
+export interface OpReport {
+  readonly op: string;
+  readonly name: string;
+  readonly params: number;
+  readonly macs: number;
+  readonly outputShape: number[] | null;
 }
 
 export interface Position {
@@ -53,6 +63,7 @@ export interface LayerReport {
   readonly outputShape: number[] | null;
   readonly activationBytes: number;
   readonly repeat: number;
+  readonly ops?: OpReport[];
 }
 
 export interface AnalysisReport {
@@ -157,9 +168,11 @@ export function analyzeText(text: string, options: AnalyzeOptions): AnalysisRepo
   const result = evaluate(ir, { batch, dtype });
   for (const d of result.diagnostics) sink.items.push(d);
 
+  const opsByLayer = options.includeOps ? groupOps(ir, result, batch) : undefined;
   const layers: LayerReport[] = ir.layers.map((layer, i) => {
     const c = result.layers[i];
     return {
+      ops: opsByLayer?.[i],
       name: layer.name,
       type: layer.type,
       detail: layer.detail,
@@ -201,6 +214,28 @@ export function analyzeText(text: string, options: AnalyzeOptions): AnalysisRepo
     diagnostics: toReportDiagnostics(sink, lines),
     notes: ir.notes ?? [],
   };
+}
+
+function groupOps(ir: ModelIR, result: CostResult, batch: number): OpReport[][] {
+  const byLayer: OpReport[][] = ir.layers.map(() => []);
+  for (const node of ir.nodes) {
+    if (node.layer < 0) continue;
+    const c = result.nodeCosts[node.id];
+    const shape = result.nodeShapes[node.id];
+    byLayer[node.layer].push({
+      op: node.op,
+      name: node.name,
+      params: c.params,
+      macs: (c.macs + (ir.convention.includeAuxMacs ? c.auxMacs ?? 0 : 0)) * batch,
+      outputShape: shape ? [...shape] : null,
+    });
+  }
+  return byLayer;
+}
+
+/** Cheap text test run before any parsing, so editors can skip package.json and friends. */
+export function mightBeModelConfig(text: string): boolean {
+  return /"(modelTopology|class_name|model_type|architectures|first_conv|input_stem|kind)"|^\s*(backbone|head)\s*:/m.test(text.slice(0, 200_000));
 }
 
 function toReportDiagnostics(sink: DiagnosticSink, lines: LineIndex): ReportDiagnostic[] {

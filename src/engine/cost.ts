@@ -37,6 +37,8 @@ export interface CostResult {
   readonly layers: LayerCost[];
   readonly totals: Totals;
   readonly nodeShapes: (Shape | undefined)[];
+  /** Cost of each node for one sample, before the layer's repeat and the batch are applied. */
+  readonly nodeCosts: OpCost[];
   readonly diagnostics: Diagnostic[];
 }
 
@@ -99,6 +101,7 @@ export function evaluate(ir: ModelIR, options: CostOptions): CostResult {
   return {
     layers,
     nodeShapes,
+    nodeCosts,
     diagnostics,
     totals: {
       params,

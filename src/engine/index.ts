@@ -6,3 +6,4 @@ export type { FormatId, DType, SourceRange, ModelIR } from './ir';
 export type { Totals } from './cost';
 export type { TransformerMetrics } from './transformer';
 export { LineIndex } from './source/text';
+export * from './report';

@@ -1,0 +1,102 @@
+/**
+ * Runs the engine for open documents: loads it lazily (activation stays cheap), caches one report per
+ * document version, and drops results that a newer edit has overtaken.
+ */
+import * as vscode from 'vscode';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type * as Engine from '../engine';
+import type { GreenprintConfig } from './config';
+
+let engine: typeof Engine | undefined;
+
+/** The engine bundle sits next to the extension bundle in dist/. */
+export function loadEngine(): typeof Engine {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  engine ??= require(path.join(__dirname, 'engine.js')) as typeof Engine;
+  return engine;
+}
+
+const MODEL_LANGUAGES = new Set(['json', 'jsonc', 'yaml']);
+
+interface CacheEntry {
+  readonly version: number;
+  readonly report: Engine.AnalysisReport;
+}
+
+export class AnalysisService implements vscode.Disposable {
+  private readonly cache = new Map<string, CacheEntry>();
+  private readonly emitter = new vscode.EventEmitter<vscode.TextDocument>();
+  /** Fires after a document's report changed (new version or new settings). */
+  readonly onDidAnalyze = this.emitter.event;
+
+  constructor(private config: GreenprintConfig) {}
+
+  updateConfig(config: GreenprintConfig): void {
+    this.config = config;
+    this.cache.clear();
+  }
+
+  /** Whether a document may be a model config, from cheap checks only (language, globs, a text sniff). */
+  isCandidate(doc: vscode.TextDocument): boolean {
+    if (doc.uri.scheme !== 'file' && doc.uri.scheme !== 'untitled' && doc.uri.scheme !== 'vscode-remote') return false;
+    if (this.matchesUserGlob(doc)) return true;
+    if (!MODEL_LANGUAGES.has(doc.languageId) && !/\.(json|ya?ml|config)$/i.test(doc.fileName)) return false;
+    return loadEngine().mightBeModelConfig(doc.getText());
+  }
+
+  private matchesUserGlob(doc: vscode.TextDocument): boolean {
+    return this.config.includeGlobs.some((g) => vscode.languages.match({ pattern: g }, doc) > 0);
+  }
+
+  /** The report for the document's current version, computing it if needed; undefined for non-models. */
+  analyze(doc: vscode.TextDocument): Engine.AnalysisReport | undefined {
+    const key = doc.uri.toString();
+    const cached = this.cache.get(key);
+    if (cached && cached.version === doc.version) return cached.report;
+    if (!this.isCandidate(doc)) {
+      this.cache.delete(key);
+      return undefined;
+    }
+    const report = loadEngine().analyzeText(doc.getText(), {
+      fileName: doc.fileName,
+      inputSize: this.config.inputSize,
+      seqLen: this.config.seqLen,
+      contextLength: this.config.contextLength,
+      batch: this.config.batch,
+      dtype: this.config.dtype,
+      scale: this.config.scale,
+      includeOps: true,
+      reportUnknown: this.matchesUserGlob(doc),
+      readSibling: (rel) => readSibling(doc, rel),
+    });
+    this.cache.set(key, { version: doc.version, report });
+    this.emitter.fire(doc);
+    return report.format || report.diagnostics.length ? report : undefined;
+  }
+
+  /** The cached report, without computing. */
+  peek(doc: vscode.TextDocument): Engine.AnalysisReport | undefined {
+    const cached = this.cache.get(doc.uri.toString());
+    return cached && cached.version === doc.version && cached.report.format ? cached.report : undefined;
+  }
+
+  forget(doc: vscode.TextDocument): void {
+    this.cache.delete(doc.uri.toString());
+  }
+
+  dispose(): void {
+    this.emitter.dispose();
+    this.cache.clear();
+  }
+}
+
+function readSibling(doc: vscode.TextDocument, relativePath: string): string | undefined {
+  if (doc.uri.scheme !== 'file') return undefined;
+  const sibling = path.join(path.dirname(doc.uri.fsPath), relativePath);
+  try {
+    return fs.readFileSync(sibling, 'utf8');
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,64 @@
+/** A typed view over the `greenprint.*` settings; the only place that reads them. */
+import * as vscode from 'vscode';
+import type { DType } from '../engine';
+
+export type HintMetric = 'params' | 'macs' | 'flops' | 'activations' | 'shape';
+export type Units = 'si' | 'exact';
+
+export interface GreenprintConfig {
+  readonly hintsEnabled: boolean;
+  readonly hintMetrics: readonly HintMetric[];
+  readonly units: Units;
+  readonly inputSize?: readonly [number, number];
+  readonly seqLen?: number;
+  readonly contextLength?: number;
+  readonly batch: number;
+  readonly dtype?: DType;
+  readonly scale?: string;
+  readonly includeGlobs: readonly string[];
+  readonly codeLensEnabled: boolean;
+  readonly statusBarEnabled: boolean;
+  readonly mediumShare: number;
+  readonly largeShare: number;
+  readonly debounceMs: number;
+}
+
+const SECTION = 'greenprint';
+
+function parseSize(value: string): [number, number] | undefined {
+  const m = value.trim().match(/^(\d+)(?:\s*[x×]\s*(\d+))?$/);
+  if (!m) return undefined;
+  const h = Number(m[1]);
+  return [h, m[2] ? Number(m[2]) : h];
+}
+
+export function readConfig(scope?: vscode.ConfigurationScope): GreenprintConfig {
+  const c = vscode.workspace.getConfiguration(SECTION, scope);
+  const positive = (v: number | undefined) => (typeof v === 'number' && v > 0 ? v : undefined);
+  const dtype = c.get<string>('dtype', 'auto');
+  return {
+    hintsEnabled: c.get<boolean>('hints.enabled', true),
+    hintMetrics: c.get<HintMetric[]>('hints.metrics', ['params', 'macs']),
+    units: c.get<Units>('units', 'si'),
+    inputSize: parseSize(c.get<string>('inputSize', '')),
+    seqLen: positive(c.get<number>('transformer.seqLen')),
+    contextLength: positive(c.get<number>('transformer.contextLength')),
+    batch: positive(c.get<number>('batch')) ?? 1,
+    dtype: dtype === 'auto' ? undefined : (dtype as DType),
+    scale: c.get<string>('yolo.scale', '') || undefined,
+    includeGlobs: c.get<string[]>('files.include', []),
+    codeLensEnabled: c.get<boolean>('codeLens.enabled', true),
+    statusBarEnabled: c.get<boolean>('statusBar.enabled', true),
+    mediumShare: c.get<number>('thresholds.medium', 0.05),
+    largeShare: c.get<number>('thresholds.large', 0.15),
+    debounceMs: c.get<number>('debounceMs', 150),
+  };
+}
+
+export function affectsGreenprint(e: vscode.ConfigurationChangeEvent): boolean {
+  return e.affectsConfiguration(SECTION);
+}
+
+export async function setHintsEnabled(enabled: boolean): Promise<void> {
+  await vscode.workspace.getConfiguration(SECTION).update('hints.enabled', enabled, vscode.ConfigurationTarget.Global);
+}
