@@ -7,3 +7,4 @@ export type { Totals } from './cost';
 export type { TransformerMetrics } from './transformer';
 export { LineIndex } from './source/text';
 export * from './report';
+export * from './hints';

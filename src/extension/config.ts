@@ -1,9 +1,6 @@
 /** A typed view over the `greenprint.*` settings; the only place that reads them. */
 import * as vscode from 'vscode';
-import type { DType } from '../engine';
-
-export type HintMetric = 'params' | 'macs' | 'flops' | 'activations' | 'shape';
-export type Units = 'si' | 'exact';
+import type { DType, HintMetric, Units } from '../engine';
 
 export interface GreenprintConfig {
   readonly hintsEnabled: boolean;

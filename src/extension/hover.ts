@@ -2,7 +2,7 @@
 import * as vscode from 'vscode';
 import type { AnalysisReport, LayerReport } from '../engine';
 import type { Ctx } from './context';
-import { count, layerShare, mdRow, modelTitle, totalsLine } from './present';
+import { count, mdRow, modelTitle, totalsLine } from './present';
 import { loadEngine } from './analysis';
 
 const MAX_ROWS = 40;
@@ -29,7 +29,7 @@ export function layerHover(layer: LayerReport, report: AnalysisReport, ctx: Ctx)
         count(layer.flops, ctx.config),
         layer.outputShape?.join('×') ?? '?',
         e.formatBytes(layer.activationBytes),
-        `${(layerShare(layer, report) * 100).toFixed(1)} %`,
+        `${(e.layerShare(layer, report) * 100).toFixed(1)} %`,
       ]),
     ].join('\n') + '\n\n',
   );
@@ -51,7 +51,7 @@ export function modelHover(report: AnalysisReport, ctx: Ctx): vscode.MarkdownStr
   const heaviest = [...report.layers].sort((a, b) => b.macs - a.macs || b.params - a.params).slice(0, 15);
   md.appendMarkdown([mdRow(['layer', 'type', 'params', 'MACs', 'share']), mdRow(['---', '---', '---:', '---:', '---:'])].join('\n') + '\n');
   for (const l of heaviest) {
-    md.appendMarkdown(mdRow([`${l.name} (line ${l.line})`, l.type, count(l.params, ctx.config), count(l.macs, ctx.config), `${(layerShare(l, report) * 100).toFixed(1)} %`]) + '\n');
+    md.appendMarkdown(mdRow([`${l.name} (line ${l.line})`, l.type, count(l.params, ctx.config), count(l.macs, ctx.config), `${(loadEngine().layerShare(l, report) * 100).toFixed(1)} %`]) + '\n');
   }
   md.appendMarkdown(`\n_Heaviest ${heaviest.length} of ${report.layers.length} layers. ${report.convention ?? ''}_`);
   return md;

@@ -1,41 +1,14 @@
 /** How numbers read in the editor: one place for hint labels, hover tables and summaries. */
-import type { AnalysisReport, LayerReport } from '../engine';
-import type { GreenprintConfig, HintMetric } from './config';
+import type { AnalysisReport, HintStyle } from '../engine';
+import type { GreenprintConfig } from './config';
 import { loadEngine } from './analysis';
 
 export function count(n: number, config: GreenprintConfig): string {
-  const e = loadEngine();
-  return config.units === 'exact' ? e.formatExact(n) : e.formatCount(n);
+  return loadEngine().formatMetricCount(n, config.units);
 }
 
-function metricText(layer: LayerReport, metric: HintMetric, config: GreenprintConfig): string | undefined {
-  switch (metric) {
-    case 'params':
-      return `${count(layer.params, config)} params`;
-    case 'macs':
-      return `${count(layer.macs, config)} MACs`;
-    case 'flops':
-      return `${count(layer.flops, config)} FLOPs`;
-    case 'activations':
-      return `${loadEngine().formatBytes(layer.activationBytes)} act`;
-    case 'shape':
-      return layer.outputShape ? `→ ${layer.outputShape.join('×')}` : undefined;
-  }
-}
-
-/** `38.5K params · 12.4M MACs`, with `(×36)` for repeated layers. */
-export function hintLabel(layer: LayerReport, config: GreenprintConfig): string {
-  const parts = config.hintMetrics.map((m) => metricText(layer, m, config)).filter((p): p is string => !!p);
-  const label = parts.join(' · ');
-  return layer.repeat > 1 ? `${label} (×${layer.repeat})` : label;
-}
-
-/** Share of the model's cost a layer carries: MACs when the model has any, params otherwise. */
-export function layerShare(layer: LayerReport, report: AnalysisReport): number {
-  const t = report.totals;
-  if (!t) return 0;
-  if (t.macs > 0) return layer.macs / t.macs;
-  return t.params > 0 ? layer.params / t.params : 0;
+export function hintStyle(config: GreenprintConfig): HintStyle {
+  return { metrics: config.hintMetrics, units: config.units };
 }
 
 export function totalsLine(report: AnalysisReport, config: GreenprintConfig): string {

@@ -1,0 +1,105 @@
+/**
+ * `npm run bench [-- GROUP…]`: prints one JSON object per line, {"name", "value", "unit"}.
+ * Groups: hints (text → hints for big configs, extension activation).
+ * Timings are wall-clock medians/p95 over repeated runs after warm-up, on whatever machine runs it.
+ */
+import * as path from 'node:path';
+import Module from 'node:module';
+import { performance } from 'node:perf_hooks';
+import { analyzeText, layerHints, LineIndex, type AnalyzeOptions } from '../src/engine';
+import { generateKerasModel } from '../test/fixtures/generate-keras';
+
+const ROOT = path.resolve(__dirname, '..');
+
+function emit(name: string, value: number, unit: string): void {
+  process.stdout.write(JSON.stringify({ name, value: Number(value.toFixed(4)), unit }) + '\n');
+}
+
+function percentile(sorted: number[], p: number): number {
+  const i = Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1);
+  return sorted[Math.max(0, i)];
+}
+
+function time(runs: number, warmup: number, fn: () => void): number[] {
+  for (let i = 0; i < warmup; i++) fn();
+  const samples: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const t0 = performance.now();
+    fn();
+    samples.push(performance.now() - t0);
+  }
+  return samples.sort((a, b) => a - b);
+}
+
+/** What the editor does for every hint request on a changed document: analyse, then place labels. */
+function textToHints(text: string, options: AnalyzeOptions): number {
+  const report = analyzeText(text, { ...options, includeOps: true });
+  if (!report.totals) throw new Error(`${options.fileName} did not analyse: ${report.diagnostics.map((d) => d.message).join('; ')}`);
+  return layerHints(report, new LineIndex(text), { metrics: ['params', 'macs'], units: 'si' }).length;
+}
+
+/** A 32-layer decoder with Llama-2-7B's published dimensions (config.json keys as transformers writes them). */
+const LLAMA_2_7B_SHAPE = {
+  architectures: ['LlamaForCausalLM'],
+  model_type: 'llama',
+  hidden_size: 4096,
+  intermediate_size: 11008,
+  num_attention_heads: 32,
+  num_key_value_heads: 32,
+  num_hidden_layers: 32,
+  vocab_size: 32000,
+  max_position_embeddings: 4096,
+  rms_norm_eps: 1e-5,
+  hidden_act: 'silu',
+  tie_word_embeddings: false,
+  torch_dtype: 'float16',
+};
+
+function benchHintGroup(): void {
+  const keras = generateKerasModel(500);
+  const kerasLayers = analyzeText(keras, { fileName: 'model.json' }).layers.length;
+  const kerasSamples = time(200, 20, () => textToHints(keras, { fileName: 'model.json' }));
+  emit('hints.keras500.layers', kerasLayers, 'layers');
+  emit('hints.keras500.median_ms', percentile(kerasSamples, 50), 'ms');
+  emit('hints.keras500.p95_ms', percentile(kerasSamples, 95), 'ms');
+
+  const llm = JSON.stringify(LLAMA_2_7B_SHAPE, null, 2);
+  const llmSamples = time(500, 50, () => textToHints(llm, { fileName: 'config.json' }));
+  emit('hints.llm32.decoder_layers', LLAMA_2_7B_SHAPE.num_hidden_layers, 'layers');
+  emit('hints.llm32.median_ms', percentile(llmSamples, 50), 'ms');
+  emit('hints.llm32.p95_ms', percentile(llmSamples, 95), 'ms');
+
+  emit('activation.ms', measureActivation(), 'ms');
+}
+
+/**
+ * Loads dist/extension.js and runs activate() against a stand-in `vscode` module that accepts every call,
+ * so the figure is the extension's own start-up work (module load + registration), not VS Code's.
+ */
+function measureActivation(): number {
+  const anything: unknown = new Proxy(function () {}, {
+    get: (_t, prop) => (prop === 'then' ? undefined : prop === Symbol.toPrimitive ? () => '' : anything),
+    apply: () => anything,
+    construct: () => anything as object,
+  });
+  const load = (Module as unknown as { _load: (request: string, ...rest: unknown[]) => unknown })._load;
+  (Module as unknown as { _load: typeof load })._load = function (request: string, ...rest: unknown[]) {
+    return request === 'vscode' ? anything : load.call(this, request, ...rest);
+  };
+  const extensionPath = path.join(ROOT, 'dist/extension.js');
+  const t0 = performance.now();
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const extension = require(extensionPath) as { activate(ctx: unknown): unknown };
+  extension.activate({ subscriptions: [], extensionUri: anything });
+  return performance.now() - t0;
+}
+
+const GROUPS: Record<string, () => void> = { hints: benchHintGroup };
+
+const requested = process.argv.slice(2);
+const unknown = requested.filter((g) => !GROUPS[g]);
+if (unknown.length) {
+  process.stderr.write(`unknown bench group(s): ${unknown.join(', ')}; groups: ${Object.keys(GROUPS).join(', ')}\n`);
+  process.exit(2);
+}
+for (const group of requested.length ? requested : Object.keys(GROUPS)) GROUPS[group]();

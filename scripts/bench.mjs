@@ -1,0 +1,16 @@
+// Builds the extension and the benchmark runner, then runs it: `npm run bench [-- GROUP…]`.
+import { execFileSync } from 'node:child_process';
+import * as esbuild from 'esbuild';
+
+execFileSync(process.execPath, ['esbuild.config.mjs', '--production'], { stdio: 'inherit' });
+await esbuild.build({
+  entryPoints: ['bench/bench.ts'],
+  outfile: 'out/bench.js',
+  bundle: true,
+  platform: 'node',
+  target: 'node20',
+  format: 'cjs',
+  external: ['vscode'],
+  logLevel: 'warning',
+});
+execFileSync(process.execPath, ['out/bench.js', ...process.argv.slice(2)], { stdio: 'inherit' });

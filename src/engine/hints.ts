@@ -1,0 +1,90 @@
+/**
+ * Where inline hints go and what they say, as pure functions of a report, so the editor adapter stays
+ * thin and the benchmarks time exactly what users wait for.
+ */
+import type { AnalysisReport, LayerReport } from './analyze';
+import type { LineIndex } from './source/text';
+import { formatBytes, formatCount, formatExact } from './units';
+
+export type HintMetric = 'params' | 'macs' | 'flops' | 'activations' | 'shape';
+export type Units = 'si' | 'exact';
+
+export interface HintStyle {
+  readonly metrics: readonly HintMetric[];
+  readonly units: Units;
+}
+
+export interface LayerHint {
+  /** Offset the hint is shown at. */
+  readonly offset: number;
+  readonly label: string;
+  readonly layers: readonly LayerReport[];
+}
+
+export function formatMetricCount(n: number, units: Units): string {
+  return units === 'exact' ? formatExact(n) : formatCount(n);
+}
+
+function metricText(layer: LayerReport, metric: HintMetric, units: Units): string | undefined {
+  switch (metric) {
+    case 'params':
+      return `${formatMetricCount(layer.params, units)} params`;
+    case 'macs':
+      return `${formatMetricCount(layer.macs, units)} MACs`;
+    case 'flops':
+      return `${formatMetricCount(layer.flops, units)} FLOPs`;
+    case 'activations':
+      return `${formatBytes(layer.activationBytes)} act`;
+    case 'shape':
+      return layer.outputShape ? `→ ${layer.outputShape.join('×')}` : undefined;
+  }
+}
+
+/** `38.5K params · 12.4M MACs`, with `(×36)` for repeated layers. */
+export function hintLabel(layer: LayerReport, style: HintStyle): string {
+  const label = style.metrics
+    .map((m) => metricText(layer, m, style.units))
+    .filter((p): p is string => !!p)
+    .join(' · ');
+  return layer.repeat > 1 ? `${label} (×${layer.repeat})` : label;
+}
+
+/**
+ * One hint at the end of each line where one layer starts; where several layers start on one line
+ * (minified JSON, a YAML flow list) each hint follows its own layer's text. Layers with identical
+ * ranges share a hint.
+ */
+export function layerHints(report: AnalysisReport, lines: LineIndex, style: HintStyle): LayerHint[] {
+  const byLine = new Map<number, LayerReport[]>();
+  for (const layer of report.layers) {
+    const list = byLine.get(layer.line - 1);
+    if (list) list.push(layer);
+    else byLine.set(layer.line - 1, [layer]);
+  }
+  const hints: LayerHint[] = [];
+  for (const [line, layers] of byLine) {
+    const groups = new Map<string, LayerReport[]>();
+    for (const l of layers) {
+      const key = `${l.range.start}:${l.range.end}`;
+      const g = groups.get(key);
+      if (g) g.push(l);
+      else groups.set(key, [l]);
+    }
+    const label = (group: readonly LayerReport[]) =>
+      group.length === 1 ? hintLabel(group[0], style) : group.map((l) => `${l.name}: ${hintLabel(l, style)}`).join(' | ');
+    if (groups.size === 1) {
+      hints.push({ offset: lines.lineEnd(line), label: label(layers), layers });
+    } else {
+      for (const group of groups.values()) hints.push({ offset: group[0].range.end, label: label(group), layers: group });
+    }
+  }
+  return hints;
+}
+
+/** Share of the model's cost a layer carries: MACs when the model has any, params otherwise. */
+export function layerShare(layer: LayerReport, report: AnalysisReport): number {
+  const t = report.totals;
+  if (!t) return 0;
+  if (t.macs > 0) return layer.macs / t.macs;
+  return t.params > 0 ? layer.params / t.params : 0;
+}

@@ -1,0 +1,174 @@
+/**
+ * The extension as a user meets it, through the real VS Code API: hints, hover, CodeLens, diagnostics,
+ * commands and live updates on the bundled samples workspace.
+ */
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+
+const EXTENSION_ID = 'greenprint.greenprint';
+
+interface Api {
+  report(doc: vscode.TextDocument): { totals?: { params: number; macs: number }; layers: { name: string; line: number; params: number }[]; variant?: string } | undefined;
+}
+
+function samplesRoot(): string {
+  const folder = vscode.workspace.workspaceFolders?.[0];
+  assert.ok(folder, 'the tests run with the samples/ folder open');
+  return folder.uri.fsPath;
+}
+
+async function api(): Promise<Api> {
+  const ext = vscode.extensions.getExtension<Api>(EXTENSION_ID);
+  assert.ok(ext, `${EXTENSION_ID} is installed`);
+  return ext.activate();
+}
+
+async function open(relative: string): Promise<vscode.TextEditor> {
+  const doc = await vscode.workspace.openTextDocument(path.join(samplesRoot(), relative));
+  return vscode.window.showTextDocument(doc);
+}
+
+async function waitFor<T>(what: string, probe: () => T | undefined | Promise<T | undefined>, timeoutMs = 10000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined && value !== false) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+async function hintsOf(doc: vscode.TextDocument): Promise<vscode.InlayHint[]> {
+  const range = new vscode.Range(0, 0, doc.lineCount, 0);
+  return (await vscode.commands.executeCommand<vscode.InlayHint[]>('vscode.executeInlayHintProvider', doc.uri, range)) ?? [];
+}
+
+function labelOf(hint: vscode.InlayHint): string {
+  return typeof hint.label === 'string' ? hint.label : hint.label.map((p) => p.value).join('');
+}
+
+describe('Greenprint in VS Code', function () {
+  this.timeout(30000);
+
+  afterEach(async () => {
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+  });
+
+  it('shows one params/MACs hint per YOLO layer line, at the end of that line', async () => {
+    const editor = await open('yolo/yolo12.yaml');
+    const doc = editor.document;
+    const report = (await api()).report(doc);
+    assert.ok(report?.totals, 'the sample is recognised');
+    const hints = await waitFor('inlay hints', async () => {
+      const h = await hintsOf(doc);
+      return h.length >= report.layers.length ? h : undefined;
+    });
+    const conv0 = report.layers[0];
+    const hintOnConv0 = hints.find((h) => h.position.line === conv0.line - 1);
+    assert.ok(hintOnConv0, `a hint on line ${conv0.line}`);
+    assert.match(labelOf(hintOnConv0), /^\S+ params · \S+ MACs$/);
+    assert.equal(hintOnConv0.position.character, doc.lineAt(conv0.line - 1).text.length, 'hint sits at the end of the line');
+    for (const layer of report.layers) {
+      assert.ok(hints.some((h) => h.position.line === layer.line - 1), `hint for ${layer.name} on line ${layer.line}`);
+    }
+  });
+
+  it('hovers a layer with its breakdown table and the model elsewhere', async () => {
+    const editor = await open('yolo/yolo12.yaml');
+    const report = (await api()).report(editor.document)!;
+    const a2c2f = report.layers.find((l) => l.name.includes('6'))!;
+    const hovers = await vscode.commands.executeCommand<vscode.Hover[]>(
+      'vscode.executeHoverProvider',
+      editor.document.uri,
+      new vscode.Position(a2c2f.line - 1, 8),
+    );
+    const text = hovers.flatMap((h) => h.contents.map((c) => (typeof c === 'string' ? c : (c as vscode.MarkdownString).value))).join('\n');
+    assert.match(text, /\| params \| MACs \| FLOPs \| output \| activations \| share \|/);
+    assert.match(text, /conv2d/, 'the layer breakdown lists its primitive ops');
+    assert.ok(text.includes(a2c2f.params.toLocaleString('en-US')), 'exact params of the hovered layer');
+  });
+
+  it('puts one summary CodeLens with totals and a scale picker on the model', async () => {
+    const editor = await open('yolo/yolo12.yaml');
+    const lenses = await waitFor('code lenses', async () => {
+      const l = await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', editor.document.uri, 10);
+      return l?.length ? l : undefined;
+    });
+    const titles = lenses.map((l) => l.command?.title ?? '');
+    assert.ok(titles.some((t) => /^Greenprint: .* params · .* MACs · .* FLOPs/.test(t)), titles.join('\n'));
+    assert.ok(titles.includes('scale n ▾'), titles.join('\n'));
+  });
+
+  it('reports the per-layer table from the command palette command', async () => {
+    await open('keras/vgg19.model.json');
+    const text = await vscode.commands.executeCommand<string>('greenprint.showReport');
+    assert.match(text, /vgg19/);
+    assert.match(text, /params\s+143,667,240/);
+    assert.match(text, /block5_conv4/);
+  });
+
+  it('copies the totals to the clipboard', async () => {
+    await open('keras/vgg19.model.json');
+    const copied = await vscode.commands.executeCommand<string>('greenprint.copyTotals');
+    assert.match(copied, /143,667,240 params/);
+    assert.equal(await vscode.env.clipboard.readText(), copied);
+  });
+
+  it('toggles the hints off and on', async () => {
+    const editor = await open('yolo/yolo12.yaml');
+    assert.ok((await hintsOf(editor.document)).length > 0);
+    await vscode.commands.executeCommand('greenprint.toggleHints');
+    try {
+      await waitFor('hints to disappear', async () => ((await hintsOf(editor.document)).length === 0 ? true : undefined));
+    } finally {
+      await vscode.commands.executeCommand('greenprint.toggleHints');
+    }
+    await waitFor('hints to come back', async () => ((await hintsOf(editor.document)).length > 0 ? true : undefined));
+  });
+
+  it('updates the numbers as the user types', async () => {
+    const text = fs.readFileSync(path.join(samplesRoot(), 'yolo/yolo12.yaml'), 'utf8');
+    const doc = await vscode.workspace.openTextDocument({ language: 'yaml', content: text });
+    const editor = await vscode.window.showTextDocument(doc);
+    const before = (await api()).report(doc)!;
+    const line = before.layers[0].line - 1;
+    const lineText = doc.lineAt(line).text;
+    const col = lineText.indexOf('[64, 3, 2]');
+    assert.ok(col > 0, lineText);
+    await editor.edit((b) => b.replace(new vscode.Range(line, col + 1, line, col + 3), '128'));
+    const updated = (await api()).report(doc)!;
+    assert.ok(updated.layers[0].params > before.layers[0].params, 'wider first conv has more params');
+    const hints = await hintsOf(doc);
+    assert.ok(hints.some((h) => h.position.line === line));
+    await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
+  });
+
+  it('shows problems at the exact line for a broken config, outside the workspace', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'greenprint-'));
+    const file = path.join(dir, 'broken.yaml');
+    fs.writeFileSync(
+      file,
+      ['nc: 80', 'backbone:', '  - [-1, 1, Conv, [64, 3, 2]]', '  - [-1, 1, NotAModule, [128]]', 'head:', '  - [-1, 1, Conv, [64, 1, 1]]', ''].join('\n'),
+    );
+    const doc = await vscode.workspace.openTextDocument(file);
+    await vscode.window.showTextDocument(doc);
+    const diagnostics = await waitFor('diagnostics', () => {
+      const d = vscode.languages.getDiagnostics(doc.uri).filter((x) => x.source === 'greenprint');
+      return d.length ? d : undefined;
+    });
+    const unknown = diagnostics.find((d) => /NotAModule/.test(d.message));
+    assert.ok(unknown, diagnostics.map((d) => d.message).join('\n'));
+    assert.equal(unknown.range.start.line, 3);
+    assert.equal(fs.readFileSync(file, 'utf8').includes('NotAModule'), true, 'the file is untouched');
+  });
+
+  it('stays quiet on JSON files that are not models', async () => {
+    const doc = await vscode.workspace.openTextDocument({ language: 'json', content: '{"name": "not-a-model", "version": "1.0.0"}' });
+    await vscode.window.showTextDocument(doc);
+    assert.equal((await api()).report(doc), undefined);
+    assert.equal((await hintsOf(doc)).length, 0);
+  });
+});
