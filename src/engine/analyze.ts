@@ -6,7 +6,7 @@
 import { LineCounter, parseDocument } from 'yaml';
 import { DiagnosticSink, ModelError, type Severity } from './diagnostics';
 import { evaluate, type CostResult, type Totals } from './cost';
-import type { DType, FormatId, ModelIR, SourceRange } from './ir';
+import { DEFAULT_SEQ_LEN, type DType, type FormatId, type ModelIR, type SourceRange } from './ir';
 import { READERS } from './formats';
 import type { FormatReader, ParsedSource, ReadOptions } from './formats/types';
 import { parseJsonDocument } from './source/json';
@@ -16,7 +16,7 @@ import { transformerMetrics, type TransformerMetrics } from './transformer';
 /** Files above this size are reported, not parsed: a model config is kilobytes, not megabytes. */
 export const MAX_ANALYSED_BYTES = 16 * 1024 * 1024;
 
-export const DEFAULT_SEQ_LEN = 2048;
+export { DEFAULT_SEQ_LEN } from './ir';
 
 export interface AnalyzeOptions extends ReadOptions {
   readonly dtype?: DType;

@@ -18,6 +18,9 @@ export interface SourceRange {
 
 export type FormatId = 'ofa-net' | 'ofa-supernet' | 'keras' | 'hf-config' | 'ultralytics';
 
+/** Prompt tokens assumed for transformer prefill when the user sets none. */
+export const DEFAULT_SEQ_LEN = 2048;
+
 export type DType = 'float32' | 'float16' | 'bfloat16' | 'int8' | 'int4';
 
 export const DTYPE_BYTES: Record<DType, number> = {
@@ -85,6 +88,10 @@ export interface TransformerSpec {
   readonly causal: boolean;
   readonly slidingWindow?: number;
   readonly maxPositionEmbeddings?: number;
+  /** `model_type` as read (e.g. `qwen3_moe`), for reports. */
+  readonly family?: string;
+  /** Routed experts per MoE layer and how many each token visits; absent for dense models. */
+  readonly experts?: { readonly total: number; readonly active: number; readonly moeLayers: number };
 }
 
 export interface ModelIR {

@@ -1,0 +1,182 @@
+/**
+ * Transformer ops over token sequences [T, D] (per sample, batch excluded).
+ *
+ * Counting convention (the one `hf-config.ts` documents for users):
+ * - params: every `nn.Parameter` element the module owns; a tied lm_head owns none (the embedding matrix
+ *   is counted once, on the embedding); norms own their weight (and bias for LayerNorm).
+ * - MACs: matmuls against parameters (linear projections, experts, lm_head) plus the two attention
+ *   matmuls QKᵀ and A·V. Embedding lookups, norms, softmax, activations and residual adds cost none.
+ *   The attention matmuls cover the full T×T score matrix (causal masking is *not* halved), as in
+ *   Kaplan et al. 2020 (Table 1) and Hoffmann et al. 2022 (Chinchilla, App. F).
+ * Token-wise linear layers use `dense` from cnn.ts.
+ */
+import { defineOp, formatShape, NO_COST, ShapeError } from './registry';
+import type { Shape } from '../ir';
+
+function tokens(shape: Shape, op: string): [number, number] {
+  if (shape.length !== 2) throw new ShapeError(`${op} needs a token sequence T×D, got ${formatShape(shape)}.`);
+  return [shape[0], shape[1]];
+}
+
+export interface EmbeddingAttrs {
+  vocab: number;
+  dim: number;
+}
+
+/** Lookup table: [T] ids → [T, dim]. A gather, so no MACs. */
+export const embedding = defineOp<EmbeddingAttrs>({
+  type: 'embedding',
+  inputs: 1,
+  outputShape([ids], a) {
+    if (ids.length !== 1) throw new ShapeError(`embedding needs a sequence of token ids, got ${formatShape(ids)}.`);
+    if (!(a.vocab > 0 && a.dim > 0)) throw new ShapeError(`embedding table ${a.vocab}×${a.dim} must have positive sizes.`);
+    return [ids[0], a.dim];
+  },
+  cost(_inputs, _output, a) {
+    return { params: a.vocab * a.dim, macs: 0 };
+  },
+});
+
+export interface NormAttrs {
+  kind: 'rms' | 'layer';
+  /** Size of the normalised group (hidden size, or head_dim for per-head q/k norms); defaults to the last axis. */
+  dim?: number;
+  bias?: boolean;
+}
+
+/** RMSNorm / LayerNorm over groups of `dim` features; the weight (and bias) is shared across groups. */
+export const norm = defineOp<NormAttrs>({
+  type: 'norm',
+  inputs: 1,
+  outputShape([input], a) {
+    const last = input[input.length - 1];
+    const dim = a.dim ?? last;
+    if (last % dim !== 0) throw new ShapeError(`${a.kind === 'rms' ? 'RMSNorm' : 'LayerNorm'} over ${dim} features does not divide ${last}.`);
+    return input;
+  },
+  cost(_inputs, output, a) {
+    const dim = a.dim ?? output[output.length - 1];
+    return { params: dim * (a.bias ? 2 : 1), macs: 0 };
+  },
+});
+
+export interface LmHeadAttrs {
+  vocab: number;
+  /** Shares the embedding matrix (`tie_word_embeddings`): no parameters of its own. */
+  tied: boolean;
+  /** A separate bias vector (Phi's lm_head, BERT/RoBERTa MLM decoder bias). */
+  bias?: boolean;
+}
+
+export const lmHead = defineOp<LmHeadAttrs>({
+  type: 'lmHead',
+  inputs: 1,
+  outputShape([input], a) {
+    const [t] = tokens(input, 'lm_head');
+    return [t, a.vocab];
+  },
+  cost([input], _output, a) {
+    const [t, d] = tokens(input, 'lm_head');
+    return { params: (a.tied ? 0 : d * a.vocab) + (a.bias ? a.vocab : 0), macs: t * d * a.vocab };
+  },
+});
+
+export interface AttentionAttrs {
+  heads: number;
+  kvHeads: number;
+  headDim: number;
+  /** Keys each query sees are capped at the window (Mistral-style sliding window). */
+  window?: number;
+}
+
+/**
+ * Scaled dot-product attention: q [T, H·hd], k and v [T, KV·hd] → [T, H·hd]. MACs are QKᵀ plus A·V,
+ * H·T·K·hd each with K = min(T, window) keys per query (full matrix, not halved for causal masks).
+ */
+export const attention = defineOp<AttentionAttrs>({
+  type: 'attention',
+  inputs: 3,
+  outputShape([q, k, v], a) {
+    const [t, qWidth] = tokens(q, 'attention');
+    const [tk, kWidth] = tokens(k, 'attention');
+    const [tv, vWidth] = tokens(v, 'attention');
+    if (qWidth !== a.heads * a.headDim) throw new ShapeError(`attention: queries are ${qWidth} wide, expected ${a.heads} heads × ${a.headDim}.`);
+    if (kWidth !== a.kvHeads * a.headDim || vWidth !== kWidth) {
+      throw new ShapeError(`attention: keys/values are ${kWidth}/${vWidth} wide, expected ${a.kvHeads} heads × ${a.headDim}.`);
+    }
+    if (a.heads % a.kvHeads !== 0) throw new ShapeError(`attention: ${a.heads} query heads cannot share ${a.kvHeads} key/value heads.`);
+    if (tk !== tv || tk !== t) throw new ShapeError(`attention: sequence lengths ${t}, ${tk}, ${tv} differ.`);
+    return [t, a.heads * a.headDim];
+  },
+  cost([q, k], _output, a) {
+    const t = q[0];
+    const keysPerQuery = a.window ? Math.min(k[0], a.window) : k[0];
+    return { params: 0, macs: 2 * a.heads * t * keysPerQuery * a.headDim };
+  },
+});
+
+export interface MoeExpertsAttrs {
+  experts: number;
+  /** Experts each token is routed to (`num_experts_per_tok`). */
+  active: number;
+  intermediate: number;
+  /** SwiGLU experts (gate, up, down) rather than two-matrix MLPs. */
+  gated: boolean;
+  bias?: boolean;
+}
+
+function expertParams(d: number, a: MoeExpertsAttrs): number {
+  const matrices = a.gated ? 3 : 2;
+  const biases = a.bias ? (a.gated ? 2 * a.intermediate : a.intermediate) + d : 0;
+  return matrices * d * a.intermediate + biases;
+}
+
+/**
+ * The routed experts of a mixture-of-experts block. Parameters are all experts; MACs only the `active`
+ * experts each token visits (the router itself is a separate `dense`).
+ */
+export const moeExperts = defineOp<MoeExpertsAttrs>({
+  type: 'moeExperts',
+  inputs: 1,
+  outputShape([input], a) {
+    tokens(input, 'experts');
+    if (!(a.active >= 1 && a.active <= a.experts)) throw new ShapeError(`experts: ${a.active} active experts per token out of ${a.experts}.`);
+    return input;
+  },
+  cost([input], _output, a) {
+    const [t, d] = tokens(input, 'experts');
+    const matrices = a.gated ? 3 : 2;
+    return { params: a.experts * expertParams(d, a), macs: t * a.active * matrices * d * a.intermediate };
+  },
+});
+
+/** Parameters of the experts a token does not visit, for active-vs-total parameter counts. */
+export function inactiveExpertParams(input: Shape, a: MoeExpertsAttrs): number {
+  return (a.experts - a.active) * expertParams(input[input.length - 1], a);
+}
+
+/** Picks the first token (BERT pooler's `hidden_states[:, 0]`). */
+export const firstToken = defineOp<Record<string, never>>({
+  type: 'firstToken',
+  inputs: 1,
+  outputShape([input]) {
+    const [, d] = tokens(input, 'first-token pooling');
+    return [1, d];
+  },
+  cost() {
+    return NO_COST;
+  },
+});
+
+/** Token ids are the model input; a [T] vector. Kept separate from `input` so reports can say "tokens". */
+export const tokenIds = defineOp<{ length: number }>({
+  type: 'tokenIds',
+  inputs: 0,
+  outputShape(_inputs, a) {
+    if (!(Number.isInteger(a.length) && a.length > 0)) throw new ShapeError(`sequence length ${a.length} must be a positive whole number.`);
+    return [a.length];
+  },
+  cost() {
+    return NO_COST;
+  },
+});
