@@ -3,7 +3,8 @@
  * vectors. MACs follow fvcore / ptflops / OFA: a conv counts C_in/groups × kH × kW multiply-accumulates
  * per output element, a linear layer in × out per output row; biases, norms and activations add none.
  * `auxMacs` mirror thop (what Ultralytics prints as GFLOPs / 2): BatchNorm 2 ops per element, or 4 with
- * affine weights; pooling, activations and nearest upsampling none.
+ * affine weights; max pooling and activations none; upsampling per output element 1 op (nearest) or 11
+ * (bilinear), as ultralytics-thop 2.x counts it (the release behind Ultralytics' printed GFLOPs).
  */
 import { defineOp, elements, formatShape, NO_COST, ShapeError, type OpCost } from './registry';
 import type { Shape } from '../ir';
@@ -298,8 +299,10 @@ export const upsample = defineOp<UpsampleAttrs>({
     const [c, h, w] = featureMap(input, 'upsampling');
     return [c, Math.floor(h * a.scale[0]), Math.floor(w * a.scale[1])];
   },
-  cost() {
-    return NO_COST;
+  cost(_inputs, output, a) {
+    // thop 2.x calculate_upsample: output elements × 1 (nearest) / 11 (bilinear). YOLO12n's published
+    // 6.2 GFLOPs needs the nearest term (6.1497 without it).
+    return { params: 0, macs: 0, auxMacs: elements(output) * (a.mode === 'bilinear' ? 11 : 1) };
   },
 });
 
