@@ -1,0 +1,426 @@
+/**
+ * Translates one Keras layer's config into registry ops. Each translation reads the config once
+ * (reporting bad values at their exact range) and returns a plan that can be applied to any number of
+ * calls, so shared layers and nested models reuse it. Axes and shapes written channels-last are
+ * converted to the IR's channels-first convention here or in the `keras*` ops.
+ */
+import type { DiagnosticSink } from '../../diagnostics';
+import { JsonFields, items, prop, rangeOf, type JsonNode } from '../../source/json';
+import type { Padding } from '../../ops/cnn';
+
+/** Adds one op; the builder decides whether this call owns the weights or reuses them. */
+export type Emit = (op: string, attrs: Record<string, unknown>, inputs: readonly number[]) => number;
+
+export interface LayerPlan {
+  readonly detail?: string;
+  /** Returns the output node ids, one per output tensor. */
+  apply(inputs: readonly number[], emit: Emit): number[];
+}
+
+export interface LayerContext {
+  readonly className: string;
+  readonly name: string;
+  readonly node: JsonNode;
+  readonly config: JsonNode | undefined;
+  readonly fields: JsonFields;
+  readonly sink: DiagnosticSink;
+  readonly keras3: boolean;
+}
+
+type Translate = (ctx: LayerContext) => LayerPlan | undefined;
+
+const single = (detail: string | undefined, op: string, attrs: Record<string, unknown>): LayerPlan => ({
+  detail,
+  apply: (inputs, emit) => [emit(op, attrs, inputs.slice(0, 1))],
+});
+
+const passThrough = (detail?: string): LayerPlan => single(detail, 'identity', {});
+
+function pair(values: readonly number[]): [number, number] {
+  return [values[0], values[1]];
+}
+
+function padding(ctx: LayerContext, allowed: readonly string[] = ['same', 'valid']): 'same' | 'valid' | 'causal' | undefined {
+  const value = ctx.fields.string('padding', 'valid');
+  if (value === undefined) return undefined;
+  const lower = value.toLowerCase();
+  if (!allowed.includes(lower)) {
+    ctx.sink.error(`${ctx.name}: padding "${value}" is not one of ${allowed.map((a) => `"${a}"`).join(', ')}.`, rangeOf(prop(ctx.config, 'padding') ?? ctx.node));
+    return undefined;
+  }
+  return lower as 'same' | 'valid' | 'causal';
+}
+
+function checkChannelsLast(ctx: LayerContext): void {
+  const format = prop(ctx.config, 'data_format');
+  if (format?.type === 'string' && format.value === 'channels_first') {
+    ctx.sink.warning(`${ctx.name}: data_format "channels_first" is read as channels_last; shapes may be off.`, rangeOf(format));
+  }
+}
+
+function activationSuffix(ctx: LayerContext): string {
+  const act = prop(ctx.config, 'activation');
+  const name = act?.type === 'string' ? (act.value as string) : act?.type === 'object' ? String(prop(act, 'class_name')?.value ?? '') : '';
+  return name && name !== 'linear' ? ` ${name}` : '';
+}
+
+function strideText(stride: readonly number[]): string {
+  return stride.every((s) => s === 1) ? '' : ` s${stride[0] === stride[1] || stride.length === 1 ? stride[0] : stride.join('×')}`;
+}
+
+function kernelText(kernel: readonly number[]): string {
+  return kernel.join('×');
+}
+
+const conv2d: Translate = (ctx) => {
+  checkChannelsLast(ctx);
+  const f = ctx.fields;
+  const filters = f.number('filters', { integer: true, min: 1 });
+  const kernel = f.numberTuple('kernel_size', 2);
+  const stride = f.numberTuple('strides', 2, [1, 1]);
+  const dilation = f.numberTuple('dilation_rate', 2, [1, 1]);
+  const groups = f.number('groups', { integer: true, min: 1, fallback: 1 });
+  const bias = f.boolean('use_bias', true);
+  const pad = padding(ctx);
+  if (filters === undefined || !kernel || !stride || !dilation || groups === undefined || pad === undefined) return undefined;
+  return single(
+    `${kernelText(kernel)}${strideText(stride)} ${filters} filters${groups > 1 ? ` g${groups}` : ''}${activationSuffix(ctx)}`,
+    'conv2d',
+    { filters, kernel: pair(kernel), stride: pair(stride), padding: pad as Padding, dilation: pair(dilation), groups, bias },
+  );
+};
+
+const conv2dTranspose: Translate = (ctx) => {
+  checkChannelsLast(ctx);
+  const f = ctx.fields;
+  const filters = f.number('filters', { integer: true, min: 1 });
+  const kernel = f.numberTuple('kernel_size', 2);
+  const stride = f.numberTuple('strides', 2, [1, 1]);
+  const dilation = f.numberTuple('dilation_rate', 2, [1, 1]);
+  const outputPadding = prop(ctx.config, 'output_padding')?.type === 'null' ? undefined : f.numberTuple('output_padding', 2, [-1, -1]);
+  const bias = f.boolean('use_bias', true);
+  const pad = padding(ctx);
+  if (filters === undefined || !kernel || !stride || !dilation || pad === undefined) return undefined;
+  return single(`${kernelText(kernel)}${strideText(stride)} ${filters} filters transposed${activationSuffix(ctx)}`, 'kerasConv2dTranspose', {
+    filters,
+    kernel: pair(kernel),
+    stride: pair(stride),
+    padding: pad,
+    dilation: pair(dilation),
+    outputPadding: outputPadding && outputPadding[0] >= 0 ? pair(outputPadding) : undefined,
+    bias,
+  });
+};
+
+const depthwiseConv2d: Translate = (ctx) => {
+  checkChannelsLast(ctx);
+  const f = ctx.fields;
+  const kernel = f.numberTuple('kernel_size', 2);
+  const stride = f.numberTuple('strides', 2, [1, 1]);
+  const dilation = f.numberTuple('dilation_rate', 2, [1, 1]);
+  const multiplier = f.number('depth_multiplier', { integer: true, min: 1, fallback: 1 });
+  const bias = f.boolean('use_bias', true);
+  const pad = padding(ctx);
+  if (!kernel || !stride || !dilation || multiplier === undefined || pad === undefined) return undefined;
+  return single(`${kernelText(kernel)}${strideText(stride)} depthwise${multiplier > 1 ? ` ×${multiplier}` : ''}${activationSuffix(ctx)}`, 'kerasDepthwiseConv2d', {
+    multiplier,
+    kernel: pair(kernel),
+    stride: pair(stride),
+    padding: pad,
+    dilation: pair(dilation),
+    bias,
+  });
+};
+
+const separableConv2d: Translate = (ctx) => {
+  checkChannelsLast(ctx);
+  const f = ctx.fields;
+  const filters = f.number('filters', { integer: true, min: 1 });
+  const kernel = f.numberTuple('kernel_size', 2);
+  const stride = f.numberTuple('strides', 2, [1, 1]);
+  const dilation = f.numberTuple('dilation_rate', 2, [1, 1]);
+  const multiplier = f.number('depth_multiplier', { integer: true, min: 1, fallback: 1 });
+  const bias = f.boolean('use_bias', true);
+  const pad = padding(ctx);
+  if (filters === undefined || !kernel || !stride || !dilation || multiplier === undefined || pad === undefined) return undefined;
+  return {
+    detail: `${kernelText(kernel)}${strideText(stride)} separable ${filters} filters${activationSuffix(ctx)}`,
+    apply(inputs, emit) {
+      const depthwise = emit('kerasDepthwiseConv2d', { multiplier, kernel: pair(kernel), stride: pair(stride), padding: pad, dilation: pair(dilation), bias: false }, inputs.slice(0, 1));
+      return [emit('conv2d', { filters, kernel: [1, 1], bias }, [depthwise])];
+    },
+  };
+};
+
+const conv1d: Translate = (ctx) => {
+  const f = ctx.fields;
+  const filters = f.number('filters', { integer: true, min: 1 });
+  const kernel = f.numberTuple('kernel_size', 1);
+  const stride = f.numberTuple('strides', 1, [1]);
+  const dilation = f.numberTuple('dilation_rate', 1, [1]);
+  const groups = f.number('groups', { integer: true, min: 1, fallback: 1 });
+  const bias = f.boolean('use_bias', true);
+  const pad = padding(ctx, ['same', 'valid', 'causal']);
+  if (filters === undefined || !kernel || !stride || !dilation || groups === undefined || pad === undefined) return undefined;
+  return single(`k${kernel[0]}${stride[0] > 1 ? ` s${stride[0]}` : ''} ${filters} filters${activationSuffix(ctx)}`, 'kerasConv1d', {
+    filters,
+    kernel: kernel[0],
+    stride: stride[0],
+    dilation: dilation[0],
+    padding: pad,
+    groups,
+    bias,
+  });
+};
+
+const dense: Translate = (ctx) => {
+  const units = ctx.fields.number('units', { integer: true, min: 1 });
+  const bias = ctx.fields.boolean('use_bias', true);
+  if (units === undefined) return undefined;
+  return single(`${units} units${activationSuffix(ctx)}`, 'kerasDense', { units, bias });
+};
+
+const batchNorm: Translate = (ctx) => {
+  const center = ctx.fields.boolean('center', true) ?? true;
+  const scale = ctx.fields.boolean('scale', true) ?? true;
+  const axis = prop(ctx.config, 'axis');
+  const axes = axis?.type === 'number' ? [axis.value as number] : axis?.type === 'array' ? items(axis).map((a) => a.value) : [-1];
+  if (!(axes.length === 1 && (axes[0] === -1 || axes[0] === 3))) {
+    ctx.sink.warning(`${ctx.name}: BatchNormalization over axis ${JSON.stringify(axes)} is counted over the channel axis.`, rangeOf(axis ?? ctx.node));
+  }
+  return single(center && scale ? undefined : `${scale ? 'scale' : 'no scale'}, ${center ? 'center' : 'no center'}`, 'kerasBatchNorm', { center, scale });
+};
+
+const layerNorm: Translate = (ctx) => {
+  const center = ctx.fields.boolean('center', true) ?? true;
+  const scale = ctx.fields.boolean('scale', true) ?? true;
+  const axis = prop(ctx.config, 'axis');
+  const axes = axis?.type === 'number' ? [axis.value as number] : axis?.type === 'array' ? items(axis).map((a) => a.value as number) : [-1];
+  return single(undefined, 'kerasLayerNorm', { axes, center, scale });
+};
+
+const activation: Translate = (ctx) => {
+  const fn = ctx.className === 'Activation' ? ctx.fields.string('activation', 'linear') : ctx.className.toLowerCase();
+  return single(ctx.className === 'Activation' ? fn : undefined, 'activation', { fn: fn ?? 'linear' });
+};
+
+const prelu: Translate = (ctx) => {
+  const shared = prop(ctx.config, 'shared_axes');
+  const sharedAxes = shared?.type === 'array' ? items(shared).map((a) => a.value as number) : shared?.type === 'number' ? [shared.value as number] : [];
+  return single(undefined, 'kerasPrelu', { sharedAxes });
+};
+
+const pool2d =
+  (kind: 'max' | 'avg'): Translate =>
+  (ctx) => {
+    checkChannelsLast(ctx);
+    const kernel = ctx.fields.numberTuple('pool_size', 2, [2, 2]);
+    const strideNode = prop(ctx.config, 'strides');
+    const stride = strideNode && strideNode.type !== 'null' ? ctx.fields.numberTuple('strides', 2) : kernel;
+    const pad = padding(ctx);
+    if (!kernel || !stride || pad === undefined) return undefined;
+    return single(`${kernelText(kernel)}${strideText(stride)}`, 'pool2d', { kind, kernel: pair(kernel), stride: pair(stride), padding: pad });
+  };
+
+const pool1d: Translate = (ctx) => {
+  const kernel = ctx.fields.numberTuple('pool_size', 1, [2]);
+  const strideNode = prop(ctx.config, 'strides');
+  const stride = strideNode && strideNode.type !== 'null' ? ctx.fields.numberTuple('strides', 1) : kernel;
+  const pad = padding(ctx);
+  if (!kernel || !stride || pad === undefined) return undefined;
+  return single(`k${kernel[0]}${stride[0] > 1 ? ` s${stride[0]}` : ''}`, 'kerasPool1d', { kernel: kernel[0], stride: stride[0], padding: pad });
+};
+
+const globalPool2d =
+  (kind: 'max' | 'avg'): Translate =>
+  (ctx) =>
+    single(undefined, 'globalPool', { kind, keepDims: ctx.fields.boolean('keepdims', false) ?? false });
+
+const globalPool1d: Translate = (ctx) => single(undefined, 'kerasGlobalPool1d', { keepDims: ctx.fields.boolean('keepdims', false) ?? false });
+
+/** Keras writes target shapes channels-last; a 3-D target is an H×W×C feature map. */
+const reshape: Translate = (ctx) => {
+  const target = ctx.fields.array('target_shape');
+  if (!target) return undefined;
+  const dims = target.map((d) => (d.type === 'null' ? -1 : d.value));
+  if (dims.some((d) => typeof d !== 'number' || !Number.isInteger(d) || (d < 1 && d !== -1))) {
+    ctx.sink.error(`${ctx.name}: "target_shape" must list positive whole numbers (one may be -1).`, rangeOf(prop(ctx.config, 'target_shape')!));
+    return undefined;
+  }
+  const numbers = dims as number[];
+  const shape = numbers.length === 3 ? [numbers[2], numbers[0], numbers[1]] : numbers;
+  return single(`→ ${numbers.map((d) => (d === -1 ? '?' : d)).join('×')}`, 'reshape', { shape });
+};
+
+const permute: Translate = (ctx) => {
+  const dims = ctx.fields.array('dims');
+  if (!dims) return undefined;
+  return single(`(${dims.map((d) => d.value).join(', ')})`, 'kerasPermute', { dims: dims.map((d) => d.value as number) });
+};
+
+/** ZeroPadding2D / Cropping2D: `1`, `[1, 2]` (symmetric h, w) or `[[top, bottom], [left, right]]`. */
+function fourSides(ctx: LayerContext, key: string, fallback: number): [number, number, number, number] | undefined {
+  const node = prop(ctx.config, key);
+  if (!node || node.type === 'null') return [fallback, fallback, fallback, fallback];
+  if (node.type === 'number') {
+    const n = node.value as number;
+    return [n, n, n, n];
+  }
+  const parts = items(node);
+  if (parts.length === 2 && parts.every((p) => p.type === 'number')) {
+    const [h, w] = parts.map((p) => p.value as number);
+    return [h, h, w, w];
+  }
+  if (parts.length === 2 && parts.every((p) => p.type === 'array' && items(p).length === 2 && items(p).every((q) => q.type === 'number'))) {
+    const [[t, b], [l, r]] = parts.map((p) => items(p).map((q) => q.value as number));
+    return [t, b, l, r];
+  }
+  ctx.sink.error(`${ctx.name}: "${key}" must be a number, [h, w] or [[top, bottom], [left, right]].`, rangeOf(node));
+  return undefined;
+}
+
+const zeroPad: Translate = (ctx) => {
+  checkChannelsLast(ctx);
+  const pad = fourSides(ctx, 'padding', 1);
+  return pad && single(`pad ${pad.join(',')}`, 'zeroPad', { pad });
+};
+
+const cropping: Translate = (ctx) => {
+  const crop = fourSides(ctx, 'cropping', 0);
+  return crop && single(`crop ${crop.join(',')}`, 'kerasCropping2d', { crop });
+};
+
+const upsample: Translate = (ctx) => {
+  const size = ctx.fields.numberTuple('size', 2, [2, 2]);
+  const mode = ctx.fields.string('interpolation', 'nearest');
+  return size && single(`×${size[0] === size[1] ? size[0] : size.join('×')} ${mode}`, 'upsample', { scale: pair(size), mode });
+};
+
+const merge =
+  (fn: string): Translate =>
+  () => ({ apply: (inputs, emit) => [emit('elementwise', { fn }, inputs)] });
+
+const concatenate: Translate = (ctx) => {
+  const axis = ctx.fields.number('axis', { integer: true, fallback: -1 });
+  if (axis === undefined) return undefined;
+  return { detail: axis === -1 ? undefined : `axis ${axis}`, apply: (inputs, emit) => [emit('kerasConcat', { axis }, inputs)] };
+};
+
+const embedding: Translate = (ctx) => {
+  const inputDim = ctx.fields.number('input_dim', { integer: true, min: 1 });
+  const outputDim = ctx.fields.number('output_dim', { integer: true, min: 1 });
+  if (inputDim === undefined || outputDim === undefined) return undefined;
+  return single(`${inputDim} × ${outputDim}`, 'kerasEmbedding', { inputDim, outputDim });
+};
+
+const normalization: Translate = (ctx) => {
+  // Keras 3 stores no weights when mean and variance are given in the config.
+  const given = prop(ctx.config, 'mean') !== undefined && prop(ctx.config, 'mean')?.type !== 'null';
+  if (given && ctx.keras3) return passThrough('fixed mean/variance');
+  return single(undefined, 'kerasNormalization', { withCount: !ctx.keras3 });
+};
+
+function rnnAttrs(fields: JsonFields, className: string): Record<string, unknown> | undefined {
+  const cell = className === 'LSTM' ? 'lstm' : className === 'GRU' ? 'gru' : 'simple';
+  const units = fields.number('units', { integer: true, min: 1 });
+  const returnSequences = fields.boolean('return_sequences', false);
+  const bias = fields.boolean('use_bias', true);
+  // Keras writes reset_after whenever it exists; TF 2 and Keras 3 default it to true.
+  const resetAfter = fields.boolean('reset_after', true);
+  if (units === undefined) return undefined;
+  return { cell, units, returnSequences, bias, resetAfter };
+}
+
+const rnn: Translate = (ctx) => {
+  const attrs = rnnAttrs(ctx.fields, ctx.className);
+  if (!attrs) return undefined;
+  return single(`${attrs.units} units${attrs.returnSequences ? ' seq' : ''}`, 'kerasRnn', attrs);
+};
+
+const bidirectional: Translate = (ctx) => {
+  const wrapped = ctx.fields.object('layer');
+  if (!wrapped) return undefined;
+  const className = String(prop(wrapped, 'class_name')?.value ?? '');
+  const innerConfig = prop(wrapped, 'config');
+  if (!['LSTM', 'GRU', 'SimpleRNN'].includes(className) || innerConfig?.type !== 'object') {
+    ctx.sink.error(`${ctx.name}: Bidirectional wraps "${className}", which Greenprint does not count; use LSTM, GRU or SimpleRNN.`, rangeOf(wrapped));
+    return undefined;
+  }
+  const attrs = rnnAttrs(new JsonFields(ctx.sink, innerConfig, `${ctx.name} (${className})`), className);
+  const mergeMode = ctx.fields.string('merge_mode', 'concat');
+  if (!attrs) return undefined;
+  return single(`2 × ${className} ${attrs.units} units${mergeMode === 'concat' ? ' concat' : ` ${mergeMode}`}`, 'kerasRnn', {
+    ...attrs,
+    directions: 2,
+    concatDirections: mergeMode === 'concat',
+  });
+};
+
+/** What each Keras class becomes. Classes not listed are reported and passed through. */
+export const LAYER_TRANSLATIONS: Readonly<Record<string, Translate>> = {
+  Dense: dense,
+  Conv2D: conv2d,
+  Convolution2D: conv2d,
+  Conv2DTranspose: conv2dTranspose,
+  Deconvolution2D: conv2dTranspose,
+  DepthwiseConv2D: depthwiseConv2d,
+  SeparableConv2D: separableConv2d,
+  SeparableConvolution2D: separableConv2d,
+  Conv1D: conv1d,
+  Convolution1D: conv1d,
+  BatchNormalization: batchNorm,
+  LayerNormalization: layerNorm,
+  Activation: activation,
+  ReLU: activation,
+  LeakyReLU: activation,
+  ELU: activation,
+  Softmax: activation,
+  ThresholdedReLU: activation,
+  PReLU: prelu,
+  Dropout: () => passThrough(),
+  SpatialDropout1D: () => passThrough(),
+  SpatialDropout2D: () => passThrough(),
+  GaussianDropout: () => passThrough(),
+  GaussianNoise: () => passThrough(),
+  AlphaDropout: () => passThrough(),
+  ActivityRegularization: () => passThrough(),
+  Masking: () => passThrough(),
+  Rescaling: () => passThrough(),
+  Resizing: () => passThrough('resize (shape kept)'),
+  Normalization: normalization,
+  Flatten: () => single(undefined, 'flatten', {}),
+  Reshape: reshape,
+  Permute: permute,
+  MaxPooling2D: pool2d('max'),
+  MaxPool2D: pool2d('max'),
+  AveragePooling2D: pool2d('avg'),
+  AvgPool2D: pool2d('avg'),
+  MaxPooling1D: pool1d,
+  AveragePooling1D: pool1d,
+  GlobalAveragePooling2D: globalPool2d('avg'),
+  GlobalAvgPool2D: globalPool2d('avg'),
+  GlobalMaxPooling2D: globalPool2d('max'),
+  GlobalMaxPool2D: globalPool2d('max'),
+  GlobalAveragePooling1D: globalPool1d,
+  GlobalMaxPooling1D: globalPool1d,
+  ZeroPadding2D: zeroPad,
+  Cropping2D: cropping,
+  UpSampling2D: upsample,
+  Add: merge('add'),
+  Subtract: merge('subtract'),
+  Multiply: merge('multiply'),
+  Average: merge('average'),
+  Maximum: merge('maximum'),
+  Minimum: merge('minimum'),
+  Concatenate: concatenate,
+  Embedding: embedding,
+  LSTM: rnn,
+  GRU: rnn,
+  SimpleRNN: rnn,
+  Bidirectional: bidirectional,
+};
+
+/** Plan for a class this reader does not know: keep the first input's shape so the rest still counts. */
+export function unknownLayerPlan(): LayerPlan {
+  return { detail: 'not counted', apply: (inputs, emit) => [emit('identity', { role: 'unknown' }, inputs.slice(0, 1))] };
+}
