@@ -13,6 +13,8 @@ const common = {
   format: 'cjs',
   sourcemap: !production,
   minify: production,
+  // jsonc-parser's UMD entry uses dynamic requires esbuild cannot follow; its ESM build bundles cleanly.
+  mainFields: ['module', 'main'],
   logLevel: 'warning',
 };
 

@@ -72,6 +72,12 @@ function benchHintGroup(): void {
   emit('activation.ms', measureActivation(), 'ms');
 }
 
+const VSCODE_NAMESPACES = [
+  'window', 'workspace', 'languages', 'commands', 'env', 'extensions', 'Uri', 'EventEmitter', 'Range', 'Position',
+  'Diagnostic', 'DiagnosticSeverity', 'StatusBarAlignment', 'ThemeColor', 'OverviewRulerLane', 'InlayHint',
+  'MarkdownString', 'Hover', 'CodeLens', 'ViewColumn', 'ConfigurationTarget',
+];
+
 /**
  * Loads dist/extension.js and runs activate() against a stand-in `vscode` module that accepts every call,
  * so the figure is the extension's own start-up work (module load + registration), not VS Code's.
@@ -80,11 +86,15 @@ function measureActivation(): number {
   const anything: unknown = new Proxy(function () {}, {
     get: (_t, prop) => (prop === 'then' ? undefined : prop === Symbol.toPrimitive ? () => '' : anything),
     apply: () => anything,
+    set: () => true,
     construct: () => anything as object,
   });
+  // Bundled code copies the module's own properties (esbuild's ESM interop), so name the namespaces.
+  const vscodeStub: Record<string, unknown> = {};
+  for (const name of VSCODE_NAMESPACES) vscodeStub[name] = anything;
   const load = (Module as unknown as { _load: (request: string, ...rest: unknown[]) => unknown })._load;
   (Module as unknown as { _load: typeof load })._load = function (request: string, ...rest: unknown[]) {
-    return request === 'vscode' ? anything : load.call(this, request, ...rest);
+    return request === 'vscode' ? vscodeStub : load.call(this, request, ...rest);
   };
   const extensionPath = path.join(ROOT, 'dist/extension.js');
   const t0 = performance.now();

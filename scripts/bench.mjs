@@ -11,6 +11,8 @@ await esbuild.build({
   target: 'node20',
   format: 'cjs',
   external: ['vscode'],
+  // jsonc-parser's UMD entry uses dynamic requires esbuild cannot follow; its ESM build bundles cleanly.
+  mainFields: ['module', 'main'],
   logLevel: 'warning',
 });
 execFileSync(process.execPath, ['out/bench.js', ...process.argv.slice(2)], { stdio: 'inherit' });

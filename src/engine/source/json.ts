@@ -4,6 +4,7 @@
  */
 import { parseTree, findNodeAtLocation, getNodeValue, printParseErrorCode, type Node, type ParseError } from 'jsonc-parser';
 import type { SourceRange } from '../ir';
+import { parseStrictJsonTree } from './fast-json';
 import { DiagnosticSink } from '../diagnostics';
 
 export type JsonNode = Node;
@@ -15,6 +16,8 @@ export interface JsonDocument {
 }
 
 export function parseJsonDocument(text: string): JsonDocument {
+  const strict = parseStrictJsonTree(text);
+  if (strict) return { text, root: strict, syntaxErrors: [] };
   const errors: ParseError[] = [];
   const root = parseTree(text, errors, { allowTrailingComma: true, disallowComments: false });
   return {

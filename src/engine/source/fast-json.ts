@@ -1,0 +1,157 @@
+/**
+ * A strict JSON parser that builds the same position tree as jsonc-parser's `parseTree`, about five
+ * times faster on large files (a 500-layer model.json is half a megabyte and hints must stay under
+ * 20 ms). It gives up on the first deviation from strict JSON; callers then fall back to jsonc-parser,
+ * which tolerates comments and trailing commas and reports errors precisely.
+ */
+import type { Node } from 'jsonc-parser';
+
+class NotStrictJson extends Error {}
+
+/** Nodes are filled in while parsing, then handed out as jsonc-parser's read-only Node. */
+type Building = { -readonly [K in keyof Node]: Node[K] };
+
+const WS_SPACE = 32;
+const WS_TAB = 9;
+const WS_LF = 10;
+const WS_CR = 13;
+const QUOTE = 34;
+const BACKSLASH = 92;
+const COMMA = 44;
+const COLON = 58;
+const OPEN_BRACE = 123;
+const CLOSE_BRACE = 125;
+const OPEN_BRACKET = 91;
+const CLOSE_BRACKET = 93;
+
+const NUMBER = /-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/y;
+
+export function parseStrictJsonTree(text: string): Node | undefined {
+  let pos = 0;
+  const len = text.length;
+
+  const skipWhitespace = () => {
+    while (pos < len) {
+      const c = text.charCodeAt(pos);
+      if (c === WS_SPACE || c === WS_LF || c === WS_CR || c === WS_TAB) pos++;
+      else break;
+    }
+  };
+
+  const parseString = (parent: Node | undefined): Node => {
+    const start = pos;
+    let i = pos + 1;
+    let escaped = false;
+    for (;;) {
+      const q = text.indexOf('"', i);
+      if (q < 0) throw new NotStrictJson();
+      // A quote preceded by an odd number of backslashes is part of the string.
+      let backslashes = 0;
+      for (let b = q - 1; b > start && text.charCodeAt(b) === BACKSLASH; b--) backslashes++;
+      if (backslashes > 0) escaped = true;
+      if (backslashes % 2 === 0) {
+        i = q;
+        break;
+      }
+      i = q + 1;
+    }
+    const raw = text.slice(start + 1, i);
+    if (!escaped && raw.indexOf('\\') >= 0) escaped = true;
+    let value: string;
+    if (escaped) {
+      try {
+        value = JSON.parse(text.slice(start, i + 1)) as string;
+      } catch {
+        throw new NotStrictJson();
+      }
+    } else {
+      for (let k = 0; k < raw.length; k++) if (raw.charCodeAt(k) < 32) throw new NotStrictJson();
+      value = raw;
+    }
+    pos = i + 1;
+    return { type: 'string', offset: start, length: pos - start, value, parent };
+  };
+
+  const parseValue = (parent: Node | undefined): Node => {
+    skipWhitespace();
+    if (pos >= len) throw new NotStrictJson();
+    const c = text.charCodeAt(pos);
+    const start = pos;
+    if (c === OPEN_BRACE) {
+      const node: Building = { type: 'object', offset: start, length: 0, children: [], parent };
+      pos++;
+      skipWhitespace();
+      if (text.charCodeAt(pos) === CLOSE_BRACE) {
+        pos++;
+      } else {
+        for (;;) {
+          skipWhitespace();
+          if (text.charCodeAt(pos) !== QUOTE) throw new NotStrictJson();
+          const property: Building = { type: 'property', offset: pos, length: 0, children: [], parent: node };
+          const key = parseString(property);
+          skipWhitespace();
+          if (text.charCodeAt(pos) !== COLON) throw new NotStrictJson();
+          property.colonOffset = pos;
+          pos++;
+          const value = parseValue(property);
+          property.children!.push(key, value);
+          property.length = value.offset + value.length - property.offset;
+          node.children!.push(property);
+          skipWhitespace();
+          const next = text.charCodeAt(pos++);
+          if (next === CLOSE_BRACE) break;
+          if (next !== COMMA) throw new NotStrictJson();
+        }
+      }
+      node.length = pos - start;
+      return node;
+    }
+    if (c === OPEN_BRACKET) {
+      const node: Building = { type: 'array', offset: start, length: 0, children: [], parent };
+      pos++;
+      skipWhitespace();
+      if (text.charCodeAt(pos) === CLOSE_BRACKET) {
+        pos++;
+      } else {
+        for (;;) {
+          node.children!.push(parseValue(node));
+          skipWhitespace();
+          const next = text.charCodeAt(pos++);
+          if (next === CLOSE_BRACKET) break;
+          if (next !== COMMA) throw new NotStrictJson();
+        }
+      }
+      node.length = pos - start;
+      return node;
+    }
+    if (c === QUOTE) return parseString(parent);
+    if (text.startsWith('true', pos)) {
+      pos += 4;
+      return { type: 'boolean', offset: start, length: 4, value: true, parent };
+    }
+    if (text.startsWith('false', pos)) {
+      pos += 5;
+      return { type: 'boolean', offset: start, length: 5, value: false, parent };
+    }
+    if (text.startsWith('null', pos)) {
+      pos += 4;
+      return { type: 'null', offset: start, length: 4, value: null, parent };
+    }
+    NUMBER.lastIndex = pos;
+    const m = NUMBER.exec(text);
+    if (!m) throw new NotStrictJson();
+    pos += m[0].length;
+    return { type: 'number', offset: start, length: m[0].length, value: Number(m[0]), parent };
+  };
+
+  try {
+    const root = parseValue(undefined);
+    skipWhitespace();
+    if (pos !== len) return undefined;
+    return root;
+  } catch (e) {
+    // Nesting deep enough to exhaust the stack is left to the tolerant parser too.
+    if (e instanceof NotStrictJson || e instanceof RangeError) return undefined;
+    throw e;
+  }
+}
