@@ -49,6 +49,11 @@ export function hintLabel(layer: LayerReport, style: HintStyle): string {
   return layer.repeat > 1 ? `${label} (×${layer.repeat})` : label;
 }
 
+/** Layers that own parameters or compute; pure data movement (concat, reshape, dropout) gets no hint. */
+export function hasCost(layer: LayerReport): boolean {
+  return layer.params > 0 || layer.macs > 0;
+}
+
 /**
  * One hint at the end of each line where one layer starts; where several layers start on one line
  * (minified JSON, a YAML flow list) each hint follows its own layer's text. Layers with identical
@@ -57,6 +62,7 @@ export function hintLabel(layer: LayerReport, style: HintStyle): string {
 export function layerHints(report: AnalysisReport, lines: LineIndex, style: HintStyle): LayerHint[] {
   const byLine = new Map<number, LayerReport[]>();
   for (const layer of report.layers) {
+    if (!hasCost(layer)) continue; // "0 params · 0 MACs" on every Concat is noise
     const list = byLine.get(layer.line - 1);
     if (list) list.push(layer);
     else byLine.set(layer.line - 1, [layer]);

@@ -35,9 +35,9 @@ export function layerHover(layer: LayerReport, report: AnalysisReport, ctx: Ctx)
   );
   const ops = layer.ops ?? [];
   if (ops.length > 1) {
-    md.appendMarkdown([mdRow(['op', 'output', 'params', 'MACs']), mdRow(['---', '---', '---:', '---:'])].join('\n') + '\n');
+    md.appendMarkdown([mdRow(['op', 'type', 'output', 'params', 'MACs']), mdRow(['---', '---', '---', '---:', '---:'])].join('\n') + '\n');
     for (const op of ops.slice(0, MAX_ROWS)) {
-      md.appendMarkdown(mdRow([op.name, op.outputShape?.join('×') ?? '?', e.formatExact(op.params), count(op.macs, ctx.config)]) + '\n');
+      md.appendMarkdown(mdRow([op.name, op.op, op.outputShape?.join('×') ?? '?', e.formatExact(op.params), count(op.macs, ctx.config)]) + '\n');
     }
     if (ops.length > MAX_ROWS) md.appendMarkdown(`\n…and ${ops.length - MAX_ROWS} more ops\n`);
   }
