@@ -27,7 +27,9 @@ export function totalsLine(report: AnalysisReport, config: GreenprintConfig): st
 }
 
 export function modelTitle(report: AnalysisReport): string {
-  return `${report.model ?? 'model'}${report.variant ? ` (${report.variant})` : ''}`;
+  const model = report.model ?? 'model';
+  // YOLO names already carry their scale ("yolo12n"); say it once.
+  return report.variant && !model.endsWith(report.variant) ? `${model} (${report.variant})` : model;
 }
 
 /** A markdown table row with pipes escaped. */

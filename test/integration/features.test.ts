@@ -54,6 +54,10 @@ describe('Greenprint in VS Code', function () {
   this.timeout(30000);
 
   afterEach(async () => {
+    // Revert before closing: closing an edited untitled document would ask to save it.
+    for (let i = 0; i < 20 && vscode.window.activeTextEditor; i++) {
+      await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
+    }
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
   });
 
@@ -144,7 +148,6 @@ describe('Greenprint in VS Code', function () {
     assert.ok(updated.layers[0].params > before.layers[0].params, 'wider first conv has more params');
     const hints = await hintsOf(doc);
     assert.ok(hints.some((h) => h.position.line === line));
-    await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
   });
 
   it('shows problems at the exact line for a broken config, outside the workspace', async () => {
@@ -164,6 +167,31 @@ describe('Greenprint in VS Code', function () {
     assert.ok(unknown, diagnostics.map((d) => d.message).join('\n'));
     assert.equal(unknown.range.start.line, 3);
     assert.equal(fs.readFileSync(file, 'utf8').includes('NotAModule'), true, 'the file is untouched');
+  });
+
+  it('opens an OFA net.config as JSON and takes the image size from its run.config', async () => {
+    const editor = await open('ofa/note10_lat-30ms/net.config');
+    assert.equal(editor.document.languageId, 'json');
+    const report = (await api()).report(editor.document) as unknown as { input: string; totals: { macs: number } };
+    assert.match(report.input, /224/);
+    assert.equal(Math.round(report.totals.macs / 1e6), 339, 'README: 339M MACs');
+    const hints = await waitFor('hints', async () => {
+      const h = await hintsOf(editor.document);
+      return h.length ? h : undefined;
+    });
+    assert.ok(hints.some((h) => / MACs$/.test(labelOf(h))));
+  });
+
+  it('shows transformer rows on the config keys that set them, with their repeat count', async () => {
+    const editor = await open('huggingface/qwen3-8b/config.json');
+    const hints = await waitFor('hints', async () => {
+      const h = await hintsOf(editor.document);
+      return h.length ? h : undefined;
+    });
+    const headsLine = editor.document.getText().split('\n').findIndex((l) => l.includes('"num_attention_heads"'));
+    const onHeads = hints.find((h) => h.position.line === headsLine);
+    assert.ok(onHeads, 'attention hint on the num_attention_heads line');
+    assert.match(labelOf(onHeads), /params · .* MACs \(×36\)$/);
   });
 
   it('stays quiet on JSON files that are not models', async () => {

@@ -158,6 +158,15 @@ async function main() {
       return `"${(await item.innerText()).trim()}"`;
     });
 
+    await check('shows one summary CodeLens with the totals above the model', async () => {
+      const lens = page.locator('.codelens-decoration', { hasText: 'Greenprint:' }).first();
+      await lens.waitFor({ timeout: 15000 });
+      await page.screenshot({ path: path.join(SCREENSHOTS, 'codelens-yolo12.png') });
+      const text = (await lens.innerText()).replace(/\u00a0/g, ' ').trim();
+      if (!/params · .* MACs · .* FLOPs/.test(text)) throw new Error(`unexpected CodeLens "${text}"`);
+      return `"${text}"`;
+    });
+
     await check(`runs "${REPORT_COMMAND}" from the command palette`, async () => {
       await runFromPalette(REPORT_COMMAND);
       const tab = page.locator('.tabs-container .tab', { hasText: /Greenprint report/ }).first();

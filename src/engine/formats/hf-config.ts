@@ -325,8 +325,9 @@ function read(source: ParsedSource, options: ReadOptions, sink: DiagnosticSink):
   const normAttrs = { kind: family.norm, bias: family.norm === 'layer' };
   const layerPath = family === FAMILIES.gpt2 ? `${p}h.*` : family.kind === 'encoder' ? `${p}encoder.layer.*` : `${p}layers.*`;
   const blockRow = g.addLayer({
-    name: layerPath,
-    type: family.kind === 'encoder' ? 'encoder layer' : 'decoder layer',
+    name: `${layerPath} norms`,
+    // Only the per-layer norms and residual adds live on this row; attention and MLP have their own.
+    type: family.norm === 'rms' ? 'RMSNorm + residual' : 'LayerNorm + residual',
     range: c.range('num_hidden_layers'),
     repeat: N,
     detail: `${N} layers: ${family.norm === 'rms' ? 'RMSNorm' : 'LayerNorm'}s and residual adds (attention and MLP on their own rows)`,

@@ -86,7 +86,7 @@ describe('Hugging Face config.json', () => {
       const report = analyze(text);
       const row = (type: string) => report.layers.find((l) => l.type === type)!;
       assert.equal(row('embedding').line, lineOf(text, '"vocab_size"'));
-      assert.equal(row('decoder layer').line, lineOf(text, '"num_hidden_layers"'));
+      assert.equal(row('RMSNorm + residual').line, lineOf(text, '"num_hidden_layers"'));
       assert.equal(row('attention').line, lineOf(text, '"num_attention_heads"'));
       assert.equal(row('MLP').line, lineOf(text, '"intermediate_size"'));
       assert.equal(row('lm_head').line, lineOf(text, '"tie_word_embeddings"'));
