@@ -8,8 +8,20 @@ import type { Node } from 'jsonc-parser';
 
 class NotStrictJson extends Error {}
 
-/** Nodes are filled in while parsing, then handed out as jsonc-parser's read-only Node. */
-type Building = { -readonly [K in keyof Node]: Node[K] };
+/**
+ * One class for every node kind keeps property reads monomorphic for the readers that walk the tree;
+ * fields are filled in while parsing, then handed out as jsonc-parser's read-only Node.
+ */
+class TreeNode {
+  colonOffset: number | undefined = undefined;
+  constructor(
+    public type: Node['type'],
+    public offset: number,
+    public length: number,
+    public value: unknown,
+    public children: Node[] | undefined,
+  ) {}
+}
 
 const WS_SPACE = 32;
 const WS_TAB = 9;
@@ -38,7 +50,7 @@ export function parseStrictJsonTree(text: string): Node | undefined {
     }
   };
 
-  const parseString = (parent: Node | undefined): Node => {
+  const parseString = (): Node => {
     const start = pos;
     let i = pos + 1;
     let escaped = false;
@@ -69,16 +81,16 @@ export function parseStrictJsonTree(text: string): Node | undefined {
       value = raw;
     }
     pos = i + 1;
-    return { type: 'string', offset: start, length: pos - start, value, parent };
+    return new TreeNode('string', start, pos - start, value, undefined);
   };
 
-  const parseValue = (parent: Node | undefined): Node => {
+  const parseValue = (): Node => {
     skipWhitespace();
     if (pos >= len) throw new NotStrictJson();
     const c = text.charCodeAt(pos);
     const start = pos;
     if (c === OPEN_BRACE) {
-      const node: Building = { type: 'object', offset: start, length: 0, children: [], parent };
+      const node = new TreeNode('object', start, 0, undefined, []);
       pos++;
       skipWhitespace();
       if (text.charCodeAt(pos) === CLOSE_BRACE) {
@@ -87,15 +99,15 @@ export function parseStrictJsonTree(text: string): Node | undefined {
         for (;;) {
           skipWhitespace();
           if (text.charCodeAt(pos) !== QUOTE) throw new NotStrictJson();
-          const property: Building = { type: 'property', offset: pos, length: 0, children: [], parent: node };
-          const key = parseString(property);
+          const keyStart = pos;
+          const key = parseString();
           skipWhitespace();
           if (text.charCodeAt(pos) !== COLON) throw new NotStrictJson();
-          property.colonOffset = pos;
+          const colon = pos;
           pos++;
-          const value = parseValue(property);
-          property.children!.push(key, value);
-          property.length = value.offset + value.length - property.offset;
+          const value = parseValue();
+          const property = new TreeNode('property', keyStart, value.offset + value.length - keyStart, undefined, [key, value]);
+          property.colonOffset = colon;
           node.children!.push(property);
           skipWhitespace();
           const next = text.charCodeAt(pos++);
@@ -107,14 +119,14 @@ export function parseStrictJsonTree(text: string): Node | undefined {
       return node;
     }
     if (c === OPEN_BRACKET) {
-      const node: Building = { type: 'array', offset: start, length: 0, children: [], parent };
+      const node = new TreeNode('array', start, 0, undefined, []);
       pos++;
       skipWhitespace();
       if (text.charCodeAt(pos) === CLOSE_BRACKET) {
         pos++;
       } else {
         for (;;) {
-          node.children!.push(parseValue(node));
+          node.children!.push(parseValue());
           skipWhitespace();
           const next = text.charCodeAt(pos++);
           if (next === CLOSE_BRACKET) break;
@@ -124,28 +136,27 @@ export function parseStrictJsonTree(text: string): Node | undefined {
       node.length = pos - start;
       return node;
     }
-    if (c === QUOTE) return parseString(parent);
+    if (c === QUOTE) return parseString();
     if (text.startsWith('true', pos)) {
       pos += 4;
-      return { type: 'boolean', offset: start, length: 4, value: true, parent };
+      return new TreeNode('boolean', start, 4, true, undefined);
     }
     if (text.startsWith('false', pos)) {
       pos += 5;
-      return { type: 'boolean', offset: start, length: 5, value: false, parent };
+      return new TreeNode('boolean', start, 5, false, undefined);
     }
     if (text.startsWith('null', pos)) {
       pos += 4;
-      return { type: 'null', offset: start, length: 4, value: null, parent };
+      return new TreeNode('null', start, 4, null, undefined);
     }
     NUMBER.lastIndex = pos;
-    const m = NUMBER.exec(text);
-    if (!m) throw new NotStrictJson();
-    pos += m[0].length;
-    return { type: 'number', offset: start, length: m[0].length, value: Number(m[0]), parent };
+    if (!NUMBER.test(text)) throw new NotStrictJson();
+    pos = NUMBER.lastIndex;
+    return new TreeNode('number', start, pos - start, Number(text.slice(start, pos)), undefined);
   };
 
   try {
-    const root = parseValue(undefined);
+    const root = parseValue();
     skipWhitespace();
     if (pos !== len) return undefined;
     return root;
