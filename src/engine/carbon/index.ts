@@ -1,0 +1,3 @@
+/** Carbon estimates: region intensities and PUE defaults (regions.ts), energy and CO2e formulas (estimate.ts). */
+export * from './regions';
+export * from './estimate';
