@@ -55,6 +55,12 @@ export interface IRLayer {
   readonly detail?: string;
   /** How many times the layer's nodes run (a repeated decoder layer); defaults to 1. */
   readonly repeat?: number;
+  /**
+   * Keys of OFA's latency-table grammar that price this layer (latency/keys.ts), set by the OFA builder:
+   * `Conv-…`, `expanded_conv-…`, `Conv_1-…`, `AvgPool2D-…`, `Conv_2-…`, `Logits-…`. Empty for a layer OFA
+   * does not price (a skipped block); absent when the format has no such grammar.
+   */
+  readonly lutKeys?: readonly string[];
 }
 
 export interface IRNode {

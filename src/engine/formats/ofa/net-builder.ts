@@ -15,6 +15,8 @@ import { ModelError } from '../../diagnostics';
 import { GraphBuilder } from '../../graph';
 import type { FormatId, ModelIR, SourceRange } from '../../ir';
 import { JsonFields, items, prop, rangeOf, type JsonNode } from '../../source/json';
+import { evaluate } from '../../cost';
+import { ofaLayerLutKeys } from '../../latency/keys';
 import { formatRatio, makeDivisible, minDivisibleValue, OFA_ACTIVATIONS, OFA_CONVENTION, pyRound } from './common';
 
 export type OfaFamily = 'MobileNetV3' | 'ProxylessNASNets' | 'ResNets';
@@ -527,7 +529,7 @@ export function buildOfaNet(root: JsonNode, sink: DiagnosticSink, options: OfaNe
     head('classifier', false, pool(false));
   }
 
-  return {
+  const ir: ModelIR = {
     format: options.format,
     modelName: options.modelName,
     layers: g.layers,
@@ -538,6 +540,17 @@ export function buildOfaNet(root: JsonNode, sink: DiagnosticSink, options: OfaNe
     dtype: 'float32',
     notes: options.notes,
   };
+  return family === 'ResNets' ? ir : withOfaLutKeys(ir, family === 'MobileNetV3' ? 'mobilenetv3' : 'proxyless');
+}
+
+/**
+ * Attaches OFA latency-table keys (`MBv3LatencyTable` / `ProxylessNASLatencyTable` grammar) to each layer.
+ * Keys need the spatial size each layer sees, so shapes are inferred once here (batch 1, cheap: a few
+ * hundred nodes). OFA has no table grammar for ResNets, so those layers get none.
+ */
+function withOfaLutKeys(ir: ModelIR, grammar: 'mobilenetv3' | 'proxyless'): ModelIR {
+  const keys = ofaLayerLutKeys(ir, evaluate(ir, { batch: 1 }).nodeShapes, grammar);
+  return { ...ir, layers: ir.layers.map((layer, i) => (keys[i] ? { ...layer, lutKeys: keys[i] } : layer)) };
 }
 
 function declaredParent(cfg: JsonNode): JsonNode {

@@ -1,0 +1,196 @@
+/**
+ * Latency lookup tables (LUTs) on disk: a versioned JSON file of per-block timings for one device, backend
+ * and runtime version, plus a fixed per-inference overhead.
+ *
+ * ```json
+ * { "format": "greenprint.latency-lut", "version": 1, "device": {"id", "name"}, "backend", "runtime",
+ *   "threads", "batch", "createdAt", "overheadMs",
+ *   "entries": { "<key>": { "medianMs", "p10Ms", "p90Ms", "runs" } } }
+ * ```
+ *
+ * Keys are OFA-grammar or signature keys (./keys.ts). Loading validates every field and names the file and
+ * the field that is wrong; a newer version is refused rather than misread. Saving writes a temp file in the
+ * same folder and then links/renames it into place, so a reader never sees half a file, and refuses to
+ * replace an existing file unless the caller passes `overwrite` (used only for a LUT the builder has loaded
+ * and validated as its own).
+ */
+import { closeSync, fsyncSync, linkSync, openSync, readFileSync, renameSync, unlinkSync, writeSync } from 'node:fs';
+import * as path from 'node:path';
+import type { RuntimeBackend } from './types';
+
+export const LUT_FORMAT = 'greenprint.latency-lut';
+export const LUT_VERSION = 1;
+
+export interface LutEntry {
+  readonly medianMs: number;
+  readonly p10Ms: number;
+  readonly p90Ms: number;
+  readonly runs: number;
+}
+
+export interface LatencyLut {
+  readonly format: typeof LUT_FORMAT;
+  readonly version: number;
+  readonly device: { readonly id: string; readonly name: string };
+  /** A RuntimeBackend for measured tables; free text (e.g. `tflite`) for imported ones. */
+  readonly backend: RuntimeBackend | string;
+  readonly runtime: string;
+  readonly threads: number;
+  readonly batch: number;
+  /** ISO 8601. */
+  readonly createdAt: string;
+  /** Fixed cost of one inference call beyond its layers (input upload, dispatch, read-back); added once. */
+  readonly overheadMs: number;
+  readonly entries: Readonly<Record<string, LutEntry>>;
+}
+
+/** A LUT file that cannot be used; the message names the file and what is wrong. */
+export class LutError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'LutError';
+  }
+}
+
+/** 1-based line/column of a character offset. */
+function lineColumn(text: string, offset: number): { line: number; column: number } {
+  const before = text.slice(0, Math.max(0, Math.min(offset, text.length)));
+  const line = before.split('\n').length;
+  return { line, column: before.length - before.lastIndexOf('\n') };
+}
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** Validates parsed JSON as a LUT; `where` names the file in messages. */
+export function validateLut(value: unknown, where: string): LatencyLut {
+  const fail = (what: string): never => {
+    throw new LutError(`${where}: ${what}`);
+  };
+  if (!isObject(value)) fail('not a Greenprint latency LUT (expected a JSON object).');
+  const v = value as Record<string, unknown>;
+  if (v.format !== LUT_FORMAT) fail(`not a Greenprint latency LUT: "format" is ${JSON.stringify(v.format)}, expected "${LUT_FORMAT}".`);
+  if (typeof v.version !== 'number' || !Number.isInteger(v.version) || v.version < 1) fail(`"version" must be a whole number ≥ 1, found ${JSON.stringify(v.version)}.`);
+  if ((v.version as number) > LUT_VERSION) {
+    fail(`LUT version ${String(v.version)} is newer than this Greenprint (${LUT_VERSION}); update Greenprint or rebuild the LUT with this version.`);
+  }
+  const device = v.device;
+  if (!isObject(device) || typeof device.id !== 'string' || device.id === '' || typeof device.name !== 'string') fail('"device" must be {"id": string, "name": string}.');
+  const str = (key: string) => (typeof v[key] === 'string' ? (v[key] as string) : fail(`"${key}" must be a string, found ${JSON.stringify(v[key])}.`));
+  const num = (obj: Record<string, unknown>, key: string, what: string, min: number, integer = false): number => {
+    const x = obj[key];
+    if (typeof x !== 'number' || !Number.isFinite(x) || x < min || (integer && !Number.isInteger(x))) {
+      return fail(`${what}"${key}" must be ${integer ? 'a whole number' : 'a number'} ≥ ${min}, found ${JSON.stringify(x)}.`);
+    }
+    return x;
+  };
+  const backend = str('backend');
+  const runtime = str('runtime');
+  const createdAt = str('createdAt');
+  const threads = num(v, 'threads', '', 1, true);
+  const batch = num(v, 'batch', '', 1, true);
+  const overheadMs = num(v, 'overheadMs', '', 0);
+  if (!isObject(v.entries)) fail('"entries" must be an object of key → {medianMs, p10Ms, p90Ms, runs}.');
+  const entries: Record<string, LutEntry> = {};
+  for (const [key, e] of Object.entries(v.entries as Record<string, unknown>)) {
+    if (!isObject(e)) fail(`entry "${key}" must be an object {medianMs, p10Ms, p90Ms, runs}.`);
+    const entry = e as Record<string, unknown>;
+    const at = `entry "${key}": `;
+    entries[key] = {
+      medianMs: num(entry, 'medianMs', at, 0),
+      p10Ms: num(entry, 'p10Ms', at, 0),
+      p90Ms: num(entry, 'p90Ms', at, 0),
+      runs: num(entry, 'runs', at, 1, true),
+    };
+  }
+  const d = device as Record<string, string>;
+  return { format: LUT_FORMAT, version: v.version as number, device: { id: d.id, name: d.name }, backend, runtime, threads, batch, createdAt, overheadMs, entries };
+}
+
+/** Parses LUT text; a JSON syntax error is reported with its line and column. */
+export function parseLut(text: string, where: string): LatencyLut {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (e) {
+    const message = (e as Error).message;
+    const position = /position (\d+)/.exec(message);
+    const at = position ? lineColumn(text, Number(position[1])) : undefined;
+    const reason = message.replace(/ in JSON at position \d+.*$/, '');
+    throw new LutError(`${where}${at ? `:${at.line}:${at.column}` : ''}: corrupt LUT, not valid JSON (${reason}). Rebuild it or restore a backup.`);
+  }
+  return validateLut(value, where);
+}
+
+export function loadLut(file: string): LatencyLut {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new LutError(`${file}: cannot read the LUT (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}).`);
+  }
+  return parseLut(text, file);
+}
+
+export interface SaveLutOptions {
+  /** Replace an existing file. Without it, saving onto an existing path fails and leaves the file untouched. */
+  readonly overwrite?: boolean;
+}
+
+/** Stable text: header fields first, entries sorted by key, so rebuilt tables diff cleanly. */
+export function lutToJson(lut: LatencyLut): string {
+  const entries: Record<string, LutEntry> = {};
+  for (const key of Object.keys(lut.entries).sort()) entries[key] = lut.entries[key];
+  return `${JSON.stringify({ ...lut, entries }, null, 1)}\n`;
+}
+
+/**
+ * Writes the LUT atomically: temp file in the same folder, fsync, then `link` (fails if the target exists,
+ * so nothing is replaced) or, with `overwrite`, `rename`. The temp file is removed on every path.
+ */
+export function saveLut(file: string, lut: LatencyLut, options: SaveLutOptions = {}): void {
+  validateLut(JSON.parse(lutToJson(lut)), `LUT for ${file}`);
+  const dir = path.dirname(path.resolve(file));
+  const temp = path.join(dir, `.${path.basename(file)}.${process.pid}.${Date.now()}.${Math.random().toString(36).slice(2, 8)}.tmp`);
+  const fd = openSync(temp, 'wx');
+  try {
+    try {
+      writeSync(fd, lutToJson(lut));
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+    if (options.overwrite) {
+      renameSync(temp, file);
+      return;
+    }
+    try {
+      linkSync(temp, file);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'EEXIST') {
+        throw new LutError(`${file} already exists; Greenprint does not replace a file without an explicit overwrite. Choose another path or remove it yourself.`);
+      }
+      throw e;
+    }
+  } finally {
+    try {
+      unlinkSync(temp);
+    } catch {
+      // Already renamed into place.
+    }
+  }
+}
+
+/** Characters safe in file names on every OS; everything else becomes `_`. */
+function fileSafe(text: string): string {
+  return text.replace(/[^A-Za-z0-9._-]+/g, '_').replace(/^[._]+|_+$/g, '') || 'unknown';
+}
+
+/** `<device>__<backend>__<runtime>.lut.json`: one LUT per device, backend and runtime version. */
+export function lutFileName(deviceId: string, backend: string, runtime: string): string {
+  return `${fileSafe(deviceId)}__${fileSafe(backend)}__${fileSafe(runtime)}.lut.json`;
+}
+
+/** An empty LUT with the given header. */
+export function emptyLut(header: Omit<LatencyLut, 'format' | 'version' | 'entries' | 'createdAt'> & { createdAt?: string }): LatencyLut {
+  return { format: LUT_FORMAT, version: LUT_VERSION, ...header, createdAt: header.createdAt ?? new Date().toISOString(), entries: {} };
+}

@@ -1,0 +1,53 @@
+/**
+ * Latency prediction from a lookup table, OFA's additive model (ofa.md §5.3): a model's latency is the sum
+ * of its layers' table entries, plus the table's fixed per-inference overhead (0 for OFA's tables).
+ *
+ * Which keys price a layer depends on the table: a table keyed in OFA's grammar (any key not starting with
+ * `sig:`) is read with the layer's `lutKeys` (set by the OFA builder); any other table with the layer's
+ * signature key (./keys.ts), multiplied by the layer's `repeat`. A key the table lacks is listed in
+ * `missing` and contributes nothing, so callers can tell "unpriced" from "free"; nothing is silently zero.
+ */
+import type { CostResult } from '../cost';
+import type { ModelIR } from '../ir';
+import { isSignatureKey, layerSignatureKey } from './keys';
+import type { LatencyLut } from './lut';
+
+export interface LayerLatency {
+  readonly index: number;
+  readonly ms: number;
+  /** The keys that priced (or should have priced) the layer. */
+  readonly keys: readonly string[];
+}
+
+export interface LatencyPrediction {
+  /** Sum of the layers found plus the overhead; an underestimate whenever `missing` is not empty. */
+  readonly totalMs: number;
+  readonly overheadMs: number;
+  readonly layers: readonly LayerLatency[];
+  /** Distinct keys the table lacks, in model order. */
+  readonly missing: readonly string[];
+}
+
+/** True when the table is keyed in OFA's grammar rather than by layer signatures. */
+export function lutUsesOfaKeys(lut: LatencyLut): boolean {
+  return Object.keys(lut.entries).some((k) => !isSignatureKey(k));
+}
+
+export function predictFromLut(ir: ModelIR, evaluated: Pick<CostResult, 'nodeShapes'>, lut: LatencyLut): LatencyPrediction {
+  const ofaKeyed = lutUsesOfaKeys(lut);
+  const missing: string[] = [];
+  const layers: LayerLatency[] = ir.layers.map((layer, index) => {
+    const useOfa = ofaKeyed && layer.lutKeys !== undefined;
+    const keys = useOfa ? layer.lutKeys! : [layerSignatureKey(ir, evaluated.nodeShapes, index)];
+    const repeat = useOfa ? 1 : layer.repeat ?? 1;
+    let ms = 0;
+    for (const key of keys) {
+      const entry = Object.prototype.hasOwnProperty.call(lut.entries, key) ? lut.entries[key] : undefined;
+      if (entry) ms += entry.medianMs * repeat;
+      else if (!missing.includes(key)) missing.push(key);
+    }
+    return { index, ms, keys };
+  });
+  const sum = layers.reduce((s, l) => s + l.ms, 0);
+  return { totalMs: sum + lut.overheadMs, overheadMs: lut.overheadMs, layers, missing };
+}
