@@ -1,10 +1,17 @@
-// Bundles the engine, the extension adapter and the CLI. The extension loads dist/engine.js lazily on the
-// first analysis, so activation only pays for the thin adapter.
+// Bundles the engine, the extension adapter, the CLI and the latency measurement worker. The extension
+// loads dist/engine.js lazily on the first analysis, so activation only pays for the thin adapter.
+// The measurement worker runs in a child process (src/engine/runtime/client.ts forks it) and bundles
+// @tensorflow/tfjs-core + tfjs-backend-wasm; the packaged extension ships only dist/, so the wasm
+// binaries the backend loads at run time are copied next to it. The native TF.js backends
+// (@tensorflow/tfjs-node, -gpu) stay external: they are optional and loaded only when installed.
 import * as esbuild from 'esbuild';
-import { chmodSync } from 'node:fs';
+import { chmodSync, copyFileSync, mkdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import * as path from 'node:path';
 
 const production = process.argv.includes('--production');
 const watch = process.argv.includes('--watch');
+const require = createRequire(import.meta.url);
 
 const common = {
   bundle: true,
@@ -18,12 +25,32 @@ const common = {
   logLevel: 'warning',
 };
 
+const NATIVE_TFJS = ['@tensorflow/tfjs-node', '@tensorflow/tfjs-node-gpu'];
+
 const builds = [
-  { ...common, entryPoints: ['src/engine/index.ts'], outfile: 'dist/engine.js' },
-  { ...common, entryPoints: ['src/extension/main.ts'], outfile: 'dist/extension.js', external: ['vscode', './engine.js'] },
-  { ...common, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } },
+  { ...common, entryPoints: ['src/engine/index.ts'], outfile: 'dist/engine.js', external: NATIVE_TFJS },
+  { ...common, entryPoints: ['src/extension/main.ts'], outfile: 'dist/extension.js', external: ['vscode', './engine.js', ...NATIVE_TFJS] },
+  { ...common, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' }, external: NATIVE_TFJS },
+  {
+    ...common,
+    entryPoints: ['src/engine/runtime/worker.ts'],
+    outfile: 'dist/measure-worker.js',
+    // TF.js' Node builds (the `main` entries): their Emscripten loader reads the .wasm with fs.
+    mainFields: ['main', 'module'],
+    external: NATIVE_TFJS,
+  },
 ];
 
+/** tfjs-backend-wasm looks for these beside the bundle (backend.ts → wasmBinaryFolder). */
+function copyWasmBinaries() {
+  const from = path.join(path.dirname(require.resolve('@tensorflow/tfjs-backend-wasm/package.json')), 'dist');
+  mkdirSync('dist', { recursive: true });
+  for (const name of ['tfjs-backend-wasm.wasm', 'tfjs-backend-wasm-simd.wasm', 'tfjs-backend-wasm-threaded-simd.wasm']) {
+    copyFileSync(path.join(from, name), path.join('dist', name));
+  }
+}
+
+copyWasmBinaries();
 if (watch) {
   for (const b of builds) await (await esbuild.context(b)).watch();
 } else {
