@@ -109,7 +109,65 @@ function measureActivation(): number {
   return performance.now() - t0;
 }
 
-const GROUPS: Record<string, () => void> = { hints: benchHintGroup };
+/** Small enough that 50 subnets measure in about a minute on 2 cores, large enough that blocks dominate overhead. */
+const LATENCY_RESOLUTION = 96;
+const LATENCY_SUBNETS = 50;
+const CALIBRATION_SUBNETS = 8;
+/** Passes over the LUT blocks and over each subnet (see buildLut's `rounds`). */
+const ROUNDS = Number(process.env.GREENPRINT_BENCH_ROUNDS ?? 3);
+
+/**
+ * OFA's approach, measured: build a LUT of every block of the OFA-MobileNetV3 w1.0 space on the local
+ * backend (fastest of 3 passes per block, overhead fitted on 8 calibration subnets), then sample 50 other random
+ * subnets, predict each from the LUT and time it whole on the same backend.
+ */
+async function benchLatencyGroup(): Promise<void> {
+  const { MeasurementWorker } = require(path.join(ROOT, 'out/src/engine/runtime/client.js')) as typeof import('../src/engine/runtime/client');
+  const lutBuild = require(path.join(ROOT, 'out/src/engine/latency/lut-build.js')) as typeof import('../src/engine/latency/lut-build');
+  const { predictFromLut } = require(path.join(ROOT, 'out/src/engine/latency/predict.js')) as typeof import('../src/engine/latency/predict');
+  const { workerProfiler } = require(path.join(ROOT, 'out/src/engine/latency/local.js')) as typeof import('../src/engine/latency/local');
+  const { evaluate } = require(path.join(ROOT, 'out/src/engine/cost.js')) as typeof import('../src/engine/cost');
+  const { mkdtempSync } = require('node:fs') as typeof import('node:fs');
+  const os = require('node:os') as typeof import('node:os');
+
+  const worker = new MeasurementWorker();
+  try {
+    const space = { space: 'mobilenetv3' as const, widthMult: 1.0, ksList: [3, 5, 7], expandList: [3, 4, 6], depthList: [2, 3, 4], nClasses: 1000 };
+    const blocks = lutBuild.enumerateSpaceBlocks(space, LATENCY_RESOLUTION);
+    const lutPath = path.join(mkdtempSync(path.join(os.tmpdir(), 'gp-bench-')), 'bench.lut.json');
+    const t0 = performance.now();
+    const { lut } = await lutBuild.buildLut({
+      blocks,
+      profiler: workerProfiler(worker),
+      lutPath,
+      device: { id: 'local-cpu', name: 'bench machine' },
+      rounds: ROUNDS,
+      estimator: 'min',
+      calibration: lutBuild.sampleSpaceSubnets(space, LATENCY_RESOLUTION, CALIBRATION_SUBNETS, 7),
+    });
+    emit('latency.lut.build_s', (performance.now() - t0) / 1000, 's');
+    emit('latency.lut.entries', Object.keys(lut.entries).length, 'entries');
+    emit('latency.lut.overhead_ms', lut.overheadMs, 'ms');
+
+    const errors: number[] = [];
+    for (const ir of lutBuild.sampleSpaceSubnets(space, LATENCY_RESOLUTION, LATENCY_SUBNETS, 2024)) {
+      const predicted = predictFromLut(ir, evaluate(ir, { batch: 1 }), lut);
+      if (predicted.missing.length) throw new Error(`${ir.modelName}: LUT misses ${predicted.missing[0]}`);
+      let fastest = Infinity;
+      for (let r = 0; r < ROUNDS; r++) fastest = Math.min(fastest, (await worker.measure(ir, {})).minMs);
+      errors.push((predicted.totalMs - fastest) / fastest);
+    }
+    const within = errors.filter((e) => Math.abs(e) <= 0.1).length;
+    emit('latency.lut.subnets', errors.length, 'subnets');
+    emit('latency.lut.within10_pct', (100 * within) / errors.length, '%');
+    emit('latency.lut.mape_pct', (100 * errors.reduce((s, e) => s + Math.abs(e), 0)) / errors.length, '%');
+    emit('latency.lut.bias_pct', (100 * errors.reduce((s, e) => s + e, 0)) / errors.length, '%');
+  } finally {
+    worker.dispose();
+  }
+}
+
+const GROUPS: Record<string, () => void | Promise<void>> = { hints: benchHintGroup, latency: benchLatencyGroup };
 
 const requested = process.argv.slice(2);
 const unknown = requested.filter((g) => !GROUPS[g]);
@@ -117,4 +175,9 @@ if (unknown.length) {
   process.stderr.write(`unknown bench group(s): ${unknown.join(', ')}; groups: ${Object.keys(GROUPS).join(', ')}\n`);
   process.exit(2);
 }
-for (const group of requested.length ? requested : Object.keys(GROUPS)) GROUPS[group]();
+void (async () => {
+  for (const group of requested.length ? requested : Object.keys(GROUPS)) await GROUPS[group]();
+})().catch((e) => {
+  process.stderr.write(`bench failed: ${(e as Error).stack ?? e}\n`);
+  process.exitCode = 1;
+});

@@ -1,34 +1,80 @@
 /**
  * `greenprint` command line: the same engine as the editor, for terminals and CI.
- *   greenprint report FILE [--json] [--input R|HxW] [--seq-len N] [--batch N] [--scale s] [--dtype T]
+ *   greenprint report FILE [--json] [--input R|HxW] [--seq-len N] [--batch N] [--scale s] [--device D] …
+ *   greenprint latency FILE [--device D] [--input R] [--json] [--no-measure]
+ *   greenprint lut build SPACE|MODEL --device local-cpu [--resolution R]
+ *   greenprint calibrate | devices | regions
  */
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import * as path from 'node:path';
-import { analyzeText, MAX_ANALYSED_BYTES, renderReport, type AnalyzeOptions, type DType } from '../engine';
+import {
+  analyzeModel,
+  listRegions,
+  listTargetDevices,
+  MAX_ANALYSED_BYTES,
+  renderReport,
+  formatMs,
+  type AnalyzeOptions,
+  type DType,
+  type EfficiencyOptions,
+} from '../engine';
+import { MeasurementWorker } from '../engine/runtime/client';
+import { buildLut, enumerateSpaceBlocks, modelBlocks, sampleSpaceSubnets, type LutBlock } from '../engine/latency/lut-build';
+import type { ModelIR } from '../engine/ir';
+import { lutFileName } from '../engine/latency/lut';
+import { calibrateLocalDevice, defaultDataDirectory, loadCalibration, localDeviceSpec, saveCalibration, workerProfiler } from '../engine/latency/local';
+import { spaceFromSupernet } from './space';
 
-const USAGE = `Usage: greenprint report FILE [options]
+const USAGE = `Usage: greenprint <command> [options]
 
-Reads a model config (OFA network or supernet JSON, Keras/TF.js model.json,
-Hugging Face config.json, Ultralytics YOLO YAML) and prints params, MACs,
-FLOPs and memory per layer and in total.
+Commands:
+  report FILE        params, MACs, FLOPs, memory per layer and in total (+ latency and CO2e with --device)
+  latency FILE       predicted latency on --device; measured too when the device is this machine
+  lut build FILE     build a latency lookup table on this machine for a supernet space or a model
+  calibrate          measure this machine's compute and memory rates (for models without a table)
+  devices            target devices and how each is priced
+  regions            grid regions with their carbon intensity and source
 
-Options:
-  --json             print the report as JSON
+Model options (report, latency):
+  --json             print JSON
   --input R|HxW      image input size (e.g. 224 or 480x640)
   --seq-len N        tokens per sequence for transformers (default 2048)
   --context N        context length for decode FLOPs / KV cache (default: seq-len)
   --batch N          batch size (default 1)
   --scale S          model variant, e.g. YOLO scale n/s/m/l/x
   --dtype T          float32 | float16 | bfloat16 | int8 | int4
+
+Device and carbon options:
+  --device D         target device (greenprint devices lists them; default local-cpu for latency)
+  --region R         grid region for CO2e, e.g. FR, US, gcp:europe-west9 (default: world average)
+  --pue P            data-centre PUE (default: per device and region)
+  --power W          device power in watts (default: the catalogue's; 28 W for this machine)
+  --data-dir DIR     where LUTs and calibration live (default ${defaultDataDirectory()})
+
+latency: --no-measure (predict only), --runs N (timed runs)
+lut build: --resolution R (supernet spaces; default: the file's), --device local-cpu
   -h, --help         show this help`;
 
 class UsageError extends Error {}
+
+/**
+ * Local tables keep each block's fastest of 3 passes and fit the fixed overhead on whole networks: on a
+ * machine whose speed drifts this is what predicted 96–100 % of OFA subnets within ±10 % in `npm run bench`.
+ */
+const LUT_ROUNDS = 3;
+const CALIBRATION_SUBNETS = 8;
 
 const DTYPES: readonly DType[] = ['float32', 'float16', 'bfloat16', 'int8', 'int4'];
 
 function positiveInt(flag: string, value: string | undefined): number {
   const n = Number(value);
   if (!value || !Number.isInteger(n) || n <= 0) throw new UsageError(`${flag} needs a positive whole number, got "${value ?? ''}".`);
+  return n;
+}
+
+function positiveNumber(flag: string, value: string | undefined): number {
+  const n = Number(value);
+  if (!value || !Number.isFinite(n) || n <= 0) throw new UsageError(`${flag} needs a positive number, got "${value ?? ''}".`);
   return n;
 }
 
@@ -41,100 +87,310 @@ export function parseInputSize(value: string | undefined): [number, number] {
   return [h, w];
 }
 
-interface ParsedArgs {
-  command: string;
-  file: string;
+interface Args {
+  files: string[];
   json: boolean;
-  options: Omit<AnalyzeOptions, 'fileName'>;
+  measure: boolean;
+  runs?: number;
+  resolution?: number;
+  device?: string;
+  dataDir: string;
+  analyze: { -readonly [K in keyof AnalyzeOptions]?: AnalyzeOptions[K] };
+  carbon: { region?: string; pue?: number; powerW?: number };
 }
 
-function parseArgs(argv: string[]): ParsedArgs | 'help' {
-  if (argv.length === 0 || argv.includes('-h') || argv.includes('--help')) return 'help';
-  const [command, ...rest] = argv;
-  if (command !== 'report') throw new UsageError(`Unknown command "${command}". Try: greenprint report FILE`);
-  let file: string | undefined;
-  let json = false;
-  const options: { -readonly [K in keyof AnalyzeOptions]?: AnalyzeOptions[K] } = {};
+function parseArgs(rest: string[]): Args {
+  const args: Args = { files: [], json: false, measure: true, dataDir: defaultDataDirectory(), analyze: {}, carbon: {} };
   for (let i = 0; i < rest.length; i++) {
     const arg = rest[i];
     const next = () => rest[++i];
+    const text = (flag: string) => {
+      const v = next();
+      if (!v) throw new UsageError(`${flag} needs a value.`);
+      return v;
+    };
     switch (arg) {
-      case '--json': json = true; break;
-      case '--input': options.inputSize = parseInputSize(next()); break;
-      case '--seq-len': options.seqLen = positiveInt(arg, next()); break;
-      case '--context': options.contextLength = positiveInt(arg, next()); break;
-      case '--batch': options.batch = positiveInt(arg, next()); break;
-      case '--scale': {
-        const s = next();
-        if (!s) throw new UsageError('--scale needs a value, e.g. n.');
-        options.scale = s;
-        break;
-      }
+      case '--json': args.json = true; break;
+      case '--no-measure': args.measure = false; break;
+      case '--runs': args.runs = positiveInt(arg, next()); break;
+      case '--resolution': args.resolution = positiveInt(arg, next()); break;
+      case '--input': args.analyze.inputSize = parseInputSize(next()); break;
+      case '--seq-len': args.analyze.seqLen = positiveInt(arg, next()); break;
+      case '--context': args.analyze.contextLength = positiveInt(arg, next()); break;
+      case '--batch': args.analyze.batch = positiveInt(arg, next()); break;
+      case '--scale': args.analyze.scale = text(arg); break;
       case '--dtype': {
         const d = next() as DType;
         if (!DTYPES.includes(d)) throw new UsageError(`--dtype must be one of ${DTYPES.join(', ')}.`);
-        options.dtype = d;
+        args.analyze.dtype = d;
         break;
       }
+      case '--device': args.device = text(arg); break;
+      case '--region': args.carbon.region = text(arg); break;
+      case '--pue': args.carbon.pue = positiveNumber(arg, next()); break;
+      case '--power': args.carbon.powerW = positiveNumber(arg, next()); break;
+      case '--data-dir': args.dataDir = path.resolve(text(arg)); break;
       default:
         if (arg.startsWith('-')) throw new UsageError(`Unknown option "${arg}".`);
-        if (file) throw new UsageError(`Only one FILE, got "${file}" and "${arg}".`);
-        file = arg;
+        args.files.push(arg);
     }
   }
-  if (!file) throw new UsageError('Missing FILE. Try: greenprint report path/to/model.json');
-  return { command, file, json, options };
+  if (args.device && !listTargetDevices().some((d) => d.id === args.device)) {
+    throw new UsageError(`Unknown device "${args.device}". Known devices: ${listTargetDevices().map((d) => d.id).join(', ')}.`);
+  }
+  return args;
 }
 
-export function main(argv: string[]): number {
-  let args: ParsedArgs | 'help';
-  try {
-    args = parseArgs(argv);
-  } catch (e) {
-    if (e instanceof UsageError) {
-      process.stderr.write(`greenprint: ${e.message}\n`);
-      return 2;
-    }
-    throw e;
-  }
-  if (args === 'help') {
-    process.stdout.write(USAGE + '\n');
-    return 0;
-  }
-  const file = path.resolve(args.file);
-  if (!existsSync(file) || !statSync(file).isFile()) {
-    process.stderr.write(`greenprint: ${args.file}: no such file.\n`);
-    return 2;
-  }
-  if (statSync(file).size > MAX_ANALYSED_BYTES * 2) {
-    process.stderr.write(`greenprint: ${args.file}: ${(statSync(file).size / 1048576).toFixed(0)} MiB is too large for a model config.\n`);
-    return 1;
-  }
+function oneFile(args: Args, example: string): string {
+  if (args.files.length !== 1) throw new UsageError(args.files.length ? `Only one FILE, got ${args.files.join(', ')}.` : `Missing FILE. Try: ${example}`);
+  const file = path.resolve(args.files[0]);
+  if (!existsSync(file) || !statSync(file).isFile()) throw new UsageError(`${args.files[0]}: no such file.`);
+  if (statSync(file).size > MAX_ANALYSED_BYTES * 2) throw new UsageError(`${args.files[0]}: ${(statSync(file).size / 1048576).toFixed(0)} MiB is too large for a model config.`);
+  return file;
+}
+
+const lutDirectory = (args: Args) => path.join(args.dataDir, 'luts');
+const calibrationFile = (args: Args) => path.join(args.dataDir, 'local-cpu.calibration.json');
+
+function efficiencyOptions(args: Args, device: string | undefined): EfficiencyOptions | undefined {
+  if (!device) return undefined;
+  const calibration = device === 'local-cpu' ? loadCalibration(calibrationFile(args)) : undefined;
+  return {
+    device,
+    lutDirectory: lutDirectory(args),
+    localDevice: calibration ? localDeviceSpec(calibration, args.carbon.powerW) : undefined,
+    carbon: args.carbon,
+  };
+}
+
+function analyzeFile(file: string, displayName: string, args: Args, device: string | undefined) {
   const text = readFileSync(file, 'utf8');
-  const report = analyzeText(text, {
-    ...args.options,
-    fileName: args.file,
+  return analyzeModel(text, {
+    ...args.analyze,
+    fileName: displayName,
     reportUnknown: true,
+    efficiency: efficiencyOptions(args, device),
     readSibling: (rel) => {
       const sibling = path.join(path.dirname(file), rel);
       return existsSync(sibling) ? readFileSync(sibling, 'utf8') : undefined;
     },
   });
-  if (args.json) {
-    const { layers, ...rest } = report;
-    const json = {
-      ...rest,
-      layers: layers.map(({ range, ...l }) => ({ ...l, range })),
-    };
-    process.stdout.write(JSON.stringify(json, null, 2) + '\n');
-  } else {
-    process.stdout.write(renderReport(report) + '\n');
-  }
-  const failed = report.format === null || report.diagnostics.some((d) => d.severity === 'error') || !report.totals;
-  if (failed && !args.json) {
-    process.stderr.write(`greenprint: ${args.file}: ${report.diagnostics.filter((d) => d.severity === 'error').length} error(s).\n`);
-  }
-  return failed ? 1 : 0;
 }
 
-if (require.main === module) process.exitCode = main(process.argv.slice(2));
+function hasErrors(report: { format: unknown; totals?: unknown; diagnostics: { severity: string }[] }): boolean {
+  return report.format === null || !report.totals || report.diagnostics.some((d) => d.severity === 'error');
+}
+
+function report(args: Args): number {
+  const file = oneFile(args, 'greenprint report path/to/model.json');
+  const { report: r } = analyzeFile(file, args.files[0], args, args.device);
+  if (args.json) process.stdout.write(JSON.stringify(r, null, 2) + '\n');
+  else process.stdout.write(renderReport(r) + '\n');
+  if (hasErrors(r) && !args.json) {
+    process.stderr.write(`greenprint: ${args.files[0]}: ${r.diagnostics.filter((d) => d.severity === 'error').length} error(s).\n`);
+  }
+  if (args.device && !r.latency && !hasErrors(r)) process.stderr.write(`greenprint: ${(r.efficiencyProblems ?? []).join(' ')}\n`);
+  return hasErrors(r) ? 1 : 0;
+}
+
+/** A one-line progress bar on stderr for terminals; silent when stderr is not a TTY. */
+function progressBar(label: string): (done: number, total: number, detail?: string) => void {
+  return (done, total, detail = '') => {
+    if (!process.stderr.isTTY) return;
+    const width = 30;
+    const filled = Math.round((done / Math.max(total, 1)) * width);
+    process.stderr.write(`\r${label} [${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${done}/${total} ${detail.slice(0, 40).padEnd(40)}`);
+    if (done >= total) process.stderr.write('\n');
+  };
+}
+
+function comparable(m: { minMs: number; medianMs: number }, estimator: 'median' | 'min' | undefined): number {
+  return estimator === 'min' ? m.minMs : m.medianMs;
+}
+
+async function latency(args: Args): Promise<number> {
+  const file = oneFile(args, 'greenprint latency path/to/model.json --device local-cpu');
+  const device = args.device ?? 'local-cpu';
+  const { report: r, ir } = analyzeFile(file, args.files[0], args, device);
+  if (hasErrors(r) || !ir) {
+    process.stderr.write(renderReport(r) + '\n');
+    return 1;
+  }
+  const canMeasure = device === 'local-cpu' || device === 'local-gpu';
+  let measured: Awaited<ReturnType<MeasurementWorker['measure']>> | undefined;
+  let measureError: string | undefined;
+  if (canMeasure && args.measure) {
+    const worker = new MeasurementWorker();
+    try {
+      measured = await worker.measure(ir, { batch: r.batch, runs: args.runs, backend: device === 'local-gpu' ? 'tensorflow-gpu' : undefined });
+    } catch (e) {
+      measureError = (e as Error).message;
+    } finally {
+      worker.dispose();
+    }
+  }
+  const out = {
+    file: args.files[0],
+    model: r.model,
+    input: r.input,
+    batch: r.batch,
+    device: r.latency?.device.id ?? device,
+    deviceName: r.latency?.device.name,
+    method: r.latency?.method,
+    backend: measured?.backend ?? r.latency?.backend,
+    predictedMs: r.latency?.totalMs,
+    measuredMs: measured?.medianMs,
+    measured,
+    /** A table of fastest runs is compared with the fastest measured run, a median table with the median. */
+    comparedWith: r.latency?.estimator === 'min' ? 'min' : 'median',
+    errorPct: measured && r.latency ? (100 * (r.latency.totalMs - comparable(measured, r.latency.estimator))) / comparable(measured, r.latency.estimator) : undefined,
+    transformer: r.latency?.transformer,
+    carbon: r.carbon,
+    problems: [...(r.efficiencyProblems ?? []), ...(measureError ? [`measurement failed: ${measureError}`] : [])],
+  };
+  if (args.json) {
+    process.stdout.write(JSON.stringify(out, null, 2) + '\n');
+  } else {
+    const lines = [`${r.model} (${r.input}, batch ${r.batch}) on ${out.deviceName ?? device}`];
+    if (out.predictedMs !== undefined) lines.push(`  predicted ${formatMs(out.predictedMs)} (${r.latency!.source})`);
+    if (out.transformer) lines.push(`  decode ${formatMs(out.transformer.decodeMsPerToken)}/token`);
+    if (measured) {
+      lines.push(
+        `  measured  ${formatMs(measured.medianMs)} median, fastest ${formatMs(measured.minMs)}, p10 ${formatMs(measured.p10Ms)}, p90 ${formatMs(measured.p90Ms)} ` +
+          `(${measured.runs} runs, ${measured.discarded} outliers dropped; ${measured.backend}, ${measured.threads} thread(s), ${measured.runtime})`,
+      );
+    }
+    if (out.errorPct !== undefined) lines.push(`  prediction error ${out.errorPct.toFixed(1)} % (against the ${out.comparedWith} run)`);
+    for (const p of out.problems) lines.push(`  note: ${p}`);
+    process.stdout.write(lines.join('\n') + '\n');
+  }
+  if (measureError) return 1;
+  return out.predictedMs === undefined && !measured ? 1 : 0;
+}
+
+async function lutBuild(args: Args): Promise<number> {
+  const file = oneFile(args, 'greenprint lut build samples/ofa/mbv3-w12-note10-25ms.supernet.json --device local-cpu');
+  const device = args.device ?? 'local-cpu';
+  if (device !== 'local-cpu' && device !== 'local-gpu') {
+    throw new UsageError(`lut build measures on this machine: --device local-cpu (or local-gpu), not "${device}". Remote devices come with \`greenprint agent\`.`);
+  }
+  const text = readFileSync(file, 'utf8');
+  let blocks: LutBlock[];
+  let calibration: ModelIR[];
+  const space = spaceFromSupernet(text, file);
+  if (space) {
+    const resolution = args.resolution ?? space.resolution;
+    blocks = enumerateSpaceBlocks(space.space, resolution);
+    calibration = sampleSpaceSubnets(space.space, resolution, CALIBRATION_SUBNETS, 7);
+    process.stderr.write(`${blocks.length} distinct blocks in the ${space.label} space at ${resolution}×${resolution}\n`);
+  } else {
+    const { report: r, ir } = analyzeFile(file, args.files[0], args, undefined);
+    if (hasErrors(r) || !ir) {
+      process.stderr.write(renderReport(r) + '\n');
+      return 1;
+    }
+    blocks = modelBlocks(ir);
+    calibration = [ir];
+    process.stderr.write(`${blocks.length} distinct layers in ${r.model}\n`);
+  }
+  const worker = new MeasurementWorker();
+  const controller = new AbortController();
+  const onSigint = () => controller.abort();
+  process.once('SIGINT', onSigint);
+  const bar = progressBar('profiling');
+  try {
+    const probe = await worker.measureOverhead(blocks[0].ir, { signal: controller.signal });
+    mkdirSync(lutDirectory(args), { recursive: true });
+    const lutPath = path.join(lutDirectory(args), lutFileName(device, probe.backend, probe.runtime));
+    const result = await buildLut({
+      blocks,
+      profiler: workerProfiler(worker, controller.signal),
+      lutPath,
+      device: listTargetDevices().find((d) => d.id === device)!,
+      signal: controller.signal,
+      onProgress: (p) => bar(p.done, p.total, p.key),
+      rounds: LUT_ROUNDS,
+      estimator: 'min',
+      calibration,
+    });
+    const summary = { lut: lutPath, entries: Object.keys(result.lut.entries).length, measuredNow: result.measured.length, overheadMs: result.lut.overheadMs, backend: result.lut.backend };
+    process.stdout.write(args.json ? JSON.stringify(summary, null, 2) + '\n' : `${lutPath}: ${summary.entries} entries (${summary.measuredNow} measured now), overhead ${formatMs(summary.overheadMs)}\n`);
+    return 0;
+  } catch (e) {
+    if ((e as Error).name === 'AbortError') {
+      process.stderr.write('\ninterrupted: the table keeps every entry measured so far; run the same command to resume.\n');
+      return 130;
+    }
+    throw e;
+  } finally {
+    process.off('SIGINT', onSigint);
+    worker.dispose();
+  }
+}
+
+async function calibrate(args: Args): Promise<number> {
+  const worker = new MeasurementWorker();
+  try {
+    const c = await calibrateLocalDevice(worker);
+    saveCalibration(calibrationFile(args), c);
+    const text = `${calibrationFile(args)}: ${(c.flopsPerSecond / 1e9).toFixed(2)} GFLOP/s, ${(c.bytesPerSecond / 1e9).toFixed(2)} GB/s (${c.backend}, ${c.threads} thread(s), ${c.runtime})`;
+    process.stdout.write(args.json ? JSON.stringify(c, null, 2) + '\n' : text + '\n');
+    return 0;
+  } finally {
+    worker.dispose();
+  }
+}
+
+function devices(args: Args): number {
+  const list = listTargetDevices();
+  if (args.json) process.stdout.write(JSON.stringify(list, null, 2) + '\n');
+  else process.stdout.write(list.map((d) => `${d.id.padEnd(24)} ${d.kind.padEnd(10)} ${d.name}`).join('\n') + '\n');
+  return 0;
+}
+
+function regions(args: Args): number {
+  const list = listRegions();
+  if (args.json) process.stdout.write(JSON.stringify(list, null, 2) + '\n');
+  else process.stdout.write(list.map((r) => `${r.id.padEnd(28)} ${String(Math.round(r.gCO2ePerKWh)).padStart(5)} gCO2e/kWh  ${r.name} (${r.year})`).join('\n') + '\n');
+  return 0;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  if (argv.length === 0 || argv[0] === '-h' || argv[0] === '--help' || argv[0] === 'help') {
+    process.stdout.write(USAGE + '\n');
+    return 0;
+  }
+  const [command, ...rest] = argv;
+  try {
+    switch (command) {
+      case 'report':
+        return report(parseArgs(rest));
+      case 'latency':
+        return await latency(parseArgs(rest));
+      case 'lut':
+        if (rest[0] !== 'build') throw new UsageError('Try: greenprint lut build FILE --device local-cpu');
+        return await lutBuild(parseArgs(rest.slice(1)));
+      case 'calibrate':
+        return await calibrate(parseArgs(rest));
+      case 'devices':
+        return devices(parseArgs(rest));
+      case 'regions':
+        return regions(parseArgs(rest));
+      default:
+        throw new UsageError(`Unknown command "${command}". Try: greenprint --help`);
+    }
+  } catch (e) {
+    if (e instanceof UsageError) {
+      process.stderr.write(`greenprint: ${e.message}\n`);
+      return 2;
+    }
+    process.stderr.write(`greenprint: ${(e as Error).message}\n`);
+    return 1;
+  }
+}
+
+if (require.main === module) {
+  void main(process.argv.slice(2)).then((code) => {
+    process.exitCode = code;
+  });
+}

@@ -12,6 +12,7 @@ import type { FormatReader, ParsedSource, ReadOptions } from './formats/types';
 import { parseJsonDocument } from './source/json';
 import { LineIndex } from './source/text';
 import { transformerMetrics, type TransformerMetrics } from './transformer';
+import { estimateEfficiency, type CarbonReport, type EfficiencyOptions, type LatencyReport } from './efficiency';
 
 /** Files above this size are reported, not parsed: a model config is kilobytes, not megabytes. */
 export const MAX_ANALYSED_BYTES = 16 * 1024 * 1024;
@@ -26,6 +27,8 @@ export interface AnalyzeOptions extends ReadOptions {
   readonly reportUnknown?: boolean;
   /** Include each layer's primitive ops (for hovers); off for compact JSON. */
   readonly includeOps?: boolean;
+  /** Target device (and carbon setting) for latency and CO2e; none: counts only. */
+  readonly efficiency?: EfficiencyOptions;
 }
 
 export interface OpReport {
@@ -64,6 +67,8 @@ export interface LayerReport {
   readonly activationBytes: number;
   readonly repeat: number;
   readonly ops?: OpReport[];
+  /** Predicted time of this layer on the target device (whole batch), when the method gives one. */
+  readonly latencyMs?: number;
 }
 
 export interface AnalysisReport {
@@ -83,6 +88,10 @@ export interface AnalysisReport {
   readonly layers: LayerReport[];
   readonly diagnostics: ReportDiagnostic[];
   readonly notes: readonly string[];
+  readonly latency?: LatencyReport;
+  readonly carbon?: CarbonReport;
+  /** Why latency or CO2e could not be estimated for the chosen device. */
+  readonly efficiencyProblems?: readonly string[];
 }
 
 function looksLikeJson(text: string): boolean {
@@ -115,6 +124,18 @@ export function detectFormat(source: ParsedSource): FormatReader | undefined {
 }
 
 export function analyzeText(text: string, options: AnalyzeOptions): AnalysisReport {
+  return analyzeModel(text, options).report;
+}
+
+/** A report plus the IR and its evaluation behind it, for callers that go on to run or price the model. */
+export interface AnalyzedModel {
+  readonly report: AnalysisReport;
+  readonly ir?: ModelIR;
+  readonly evaluated?: CostResult;
+}
+
+export function analyzeModel(text: string, options: AnalyzeOptions): AnalyzedModel {
+  const report = (r: AnalysisReport, ir?: ModelIR, evaluated?: CostResult): AnalyzedModel => ({ report: r, ir, evaluated });
   const lines = new LineIndex(text);
   const batch = options.batch ?? 1;
   const sink = new DiagnosticSink();
@@ -125,7 +146,7 @@ export function analyzeText(text: string, options: AnalyzeOptions): AnalysisRepo
       `File is ${(text.length / 1048576).toFixed(1)} MiB; Greenprint analyses configs up to ${MAX_ANALYSED_BYTES / 1048576} MiB. Weights belong in a separate file.`,
       { start: 0, end: 0 },
     );
-    return { ...base, format: null, dtype: options.dtype ?? 'float32', diagnostics: toReportDiagnostics(sink, lines) };
+    return report({ ...base, format: null, dtype: options.dtype ?? 'float32', diagnostics: toReportDiagnostics(sink, lines) });
   }
 
   const source = parseSource(text, options.fileName);
@@ -139,7 +160,7 @@ export function analyzeText(text: string, options: AnalyzeOptions): AnalysisRepo
         { start: 0, end: Math.min(text.length, 1) },
       );
     }
-    return { ...base, format: null, dtype: options.dtype ?? 'float32', diagnostics: toReportDiagnostics(sink, lines) };
+    return report({ ...base, format: null, dtype: options.dtype ?? 'float32', diagnostics: toReportDiagnostics(sink, lines) });
   }
 
   if (source.json) for (const e of source.json.syntaxErrors) sink.error(e.message, e.range);
@@ -155,13 +176,13 @@ export function analyzeText(text: string, options: AnalyzeOptions): AnalysisRepo
     else sink.error(`Greenprint could not read this ${reader.label}: ${(e as Error).message}`, { start: 0, end: Math.min(1, text.length) });
   }
   if (!ir) {
-    return {
+    return report({
       ...base,
       format: reader.id,
       formatLabel: reader.label,
       dtype: options.dtype ?? 'float32',
       diagnostics: toReportDiagnostics(sink, lines),
-    };
+    });
   }
 
   const dtype = options.dtype ?? ir.dtype;
@@ -198,7 +219,7 @@ export function analyzeText(text: string, options: AnalyzeOptions): AnalysisRepo
     });
   }
 
-  return {
+  const counted: AnalysisReport = {
     ...base,
     format: ir.format,
     formatLabel: reader.label,
@@ -214,6 +235,19 @@ export function analyzeText(text: string, options: AnalyzeOptions): AnalysisRepo
     diagnostics: toReportDiagnostics(sink, lines),
     notes: ir.notes ?? [],
   };
+  if (!options.efficiency) return report(counted, ir, result);
+  const efficiency = estimateEfficiency(counted, ir, result, options.efficiency);
+  return report(
+    {
+      ...counted,
+      layers: efficiency.latency ? layers.map((l, i) => ({ ...l, latencyMs: efficiency.latency!.layerMs[i] })) : layers,
+      latency: efficiency.latency,
+      carbon: efficiency.carbon,
+      efficiencyProblems: efficiency.problems,
+    },
+    ir,
+    result,
+  );
 }
 
 function groupOps(ir: ModelIR, result: CostResult, batch: number): OpReport[][] {

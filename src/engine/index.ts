@@ -8,3 +8,7 @@ export type { TransformerMetrics } from './transformer';
 export { LineIndex } from './source/text';
 export * from './report';
 export * from './hints';
+export * from './efficiency';
+export { listRegions, resolveRegion, type CarbonSetting } from './carbon';
+export { listDevices, getDevice, type DeviceSpec } from './latency/devices';
+export type { Measurement, RuntimeBackend, DeviceDescription } from './latency/types';

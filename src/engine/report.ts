@@ -28,6 +28,22 @@ const LAYER_COLUMNS: readonly TableColumn<LayerReport>[] = [
   { title: 'MACs', align: 'right', value: (l) => formatCount(l.macs) },
 ];
 
+const LATENCY_COLUMN: TableColumn<LayerReport> = { title: 'latency', align: 'right', value: (l) => (l.latencyMs === undefined ? '' : formatMs(l.latencyMs)) };
+
+export function formatMs(ms: number): string {
+  if (ms >= 1000) return `${(ms / 1000).toPrecision(3)} s`;
+  if (ms >= 1) return `${ms.toPrecision(3)} ms`;
+  return `${(ms * 1000).toPrecision(3)} µs`;
+}
+
+export function formatGrams(g: number): string {
+  if (g >= 1e6) return `${(g / 1e6).toPrecision(3)} t`;
+  if (g >= 1000) return `${(g / 1000).toPrecision(3)} kg`;
+  if (g >= 1) return `${g.toPrecision(3)} g`;
+  if (g >= 1e-3) return `${(g * 1000).toPrecision(3)} mg`;
+  return `${(g * 1e6).toPrecision(3)} µg`;
+}
+
 export function renderReport(report: AnalysisReport): string {
   const out: string[] = [];
   if (!report.format) {
@@ -38,7 +54,10 @@ export function renderReport(report: AnalysisReport): string {
     if (report.input) out.push(`input ${report.input}, batch ${report.batch}, ${report.dtype}`);
     if (report.convention) out.push(`counting: ${report.convention}`);
     out.push('');
-    if (report.layers.length) out.push(renderTable(report.layers, LAYER_COLUMNS), '');
+    if (report.layers.length) {
+      const columns = report.layers.some((l) => l.latencyMs !== undefined) ? [...LAYER_COLUMNS, LATENCY_COLUMN] : LAYER_COLUMNS;
+      out.push(renderTable(report.layers, columns), '');
+    }
     if (report.totals) {
       const t = report.totals;
       out.push(
@@ -68,6 +87,21 @@ export function renderReport(report: AnalysisReport): string {
         `  active params ${formatCount(tr.activeParams)} of ${formatCount(tr.totalParams)}`,
       );
     }
+    const lat = report.latency;
+    if (lat) {
+      out.push('', `latency on ${lat.device.name}: ${formatMs(lat.totalMs)} per forward pass (${lat.source})`);
+      if (lat.transformer) {
+        out.push(`  decode ${formatMs(lat.transformer.decodeMsPerToken)}/token (${lat.transformer.tokensPerSecond.toFixed(1)} tokens/s)`);
+      }
+      if (lat.missing.length) out.push(`  not in the table: ${lat.missing.slice(0, 5).join(', ')}${lat.missing.length > 5 ? ', …' : ''}`);
+    }
+    const co2 = report.carbon;
+    if (co2) {
+      out.push(
+        `CO2e in ${co2.region}: ${formatGrams(co2.perInference.gCO2e)} per inference, ${formatGrams(co2.perMillion.gCO2e)} per million (${co2.perMillion.kWh.toPrecision(3)} kWh)`,
+      );
+    }
+    for (const problem of report.efficiencyProblems ?? []) out.push(`latency/CO2e: ${problem}`);
     for (const note of report.notes) out.push(`note: ${note}`);
   }
   if (report.diagnostics.length) {

@@ -8,7 +8,7 @@
  */
 import { DiagnosticSink, ModelError } from '../diagnostics';
 import type { SourceRange } from '../ir';
-import { JsonFields, items, parseJsonDocument, prop, propEntry, rangeOf, type JsonNode } from '../source/json';
+import { at, JsonFields, items, parseJsonDocument, prop, propEntry, rangeOf, valueOf, type JsonNode } from '../source/json';
 import { DEFAULT_IMAGE_SIZE } from './ofa/common';
 import { buildOfaNet } from './ofa/net-builder';
 import { expandOfaArchWithSlots, ofaArchShape, OFA_SPACE_DEFAULTS, OFA_SPACE_IDS, type OfaSpace, type OfaSpaceId } from './ofa/spaces';
@@ -259,3 +259,19 @@ export const ofaSupernetReader: FormatReader = {
     return ir;
   },
 };
+
+/**
+ * The elastic space a supernet file describes, for tools that work on the whole space (LUT builds,
+ * search); undefined when the text is not a supernet file. Problems are thrown with their message.
+ */
+export function readSupernetSpace(text: string): { space: OfaSpace; resolutions?: readonly number[]; resolution?: number } | undefined {
+  const doc = parseJsonDocument(text);
+  if (!doc.root || prop(doc.root, 'kind')?.value !== OFA_SUPERNET_KIND) return undefined;
+  const sink = new DiagnosticSink();
+  const read = readSpace(doc.root, sink);
+  const firstError = sink.items.find((d) => d.severity === 'error');
+  if (firstError) throw new Error(firstError.message);
+  const r = at(doc.root, ['arch', 'r']);
+  const resolution = typeof r?.value === 'number' ? r.value : Array.isArray(valueOf(r)) ? (valueOf(r) as number[])[0] : undefined;
+  return { ...read, resolution };
+}

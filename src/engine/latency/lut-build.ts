@@ -20,7 +20,8 @@ import { expandOfaArch, ofaArchShape, type OfaSpace } from '../formats/ofa/space
 import { DiagnosticSink } from '../diagnostics';
 import { parseJsonDocument } from '../source/json';
 import { layerSignatureKey } from './keys';
-import { emptyLut, loadLut, LutError, saveLut, type LatencyLut } from './lut';
+import { emptyLut, loadLut, LutError, saveLut, type LatencyLut, type LutEntry } from './lut';
+import { predictFromLut, type LutEstimator } from './predict';
 import { layerSubgraph } from './subgraph';
 import type { Measurement } from './types';
 
@@ -52,6 +53,21 @@ export interface BuildLutOptions {
   readonly signal?: AbortSignal;
   /** Input of the overhead measurement; defaults to the first block's first input. */
   readonly overheadInputShape?: Shape;
+  /**
+   * Passes over the new blocks (default 1). Later passes re-time every block and keep its fastest run
+   * and the median of its medians, so each entry samples the machine at several moments: on a machine
+   * whose speed drifts over seconds (shared VMs, thermal limits) one pass can catch a block in a slow
+   * spell that a whole-network run averages out.
+   */
+  readonly rounds?: number;
+  /** Which figure predictions will sum; recorded in the table. Default `median`. */
+  readonly estimator?: LutEstimator;
+  /**
+   * Whole networks to fit the fixed overhead on: each is timed and the overhead becomes the median of
+   * (measured − sum of its entries), negative when isolated blocks pay more dispatch than a network. Captures what isolated blocks miss (per-call dispatch,
+   * caches cold between layers). Without them the overhead is the time of an empty call.
+   */
+  readonly calibration?: readonly ModelIR[];
 }
 
 export interface BuildLutResult {
@@ -114,12 +130,64 @@ export async function buildLut(options: BuildLutOptions): Promise<BuildLutResult
     if (signal?.aborted) throw abortError(signal);
     const m = await profiler.profile(block.ir);
     checkSameRuntime(lut, m, lutPath);
-    lut = { ...lut, entries: { ...lut.entries, [block.key]: { medianMs: m.medianMs, p10Ms: m.p10Ms, p90Ms: m.p90Ms, runs: m.runs } } };
+    lut = { ...lut, entries: { ...lut.entries, [block.key]: { minMs: m.minMs, medianMs: m.medianMs, p10Ms: m.p10Ms, p90Ms: m.p90Ms, runs: m.runs } } };
     // The file is a validated LUT of this device that this build extends: replacing it is its purpose.
     saveLut(lutPath, lut, { overwrite: true });
     measured.push(block.key);
     done++;
     options.onProgress?.({ done, total, key: block.key });
+  }
+  const rounds = Math.max(1, Math.floor(options.rounds ?? 1));
+  for (let round = 2; round <= rounds; round++) {
+    const medians = new Map<string, number[]>();
+    for (const block of todo) {
+      if (signal?.aborted) throw abortError(signal);
+      const m = await profiler.profile(block.ir);
+      checkSameRuntime(lut, m, lutPath);
+      const before: LutEntry = lut.entries[block.key];
+      const seen = medians.get(block.key) ?? [before.medianMs];
+      seen.push(m.medianMs);
+      medians.set(block.key, seen);
+      const sorted = [...seen].sort((a, b) => a - b);
+      lut = {
+        ...lut,
+        entries: {
+          ...lut.entries,
+          [block.key]: {
+            minMs: Math.min(before.minMs ?? before.medianMs, m.minMs),
+            medianMs: sorted[Math.floor((sorted.length - 1) / 2)],
+            p10Ms: Math.min(before.p10Ms, m.p10Ms),
+            p90Ms: Math.max(before.p90Ms, m.p90Ms),
+            runs: before.runs + m.runs,
+          },
+        },
+      };
+    }
+    saveLut(lutPath, lut, { overwrite: true });
+    options.onProgress?.({ done: total, total, key: `pass ${round} of ${rounds}` });
+  }
+  const estimator = options.estimator ?? lut.estimator ?? 'median';
+  if (options.estimator) lut = { ...lut, estimator };
+  if (options.calibration?.length) {
+    const residualsMs: number[] = [];
+    for (const [i, model] of options.calibration.entries()) {
+      if (signal?.aborted) throw abortError(signal);
+      let best: Measurement | undefined;
+      for (let r = 0; r < rounds; r++) {
+        const m = await profiler.profile(model);
+        checkSameRuntime(lut, m, lutPath);
+        if (!best || m.minMs < best.minMs) best = { ...m, medianMs: Math.min(m.medianMs, best?.medianMs ?? Infinity) };
+      }
+      const sum = predictFromLut(model, evaluate(model, { batch: lut.batch }), { ...lut, overheadMs: 0 }, estimator);
+      if (sum.missing.length) throw new LutError(`calibration network ${model.modelName} has layers the table lacks (${sum.missing[0]})`);
+      residualsMs.push((estimator === 'min' ? best!.minMs : best!.medianMs) - sum.totalMs);
+      options.onProgress?.({ done: total, total, key: `calibration ${i + 1} of ${options.calibration.length}` });
+    }
+    const sorted = [...residualsMs].sort((a, b) => a - b);
+    lut = { ...lut, overheadMs: sorted[Math.floor((sorted.length - 1) / 2)], calibration: { models: residualsMs.length, residualsMs } };
+    saveLut(lutPath, lut, { overwrite: true });
+  } else if (options.estimator) {
+    saveLut(lutPath, lut, { overwrite: true });
   }
   return { lut, measured, skipped };
 }
@@ -176,4 +244,31 @@ export function modelBlocks(ir: ModelIR): LutBlock[] {
     if (!blocks.has(key)) blocks.set(key, { key, ir: layerSubgraph(ir, nodeShapes, index) });
   });
   return [...blocks.values()];
+}
+
+/** Deterministic PRNG (mulberry32): the same seed samples the same subnets on every machine. */
+export function seededRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** Uniformly random subnets of a space at one resolution (OFA's `sample_active_subnet`), as models. */
+export function sampleSpaceSubnets(space: OfaSpace, resolution: number, count: number, seed: number): ModelIR[] {
+  const random = seededRandom(seed);
+  const pick = <T>(xs: readonly T[]) => xs[Math.floor(random() * xs.length)];
+  const shape = ofaArchShape(space);
+  return Array.from({ length: count }, (_, i) => {
+    const arch = {
+      ks: Array.from({ length: shape.slots }, () => pick(space.ksList)),
+      e: Array.from({ length: shape.slots }, () => pick(space.expandList)),
+      d: Array.from({ length: shape.stages }, () => pick(space.depthList)),
+    };
+    return netIR(expandOfaArch(space, arch), resolution, `${space.space} w${space.widthMult} subnet ${seed}/${i} @${resolution}`);
+  });
 }

@@ -22,6 +22,8 @@ export const LUT_FORMAT = 'greenprint.latency-lut';
 export const LUT_VERSION = 1;
 
 export interface LutEntry {
+  /** Fastest run, when the table was measured by Greenprint (OFA's tables have no such figure). */
+  readonly minMs?: number;
   readonly medianMs: number;
   readonly p10Ms: number;
   readonly p90Ms: number;
@@ -39,8 +41,15 @@ export interface LatencyLut {
   readonly batch: number;
   /** ISO 8601. */
   readonly createdAt: string;
-  /** Fixed cost of one inference call beyond its layers (input upload, dispatch, read-back); added once. */
+  /**
+   * Fixed cost of one inference call beyond its layers (input upload, dispatch, read-back); added once.
+   * When fitted on calibration networks it is their mean gap to the sum of entries, and may be negative.
+   */
   readonly overheadMs: number;
+  /** Which figure of each entry predictions sum (and `overheadMs` was fitted for); default `median`. */
+  readonly estimator?: 'median' | 'min';
+  /** How `overheadMs` was measured: on whole calibration networks, as their time minus their entries. */
+  readonly calibration?: { readonly models: number; readonly residualsMs: readonly number[] };
   readonly entries: Readonly<Record<string, LutEntry>>;
 }
 
@@ -88,7 +97,11 @@ export function validateLut(value: unknown, where: string): LatencyLut {
   const createdAt = str('createdAt');
   const threads = num(v, 'threads', '', 1, true);
   const batch = num(v, 'batch', '', 1, true);
-  const overheadMs = num(v, 'overheadMs', '', 0);
+  // A fitted overhead may be negative: isolated blocks each pay a call's dispatch that a whole network pays once.
+  const overheadMs = num(v, 'overheadMs', '', v.calibration !== undefined ? -Number.MAX_VALUE : 0);
+  if (v.estimator !== undefined && v.estimator !== 'median' && v.estimator !== 'min') fail('"estimator" must be "median" or "min".');
+  const estimator = v.estimator as LatencyLut['estimator'];
+  const calibration = isObject(v.calibration) ? (v.calibration as unknown as LatencyLut['calibration']) : undefined;
   if (!isObject(v.entries)) fail('"entries" must be an object of key → {medianMs, p10Ms, p90Ms, runs}.');
   const entries: Record<string, LutEntry> = {};
   for (const [key, e] of Object.entries(v.entries as Record<string, unknown>)) {
@@ -96,6 +109,7 @@ export function validateLut(value: unknown, where: string): LatencyLut {
     const entry = e as Record<string, unknown>;
     const at = `entry "${key}": `;
     entries[key] = {
+      ...(entry.minMs !== undefined ? { minMs: num(entry, 'minMs', at, 0) } : {}),
       medianMs: num(entry, 'medianMs', at, 0),
       p10Ms: num(entry, 'p10Ms', at, 0),
       p90Ms: num(entry, 'p90Ms', at, 0),
@@ -103,7 +117,7 @@ export function validateLut(value: unknown, where: string): LatencyLut {
     };
   }
   const d = device as Record<string, string>;
-  return { format: LUT_FORMAT, version: v.version as number, device: { id: d.id, name: d.name }, backend, runtime, threads, batch, createdAt, overheadMs, entries };
+  return { format: LUT_FORMAT, version: v.version as number, device: { id: d.id, name: d.name }, backend, runtime, threads, batch, createdAt, overheadMs, estimator, calibration, entries };
 }
 
 /** Parses LUT text; a JSON syntax error is reported with its line and column. */

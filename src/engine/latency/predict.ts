@@ -33,7 +33,14 @@ export function lutUsesOfaKeys(lut: LatencyLut): boolean {
   return Object.keys(lut.entries).some((k) => !isSignatureKey(k));
 }
 
-export function predictFromLut(ir: ModelIR, evaluated: Pick<CostResult, 'nodeShapes'>, lut: LatencyLut): LatencyPrediction {
+/**
+ * Which figure of each entry is summed: the median (default, what OFA's tables hold) or the fastest run,
+ * which repeats better on machines whose speed drifts (shared VMs, thermal throttling); compare it with a
+ * measured minimum.
+ */
+export type LutEstimator = 'median' | 'min';
+
+export function predictFromLut(ir: ModelIR, evaluated: Pick<CostResult, 'nodeShapes'>, lut: LatencyLut, estimator: LutEstimator = lut.estimator ?? 'median'): LatencyPrediction {
   const ofaKeyed = lutUsesOfaKeys(lut);
   const missing: string[] = [];
   const layers: LayerLatency[] = ir.layers.map((layer, index) => {
@@ -43,7 +50,7 @@ export function predictFromLut(ir: ModelIR, evaluated: Pick<CostResult, 'nodeSha
     let ms = 0;
     for (const key of keys) {
       const entry = Object.prototype.hasOwnProperty.call(lut.entries, key) ? lut.entries[key] : undefined;
-      if (entry) ms += entry.medianMs * repeat;
+      if (entry) ms += (estimator === 'min' ? entry.minMs ?? entry.medianMs : entry.medianMs) * repeat;
       else if (!missing.includes(key)) missing.push(key);
     }
     return { index, ms, keys };

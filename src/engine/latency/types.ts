@@ -5,6 +5,8 @@
 
 /** One timed configuration on one runtime. Times are per call of the whole batch, in milliseconds. */
 export interface Measurement {
+  /** Fastest kept run: the most repeatable figure on a shared or throttling machine (timeit's advice). */
+  readonly minMs: number;
   readonly medianMs: number;
   readonly p10Ms: number;
   readonly p90Ms: number;

@@ -36,6 +36,7 @@ export interface RunMeasureOptions extends MeasureOptions {
 }
 
 export interface SampleStats {
+  readonly minMs: number;
   readonly medianMs: number;
   readonly p10Ms: number;
   readonly p90Ms: number;
@@ -65,6 +66,7 @@ export function summarise(samples: readonly number[]): SampleStats {
   const limit = mad > 0 ? median + 3 * mad : Infinity;
   const kept = sorted.filter((x) => x <= limit);
   return {
+    minMs: kept[0],
     medianMs: quantile(kept, 0.5),
     p10Ms: quantile(kept, 0.1),
     p90Ms: quantile(kept, 0.9),
@@ -125,6 +127,7 @@ export async function measureRunnable(model: RunnableModel, runtime: RuntimeInfo
     }
     const stats = summarise(samples);
     return {
+      minMs: stats.minMs,
       medianMs: stats.medianMs,
       p10Ms: stats.p10Ms,
       p90Ms: stats.p90Ms,

@@ -1,0 +1,237 @@
+/**
+ * Latency and carbon for a report on a chosen target device. Which method prices the model depends on
+ * what Greenprint knows about the device:
+ *   - `note10-ofa`: OFA's published Samsung Note10 lookup tables (OFA MobileNetV3 w1.2 nets only);
+ *   - `local-cpu` / `local-gpu`: a lookup table measured on this machine when one covers the model,
+ *     else a roofline over the machine's calibrated compute and memory rates, else nothing (measure it);
+ *   - catalogue devices (`resources/devices.json`): a roofline from their published peaks.
+ * Carbon follows from the per-inference time (see `carbon/estimate.ts` for the formula and sources).
+ */
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import * as path from 'node:path';
+import type { AnalysisReport } from './analyze';
+import type { CostResult } from './cost';
+import type { ModelIR } from './ir';
+import { CarbonDataError, inferenceCarbon, type Assumptions, type CarbonSetting } from './carbon';
+import { DeviceCatalogueError, getDevice, listDevices, type DeviceSpec } from './latency/devices';
+import { loadLut, LutError, type LatencyLut } from './latency/lut';
+import { loadOfaLutSet, NOTE10_DEVICE, predictOfaLatency, type OfaLutSet } from './latency/ofa-lut';
+import { predictFromLut } from './latency/predict';
+import { cnnRoofline, reportTransformerRoofline } from './latency/roofline';
+import type { DeviceDescription } from './latency/types';
+
+export const LOCAL_CPU: DeviceDescription = { id: 'local-cpu', name: 'This machine (CPU)', kind: 'local-cpu' };
+export const LOCAL_GPU: DeviceDescription = { id: 'local-gpu', name: 'This machine (GPU, tfjs-node-gpu)', kind: 'local-gpu' };
+export const NOTE10: DeviceDescription = { id: NOTE10_DEVICE.id, name: NOTE10_DEVICE.name, kind: 'lut' };
+
+/**
+ * Power assumed for OFA's Note10 when estimating energy: phones sustain about 5 W under load, the same
+ * figure the catalogue uses for a current flagship SoC (snapdragon-8-gen3-cpu).
+ */
+const NOTE10_POWER: Pick<DeviceSpec, 'powerW' | 'class' | 'sources'> = {
+  powerW: 5,
+  class: 'mobile-soc',
+  sources: [{ what: 'sustained SoC power under load, assumed equal to the catalogue flagship phone', where: 'resources/devices.json snapdragon-8-gen3-cpu', year: 2023 }],
+};
+
+export interface EfficiencyOptions {
+  readonly device: string;
+  readonly carbon?: CarbonSetting;
+  /** Folder with LUTs measured on this machine (`<device>__<backend>__<runtime>.lut.json`). */
+  readonly lutDirectory?: string;
+  /** This machine's calibrated rates (from `calibrateLocalDevice`), for the local roofline. */
+  readonly localDevice?: DeviceSpec;
+}
+
+export interface LatencyReport {
+  readonly device: { readonly id: string; readonly name: string };
+  readonly method: 'lut' | 'roofline';
+  /** For tables: whether entries are median or fastest runs (compare measurements accordingly). */
+  readonly estimator?: 'median' | 'min';
+  /** Where the figure comes from, in words: "OFA Note10 lookup table (r=224)". */
+  readonly source: string;
+  readonly backend?: string;
+  /** One forward pass of the whole batch. */
+  readonly totalMs: number;
+  readonly perSampleMs: number;
+  /** Per report layer; undefined where the method gives no per-layer figure. */
+  readonly layerMs: readonly (number | undefined)[];
+  /** LUT keys the table lacks (the total is then an underestimate). */
+  readonly missing: readonly string[];
+  readonly transformer?: { readonly prefillMs: number; readonly decodeMsPerToken: number; readonly tokensPerSecond: number };
+  readonly assumptions: readonly string[];
+}
+
+export interface CarbonReport {
+  readonly region: string;
+  readonly perInference: { readonly kWh: number; readonly gCO2e: number };
+  readonly perMillion: { readonly kWh: number; readonly gCO2e: number };
+  readonly assumptions: Assumptions;
+}
+
+export interface EfficiencyResult {
+  readonly latency?: LatencyReport;
+  readonly carbon?: CarbonReport;
+  /** Why a figure is missing, for the user. */
+  readonly problems: readonly string[];
+}
+
+/** Every device a user can target, in picker order. */
+export function listTargetDevices(): DeviceDescription[] {
+  return [LOCAL_CPU, LOCAL_GPU, NOTE10, ...listDevices().map((d) => ({ id: d.id, name: d.name, kind: 'roofline' as const }))];
+}
+
+export function describeDevice(id: string): DeviceDescription {
+  const found = listTargetDevices().find((d) => d.id === id);
+  if (found) return found;
+  getDevice(id); // throws DeviceCatalogueError listing the known ids
+  throw new DeviceCatalogueError(`unknown device "${id}"`);
+}
+
+let note10Tables: OfaLutSet | undefined;
+
+function note10(): OfaLutSet {
+  note10Tables ??= loadOfaLutSet();
+  return note10Tables;
+}
+
+/** The newest LUT of a device in a folder, or undefined. A corrupt file is an error, never deleted. */
+export function findDeviceLut(directory: string | undefined, deviceId: string): LatencyLut | undefined {
+  if (!directory || !existsSync(directory)) return undefined;
+  const files = readdirSync(directory)
+    .filter((f) => f.startsWith(`${deviceId}__`) && f.endsWith('.lut.json'))
+    .map((f) => path.join(directory, f))
+    .sort((a, b) => statSync(b).mtimeMs - statSync(a).mtimeMs);
+  return files.length ? loadLut(files[0]) : undefined;
+}
+
+function lutLatency(report: AnalysisReport, ir: ModelIR, evaluated: CostResult, lut: LatencyLut, source: string): LatencyReport {
+  const prediction = predictFromLut(ir, evaluated, lut);
+  // Tables are measured at their own batch; scale linearly to the report's (an approximation, stated below).
+  const scale = report.batch / lut.batch;
+  return {
+    device: lut.device,
+    method: 'lut',
+    estimator: lut.estimator ?? 'median',
+    source,
+    backend: lut.backend,
+    totalMs: prediction.totalMs * scale,
+    perSampleMs: (prediction.totalMs * scale) / report.batch,
+    layerMs: prediction.layers.map((l) => l.ms * scale),
+    missing: prediction.missing,
+    assumptions: [
+      `sum of ${lut.estimator === 'min' ? 'fastest-run' : 'median'} entries of the ${lut.device.name} table (${lut.backend}, ${lut.runtime}, ${lut.threads} thread(s), batch ${lut.batch}) + ${lut.overheadMs.toFixed(3)} ms overhead${lut.calibration ? ` fitted on ${lut.calibration.models} whole network(s)` : ''}`,
+      ...(scale !== 1 ? [`scaled linearly from the table's batch ${lut.batch} to ${report.batch}`] : []),
+    ],
+  };
+}
+
+function rooflineLatency(report: AnalysisReport, device: DeviceSpec, name: string): LatencyReport {
+  if (report.transformer) {
+    const t = reportTransformerRoofline(report, device);
+    return {
+      device: { id: device.id, name },
+      method: 'roofline',
+      source: `roofline of ${name}`,
+      totalMs: t.prefillSeconds * 1000,
+      perSampleMs: (t.prefillSeconds * 1000) / report.batch,
+      layerMs: report.layers.map(() => undefined),
+      missing: [],
+      transformer: { prefillMs: t.prefillSeconds * 1000, decodeMsPerToken: t.decodeSecondsPerToken * 1000, tokensPerSecond: t.decodeTokensPerSecond },
+      assumptions: t.assumptions,
+    };
+  }
+  const r = cnnRoofline(report, device);
+  const layerMs: (number | undefined)[] = report.layers.map(() => undefined);
+  for (const l of r.layers) {
+    const [first, ...rest] = l.reportLayers ?? [];
+    if (first === undefined) continue;
+    layerMs[first] = l.seconds * 1000;
+    for (const i of rest) layerMs[i] = 0;
+  }
+  return {
+    device: { id: device.id, name },
+    method: 'roofline',
+    source: `roofline of ${name} (${r.computeBoundLayers} compute-bound, ${r.memoryBoundLayers} memory-bound layers)`,
+    totalMs: r.seconds * 1000,
+    perSampleMs: (r.seconds * 1000) / report.batch,
+    layerMs,
+    missing: [],
+    assumptions: r.assumptions,
+  };
+}
+
+function carbonFor(latency: LatencyReport, device: DeviceSpec, setting: CarbonSetting | undefined): CarbonReport {
+  const c = inferenceCarbon(device, latency.perSampleMs / 1000, setting ?? {}, latency.source);
+  return { region: c.region.name, perInference: c.perInference, perMillion: c.perMillion, assumptions: c.assumptions };
+}
+
+/** A stand-in spec for devices known only by a table, so energy can still be estimated. */
+function powerOnlySpec(id: string, name: string, power: Pick<DeviceSpec, 'powerW' | 'class' | 'sources'>): DeviceSpec {
+  return {
+    id,
+    name,
+    class: power.class,
+    peakFlops: { fp32: 0 },
+    memoryBandwidth: 0,
+    powerW: power.powerW,
+    efficiency: { compute: 1, memory: 1, reason: 'not used: latency comes from a lookup table' },
+    sources: power.sources,
+  } as DeviceSpec;
+}
+
+export function estimateEfficiency(report: AnalysisReport, ir: ModelIR, evaluated: CostResult, options: EfficiencyOptions): EfficiencyResult {
+  const problems: string[] = [];
+  let latency: LatencyReport | undefined;
+  let energySpec: DeviceSpec | undefined;
+  try {
+    if (options.device === NOTE10.id) {
+      const prediction = predictOfaLatency(ir, evaluated, note10());
+      latency = {
+        device: NOTE10_DEVICE,
+        method: 'lut',
+        source: `OFA's published Note10 lookup table`,
+        backend: 'tflite (OFA measurement)',
+        totalMs: prediction.totalMs * report.batch,
+        perSampleMs: prediction.totalMs,
+        layerMs: prediction.layers.map((l) => l.ms * report.batch),
+        missing: prediction.missing,
+        assumptions: ['sum of the mean latencies in OFA\'s Note10 table for the model\'s image size (batch 1; scaled linearly with the batch)'],
+      };
+      energySpec = powerOnlySpec(NOTE10.id, NOTE10.name, NOTE10_POWER);
+    } else if (options.device === LOCAL_CPU.id || options.device === LOCAL_GPU.id) {
+      const name = options.device === LOCAL_CPU.id ? LOCAL_CPU.name : LOCAL_GPU.name;
+      const lut = findDeviceLut(options.lutDirectory, options.device);
+      const fromLut = lut ? lutLatency(report, ir, evaluated, lut, `lookup table measured on this machine`) : undefined;
+      if (fromLut && fromLut.missing.length === 0) latency = fromLut;
+      else if (options.localDevice) latency = rooflineLatency(report, options.localDevice, `${name}, calibrated`);
+      else if (fromLut) latency = fromLut;
+      else problems.push(`No latency model for ${name} yet: build a lookup table or calibrate (greenprint lut build / greenprint calibrate), or measure the model.`);
+      energySpec = options.localDevice;
+      if (latency && !energySpec) problems.push('No power figure for this machine: set the power (greenprint.carbon.powerW / --power) to estimate CO2e.');
+    } else {
+      if (!listDevices().some((d) => d.id === options.device)) {
+        throw new DeviceCatalogueError(`Unknown device "${options.device}". Known devices: ${listTargetDevices().map((d) => d.id).join(', ')}.`);
+      }
+      const spec = getDevice(options.device);
+      latency = rooflineLatency(report, spec, spec.name);
+      energySpec = spec;
+    }
+  } catch (e) {
+    if (e instanceof LutError || e instanceof RangeError || e instanceof DeviceCatalogueError) problems.push(e.message);
+    else throw e;
+  }
+  if (latency?.missing.length) problems.push(`${latency.missing.length} layer type(s) are not in the lookup table; the latency is an underestimate.`);
+
+  let carbon: CarbonReport | undefined;
+  if (latency && (energySpec || options.carbon?.powerW !== undefined)) {
+    try {
+      const spec = energySpec ?? powerOnlySpec(latency.device.id, latency.device.name, { powerW: options.carbon!.powerW!, class: 'cpu', sources: [] });
+      carbon = carbonFor(latency, spec, options.carbon);
+    } catch (e) {
+      if (e instanceof CarbonDataError || e instanceof RangeError) problems.push(e.message);
+      else throw e;
+    }
+  }
+  return { latency, carbon, problems };
+}
