@@ -117,7 +117,7 @@ export function validateLut(value: unknown, where: string): LatencyLut {
     };
   }
   const d = device as Record<string, string>;
-  return { format: LUT_FORMAT, version: v.version as number, device: { id: d.id, name: d.name }, backend, runtime, threads, batch, createdAt, overheadMs, estimator, calibration, entries };
+  return { format: LUT_FORMAT, version: v.version as number, device: { id: d.id, name: d.name }, backend, runtime, threads, batch, createdAt, overheadMs, ...(estimator ? { estimator } : {}), ...(calibration ? { calibration } : {}), entries };
 }
 
 /** Parses LUT text; a JSON syntax error is reported with its line and column. */

@@ -60,6 +60,50 @@ describe('greenprint CLI', () => {
     assert.equal(greenprint('--help').code, 0);
   });
 
+  it('lists target devices and refuses unknown ones with the list', () => {
+    const list = greenprint('devices');
+    assert.equal(list.code, 0);
+    assert.match(list.stdout, /^note10-ofa\s+lut\s+Samsung Note10 \(OFA tables\)$/m);
+    const bad = greenprint('report', fixturePath('shared', 'keras', 'vgg19.model.json'), '--device', 'pixel-99');
+    assert.equal(bad.code, 2);
+    assert.match(bad.stderr, /Unknown device "pixel-99"\. Known devices: local-cpu, local-gpu, note10-ofa/);
+  });
+
+  it('adds latency and CO2e to the report for a device and region', () => {
+    const r = greenprint('report', path.join(REPO_ROOT, 'samples', 'ofa', 'note10_lat-30ms', 'net.config'), '--device', 'note10-ofa', '--region', 'FR', '--json');
+    assert.equal(r.code, 0, r.stderr);
+    const json = JSON.parse(r.stdout);
+    assert.ok(Math.abs(json.latency.totalMs - 29.97) < 0.1);
+    assert.equal(json.latency.device.id, 'note10-ofa');
+    assert.equal(json.carbon.region, 'France');
+    assert.ok(json.carbon.perMillion.gCO2e > 0);
+    const text = greenprint('report', path.join(REPO_ROOT, 'samples', 'ofa', 'note10_lat-30ms', 'net.config'), '--device', 'note10-ofa');
+    assert.match(text.stdout, /latency on Samsung Note10 \(OFA tables\): 30\.0 ms per forward pass/);
+  });
+
+  it('measures a small real model on the wasm backend: positive and stable within a loose band', function () {
+    this.timeout(120000);
+    const dataDir = mkdtempSync(path.join(tmpdir(), 'gp-cli-data-'));
+    const run = () => {
+      const r = greenprint('latency', path.join(REPO_ROOT, 'samples', 'ofa', 'note10_lat-30ms', 'net.config'), '--input', '64', '--json', '--data-dir', dataDir);
+      assert.equal(r.code, 0, r.stderr + r.stdout);
+      return JSON.parse(r.stdout);
+    };
+    const first = run();
+    const second = run();
+    for (const m of [first, second]) {
+      assert.equal(m.device, 'local-cpu');
+      assert.ok(['wasm', 'tensorflow', 'tensorflow-gpu', 'cpu'].includes(m.backend), m.backend);
+      assert.ok(m.measuredMs > 0);
+      assert.ok(m.measured.p10Ms <= m.measured.medianMs && m.measured.medianMs <= m.measured.p90Ms);
+      assert.ok(m.measured.runs >= 5);
+      assert.equal(m.measured.batch, 1);
+    }
+    const ratio = first.measuredMs / second.measuredMs;
+    assert.ok(ratio > 1 / 3 && ratio < 3, `two measurements of the same model agree within 3×: ${first.measuredMs} vs ${second.measuredMs}`);
+    assert.match(first.problems.join(' '), /No latency model for This machine/);
+  });
+
   it('says a plain JSON file is not a model', () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'gp-cli-'));
     const file = path.join(dir, 'package.json');

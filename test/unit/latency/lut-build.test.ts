@@ -20,7 +20,7 @@ class FakeProfiler implements LatencyProfiler {
   overheads = 0;
   constructor(private readonly onProfile?: (count: number) => void, private readonly runtime = 'fake 1.0') {}
   private measurement(ms: number): Measurement {
-    return { medianMs: ms, p10Ms: ms * 0.9, p90Ms: ms * 1.1, meanMs: ms, runs: 7, discarded: 0, warmupRuns: 3, batch: 1, backend: 'cpu', threads: 1, runtime: this.runtime };
+    return { minMs: ms * 0.85, medianMs: ms, p10Ms: ms * 0.9, p90Ms: ms * 1.1, meanMs: ms, runs: 7, discarded: 0, warmupRuns: 3, batch: 1, backend: 'cpu', threads: 1, runtime: this.runtime };
   }
   async profile(ir: ModelIR): Promise<Measurement> {
     this.profiled.push(ir.modelName);
@@ -81,6 +81,39 @@ describe('buildLut (fake profiler)', () => {
     // Fake latency is linear in MACs: total = overhead + Σ(0.1 + MACs/1e6) over all layers.
     const expected = 0.25 + evaluated.layers.reduce((s, l) => s + 0.1 + l.macs / 1e6, 0);
     assert.ok(Math.abs(p.totalMs - expected) < 1e-9, `${p.totalMs} vs ${expected}`);
+  });
+
+  it('keeps the fastest run over several passes and fits the overhead on whole networks', async () => {
+    const { ir, evaluated } = readModel(uniformSupernet('mobilenetv3', 1.2, 4, 3, 3, 160), 'arch.json');
+    const blocks = modelBlocks(ir);
+    // Every pass is slower than the one before; the fake network costs 0.5 ms more than its blocks.
+    let pass = 0;
+    const profiler: LatencyProfiler = {
+      async profile(model: ModelIR): Promise<Measurement> {
+        const isWhole = model.layers.length === ir.layers.length;
+        const base = 0.1 * model.layers.length + evaluate(model, { batch: 1 }).totals.macs / 1e6 + (isWhole ? 0.5 : 0);
+        const slow = 1 + 0.1 * Math.floor(pass++ / blocks.length);
+        const ms = base * slow;
+        return { minMs: ms, medianMs: ms * 1.2, p10Ms: ms, p90Ms: ms * 1.4, meanMs: ms * 1.2, runs: 5, discarded: 0, warmupRuns: 3, batch: 1, backend: 'cpu', threads: 1, runtime: 'fake 1.0' };
+      },
+      async overhead(): Promise<Measurement> {
+        return { minMs: 0.01, medianMs: 0.01, p10Ms: 0.01, p90Ms: 0.01, meanMs: 0.01, runs: 5, discarded: 0, warmupRuns: 3, batch: 1, backend: 'cpu', threads: 1, runtime: 'fake 1.0' };
+      },
+    };
+    const file = path.join(dir, 'rounds.lut.json');
+    const { lut } = await buildLut({ blocks, profiler, lutPath: file, device: DEVICE, rounds: 3, estimator: 'min', calibration: [ir] });
+    const firstPass = (b: (typeof blocks)[number]) => 0.1 * b.ir.layers.length + evaluate(b.ir, { batch: 1 }).totals.macs / 1e6;
+    for (const b of blocks) {
+      assert.ok(Math.abs(lut.entries[b.key].minMs! - firstPass(b)) < 1e-9, 'fastest of the three passes (the first)');
+      assert.equal(lut.entries[b.key].runs, 15, 'runs of all passes');
+    }
+    assert.equal(lut.estimator, 'min');
+    assert.equal(lut.calibration?.models, 1);
+    const sumOfFastest = predictFromLut(ir, evaluated, { ...lut, overheadMs: 0 }).totalMs;
+    // The calibration network is timed in later passes (slower), its fastest run is its first: 10 % slow.
+    assert.ok(lut.overheadMs > 0.5, `fitted overhead ${lut.overheadMs} covers the network's extra 0.5 ms`);
+    assert.ok(Math.abs(predictFromLut(ir, evaluated, lut).totalMs - (sumOfFastest + lut.overheadMs)) < 1e-9);
+    assert.deepEqual(loadLut(file), lut, 'what was fitted is what was saved');
   });
 
   it('resumes after an abort: nothing measured twice, at most the in-flight entry lost', async () => {
