@@ -69,6 +69,8 @@ export interface LayerReport {
   readonly ops?: OpReport[];
   /** Predicted time of this layer on the target device (whole batch), when the method gives one. */
   readonly latencyMs?: number;
+  /** The model's CO2e per million inferences, attributed to layers by their share of the latency. */
+  readonly co2ePerMillionG?: number;
 }
 
 export interface AnalysisReport {
@@ -240,7 +242,7 @@ export function analyzeModel(text: string, options: AnalyzeOptions): AnalyzedMod
   return report(
     {
       ...counted,
-      layers: efficiency.latency ? layers.map((l, i) => ({ ...l, latencyMs: efficiency.latency!.layerMs[i] })) : layers,
+      layers: efficiency.latency ? layers.map((l, i) => withLatency(l, efficiency.latency!.layerMs[i], efficiency)) : layers,
       latency: efficiency.latency,
       carbon: efficiency.carbon,
       efficiencyProblems: efficiency.problems,
@@ -248,6 +250,13 @@ export function analyzeModel(text: string, options: AnalyzeOptions): AnalyzedMod
     ir,
     result,
   );
+}
+
+function withLatency(layer: LayerReport, latencyMs: number | undefined, e: ReturnType<typeof estimateEfficiency>): LayerReport {
+  if (latencyMs === undefined) return layer;
+  const total = e.latency!.totalMs;
+  const co2 = e.carbon && total > 0 ? (e.carbon.perMillion.gCO2e * latencyMs) / total : undefined;
+  return { ...layer, latencyMs, co2ePerMillionG: co2 };
 }
 
 function groupOps(ir: ModelIR, result: CostResult, batch: number): OpReport[][] {

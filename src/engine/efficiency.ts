@@ -95,14 +95,23 @@ function note10(): OfaLutSet {
   return note10Tables;
 }
 
+/** Parsed tables by file, reused while the file is unchanged: editors analyse on every keystroke. */
+const lutCache = new Map<string, { mtimeMs: number; lut: LatencyLut }>();
+
 /** The newest LUT of a device in a folder, or undefined. A corrupt file is an error, never deleted. */
 export function findDeviceLut(directory: string | undefined, deviceId: string): LatencyLut | undefined {
   if (!directory || !existsSync(directory)) return undefined;
   const files = readdirSync(directory)
     .filter((f) => f.startsWith(`${deviceId}__`) && f.endsWith('.lut.json'))
-    .map((f) => path.join(directory, f))
-    .sort((a, b) => statSync(b).mtimeMs - statSync(a).mtimeMs);
-  return files.length ? loadLut(files[0]) : undefined;
+    .map((f) => ({ file: path.join(directory, f), mtimeMs: statSync(path.join(directory, f)).mtimeMs }))
+    .sort((a, b) => b.mtimeMs - a.mtimeMs);
+  if (!files.length) return undefined;
+  const { file, mtimeMs } = files[0];
+  const cached = lutCache.get(file);
+  if (cached && cached.mtimeMs === mtimeMs) return cached.lut;
+  const lut = loadLut(file);
+  lutCache.set(file, { mtimeMs, lut });
+  return lut;
 }
 
 function lutLatency(report: AnalysisReport, ir: ModelIR, evaluated: CostResult, lut: LatencyLut, source: string): LatencyReport {

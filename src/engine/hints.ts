@@ -5,8 +5,9 @@
 import type { AnalysisReport, LayerReport } from './analyze';
 import type { LineIndex } from './source/text';
 import { formatBytes, formatCount, formatExact } from './units';
+import { formatGrams, formatMs } from './report';
 
-export type HintMetric = 'params' | 'macs' | 'flops' | 'activations' | 'shape';
+export type HintMetric = 'params' | 'macs' | 'flops' | 'activations' | 'shape' | 'latency' | 'co2';
 export type Units = 'si' | 'exact';
 
 export interface HintStyle {
@@ -37,6 +38,10 @@ function metricText(layer: LayerReport, metric: HintMetric, units: Units): strin
       return `${formatBytes(layer.activationBytes)} act`;
     case 'shape':
       return layer.outputShape ? `→ ${layer.outputShape.join('×')}` : undefined;
+    case 'latency':
+      return layer.latencyMs !== undefined && layer.latencyMs > 0 ? formatMs(layer.latencyMs) : undefined;
+    case 'co2':
+      return layer.co2ePerMillionG !== undefined && layer.co2ePerMillionG > 0 ? `${formatGrams(layer.co2ePerMillionG)} CO2e/1M` : undefined;
   }
 }
 

@@ -12,3 +12,7 @@ export * from './efficiency';
 export { listRegions, resolveRegion, type CarbonSetting } from './carbon';
 export { listDevices, getDevice, type DeviceSpec } from './latency/devices';
 export type { Measurement, RuntimeBackend, DeviceDescription } from './latency/types';
+export { MeasurementWorker } from './runtime/client';
+export { calibrateLocalDevice, loadCalibration, saveCalibration, localDeviceSpec, workerProfiler, type LocalCalibration } from './latency/local';
+export { buildLut, modelBlocks } from './latency/lut-build';
+export { lutFileName } from './latency/lut';

@@ -30,11 +30,53 @@ export class AnalysisService implements vscode.Disposable {
   /** Fires after a document's report changed (new version or new settings). */
   readonly onDidAnalyze = this.emitter.event;
 
-  constructor(private config: GreenprintConfig) {}
+  private localDevice: Engine.DeviceSpec | undefined;
+  private localDeviceLoaded = false;
+
+  /** `storageDir` holds this machine's LUTs (`luts/`) and calibration, kept across sessions. */
+  constructor(
+    private config: GreenprintConfig,
+    readonly storageDir: string,
+  ) {}
+
+  get lutDirectory(): string {
+    return path.join(this.storageDir, 'luts');
+  }
+
+  get calibrationFile(): string {
+    return path.join(this.storageDir, 'local-cpu.calibration.json');
+  }
 
   updateConfig(config: GreenprintConfig): void {
     this.config = config;
+    this.localDeviceLoaded = false;
     this.cache.clear();
+  }
+
+  /** Call after a calibration or LUT build so the next analysis uses it. */
+  invalidateDeviceData(): void {
+    this.localDeviceLoaded = false;
+    this.cache.clear();
+  }
+
+  private efficiencyOptions(): Engine.EfficiencyOptions {
+    if (!this.localDeviceLoaded) {
+      this.localDeviceLoaded = true;
+      try {
+        const calibration = loadEngine().loadCalibration(this.calibrationFile);
+        this.localDevice = calibration ? loadEngine().localDeviceSpec(calibration, this.config.carbon.powerW) : undefined;
+      } catch (e) {
+        console.error('[greenprint] ignoring the calibration file', e);
+        this.localDevice = undefined;
+      }
+    }
+    const { region, pue, powerW, powerUtilisation } = this.config.carbon;
+    return {
+      device: this.config.device,
+      lutDirectory: this.lutDirectory,
+      localDevice: this.localDevice,
+      carbon: { region, pue, powerW, powerUtilisation },
+    };
   }
 
   /** Whether a document may be a model config, from cheap checks only (language, globs, a text sniff). */
@@ -67,6 +109,7 @@ export class AnalysisService implements vscode.Disposable {
       dtype: this.config.dtype,
       scale: this.config.scale,
       includeOps: true,
+      efficiency: this.efficiencyOptions(),
       reportUnknown: this.matchesUserGlob(doc),
       readSibling: (rel) => readSibling(doc, rel),
     });

@@ -18,6 +18,8 @@ export interface GreenprintConfig {
   readonly mediumShare: number;
   readonly largeShare: number;
   readonly debounceMs: number;
+  readonly device: string;
+  readonly carbon: { readonly region: string; readonly pue?: number; readonly powerW?: number; readonly powerUtilisation?: number };
 }
 
 const SECTION = 'greenprint';
@@ -35,7 +37,7 @@ export function readConfig(scope?: vscode.ConfigurationScope): GreenprintConfig 
   const dtype = c.get<string>('dtype', 'auto');
   return {
     hintsEnabled: c.get<boolean>('hints.enabled', true),
-    hintMetrics: c.get<HintMetric[]>('hints.metrics', ['params', 'macs']),
+    hintMetrics: c.get<HintMetric[]>('hints.metrics', ['params', 'macs', 'latency']),
     units: c.get<Units>('units', 'si'),
     inputSize: parseSize(c.get<string>('inputSize', '')),
     seqLen: positive(c.get<number>('transformer.seqLen')),
@@ -49,6 +51,13 @@ export function readConfig(scope?: vscode.ConfigurationScope): GreenprintConfig 
     mediumShare: c.get<number>('thresholds.medium', 0.05),
     largeShare: c.get<number>('thresholds.large', 0.15),
     debounceMs: c.get<number>('debounceMs', 150),
+    device: c.get<string>('device', 'local-cpu') || 'local-cpu',
+    carbon: {
+      region: c.get<string>('carbon.region', 'world') || 'world',
+      pue: positive(c.get<number>('carbon.pue')),
+      powerW: positive(c.get<number>('carbon.powerW')),
+      powerUtilisation: c.get<number>('carbon.utilisation', 1),
+    },
   };
 }
 
@@ -58,4 +67,8 @@ export function affectsGreenprint(e: vscode.ConfigurationChangeEvent): boolean {
 
 export async function setHintsEnabled(enabled: boolean): Promise<void> {
   await vscode.workspace.getConfiguration(SECTION).update('hints.enabled', enabled, vscode.ConfigurationTarget.Global);
+}
+
+export async function setDevice(device: string): Promise<void> {
+  await vscode.workspace.getConfiguration(SECTION).update('device', device, vscode.ConfigurationTarget.Global);
 }

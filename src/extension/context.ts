@@ -20,7 +20,7 @@ export class Ctx implements vscode.Disposable {
 
   constructor(readonly extension: vscode.ExtensionContext) {
     this.config = readConfig();
-    this.analysis = new AnalysisService(this.config);
+    this.analysis = new AnalysisService(this.config, extension.globalStorageUri.fsPath);
     this.push(this.analysis, this.configEmitter);
     this.push(
       vscode.workspace.onDidChangeConfiguration((e) => {

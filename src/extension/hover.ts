@@ -2,7 +2,7 @@
 import * as vscode from 'vscode';
 import type { AnalysisReport, LayerReport } from '../engine';
 import type { Ctx } from './context';
-import { count, mdRow, modelTitle, totalsLine } from './present';
+import { count, efficiencyMarkdown, mdRow, modelTitle, totalsLine } from './present';
 import { loadEngine } from './analysis';
 
 const MAX_ROWS = 40;
@@ -41,6 +41,11 @@ export function layerHover(layer: LayerReport, report: AnalysisReport, ctx: Ctx)
     }
     if (ops.length > MAX_ROWS) md.appendMarkdown(`\n…and ${ops.length - MAX_ROWS} more ops\n`);
   }
+  if (layer.latencyMs !== undefined && report.latency) {
+    md.appendMarkdown(`\n**${e.formatMs(layer.latencyMs)}** on ${report.latency.device.name} (${report.latency.method === 'lut' ? 'lookup table' : 'roofline'})`);
+    if (layer.co2ePerMillionG !== undefined) md.appendMarkdown(` · ${e.formatGrams(layer.co2ePerMillionG)} CO2e per million inferences`);
+    md.appendMarkdown('\n');
+  }
   md.appendMarkdown(`\n_${report.convention ?? ''}${layer.repeat > 1 ? '; numbers include all repeats' : ''}_`);
   return md;
 }
@@ -53,7 +58,9 @@ export function modelHover(report: AnalysisReport, ctx: Ctx): vscode.MarkdownStr
   for (const l of heaviest) {
     md.appendMarkdown(mdRow([`${l.name} (line ${l.line})`, l.type, count(l.params, ctx.config), count(l.macs, ctx.config), `${(loadEngine().layerShare(l, report) * 100).toFixed(1)} %`]) + '\n');
   }
-  md.appendMarkdown(`\n_Heaviest ${heaviest.length} of ${report.layers.length} layers. ${report.convention ?? ''}_`);
+  md.appendMarkdown(`\n_Heaviest ${heaviest.length} of ${report.layers.length} layers. ${report.convention ?? ''}_\n\n`);
+  const efficiency = efficiencyMarkdown(report);
+  if (efficiency) md.appendMarkdown(`---\n\n${efficiency}`);
   return md;
 }
 

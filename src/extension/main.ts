@@ -7,6 +7,7 @@ import { registerCodeLens } from './codelens';
 import { registerStatus } from './status';
 import { registerDiagnostics } from './diagnostics';
 import { registerCommands } from './commands';
+import { registerMeasureCommands } from './measure';
 import type { AnalysisReport } from '../engine';
 
 /** Files Greenprint looks at; detection by content decides whether one is a model. */
@@ -36,6 +37,7 @@ export function activate(context: vscode.ExtensionContext): GreenprintApi {
   registerCodeLens(ctx, selector);
   registerStatus(ctx);
   registerCommands(ctx);
+  registerMeasureCommands(ctx);
 
   for (const doc of vscode.workspace.textDocuments) ctx.scheduleRefresh(doc, 0);
   return { report: (doc) => ctx.analysis.analyze(doc) };

@@ -23,6 +23,9 @@ export function totalsLine(report: AnalysisReport, config: GreenprintConfig): st
   } else {
     parts.push(`${e.formatBytes(t.peakActivationBytes)} peak act.`);
   }
+  const lat = report.latency;
+  if (lat) parts.push(lat.transformer ? `${e.formatMs(lat.transformer.decodeMsPerToken)}/token on ${shortDevice(lat.device.name)}` : `${e.formatMs(lat.totalMs)} on ${shortDevice(lat.device.name)}`);
+  if (report.carbon) parts.push(`${e.formatGrams(report.carbon.perMillion.gCO2e)} CO2e/1M`);
   return parts.join(' · ');
 }
 
@@ -35,4 +38,31 @@ export function modelTitle(report: AnalysisReport): string {
 /** A markdown table row with pipes escaped. */
 export function mdRow(cells: readonly string[]): string {
   return `| ${cells.map((c) => c.replace(/\|/g, '\\|')).join(' | ')} |`;
+}
+
+/** "NVIDIA Tesla T4 (Turing, 70 W)" → "NVIDIA Tesla T4": device names stay short in one-line summaries. */
+export function shortDevice(name: string): string {
+  return name.replace(/\s*\(.*\)\s*$/, '') || name;
+}
+
+/** Latency and CO2e of a report with every assumption and its source, as markdown for hovers. */
+export function efficiencyMarkdown(report: AnalysisReport): string {
+  const e = loadEngine();
+  const out: string[] = [];
+  const lat = report.latency;
+  if (lat) {
+    out.push(`**Latency on ${lat.device.name}:** ${e.formatMs(lat.totalMs)} per forward pass of batch ${report.batch} — ${lat.source}`);
+    if (lat.transformer) out.push(`decode ${e.formatMs(lat.transformer.decodeMsPerToken)}/token (${lat.transformer.tokensPerSecond.toFixed(1)} tokens/s), prefill ${e.formatMs(lat.transformer.prefillMs)}`);
+    if (lat.missing.length) out.push(`${lat.missing.length} layer type(s) missing from the table: the figure is an underestimate.`);
+  }
+  const co2 = report.carbon;
+  if (co2) {
+    out.push(`**CO2e in ${co2.region}:** ${e.formatGrams(co2.perInference.gCO2e)} per inference, ${e.formatGrams(co2.perMillion.gCO2e)} per million (${co2.perMillion.kWh.toPrecision(3)} kWh)`);
+    out.push([mdRow(['assumption', 'value', 'source']), mdRow(['---', '---:', '---'])].join('\n'));
+    for (const [name, a] of Object.entries(co2.assumptions)) {
+      out.push(mdRow([name, `${typeof a.value === 'number' ? Number(a.value.toPrecision(4)) : a.value} ${a.unit}`.trim(), a.source]));
+    }
+  }
+  for (const p of report.efficiencyProblems ?? []) out.push(`_${p}_`);
+  return out.join('\n\n').replace(/\n\n(\|)/g, '\n$1');
 }

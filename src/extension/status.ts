@@ -1,7 +1,8 @@
 /** Status-bar totals for the active editor's model. */
 import * as vscode from 'vscode';
 import type { Ctx } from './context';
-import { count, modelTitle, totalsLine } from './present';
+import { count, efficiencyMarkdown, modelTitle, shortDevice, totalsLine } from './present';
+import { loadEngine } from './analysis';
 
 export function registerStatus(ctx: Ctx): void {
   const item = vscode.window.createStatusBarItem('greenprint.totals', vscode.StatusBarAlignment.Right, 100);
@@ -25,4 +26,33 @@ export function registerStatus(ctx: Ctx): void {
   });
   ctx.push(vscode.window.onDidChangeActiveTextEditor(update), ctx.onDidChangeConfig(update));
   update();
+  registerDevicePicker(ctx);
+}
+
+/** The target device, always one click away while a model is open. */
+function registerDevicePicker(ctx: Ctx): void {
+  const item = vscode.window.createStatusBarItem('greenprint.device', vscode.StatusBarAlignment.Right, 99);
+  item.name = 'Greenprint target device';
+  item.command = 'greenprint.selectDevice';
+  ctx.push(item);
+  const update = () => {
+    const editor = vscode.window.activeTextEditor;
+    const report = editor && ctx.config.statusBarEnabled ? ctx.analysis.peek(editor.document) : undefined;
+    if (!report?.totals) {
+      item.hide();
+      return;
+    }
+    const e = loadEngine();
+    const device = e.listTargetDevices().find((d) => d.id === ctx.config.device);
+    const latency = report.latency ? ` ${report.latency.transformer ? `${e.formatMs(report.latency.transformer.decodeMsPerToken)}/tok` : e.formatMs(report.latency.totalMs)}` : '';
+    item.text = `$(device-mobile) ${shortDevice(device?.name ?? ctx.config.device)}${latency}`;
+    item.tooltip = new vscode.MarkdownString(
+      `**Target device:** ${device?.name ?? ctx.config.device}\n\n${efficiencyMarkdown(report) || 'No latency figure yet.'}\n\nClick to choose another device.`,
+    );
+    item.show();
+  };
+  ctx.onRefresh((doc) => {
+    if (vscode.window.activeTextEditor?.document === doc) update();
+  });
+  ctx.push(vscode.window.onDidChangeActiveTextEditor(update), ctx.onDidChangeConfig(update));
 }

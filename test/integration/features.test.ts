@@ -194,6 +194,36 @@ describe('Greenprint in VS Code', function () {
     assert.match(labelOf(onHeads), /params · .* MACs \(×36\)$/);
   });
 
+  it('prices an OFA net on the Note10 tables once that device is picked, with latency in hints and CO2e in the hover', async () => {
+    const editor = await open('ofa/note10_lat-30ms/net.config');
+    assert.equal(await vscode.commands.executeCommand('greenprint.selectDevice', 'note10-ofa'), 'note10-ofa');
+    try {
+      const report = await waitFor('a Note10 latency', () => {
+        const r = (api() as Promise<Api>).then((a) => a.report(editor.document) as unknown as { latency?: { totalMs: number; device: { id: string } } });
+        return r.then((x) => (x?.latency?.device.id === 'note10-ofa' ? x : undefined));
+      });
+      assert.ok(Math.abs(report.latency!.totalMs - 29.97) < 0.1, `${report.latency!.totalMs}`);
+      const hints = await hintsOf(editor.document);
+      assert.ok(hints.some((h) => / · \d[\d.]* (ms|µs)$/.test(labelOf(h))), hints.map(labelOf).join('\n'));
+      const hovers = await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', editor.document.uri, new vscode.Position(0, 0));
+      const text = hovers.flatMap((h) => h.contents.map((c) => (typeof c === 'string' ? c : (c as vscode.MarkdownString).value))).join('\n');
+      assert.match(text, /\*\*Latency on Samsung Note10 \(OFA tables\):\*\* 30\.0 ms/);
+      assert.match(text, /\*\*CO2e in World average:\*\*/);
+      assert.match(text, /\| gridIntensity \| 475 gCO2e\/kWh \| World average, 2019/);
+    } finally {
+      await vscode.commands.executeCommand('greenprint.selectDevice', 'local-cpu');
+    }
+  });
+
+  it('measures the open model on this machine in the measurement worker', async () => {
+    await open('ofa/note10_lat-30ms/net.config');
+    const result = await vscode.commands.executeCommand<{ measured: { medianMs: number; backend: string; runs: number } }>('greenprint.measureLatency');
+    assert.ok(result, 'a measurement came back');
+    assert.ok(result.measured.medianMs > 0);
+    assert.ok(result.measured.runs >= 5);
+    assert.ok(['wasm', 'tensorflow', 'tensorflow-gpu', 'cpu'].includes(result.measured.backend));
+  });
+
   it('stays quiet on JSON files that are not models', async () => {
     const doc = await vscode.workspace.openTextDocument({ language: 'json', content: '{"name": "not-a-model", "version": "1.0.0"}' });
     await vscode.window.showTextDocument(doc);
