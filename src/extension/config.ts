@@ -56,7 +56,7 @@ export function readConfig(scope?: vscode.ConfigurationScope): GreenprintConfig 
       region: c.get<string>('carbon.region', 'world') || 'world',
       pue: positive(c.get<number>('carbon.pue')),
       powerW: positive(c.get<number>('carbon.powerW')),
-      powerUtilisation: c.get<number>('carbon.utilisation', 1),
+      powerUtilisation: positive(c.get<number>('carbon.utilisation')),
     },
   };
 }

@@ -28,7 +28,7 @@ const VSIX = path.join(RESULTS_DIR, 'greenprint.vsix');
 const SAMPLE = { quickOpen: 'yolo12.yaml', layerLine: '- [-1, 1, Conv, [64, 3, 2]]' };
 const REPORT_COMMAND = 'Greenprint: Show Model Report';
 /** What a Greenprint inlay hint looks like: "38.5K params · 12.4M MACs" (metrics are configurable). */
-const HINT = /\S+ params(?: · \S+ [A-Za-z]+)*/;
+const HINT = /\S+ params(?: · \S+ [^\s·]+)*/;
 
 const results = [];
 let page;
@@ -165,6 +165,23 @@ async function main() {
       const text = (await lens.innerText()).replace(/\u00a0/g, ' ').trim();
       if (!/params · .* MACs · .* FLOPs/.test(text)) throw new Error(`unexpected CodeLens "${text}"`);
       return `"${text}"`;
+    });
+
+    await check('picks a target device from the status bar and shows latency inline', async () => {
+      await page.locator('.statusbar-item', { hasText: 'This machine' }).first().click({ timeout: 10000 });
+      const input = page.locator('.quick-input-widget .quick-input-box input');
+      await input.waitFor({ state: 'visible', timeout: 10000 });
+      await input.fill('nvidia-t4');
+      await page.locator('.quick-input-widget .quick-input-list .monaco-list-row', { hasText: 'NVIDIA T4' }).first().click({ timeout: 10000 });
+      const device = page.locator('.statusbar-item', { hasText: 'NVIDIA T4' }).first();
+      await device.waitFor({ timeout: 15000 });
+      const withLatency = await waitUntil('hints with a latency', async () => {
+        const line = (await visibleLines()).find((l) => l.text.includes(SAMPLE.layerLine));
+        return line?.hints.find((h) => /·\s[\d.]+\s(µs|ms)$/.test(h));
+      });
+      await page.waitForTimeout(1000);
+      await page.screenshot({ path: path.join(SCREENSHOTS, 'device-t4.png') });
+      return `status bar "${(await device.innerText()).trim()}", hint "${withLatency}"`;
     });
 
     await check(`runs "${REPORT_COMMAND}" from the command palette`, async () => {
