@@ -50,6 +50,7 @@ Device and carbon options:
   --pue P            data-centre PUE (default: per device and region)
   --power W          device power in watts (default: the catalogue's; 28 W for this machine)
   --data-dir DIR     where LUTs and calibration live (default ${defaultDataDirectory()})
+  --train-samples N --epochs E   also estimate one training run (time, energy, CO2e) on the device
 
 latency: --no-measure (predict only), --runs N (timed runs)
 lut build: --resolution R (supernet spaces; default: the file's), --device local-cpu
@@ -97,10 +98,11 @@ interface Args {
   dataDir: string;
   analyze: { -readonly [K in keyof AnalyzeOptions]?: AnalyzeOptions[K] };
   carbon: { region?: string; pue?: number; powerW?: number };
+  training: { samples?: number; epochs?: number };
 }
 
 function parseArgs(rest: string[]): Args {
-  const args: Args = { files: [], json: false, measure: true, dataDir: defaultDataDirectory(), analyze: {}, carbon: {} };
+  const args: Args = { files: [], json: false, measure: true, dataDir: defaultDataDirectory(), analyze: {}, carbon: {}, training: {} };
   for (let i = 0; i < rest.length; i++) {
     const arg = rest[i];
     const next = () => rest[++i];
@@ -130,10 +132,15 @@ function parseArgs(rest: string[]): Args {
       case '--pue': args.carbon.pue = positiveNumber(arg, next()); break;
       case '--power': args.carbon.powerW = positiveNumber(arg, next()); break;
       case '--data-dir': args.dataDir = path.resolve(text(arg)); break;
+      case '--train-samples': args.training.samples = positiveInt(arg, next()); break;
+      case '--epochs': args.training.epochs = positiveInt(arg, next()); break;
       default:
         if (arg.startsWith('-')) throw new UsageError(`Unknown option "${arg}".`);
         args.files.push(arg);
     }
+  }
+  if ((args.training.samples === undefined) !== (args.training.epochs === undefined)) {
+    throw new UsageError('--train-samples and --epochs go together.');
   }
   if (args.device && !listTargetDevices().some((d) => d.id === args.device)) {
     throw new UsageError(`Unknown device "${args.device}". Known devices: ${listTargetDevices().map((d) => d.id).join(', ')}.`);
@@ -160,6 +167,7 @@ function efficiencyOptions(args: Args, device: string | undefined): EfficiencyOp
     lutDirectory: lutDirectory(args),
     localDevice: calibration ? localDeviceSpec(calibration, args.carbon.powerW) : undefined,
     carbon: args.carbon,
+    training: args.training.samples && args.training.epochs ? { samples: args.training.samples, epochs: args.training.epochs } : undefined,
   };
 }
 

@@ -12,8 +12,8 @@ import * as path from 'node:path';
 import type { AnalysisReport } from './analyze';
 import type { CostResult } from './cost';
 import type { ModelIR } from './ir';
-import { CarbonDataError, inferenceCarbon, type Assumptions, type CarbonSetting } from './carbon';
-import { DeviceCatalogueError, getDevice, listDevices, type DeviceSpec } from './latency/devices';
+import { CarbonDataError, inferenceCarbon, trainingCarbon, type Assumptions, type CarbonSetting } from './carbon';
+import { DeviceCatalogueError, getDevice, listDevices, peakFor, type DeviceSpec } from './latency/devices';
 import { loadLut, LutError, type LatencyLut } from './latency/lut';
 import { loadOfaLutSet, NOTE10_DEVICE, predictOfaLatency, type OfaLutSet } from './latency/ofa-lut';
 import { predictFromLut } from './latency/predict';
@@ -41,6 +41,8 @@ export interface EfficiencyOptions {
   readonly lutDirectory?: string;
   /** This machine's calibrated rates (from `calibrateLocalDevice`), for the local roofline. */
   readonly localDevice?: DeviceSpec;
+  /** Also estimate one training run of this many samples × epochs on the device. */
+  readonly training?: { readonly samples: number; readonly epochs: number };
 }
 
 export interface LatencyReport {
@@ -67,6 +69,16 @@ export interface CarbonReport {
   readonly perInference: { readonly kWh: number; readonly gCO2e: number };
   readonly perMillion: { readonly kWh: number; readonly gCO2e: number };
   readonly assumptions: Assumptions;
+  /** One training run (3 × forward FLOPs × samples × epochs at the device's sustained throughput). */
+  readonly training?: {
+    readonly samples: number;
+    readonly epochs: number;
+    readonly trainingFlops: number;
+    readonly hours: number;
+    readonly kWh: number;
+    readonly gCO2e: number;
+    readonly assumptions: Assumptions;
+  };
 }
 
 export interface EfficiencyResult {
@@ -237,6 +249,18 @@ export function estimateEfficiency(report: AnalysisReport, ir: ModelIR, evaluate
     try {
       const spec = energySpec ?? powerOnlySpec(latency.device.id, latency.device.name, { powerW: options.carbon!.powerW!, class: 'cpu', sources: [] });
       carbon = carbonFor(latency, spec, options.carbon);
+      if (options.training && report.totals) {
+        if (!(peakFor(spec, report.dtype) > 0)) {
+          problems.push(`No peak FLOP/s for ${spec.name}: a training estimate needs a catalogue device or a calibrated machine.`);
+        } else {
+          const t = trainingCarbon(
+            spec,
+            { forwardFlopsPerSample: report.totals.flops / report.batch, samples: options.training.samples, epochs: options.training.epochs, dtype: report.dtype },
+            options.carbon ?? {},
+          );
+          carbon = { ...carbon, training: { samples: options.training.samples, epochs: options.training.epochs, trainingFlops: t.trainingFlops, hours: t.hours, kWh: t.kWh, gCO2e: t.gCO2e, assumptions: t.assumptions } };
+        }
+      }
     } catch (e) {
       if (e instanceof CarbonDataError || e instanceof RangeError) problems.push(e.message);
       else throw e;

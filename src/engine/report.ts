@@ -101,6 +101,12 @@ export function renderReport(report: AnalysisReport): string {
         `CO2e in ${co2.region}: ${formatGrams(co2.perInference.gCO2e)} per inference, ${formatGrams(co2.perMillion.gCO2e)} per million (${co2.perMillion.kWh.toPrecision(3)} kWh)`,
       );
     }
+    const training = co2?.training;
+    if (training) {
+      out.push(
+        `training ${training.samples.toLocaleString('en-US')} samples × ${training.epochs} epochs: ${formatCount(training.trainingFlops)}FLOPs, ${training.hours.toPrecision(3)} h, ${training.kWh.toPrecision(3)} kWh, ${formatGrams(training.gCO2e)} CO2e`,
+      );
+    }
     for (const problem of report.efficiencyProblems ?? []) out.push(`latency/CO2e: ${problem}`);
     for (const note of report.notes) out.push(`note: ${note}`);
   }

@@ -1,6 +1,8 @@
 /** Human-readable numbers: 38.5K params, 12.4M MACs, 1.2 GB. */
 
 const SI = [
+  { value: 1e18, suffix: 'E' },
+  { value: 1e15, suffix: 'P' },
   { value: 1e12, suffix: 'T' },
   { value: 1e9, suffix: 'G' },
   { value: 1e6, suffix: 'M' },

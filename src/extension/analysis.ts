@@ -76,6 +76,7 @@ export class AnalysisService implements vscode.Disposable {
       lutDirectory: this.lutDirectory,
       localDevice: this.localDevice,
       carbon: { region, pue, powerW, powerUtilisation },
+      training: this.config.training,
     };
   }
 

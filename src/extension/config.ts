@@ -20,6 +20,7 @@ export interface GreenprintConfig {
   readonly debounceMs: number;
   readonly device: string;
   readonly carbon: { readonly region: string; readonly pue?: number; readonly powerW?: number; readonly powerUtilisation?: number };
+  readonly training?: { readonly samples: number; readonly epochs: number };
 }
 
 const SECTION = 'greenprint';
@@ -58,7 +59,12 @@ export function readConfig(scope?: vscode.ConfigurationScope): GreenprintConfig 
       powerW: positive(c.get<number>('carbon.powerW')),
       powerUtilisation: positive(c.get<number>('carbon.utilisation')),
     },
+    training: trainingRun(positive(c.get<number>('carbon.trainingSamples')), positive(c.get<number>('carbon.trainingEpochs'))),
   };
+}
+
+function trainingRun(samples: number | undefined, epochs: number | undefined): GreenprintConfig['training'] {
+  return samples && epochs ? { samples, epochs } : undefined;
 }
 
 export function affectsGreenprint(e: vscode.ConfigurationChangeEvent): boolean {

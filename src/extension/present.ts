@@ -58,6 +58,10 @@ export function efficiencyMarkdown(report: AnalysisReport): string {
   const co2 = report.carbon;
   if (co2) {
     out.push(`**CO2e in ${co2.region}:** ${e.formatGrams(co2.perInference.gCO2e)} per inference, ${e.formatGrams(co2.perMillion.gCO2e)} per million (${co2.perMillion.kWh.toPrecision(3)} kWh)`);
+    if (co2.training) {
+      const t = co2.training;
+      out.push(`**One training run** (${t.samples.toLocaleString('en-US')} samples × ${t.epochs} epochs): ${t.hours.toPrecision(3)} h, ${t.kWh.toPrecision(3)} kWh, ${e.formatGrams(t.gCO2e)} CO2e`);
+    }
     out.push([mdRow(['assumption', 'value', 'source']), mdRow(['---', '---:', '---'])].join('\n'));
     for (const [name, a] of Object.entries(co2.assumptions)) {
       out.push(mdRow([name, `${typeof a.value === 'number' ? Number(a.value.toPrecision(4)) : a.value} ${a.unit}`.trim(), a.source]));

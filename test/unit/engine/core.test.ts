@@ -17,6 +17,8 @@ describe('units', () => {
     assert.equal(formatCount(2_553_904), '2.55M');
     assert.equal(formatCount(19_632_062_464), '19.6G');
     assert.equal(formatCount(0), '0');
+    assert.equal(formatCount(1.36e19), '13.6E');
+    assert.equal(formatCount(2.5e15), '2.5P');
   });
   it('writes exact counts and byte sizes', () => {
     assert.equal(formatExact(143667240), '143,667,240');

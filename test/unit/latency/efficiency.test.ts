@@ -57,6 +57,22 @@ describe('latency and carbon in the report', () => {
     assert.ok(Math.abs(llama.latency!.transformer!.decodeMsPerToken - (bytes / (2.039e12 * 0.85)) * 1000) < 1e-6);
   });
 
+  it('estimates one training run from 3 × forward FLOPs at a third of the device peak', () => {
+    const r = analyzeSample('keras/vgg19.model.json', { device: 'nvidia-a100-sxm4-80gb', carbon: { region: 'FR' }, training: { samples: 1_281_167, epochs: 90 } });
+    const t = r.carbon!.training!;
+    const flops = 3 * r.totals!.flops * 1_281_167 * 90;
+    assert.equal(t.trainingFlops, flops);
+    // A100 fp32 peak 19.5 TFLOP/s × 0.33 sustained; 400 W × PUE 1.56 (data centre) × France's intensity.
+    const hours = flops / (19.5e12 * 0.33) / 3600;
+    assert.ok(Math.abs(t.hours - hours) / hours < 1e-9);
+    const kWh = (400 * hours * 3600 * 1.56) / 3.6e6;
+    assert.ok(Math.abs(t.kWh - kWh) / kWh < 1e-9);
+    assert.ok(Math.abs(t.gCO2e - kWh * Number(r.carbon!.assumptions.gridIntensity.value)) / t.gCO2e < 1e-9);
+    const phone = analyzeSample('ofa/note10_lat-30ms/net.config', { device: 'note10-ofa', training: { samples: 1000, epochs: 1 } });
+    assert.equal(phone.carbon!.training, undefined);
+    assert.match(phone.efficiencyProblems!.join(' '), /No peak FLOP\/s for Samsung Note10/);
+  });
+
   it('says why there is no figure: unknown device, no table or calibration for this machine', () => {
     const bogus = analyzeSample('keras/vgg19.model.json', { device: 'pixel-99' });
     assert.equal(bogus.latency, undefined);
