@@ -105,7 +105,7 @@ function measureActivation(): number {
   const t0 = performance.now();
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const extension = require(extensionPath) as { activate(ctx: unknown): unknown };
-  extension.activate({ subscriptions: [], extensionUri: anything });
+  extension.activate({ subscriptions: [], extensionUri: anything, globalStorageUri: { fsPath: path.join(require('node:os').tmpdir(), 'greenprint-bench-storage') } });
   return performance.now() - t0;
 }
 
