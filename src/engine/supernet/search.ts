@@ -179,6 +179,56 @@ function checkProbability(name: string, value: number): void {
   if (!(value >= 0 && value <= 1)) throw new RangeError(`${name} must be within [0, 1], got ${value}`);
 }
 
+/**
+ * The subnet an arch denotes: blocks beyond each stage's depth are not part of it, so their ks/e are
+ * left out of the key (predictors encode them as zeros; OFA's encoders do the same).
+ */
+export function activeArchKey(arch: SubnetArch, blocksPerStage = 4): string {
+  const parts: number[] = [arch.r];
+  arch.d.forEach((depth, stage) => {
+    parts.push(depth);
+    for (let i = 0; i < depth; i++) parts.push(arch.ks[stage * blocksPerStage + i], arch.e[stage * blocksPerStage + i]);
+  });
+  return parts.join(',');
+}
+
+/**
+ * Remembers predictions per subnet: every generation re-ranks the 25 surviving parents and children often
+ * repeat a parent, so caching saves a large share of the predictor's work. Unbounded: a default search
+ * sees at most ~50k subnets (a few MB of keys).
+ */
+export function memoizeAccuracy(model: AccuracyModel, blocksPerStage = 4): AccuracyModel & { readonly hits: number; readonly misses: number } {
+  const cache = new Map<string, number>();
+  let hits = 0;
+  let misses = 0;
+  return {
+    get hits() {
+      return hits;
+    },
+    get misses() {
+      return misses;
+    },
+    predict(archs) {
+      const keys = archs.map((a) => activeArchKey(a, blocksPerStage));
+      const todo: SubnetArch[] = [];
+      const todoKeys: string[] = [];
+      keys.forEach((k, i) => {
+        if (!cache.has(k) && !todoKeys.includes(k)) {
+          todo.push(archs[i]);
+          todoKeys.push(k);
+        }
+      });
+      if (todo.length) {
+        const fresh = model.predict(todo);
+        todoKeys.forEach((k, i) => cache.set(k, Number(fresh[i])));
+      }
+      misses += todo.length;
+      hits += archs.length - todo.length;
+      return keys.map((k) => cache.get(k)!);
+    },
+  };
+}
+
 export function predictBatch(model: AccuracyModel, archs: readonly SubnetArch[]): number[] {
   const out = model.predict(archs);
   if (out.length !== archs.length) throw new Error(`the accuracy model returned ${out.length} predictions for ${archs.length} archs`);
