@@ -24,6 +24,8 @@ import type { ModelIR } from '../engine/ir';
 import { lutFileName } from '../engine/latency/lut';
 import { calibrateLocalDevice, defaultDataDirectory, loadCalibration, localDeviceSpec, saveCalibration, workerProfiler } from '../engine/latency/local';
 import { spaceFromSupernet } from './space';
+import { runSearch, SearchSetupError } from './search';
+import { InfeasibleConstraintError } from '../engine/supernet/search';
 
 const USAGE = `Usage: greenprint <command> [options]
 
@@ -32,6 +34,8 @@ Commands:
   latency FILE       predicted latency on --device; measured too when the device is this machine
   lut build FILE     build a latency lookup table on this machine for a supernet space or a model
   calibrate          measure this machine's compute and memory rates (for models without a table)
+  search SUPERNET    best subnet under --max-latency MS | --max-flops N | --max-co2 G (OFA's evolutionary
+                     search; --multi for the NSGA-II Pareto front), --device D, --seed S, --generations N
   devices            target devices and how each is priced
   regions            grid regions with their carbon intensity and source
 
@@ -90,6 +94,7 @@ export function parseInputSize(value: string | undefined): [number, number] {
 
 interface Args {
   files: string[];
+  search: { maxLatencyMs?: number; maxFlops?: number; maxCo2G?: number; multi: boolean; seed: number; generations?: number };
   json: boolean;
   measure: boolean;
   runs?: number;
@@ -102,7 +107,7 @@ interface Args {
 }
 
 function parseArgs(rest: string[]): Args {
-  const args: Args = { files: [], json: false, measure: true, dataDir: defaultDataDirectory(), analyze: {}, carbon: {}, training: {} };
+  const args: Args = { search: { multi: false, seed: 0 }, files: [], json: false, measure: true, dataDir: defaultDataDirectory(), analyze: {}, carbon: {}, training: {} };
   for (let i = 0; i < rest.length; i++) {
     const arg = rest[i];
     const next = () => rest[++i];
@@ -132,6 +137,17 @@ function parseArgs(rest: string[]): Args {
       case '--pue': args.carbon.pue = positiveNumber(arg, next()); break;
       case '--power': args.carbon.powerW = positiveNumber(arg, next()); break;
       case '--data-dir': args.dataDir = path.resolve(text(arg)); break;
+      case '--max-latency': args.search.maxLatencyMs = positiveNumber(arg, next()); break;
+      case '--max-flops': args.search.maxFlops = positiveNumber(arg, next()); break;
+      case '--max-co2': args.search.maxCo2G = positiveNumber(arg, next()); break;
+      case '--multi': args.search.multi = true; break;
+      case '--seed': {
+        const v = Number(next());
+        if (!Number.isInteger(v) || v < 0) throw new UsageError('--seed needs a whole number ≥ 0.');
+        args.search.seed = v;
+        break;
+      }
+      case '--generations': args.search.generations = positiveInt(arg, next()); break;
       case '--train-samples': args.training.samples = positiveInt(arg, next()); break;
       case '--epochs': args.training.epochs = positiveInt(arg, next()); break;
       default:
@@ -349,6 +365,49 @@ async function calibrate(args: Args): Promise<number> {
   }
 }
 
+async function search(args: Args): Promise<number> {
+  const file = oneFile(args, 'greenprint search samples/ofa/mbv3-w12-note10-25ms.supernet.json --max-latency 25');
+  const controller = new AbortController();
+  const onSigint = () => controller.abort();
+  process.once('SIGINT', onSigint);
+  const bar = progressBar('searching');
+  try {
+    const outcome = runSearch({
+      file: args.files[0],
+      text: readFileSync(file, 'utf8'),
+      ...args.search,
+      device: args.device,
+      lutDirectory: lutDirectory(args),
+      carbon: args.carbon,
+      signal: controller.signal,
+      onProgress: (g, total, best) => bar(g, total, `best ${(100 * best).toFixed(2)} %`),
+    });
+    if (args.json) {
+      process.stdout.write(JSON.stringify(outcome, null, 2) + '\n');
+    } else {
+      const b = outcome.best;
+      const lines = [
+        `best under ${outcome.constraint.kind} ≤ ${outcome.constraint.max} ${outcome.constraint.unit}${outcome.constraint.device ? ` on ${outcome.constraint.device}` : ''}: predicted ${(100 * b.accuracy).toFixed(2)} %`,
+        `  r=${b.arch.r} d=[${b.arch.d.join(',')}] ks=[${b.arch.ks.join(',')}] e=[${b.arch.e.join(',')}]`,
+        `  ${formatMs(b.latencyMs ?? NaN)} · ${(b.macs / 1e6).toFixed(1)}M MACs${b.co2eG !== undefined ? ` · ${(b.co2eG * 1e6).toPrecision(3)} µg CO2e per inference` : ''}`,
+        `  ${outcome.evaluated} candidates in ${outcome.seconds.toFixed(2)} s (seed ${outcome.seed})`,
+      ];
+      for (const p of outcome.front ?? []) lines.push(`  front: ${(100 * p.accuracy).toFixed(2)} % · ${p.latencyMs !== undefined ? formatMs(p.latencyMs) : ''} · ${(p.macs / 1e6).toFixed(1)}M MACs`);
+      process.stdout.write(lines.join('\n') + '\n');
+    }
+    return 0;
+  } catch (e) {
+    if (e instanceof SearchSetupError || e instanceof InfeasibleConstraintError) throw new UsageError(e.message);
+    if ((e as Error).name === 'AbortError') {
+      process.stderr.write('\nsearch cancelled\n');
+      return 130;
+    }
+    throw e;
+  } finally {
+    process.off('SIGINT', onSigint);
+  }
+}
+
 function devices(args: Args): number {
   const list = listTargetDevices();
   if (args.json) process.stdout.write(JSON.stringify(list, null, 2) + '\n');
@@ -380,6 +439,8 @@ export async function main(argv: string[]): Promise<number> {
         return await lutBuild(parseArgs(rest.slice(1)));
       case 'calibrate':
         return await calibrate(parseArgs(rest));
+      case 'search':
+        return await search(parseArgs(rest));
       case 'devices':
         return devices(parseArgs(rest));
       case 'regions':

@@ -18,6 +18,7 @@ import { loadLut, LutError, type LatencyLut } from './latency/lut';
 import { loadOfaLutSet, NOTE10_DEVICE, predictOfaLatency, type OfaLutSet } from './latency/ofa-lut';
 import { predictFromLut } from './latency/predict';
 import { cnnRoofline, reportTransformerRoofline } from './latency/roofline';
+import { DEFAULT_LOCAL_POWER_W } from './latency/local';
 import type { DeviceDescription } from './latency/types';
 
 export const LOCAL_CPU: DeviceDescription = { id: 'local-cpu', name: 'This machine (CPU)', kind: 'local-cpu' };
@@ -267,4 +268,18 @@ export function estimateEfficiency(report: AnalysisReport, ir: ModelIR, evaluate
     }
   }
   return { latency, carbon, problems };
+}
+
+/**
+ * gCO2e of one inference as a function of its time in ms on a device: what a search needs to constrain
+ * or minimise carbon without re-running the whole estimate for every candidate.
+ */
+export function carbonPerInference(deviceId: string, carbon: CarbonSetting = {}, localDevice?: DeviceSpec): (ms: number) => number {
+  let spec: DeviceSpec;
+  if (deviceId === NOTE10.id) spec = powerOnlySpec(NOTE10.id, NOTE10.name, NOTE10_POWER);
+  else if (deviceId === LOCAL_CPU.id || deviceId === LOCAL_GPU.id) {
+    spec = localDevice ?? powerOnlySpec(deviceId, deviceId === LOCAL_CPU.id ? LOCAL_CPU.name : LOCAL_GPU.name, { powerW: carbon.powerW ?? DEFAULT_LOCAL_POWER_W, class: 'cpu', sources: [] });
+  } else spec = getDevice(deviceId);
+  const perSecond = inferenceCarbon(spec, 1, carbon).perInference.gCO2e;
+  return (ms) => (perSecond * ms) / 1000;
 }

@@ -18,7 +18,7 @@
 import type { OfaSpace } from '../formats/ofa/spaces';
 import { pyRound } from '../formats/ofa/common';
 import { createRng } from './random';
-import { ArchOperators, EVOLUTION_DEFAULTS, predictBatch, throwIfAborted, type AccuracyModel, type EfficiencyFn, type SearchProgress, type SubnetArch } from './search';
+import { activeArchKey, ArchOperators, EVOLUTION_DEFAULTS, predictBatch, throwIfAborted, type AccuracyModel, type EfficiencyFn, type SearchProgress, type SubnetArch } from './search';
 
 export interface CostObjective {
   /** Shown in results (e.g. `latency_ms`, `macs`, `co2_g`). */
@@ -127,7 +127,8 @@ export function crowdingDistances(objectives: readonly (readonly number[])[], fr
   return distance;
 }
 
-const archKey = (a: SubnetArch) => `${a.r}|${a.ks.join(',')}|${a.e.join(',')}|${a.d.join(',')}`;
+/** Archs that differ only in blocks beyond their stage depth are the same subnet. */
+const archKey = (a: SubnetArch) => activeArchKey(a);
 
 export function nsga2Search(options: Nsga2Options): Nsga2Result {
   const populationSize = options.populationSize ?? NSGA2_DEFAULTS.populationSize;

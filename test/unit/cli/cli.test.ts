@@ -104,6 +104,46 @@ describe('greenprint CLI', () => {
     assert.match(first.problems.join(' '), /No latency model for This machine/);
   });
 
+  describe('search', () => {
+    const SUPERNET = path.join(REPO_ROOT, 'samples', 'ofa', 'mbv3-w12-note10-25ms.supernet.json');
+
+    it('finds the best subnet under a Note10 latency limit, reproducibly by seed', function () {
+      this.timeout(60000);
+      const run = (seed: string) => {
+        const r = greenprint('search', SUPERNET, '--max-latency', '25', '--generations', '100', '--seed', seed, '--json');
+        assert.equal(r.code, 0, r.stderr);
+        return JSON.parse(r.stdout);
+      };
+      const a = run('3');
+      assert.equal(a.constraint.device, 'note10-ofa');
+      assert.ok(a.best.latencyMs <= 25);
+      assert.ok(a.best.accuracy > 0.8 && a.best.accuracy < 1, 'a fraction');
+      assert.ok(a.best.macs > 100e6);
+      assert.equal(a.best.arch.ks.length, 20);
+      assert.deepEqual(run('3').best, a.best);
+    });
+
+    it('returns a non-dominated front with --multi and a FLOPs limit', function () {
+      this.timeout(60000);
+      const r = greenprint('search', SUPERNET, '--max-flops', '500e6', '--multi', '--generations', '20', '--json');
+      assert.equal(r.code, 0, r.stderr);
+      const front: { accuracy: number; macs: number }[] = JSON.parse(r.stdout).front;
+      assert.ok(front.length > 3);
+      for (const p of front) {
+        assert.ok(2 * p.macs <= 500e6);
+        assert.ok(!front.some((q) => q !== p && q.accuracy >= p.accuracy && q.macs <= p.macs && (q.accuracy > p.accuracy || q.macs < p.macs)), 'non-dominated');
+      }
+    });
+
+    it('explains an infeasible limit, a missing limit and a file that is no supernet', () => {
+      const tight = greenprint('search', SUPERNET, '--max-latency', '2');
+      assert.equal(tight.code, 2);
+      assert.match(tight.stderr, /No random subnet satisfied efficiency ≤ 2 in 10000 tries/);
+      assert.match(greenprint('search', SUPERNET).stderr, /exactly one of --max-latency MS, --max-flops N, --max-co2 G/);
+      assert.match(greenprint('search', fixturePath('shared', 'keras', 'vgg19.model.json'), '--max-latency', '25').stderr, /not a Greenprint supernet file/);
+    });
+  });
+
   it('says a plain JSON file is not a model', () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'gp-cli-'));
     const file = path.join(dir, 'package.json');

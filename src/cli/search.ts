@@ -1,0 +1,133 @@
+/**
+ * `greenprint search SUPERNET`: OFA's evolutionary search (or NSGA-II with --multi) over the space a
+ * supernet file describes, under one constraint: latency on a device, FLOPs, or CO2e per inference.
+ */
+import { carbonPerInference, findDeviceLut } from '../engine/efficiency';
+import { readSupernetSpace } from '../engine/formats/ofa-supernet';
+import type { OfaSpace } from '../engine/formats/ofa/spaces';
+import { lutLatencyModel, macsModel, note10LatencyModel } from '../engine/supernet/efficiency-model';
+import { loadOfaMbv3AccuracyPredictor } from '../engine/supernet/predictor';
+import { evolutionarySearch, memoizeAccuracy, type AccuracyModel, type EfficiencyFn, type SubnetArch } from '../engine/supernet/search';
+import { nsga2Search } from '../engine/supernet/nsga2';
+
+export interface SearchRequest {
+  readonly file: string;
+  readonly text: string;
+  readonly maxLatencyMs?: number;
+  readonly maxFlops?: number;
+  readonly maxCo2G?: number;
+  readonly device?: string;
+  readonly multi: boolean;
+  readonly seed: number;
+  readonly generations?: number;
+  readonly lutDirectory: string;
+  readonly carbon: { region?: string; pue?: number; powerW?: number };
+  readonly onProgress?: (generation: number, generations: number, best: number) => void;
+  readonly signal?: AbortSignal;
+}
+
+export class SearchSetupError extends Error {}
+
+/** OFA's published predictor covers exactly this space. */
+function isOfaW12(space: OfaSpace): boolean {
+  const same = (a: readonly number[], b: readonly number[]) => a.length === b.length && a.every((x, i) => x === b[i]);
+  return space.space === 'mobilenetv3' && space.widthMult === 1.2 && same(space.ksList, [3, 5, 7]) && same(space.expandList, [3, 4, 6]) && same(space.depthList, [2, 3, 4]);
+}
+
+function accuracyFor(space: OfaSpace, file: string): AccuracyModel {
+  if (!isOfaW12(space)) {
+    throw new SearchSetupError(`${file}: no accuracy predictor for this space yet; OFA's published predictor covers the MobileNetV3 w1.2 space (ks 3/5/7, e 3/4/6, d 2/3/4).`);
+  }
+  return memoizeAccuracy(loadOfaMbv3AccuracyPredictor());
+}
+
+function latencyFor(space: OfaSpace, device: string, lutDirectory: string): EfficiencyFn {
+  if (device === 'note10-ofa') return note10LatencyModel(space);
+  if (device === 'local-cpu' || device === 'local-gpu') {
+    const lut = findDeviceLut(lutDirectory, device);
+    if (!lut) throw new SearchSetupError(`no latency table for ${device} in ${lutDirectory}: run \`greenprint lut build SUPERNET --device ${device}\` first.`);
+    return lutLatencyModel(space, lut, { estimator: lut.estimator });
+  }
+  throw new SearchSetupError(`searching under a latency limit needs a lookup table: --device note10-ofa or a local device with a built table, not "${device}".`);
+}
+
+export interface SearchOutcome {
+  readonly constraint: { readonly kind: 'latency' | 'flops' | 'co2'; readonly max: number; readonly unit: string; readonly device?: string };
+  readonly best: { readonly arch: SubnetArch; readonly accuracy: number; readonly latencyMs?: number; readonly macs: number; readonly co2eG?: number };
+  readonly front?: readonly { readonly arch: SubnetArch; readonly accuracy: number; readonly latencyMs?: number; readonly macs: number; readonly co2eG?: number }[];
+  readonly evaluated: number;
+  readonly seconds: number;
+  readonly seed: number;
+}
+
+export function runSearch(req: SearchRequest): SearchOutcome {
+  const read = readSupernetSpace(req.text);
+  if (!read) throw new SearchSetupError(`${req.file}: not a Greenprint supernet file ("kind": "greenprint.ofa-supernet").`);
+  const limits = [req.maxLatencyMs, req.maxFlops, req.maxCo2G].filter((x) => x !== undefined);
+  if (limits.length !== 1) throw new SearchSetupError('give exactly one of --max-latency MS, --max-flops N, --max-co2 G.');
+  const space = read.space;
+  const resolutions = read.resolutions ?? [read.resolution ?? 224];
+  const accuracy = accuracyFor(space, req.file);
+  const macs = macsModel(space);
+  const device = req.device ?? (req.maxFlops !== undefined ? undefined : 'note10-ofa');
+  const latency = device ? latencyFor(space, device, req.lutDirectory) : undefined;
+  const co2 = latency && device ? carbonPerInference(device, req.carbon) : undefined;
+
+  let kind: SearchOutcome['constraint']['kind'];
+  let efficiency: EfficiencyFn;
+  let max: number;
+  let unit: string;
+  if (req.maxLatencyMs !== undefined) {
+    [kind, efficiency, max, unit] = ['latency', latency!, req.maxLatencyMs, 'ms'];
+  } else if (req.maxFlops !== undefined) {
+    // OFA's "FLOPs" are MACs; Greenprint's FLOPs are 2 × MACs, so the limit is halved for the MAC model.
+    [kind, efficiency, max, unit] = ['flops', (a) => 2 * macs(a), req.maxFlops, 'FLOPs'];
+  } else {
+    [kind, efficiency, max, unit] = ['co2', (a) => co2!(latency!(a)), req.maxCo2G!, 'gCO2e per inference'];
+  }
+
+  const describe = (arch: SubnetArch, acc: number) => ({
+    arch,
+    accuracy: acc,
+    latencyMs: latency?.(arch),
+    macs: macs(arch),
+    co2eG: latency && co2 ? co2(latency(arch)) : undefined,
+  });
+  const t0 = performance.now();
+  if (req.multi) {
+    const result = nsga2Search({
+      space,
+      resolutions,
+      accuracy,
+      costs: [{ name: kind, cost: efficiency }],
+      constraint: { efficiency, max, name: kind },
+      seed: req.seed,
+      generations: req.generations,
+      signal: req.signal,
+      onProgress: (p) => req.onProgress?.(p.generation, p.generations, p.bestAccuracy),
+    });
+    const front = result.front.map((p) => describe(p.arch, p.accuracy));
+    const best = front.reduce((a, b) => (b.accuracy > a.accuracy ? b : a));
+    return { constraint: { kind, max, unit, device }, best, front, evaluated: result.evaluated, seconds: (performance.now() - t0) / 1000, seed: req.seed };
+  }
+  const result = evolutionarySearch({
+    space,
+    resolutions,
+    accuracy,
+    efficiency,
+    constraint: max,
+    seed: req.seed,
+    generations: req.generations,
+    signal: req.signal,
+    onProgress: (p) => req.onProgress?.(p.generation, p.generations, p.bestAccuracy),
+  });
+  return {
+    constraint: { kind, max, unit, device },
+    best: describe(result.best.arch, result.best.accuracy),
+    evaluated: result.evaluated,
+    seconds: (performance.now() - t0) / 1000,
+    seed: req.seed,
+  };
+}
+
+
