@@ -17,7 +17,7 @@ const ROOT = path.resolve(__dirname, '..');
 const { analyzeText, layerHints, LineIndex } = require(path.join(ROOT, 'dist/engine.js')) as typeof Engine;
 
 function emit(name: string, value: number, unit: string): void {
-  process.stdout.write(JSON.stringify({ name, value: Number(value.toFixed(4)), unit }) + '\n');
+  process.stdout.write(JSON.stringify({ name, value: Math.abs(value) < 1e-3 && value !== 0 ? Number(value.toPrecision(3)) : Number(value.toFixed(4)), unit }) + '\n');
 }
 
 function percentile(sorted: number[], p: number): number {
@@ -195,7 +195,40 @@ function benchSearchGroup(): void {
   emit('search.predictor_cache_hit_pct', (100 * accuracy!.hits) / (accuracy!.hits + accuracy!.misses), '%');
 }
 
-const GROUPS: Record<string, () => void | Promise<void>> = { hints: benchHintGroup, latency: benchLatencyGroup, search: benchSearchGroup };
+/**
+ * Extraction equivalence: the extracted subnet's outputs against the supernet run in that configuration
+ * (slicing the full weights on the fly), on a batch of 4 random 64×64 images, over 24 random subnets of an
+ * OFA-MobileNetV3 w1.0 supernet with 10 classes and seeded random weights (the trained sample supernet of
+ * issue 4 will replace them).
+ */
+async function benchExtractGroup(): Promise<void> {
+  const { initBackend } = require(path.join(ROOT, 'out/src/engine/runtime/backend.js')) as typeof import('../src/engine/runtime/backend');
+  const { randomSupernetWeights } = require(path.join(ROOT, 'out/src/engine/supernet/weights.js')) as typeof import('../src/engine/supernet/weights');
+  const { extractSubnet } = require(path.join(ROOT, 'out/src/engine/supernet/extract.js')) as typeof import('../src/engine/supernet/extract');
+  const { supernetForward, staticForward } = require(path.join(ROOT, 'out/src/engine/runtime/ofa-forward.js')) as typeof import('../src/engine/runtime/ofa-forward');
+  const { createRng, sampleArch } = require(path.join(ROOT, 'out/src/engine/supernet/random.js')) as typeof import('../src/engine/supernet/random');
+  const { tf } = await initBackend();
+  const space = { space: 'mobilenetv3' as const, widthMult: 1.0, ksList: [3, 5, 7], expandList: [3, 4, 6], depthList: [2, 3, 4], nClasses: 10 };
+  const weights = randomSupernetWeights(space, 11);
+  const rng = createRng(12);
+  let worst = 0;
+  const subnets = 24;
+  for (let i = 0; i < subnets; i++) {
+    const arch = sampleArch(space, [64], rng);
+    const extracted = extractSubnet(space, weights, arch);
+    const diff = tf.tidy(() => {
+      const x = tf.randomNormal([4, 64, 64, 3], 0, 1, 'float32', 100 + i) as import('@tensorflow/tfjs-core').Tensor4D;
+      const a = supernetForward(tf, space, weights, arch, x);
+      const b = staticForward(tf, extracted.netConfig, extracted.tensors, x);
+      return tf.max(tf.abs(tf.sub(a, b))).dataSync()[0];
+    });
+    worst = Math.max(worst, diff);
+  }
+  emit('extract.subnets', subnets, 'subnets');
+  emit('extract.max_abs_diff', worst, 'abs');
+}
+
+const GROUPS: Record<string, () => void | Promise<void>> = { hints: benchHintGroup, latency: benchLatencyGroup, search: benchSearchGroup, extract: benchExtractGroup };
 
 const requested = process.argv.slice(2);
 const unknown = requested.filter((g) => !GROUPS[g]);

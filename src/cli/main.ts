@@ -25,6 +25,7 @@ import { lutFileName } from '../engine/latency/lut';
 import { calibrateLocalDevice, defaultDataDirectory, loadCalibration, localDeviceSpec, saveCalibration, workerProfiler } from '../engine/latency/local';
 import { spaceFromSupernet } from './space';
 import { runSearch, SearchSetupError } from './search';
+import { ExtractSetupError, runExtract } from './extract';
 import { InfeasibleConstraintError } from '../engine/supernet/search';
 
 const USAGE = `Usage: greenprint <command> [options]
@@ -34,6 +35,7 @@ Commands:
   latency FILE       predicted latency on --device; measured too when the device is this machine
   lut build FILE     build a latency lookup table on this machine for a supernet space or a model
   calibrate          measure this machine's compute and memory rates (for models without a table)
+  extract SUPERNET   write a subnet as a standalone model: --weights W.safetensors [--arch ARCH.json] --out DIR [--force]
   search SUPERNET    best subnet under --max-latency MS | --max-flops N | --max-co2 G (OFA's evolutionary
                      search; --multi for the NSGA-II Pareto front), --device D, --seed S, --generations N
   devices            target devices and how each is priced
@@ -94,6 +96,7 @@ export function parseInputSize(value: string | undefined): [number, number] {
 
 interface Args {
   files: string[];
+  extract: { weights?: string; arch?: string; out?: string; force: boolean };
   search: { maxLatencyMs?: number; maxFlops?: number; maxCo2G?: number; multi: boolean; seed: number; generations?: number };
   json: boolean;
   measure: boolean;
@@ -107,7 +110,7 @@ interface Args {
 }
 
 function parseArgs(rest: string[]): Args {
-  const args: Args = { search: { multi: false, seed: 0 }, files: [], json: false, measure: true, dataDir: defaultDataDirectory(), analyze: {}, carbon: {}, training: {} };
+  const args: Args = { extract: { force: false }, search: { multi: false, seed: 0 }, files: [], json: false, measure: true, dataDir: defaultDataDirectory(), analyze: {}, carbon: {}, training: {} };
   for (let i = 0; i < rest.length; i++) {
     const arg = rest[i];
     const next = () => rest[++i];
@@ -137,6 +140,10 @@ function parseArgs(rest: string[]): Args {
       case '--pue': args.carbon.pue = positiveNumber(arg, next()); break;
       case '--power': args.carbon.powerW = positiveNumber(arg, next()); break;
       case '--data-dir': args.dataDir = path.resolve(text(arg)); break;
+      case '--weights': args.extract.weights = path.resolve(text(arg)); break;
+      case '--arch': args.extract.arch = path.resolve(text(arg)); break;
+      case '--out': args.extract.out = path.resolve(text(arg)); break;
+      case '--force': args.extract.force = true; break;
       case '--max-latency': args.search.maxLatencyMs = positiveNumber(arg, next()); break;
       case '--max-flops': args.search.maxFlops = positiveNumber(arg, next()); break;
       case '--max-co2': args.search.maxCo2G = positiveNumber(arg, next()); break;
@@ -408,6 +415,19 @@ async function search(args: Args): Promise<number> {
   }
 }
 
+function extract(args: Args): number {
+  const file = oneFile(args, 'greenprint extract SUPERNET --weights W.safetensors --out DIR');
+  try {
+    const outcome = runExtract({ supernetFile: file, weightsFile: args.extract.weights, archFile: args.extract.arch, outDir: args.extract.out, force: args.extract.force });
+    if (args.json) process.stdout.write(JSON.stringify(outcome, null, 2) + '\n');
+    else process.stdout.write(`${outcome.files.join('\n')}\n${outcome.tensors} tensors, ${outcome.params.toLocaleString('en-US')} params; \`greenprint report ${outcome.files[0]}\` shows its costs.\n`);
+    return 0;
+  } catch (e) {
+    if (e instanceof ExtractSetupError) throw new UsageError(e.message);
+    throw e;
+  }
+}
+
 function devices(args: Args): number {
   const list = listTargetDevices();
   if (args.json) process.stdout.write(JSON.stringify(list, null, 2) + '\n');
@@ -441,6 +461,8 @@ export async function main(argv: string[]): Promise<number> {
         return await calibrate(parseArgs(rest));
       case 'search':
         return await search(parseArgs(rest));
+      case 'extract':
+        return extract(parseArgs(rest));
       case 'devices':
         return devices(parseArgs(rest));
       case 'regions':

@@ -1,9 +1,11 @@
 import * as assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { REPO_ROOT, fixturePath } from '../fixtures';
+import { randomSupernetWeights } from '../../../src/engine/supernet/weights';
+import { writeSafetensors } from '../../../src/engine/weights/safetensors';
 
 const CLI = path.join(REPO_ROOT, 'out', 'src', 'cli', 'main.js');
 
@@ -141,6 +143,45 @@ describe('greenprint CLI', () => {
       assert.match(tight.stderr, /No random subnet satisfied efficiency ≤ 2 in 10000 tries/);
       assert.match(greenprint('search', SUPERNET).stderr, /exactly one of --max-latency MS, --max-flops N, --max-co2 G/);
       assert.match(greenprint('search', fixturePath('shared', 'keras', 'vgg19.model.json'), '--max-latency', '25').stderr, /not a Greenprint supernet file/);
+    });
+  });
+
+  describe('extract', () => {
+    it('writes a standalone subnet whose report matches, never replacing files without --force', function () {
+      this.timeout(60000);
+      const dir = mkdtempSync(path.join(tmpdir(), 'gp-extract-'));
+      const space = { space: 'mobilenetv3' as const, widthMult: 1.0, ksList: [3, 5, 7], expandList: [3, 4, 6], depthList: [2, 3, 4], nClasses: 10 };
+      const arch = { ks: [3, 5, 7, 3, 5, 7, 3, 5, 7, 3, 5, 7, 3, 5, 7, 3, 5, 7, 3, 5], e: [3, 4, 6, 3, 4, 6, 3, 4, 6, 3, 4, 6, 3, 4, 6, 3, 4, 6, 3, 4], d: [2, 3, 4, 2, 3], r: 64 };
+      const supernet = path.join(dir, 'tiny.supernet.json');
+      writeFileSync(supernet, JSON.stringify({ kind: 'greenprint.ofa-supernet', version: 1, space: 'mobilenetv3', width_mult: 1.0, n_classes: 10, resolutions: [64], arch }));
+      const weights = path.join(dir, 'supernet.safetensors');
+      writeFileSync(weights, writeSafetensors(randomSupernetWeights(space, 5)));
+      const out = path.join(dir, 'subnet');
+      const r = greenprint('extract', supernet, '--weights', weights, '--out', out, '--json');
+      assert.equal(r.code, 0, r.stderr);
+      const outcome = JSON.parse(r.stdout);
+      const report = JSON.parse(greenprint('report', path.join(out, 'net.config'), '--json').stdout);
+      assert.equal(report.format, 'ofa-net');
+      assert.equal(report.input, '3×64×64', 'run.config carries the resolution');
+      assert.equal(report.totals.params, outcome.params, 'extracted tensors hold exactly the params the report counts');
+      const before = readFileSync(path.join(out, 'model.safetensors'));
+      const again = greenprint('extract', supernet, '--weights', weights, '--out', out);
+      assert.equal(again.code, 2);
+      assert.match(again.stderr, /already exist.*--force/);
+      assert.deepEqual(readFileSync(path.join(out, 'model.safetensors')), before, 'nothing replaced');
+      assert.equal(greenprint('extract', supernet, '--weights', weights, '--out', out, '--force').code, 0);
+    });
+
+    it('rejects weights that do not fit the space, naming the tensors', () => {
+      const dir = mkdtempSync(path.join(tmpdir(), 'gp-extract-'));
+      const supernet = path.join(dir, 'tiny.supernet.json');
+      writeFileSync(supernet, JSON.stringify({ kind: 'greenprint.ofa-supernet', version: 1, space: 'mobilenetv3', width_mult: 1.2, n_classes: 10, arch: { ks: new Array(20).fill(3), e: new Array(20).fill(3), d: [2, 2, 2, 2, 2], r: 64 } }));
+      const weights = path.join(dir, 'w1.0.safetensors');
+      writeFileSync(weights, writeSafetensors(randomSupernetWeights({ space: 'mobilenetv3', widthMult: 1.0, ksList: [3, 5, 7], expandList: [3, 4, 6], depthList: [2, 3, 4], nClasses: 10 }, 1)));
+      const r = greenprint('extract', supernet, '--weights', weights, '--out', path.join(dir, 'out'));
+      assert.notEqual(r.code, 0);
+      assert.match(r.stderr, /w1\.0\.safetensors/);
+      assert.match(r.stderr, /first_conv\.conv\.weight/);
     });
   });
 

@@ -1,0 +1,84 @@
+/**
+ * `greenprint extract SUPERNET --weights W.safetensors [--arch ARCH.json] --out DIR [--force]`: writes the
+ * chosen subnet as a standalone OFA network (net.config + run.config + model.safetensors). Files that
+ * exist are never replaced without --force, and every file is written to a temporary name and renamed,
+ * so a failed run leaves nothing half-written.
+ */
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { readSupernetSpace } from '../engine/formats/ofa-supernet';
+import { extractSubnet } from '../engine/supernet/extract';
+import { validateSupernetWeights } from '../engine/supernet/weights';
+import { readSafetensors, writeSafetensors } from '../engine/weights/safetensors';
+
+export class ExtractSetupError extends Error {}
+
+export interface ExtractRequest {
+  readonly supernetFile: string;
+  readonly weightsFile?: string;
+  readonly archFile?: string;
+  readonly outDir?: string;
+  readonly force: boolean;
+}
+
+export interface ExtractOutcome {
+  readonly files: readonly string[];
+  readonly arch: { ks: number[]; e: number[]; d: number[]; r: number };
+  readonly tensors: number;
+  readonly params: number;
+}
+
+function readJson(file: string): Record<string, unknown> {
+  try {
+    return JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
+  } catch (e) {
+    throw new ExtractSetupError(`${file}: not valid JSON (${(e as Error).message}).`);
+  }
+}
+
+/** {ks, e, d, r} from an arch file, a supernet file's `arch`, or OFA's tutorial form (`r: [192]`, `image_size`). */
+function readArch(value: Record<string, unknown>, where: string): ExtractOutcome['arch'] {
+  const arch = (value.arch as Record<string, unknown> | undefined) ?? value;
+  const list = (key: string) => {
+    const v = arch[key];
+    if (!Array.isArray(v) || !v.every((x) => Number.isInteger(x))) throw new ExtractSetupError(`${where}: "${key}" must be a list of whole numbers.`);
+    return v as number[];
+  };
+  const rValue = arch.r ?? arch.image_size;
+  const r = Array.isArray(rValue) ? rValue[0] : rValue;
+  if (!Number.isInteger(r)) throw new ExtractSetupError(`${where}: "r" (the resolution) must be a whole number.`);
+  return { ks: list('ks'), e: list('e'), d: list('d'), r: r as number };
+}
+
+function writeAtomically(file: string, data: string | Uint8Array): void {
+  const tmp = `${file}.${process.pid}.tmp`;
+  writeFileSync(tmp, data);
+  renameSync(tmp, file);
+}
+
+export function runExtract(req: ExtractRequest): ExtractOutcome {
+  if (!req.weightsFile) throw new ExtractSetupError('--weights W.safetensors is required (the supernet weights).');
+  if (!req.outDir) throw new ExtractSetupError('--out DIR is required (where the subnet is written).');
+  const space = readSupernetSpace(readFileSync(req.supernetFile, 'utf8'));
+  if (!space) throw new ExtractSetupError(`${req.supernetFile}: not a Greenprint supernet file ("kind": "greenprint.ofa-supernet").`);
+  const arch = readArch(req.archFile ? readJson(req.archFile) : readJson(req.supernetFile), req.archFile ?? req.supernetFile);
+
+  const targets = ['net.config', 'run.config', 'model.safetensors'].map((f) => path.join(req.outDir!, f));
+  const existing = targets.filter((f) => existsSync(f));
+  if (existing.length && !req.force) {
+    throw new ExtractSetupError(`${existing.join(', ')} already exist${existing.length === 1 ? 's' : ''}; pass --force to replace, or choose another --out.`);
+  }
+  if (!existsSync(req.weightsFile)) throw new ExtractSetupError(`${req.weightsFile}: no such file.`);
+  const tensors = readSafetensors(readFileSync(req.weightsFile), req.weightsFile);
+  validateSupernetWeights(space.space, tensors, req.weightsFile);
+  const extracted = extractSubnet(space.space, tensors, arch, req.weightsFile);
+
+  mkdirSync(req.outDir, { recursive: true });
+  const weights = writeSafetensors(extracted.tensors, { format: 'pt', source: path.basename(req.weightsFile), arch: JSON.stringify(arch) });
+  writeAtomically(targets[2], weights);
+  writeAtomically(targets[0], JSON.stringify(extracted.netConfig, null, 2) + '\n');
+  writeAtomically(targets[1], JSON.stringify({ image_size: arch.r }, null, 2) + '\n');
+  let params = 0;
+  for (const [name, t] of extracted.tensors) if (!/running_(mean|var)$/.test(name)) params += t.data.length;
+  return { files: targets, arch, tensors: extracted.tensors.size, params };
+}
