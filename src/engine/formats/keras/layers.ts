@@ -72,21 +72,29 @@ function kernelText(kernel: readonly number[]): string {
   return kernel.join('×');
 }
 
+/** kernel_size, strides, dilation_rate and padding of a 2-D window layer; undefined once what is wrong is reported. */
+function window2d(ctx: LayerContext): { kernel: [number, number]; stride: [number, number]; dilation: [number, number]; padding: Padding } | undefined {
+  const f = ctx.fields;
+  const kernel = f.numberTuple('kernel_size', 2);
+  const stride = f.numberTuple('strides', 2, [1, 1]);
+  const dilation = f.numberTuple('dilation_rate', 2, [1, 1]);
+  const pad = padding(ctx);
+  if (!kernel || !stride || !dilation || pad === undefined) return undefined;
+  return { kernel: pair(kernel), stride: pair(stride), dilation: pair(dilation), padding: pad as Padding };
+}
+
 const conv2d: Translate = (ctx) => {
   checkChannelsLast(ctx);
   const f = ctx.fields;
   const filters = f.number('filters', { integer: true, min: 1 });
-  const kernel = f.numberTuple('kernel_size', 2);
-  const stride = f.numberTuple('strides', 2, [1, 1]);
-  const dilation = f.numberTuple('dilation_rate', 2, [1, 1]);
+  const w = window2d(ctx);
   const groups = f.number('groups', { integer: true, min: 1, fallback: 1 });
   const bias = f.boolean('use_bias', true);
-  const pad = padding(ctx);
-  if (filters === undefined || !kernel || !stride || !dilation || groups === undefined || pad === undefined) return undefined;
+  if (filters === undefined || !w || groups === undefined) return undefined;
   return single(
-    `${kernelText(kernel)}${strideText(stride)} ${filters} filters${groups > 1 ? ` g${groups}` : ''}${activationSuffix(ctx)}`,
+    `${kernelText(w.kernel)}${strideText(w.stride)} ${filters} filters${groups > 1 ? ` g${groups}` : ''}${activationSuffix(ctx)}`,
     'conv2d',
-    { filters, kernel: pair(kernel), stride: pair(stride), padding: pad as Padding, dilation: pair(dilation), groups, bias },
+    { filters, ...w, groups, bias },
   );
 };
 
@@ -94,19 +102,13 @@ const conv2dTranspose: Translate = (ctx) => {
   checkChannelsLast(ctx);
   const f = ctx.fields;
   const filters = f.number('filters', { integer: true, min: 1 });
-  const kernel = f.numberTuple('kernel_size', 2);
-  const stride = f.numberTuple('strides', 2, [1, 1]);
-  const dilation = f.numberTuple('dilation_rate', 2, [1, 1]);
+  const w = window2d(ctx);
   const outputPadding = prop(ctx.config, 'output_padding')?.type === 'null' ? undefined : f.numberTuple('output_padding', 2, [-1, -1]);
   const bias = f.boolean('use_bias', true);
-  const pad = padding(ctx);
-  if (filters === undefined || !kernel || !stride || !dilation || pad === undefined) return undefined;
-  return single(`${kernelText(kernel)}${strideText(stride)} ${filters} filters transposed${activationSuffix(ctx)}`, 'kerasConv2dTranspose', {
+  if (filters === undefined || !w) return undefined;
+  return single(`${kernelText(w.kernel)}${strideText(w.stride)} ${filters} filters transposed${activationSuffix(ctx)}`, 'kerasConv2dTranspose', {
     filters,
-    kernel: pair(kernel),
-    stride: pair(stride),
-    padding: pad,
-    dilation: pair(dilation),
+    ...w,
     outputPadding: outputPadding && outputPadding[0] >= 0 ? pair(outputPadding) : undefined,
     bias,
   });
@@ -115,19 +117,13 @@ const conv2dTranspose: Translate = (ctx) => {
 const depthwiseConv2d: Translate = (ctx) => {
   checkChannelsLast(ctx);
   const f = ctx.fields;
-  const kernel = f.numberTuple('kernel_size', 2);
-  const stride = f.numberTuple('strides', 2, [1, 1]);
-  const dilation = f.numberTuple('dilation_rate', 2, [1, 1]);
+  const w = window2d(ctx);
   const multiplier = f.number('depth_multiplier', { integer: true, min: 1, fallback: 1 });
   const bias = f.boolean('use_bias', true);
-  const pad = padding(ctx);
-  if (!kernel || !stride || !dilation || multiplier === undefined || pad === undefined) return undefined;
-  return single(`${kernelText(kernel)}${strideText(stride)} depthwise${multiplier > 1 ? ` ×${multiplier}` : ''}${activationSuffix(ctx)}`, 'kerasDepthwiseConv2d', {
+  if (!w || multiplier === undefined) return undefined;
+  return single(`${kernelText(w.kernel)}${strideText(w.stride)} depthwise${multiplier > 1 ? ` ×${multiplier}` : ''}${activationSuffix(ctx)}`, 'kerasDepthwiseConv2d', {
     multiplier,
-    kernel: pair(kernel),
-    stride: pair(stride),
-    padding: pad,
-    dilation: pair(dilation),
+    ...w,
     bias,
   });
 };
@@ -136,17 +132,14 @@ const separableConv2d: Translate = (ctx) => {
   checkChannelsLast(ctx);
   const f = ctx.fields;
   const filters = f.number('filters', { integer: true, min: 1 });
-  const kernel = f.numberTuple('kernel_size', 2);
-  const stride = f.numberTuple('strides', 2, [1, 1]);
-  const dilation = f.numberTuple('dilation_rate', 2, [1, 1]);
+  const w = window2d(ctx);
   const multiplier = f.number('depth_multiplier', { integer: true, min: 1, fallback: 1 });
   const bias = f.boolean('use_bias', true);
-  const pad = padding(ctx);
-  if (filters === undefined || !kernel || !stride || !dilation || multiplier === undefined || pad === undefined) return undefined;
+  if (filters === undefined || !w || multiplier === undefined) return undefined;
   return {
-    detail: `${kernelText(kernel)}${strideText(stride)} separable ${filters} filters${activationSuffix(ctx)}`,
+    detail: `${kernelText(w.kernel)}${strideText(w.stride)} separable ${filters} filters${activationSuffix(ctx)}`,
     apply(inputs, emit) {
-      const depthwise = emit('kerasDepthwiseConv2d', { multiplier, kernel: pair(kernel), stride: pair(stride), padding: pad, dilation: pair(dilation), bias: false }, inputs.slice(0, 1));
+      const depthwise = emit('kerasDepthwiseConv2d', { multiplier, ...w, bias: false }, inputs.slice(0, 1));
       return [emit('conv2d', { filters, kernel: [1, 1], bias }, [depthwise])];
     },
   };
