@@ -5,26 +5,18 @@ import { REPO_ROOT } from '../fixtures';
 import { AccuracyPredictor, loadOfaMbv3AccuracyPredictor, PredictorError } from '../../../src/engine/supernet/predictor';
 import { encodeMbv3Arch, mbv3ArchFromStages, OfaMbv3SubnetArch } from '../../../src/engine/supernet/encoding';
 import { loadTorchCheckpoint, TorchTensor } from '../../../src/engine/torch/checkpoint';
+import { TUTORIAL_ARCH } from './search-helpers';
 
 /** Every active block [kernel, expand] with depth d in all five stages. */
 function uniform(kernel: number, expand: number, depth: number, r: number): OfaMbv3SubnetArch {
   return mbv3ArchFromStages(Array.from({ length: 5 }, () => Array.from({ length: depth }, () => [kernel, expand] as const)), r);
 }
 
-/** ofa.md §7: the tutorial's note10 ≤ 25 ms result, printed as 81.71% predicted. */
-const TUTORIAL_NOTE10_ARCH = mbv3ArchFromStages([
-  [[5, 3], [3, 3]],
-  [[5, 4], [3, 4]],
-  [[7, 6], [7, 3], [3, 4]],
-  [[5, 4], [5, 4], [7, 4], [3, 3]],
-  [[3, 6], [3, 6], [5, 6]],
-], 192);
-
 describe('OFA MobileNetV3 accuracy predictor (resources/ofa/acc_predictor.pth)', () => {
   const predictor = loadOfaMbv3AccuracyPredictor();
 
   it('reproduces the tutorial arch prediction 81.71% (ofa.md §7)', () => {
-    assert.equal(predictor.predictOne(TUTORIAL_NOTE10_ARCH).toFixed(4), '0.8171');
+    assert.equal(predictor.predictOne(TUTORIAL_ARCH).toFixed(4), '0.8171');
   });
 
   it('reproduces the largest and smallest subnet anchors at r = 160…224 (ofa.md §6)', () => {
@@ -36,12 +28,12 @@ describe('OFA MobileNetV3 accuracy predictor (resources/ofa/acc_predictor.pth)',
   });
 
   it('ignores whatever sits in inactive slots, as spec2feats zeroes them', () => {
-    const filled = { ...TUTORIAL_NOTE10_ARCH, ks: TUTORIAL_NOTE10_ARCH.ks.map((k) => k || 7), e: TUTORIAL_NOTE10_ARCH.e.map((e) => e || 6) };
-    assert.equal(predictor.predictOne(filled), predictor.predictOne(TUTORIAL_NOTE10_ARCH));
+    const filled = { ...TUTORIAL_ARCH, ks: TUTORIAL_ARCH.ks.map((k) => k || 7), e: TUTORIAL_ARCH.e.map((e) => e || 6) };
+    assert.equal(predictor.predictOne(filled), predictor.predictOne(TUTORIAL_ARCH));
   });
 
   it('gives the same value for an arch alone and inside a batch of any length (lane handling)', () => {
-    const batch = [uniform(3, 3, 2, 160), uniform(5, 4, 3, 176), TUTORIAL_NOTE10_ARCH, uniform(7, 6, 4, 224), uniform(5, 6, 2, 208), uniform(7, 3, 3, 192)];
+    const batch = [uniform(3, 3, 2, 160), uniform(5, 4, 3, 176), TUTORIAL_ARCH, uniform(7, 6, 4, 224), uniform(5, 6, 2, 208), uniform(7, 3, 3, 192)];
     const together = predictor.predict(batch);
     batch.forEach((arch, i) => assert.equal(together[i], predictor.predictOne(arch)));
     assert.equal(predictor.predict([]).length, 0);
@@ -61,7 +53,7 @@ describe('OFA MobileNetV3 accuracy predictor (resources/ofa/acc_predictor.pth)',
       }
       return out;
     };
-    for (const arch of [TUTORIAL_NOTE10_ARCH, uniform(5, 4, 3, 208)]) {
+    for (const arch of [TUTORIAL_ARCH, uniform(5, 4, 3, 208)]) {
       const dense = layer(layer(layer(layer(encodeMbv3Arch(arch), '0', true), '2', true), '4', true), '6', false)[0];
       assert.ok(Math.abs(dense - predictor.predictOne(arch)) < 1e-12, `${dense} vs ${predictor.predictOne(arch)}`);
     }
