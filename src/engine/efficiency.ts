@@ -202,10 +202,29 @@ function powerOnlySpec(id: string, name: string, power: Pick<DeviceSpec, 'powerW
   } as DeviceSpec;
 }
 
+/**
+ * The spec whose power prices a device's energy: a catalogue entry, the calibrated machine, or a power-only
+ * stand-in (Note10's assumed 5 W; this machine at the power the user gives, else the documented 28 W).
+ */
+function energySpecFor(deviceId: string, powerW: number | undefined, localDevice?: DeviceSpec): DeviceSpec {
+  if (deviceId === NOTE10.id) return powerOnlySpec(NOTE10.id, NOTE10.name, NOTE10_POWER);
+  if (deviceId === LOCAL_CPU.id || deviceId === LOCAL_GPU.id) {
+    const name = deviceId === LOCAL_CPU.id ? LOCAL_CPU.name : LOCAL_GPU.name;
+    return (
+      localDevice ??
+      powerOnlySpec(deviceId, name, {
+        powerW: powerW ?? DEFAULT_LOCAL_POWER_W,
+        class: 'cpu',
+        sources: [{ what: 'assumed laptop-class package power', where: 'the intel-i7-1260p figure in resources/devices.json until you set greenprint.carbon.powerW or --power', year: 2022 }],
+      })
+    );
+  }
+  return getDevice(deviceId);
+}
+
 export function estimateEfficiency(report: AnalysisReport, ir: ModelIR, evaluated: CostResult, options: EfficiencyOptions): EfficiencyResult {
   const problems: string[] = [];
   let latency: LatencyReport | undefined;
-  let energySpec: DeviceSpec | undefined;
   try {
     if (options.device === NOTE10.id) {
       const prediction = predictOfaLatency(ir, evaluated, note10());
@@ -220,7 +239,6 @@ export function estimateEfficiency(report: AnalysisReport, ir: ModelIR, evaluate
         missing: prediction.missing,
         assumptions: ['sum of the mean latencies in OFA\'s Note10 table for the model\'s image size (batch 1; scaled linearly with the batch)'],
       };
-      energySpec = powerOnlySpec(NOTE10.id, NOTE10.name, NOTE10_POWER);
     } else if (options.device === LOCAL_CPU.id || options.device === LOCAL_GPU.id) {
       const name = options.device === LOCAL_CPU.id ? LOCAL_CPU.name : LOCAL_GPU.name;
       const lut = findDeviceLut(options.lutDirectory, options.device);
@@ -229,15 +247,12 @@ export function estimateEfficiency(report: AnalysisReport, ir: ModelIR, evaluate
       else if (options.localDevice) latency = rooflineLatency(report, options.localDevice, `${name}, calibrated`);
       else if (fromLut) latency = fromLut;
       else problems.push(`No latency model for ${name} yet: build a lookup table or calibrate (greenprint lut build / greenprint calibrate), or measure the model.`);
-      energySpec = options.localDevice;
-      if (latency && !energySpec) problems.push('No power figure for this machine: set the power (greenprint.carbon.powerW / --power) to estimate CO2e.');
     } else {
       if (!listDevices().some((d) => d.id === options.device)) {
         throw new DeviceCatalogueError(`Unknown device "${options.device}". Known devices: ${listTargetDevices().map((d) => d.id).join(', ')}.`);
       }
       const spec = getDevice(options.device);
       latency = rooflineLatency(report, spec, spec.name);
-      energySpec = spec;
     }
   } catch (e) {
     if (e instanceof LutError || e instanceof RangeError || e instanceof DeviceCatalogueError) problems.push(e.message);
@@ -246,9 +261,9 @@ export function estimateEfficiency(report: AnalysisReport, ir: ModelIR, evaluate
   if (latency?.missing.length) problems.push(`${latency.missing.length} layer type(s) are not in the lookup table; the latency is an underestimate.`);
 
   let carbon: CarbonReport | undefined;
-  if (latency && (energySpec || options.carbon?.powerW !== undefined)) {
+  if (latency) {
     try {
-      const spec = energySpec ?? powerOnlySpec(latency.device.id, latency.device.name, { powerW: options.carbon!.powerW!, class: 'cpu', sources: [] });
+      const spec = energySpecFor(options.device, options.carbon?.powerW, options.localDevice);
       carbon = carbonFor(latency, spec, options.carbon);
       if (options.training && report.totals) {
         if (!(peakFor(spec, report.dtype) > 0)) {
@@ -275,11 +290,6 @@ export function estimateEfficiency(report: AnalysisReport, ir: ModelIR, evaluate
  * or minimise carbon without re-running the whole estimate for every candidate.
  */
 export function carbonPerInference(deviceId: string, carbon: CarbonSetting = {}, localDevice?: DeviceSpec): (ms: number) => number {
-  let spec: DeviceSpec;
-  if (deviceId === NOTE10.id) spec = powerOnlySpec(NOTE10.id, NOTE10.name, NOTE10_POWER);
-  else if (deviceId === LOCAL_CPU.id || deviceId === LOCAL_GPU.id) {
-    spec = localDevice ?? powerOnlySpec(deviceId, deviceId === LOCAL_CPU.id ? LOCAL_CPU.name : LOCAL_GPU.name, { powerW: carbon.powerW ?? DEFAULT_LOCAL_POWER_W, class: 'cpu', sources: [] });
-  } else spec = getDevice(deviceId);
-  const perSecond = inferenceCarbon(spec, 1, carbon).perInference.gCO2e;
+  const perSecond = inferenceCarbon(energySpecFor(deviceId, carbon.powerW, localDevice), 1, carbon).perInference.gCO2e;
   return (ms) => (perSecond * ms) / 1000;
 }

@@ -93,6 +93,10 @@ describe('latency and carbon in the report', () => {
     const priced = analyzeText(text, { fileName: 'arch.supernet.json', efficiency: { device: 'local-cpu', lutDirectory: dir } });
     assert.equal(priced.latency?.method, 'lut');
     assert.ok(Math.abs(priced.latency!.totalMs - (0.02 + priced.totals!.macs / 1e7)) < 1e-6);
+    // No calibration and no power given: energy at the documented 28 W default, shown as an assumption.
+    const expectedG = ((28 * priced.latency!.perSampleMs) / 1000 / 3.6e6) * 475;
+    assert.ok(Math.abs(priced.carbon!.perInference.gCO2e - expectedG) / expectedG < 1e-9);
+    assert.match(String(priced.carbon!.assumptions.powerW.source), /greenprint\.carbon\.powerW/);
 
     const corrupt = path.join(dir, 'local-cpu__wasm__other_2.lut.json');
     writeFileSync(corrupt, '{"format": "greenprint.latency-lut", "version": 1,');
