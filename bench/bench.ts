@@ -3,6 +3,7 @@
  * Groups: hints (text → hints for big configs, extension activation).
  * Timings are wall-clock medians/p95 over repeated runs after warm-up, on whatever machine runs it.
  */
+import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import Module from 'node:module';
 import { performance } from 'node:perf_hooks';
@@ -196,36 +197,48 @@ function benchSearchGroup(): void {
 }
 
 /**
- * Extraction equivalence: the extracted subnet's outputs against the supernet run in that configuration
- * (slicing the full weights on the fly), on a batch of 4 random 64×64 images, over 24 random subnets of an
- * OFA-MobileNetV3 w1.0 supernet with 10 classes and seeded random weights (the trained sample supernet of
- * issue 4 will replace them).
+ * Extraction equivalence on the trained sample supernet (samples/ofa/fashion-mnist): for 24 random subnets,
+ * the extracted standalone model's logits — both the OFA static net (staticForward) and the exported TF.js
+ * graph model (tf.loadGraphModel) — against the supernet run in that configuration (weights sliced on the
+ * fly), on a batch of 16 Fashion-MNIST test images.
  */
 async function benchExtractGroup(): Promise<void> {
-  const { initBackend } = require(path.join(ROOT, 'out/src/engine/runtime/backend.js')) as typeof import('../src/engine/runtime/backend');
-  const { randomSupernetWeights } = require(path.join(ROOT, 'out/src/engine/supernet/weights.js')) as typeof import('../src/engine/supernet/weights');
-  const { extractSubnet } = require(path.join(ROOT, 'out/src/engine/supernet/extract.js')) as typeof import('../src/engine/supernet/extract');
-  const { supernetForward, staticForward } = require(path.join(ROOT, 'out/src/engine/runtime/ofa-forward.js')) as typeof import('../src/engine/runtime/ofa-forward');
-  const { createRng, sampleArch } = require(path.join(ROOT, 'out/src/engine/supernet/random.js')) as typeof import('../src/engine/supernet/random');
+  const load = <T>(module: string) => require(path.join(ROOT, 'out/src/engine', module)) as T;
+  const { initBackend } = load<typeof import('../src/engine/runtime/backend')>('runtime/backend.js');
+  const { extractSubnet } = load<typeof import('../src/engine/supernet/extract')>('supernet/extract.js');
+  const { supernetForward, staticForward } = load<typeof import('../src/engine/runtime/ofa-forward')>('runtime/ofa-forward.js');
+  const { createRng, sampleArch } = load<typeof import('../src/engine/supernet/random')>('supernet/random.js');
+  const { readSupernetSpace } = load<typeof import('../src/engine/formats/ofa-supernet')>('formats/ofa-supernet.js');
+  const { loadWeightsFile } = load<typeof import('../src/engine/weights/load')>('weights/load.js');
+  const { subnetToTfjsGraphModel } = load<typeof import('../src/engine/supernet/export-tfjs')>('supernet/export-tfjs.js');
+  const { loadMnistLayoutDataset } = load<typeof import('../src/engine/data/idx')>('data/idx.js');
+  const { imageBatch, FASHION_MNIST_NORMALISATION } = load<typeof import('../src/engine/supernet/train')>('supernet/train.js');
+  const converter = require('@tensorflow/tfjs-converter') as typeof import('@tensorflow/tfjs-converter');
   const { tf } = await initBackend();
-  const space = { space: 'mobilenetv3' as const, widthMult: 1.0, ksList: [3, 5, 7], expandList: [3, 4, 6], depthList: [2, 3, 4], nClasses: 10 };
-  const weights = randomSupernetWeights(space, 11);
+  const file = path.join(ROOT, 'samples/ofa/fashion-mnist/fmnist-mbv3.supernet.json');
+  const read = readSupernetSpace(readFileSync(file, 'utf8'))!;
+  const weights = loadWeightsFile(path.join(path.dirname(file), read.assets.weights!));
+  const test = loadMnistLayoutDataset().test;
   const rng = createRng(12);
-  let worst = 0;
+  let worstStatic = 0;
+  let worstTfjs = 0;
   const subnets = 24;
   for (let i = 0; i < subnets; i++) {
-    const arch = sampleArch(space, [64], rng);
-    const extracted = extractSubnet(space, weights, arch);
-    const diff = tf.tidy(() => {
-      const x = tf.randomNormal([4, 64, 64, 3], 0, 1, 'float32', 100 + i) as import('@tensorflow/tfjs-core').Tensor4D;
-      const a = supernetForward(tf, space, weights, arch, x);
-      const b = staticForward(tf, extracted.netConfig, extracted.tensors, x);
-      return tf.max(tf.abs(tf.sub(a, b))).dataSync()[0];
-    });
-    worst = Math.max(worst, diff);
+    const arch = sampleArch(read.space, read.resolutions!, rng);
+    const extracted = extractSubnet(read.space, weights, arch);
+    const exported = subnetToTfjsGraphModel(extracted.netConfig, extracted.tensors, { resolution: arch.r });
+    const model = await converter.loadGraphModel(tf.io.fromMemory({ modelTopology: exported.modelJson.modelTopology, weightSpecs: exported.modelJson.weightsManifest[0].weights, weightData: exported.bin.buffer.slice(exported.bin.byteOffset, exported.bin.byteOffset + exported.bin.byteLength) } as never));
+    const x = imageBatch(tf, test, Array.from({ length: 16 }, (_, j) => i * 16 + j), FASHION_MNIST_NORMALISATION, arch.r);
+    const [a, b, c] = [supernetForward(tf, read.space, weights, arch, x), staticForward(tf, extracted.netConfig, extracted.tensors, x), model.predict(x) as import('@tensorflow/tfjs-core').Tensor];
+    worstStatic = Math.max(worstStatic, tf.tidy(() => tf.max(tf.abs(tf.sub(a, b))).dataSync()[0]));
+    worstTfjs = Math.max(worstTfjs, tf.tidy(() => tf.max(tf.abs(tf.sub(a, c))).dataSync()[0]));
+    tf.dispose([a, b, c, x]);
+    model.dispose();
   }
   emit('extract.subnets', subnets, 'subnets');
-  emit('extract.max_abs_diff', worst, 'abs');
+  emit('extract.max_abs_diff', Math.max(worstStatic, worstTfjs), 'abs');
+  emit('extract.max_abs_diff_static', worstStatic, 'abs');
+  emit('extract.max_abs_diff_tfjs', worstTfjs, 'abs');
 }
 
 const GROUPS: Record<string, () => void | Promise<void>> = { hints: benchHintGroup, latency: benchLatencyGroup, search: benchSearchGroup, extract: benchExtractGroup };

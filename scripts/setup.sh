@@ -27,6 +27,8 @@ missing=()
 is_installed() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'install ok installed'; }
 is_installed libkrb5-dev || missing+=(libkrb5-dev)
 { is_installed chromium && [ -x /usr/bin/chromium ]; } || missing+=(chromium)
+# Fashion-MNIST: the sample supernet's training data, and the images its tests and benchmarks run on.
+[ -f /usr/share/datasets/fashion-mnist/t10k-images-idx3-ubyte.gz ] || missing+=(dataset-fashion-mnist)
 # code-server compiles native modules; these are on the standard image, but a leaner machine may lack them.
 command -v make >/dev/null && command -v g++ >/dev/null || missing+=(build-essential)
 command -v python3 >/dev/null || missing+=(python3)

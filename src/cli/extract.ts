@@ -1,15 +1,20 @@
 /**
- * `greenprint extract SUPERNET --weights W.safetensors [--arch ARCH.json] --out DIR [--force]`: writes the
- * chosen subnet as a standalone OFA network (net.config + run.config + model.safetensors). Files that
- * exist are never replaced without --force, and every file is written to a temporary name and renamed,
- * so a failed run leaves nothing half-written.
+ * `greenprint extract SUPERNET --weights W.safetensors|W.json [--arch ARCH.json] --out DIR [--force]`: writes
+ * the chosen subnet as a standalone OFA network (net.config + run.config + model.safetensors) and as a
+ * TF.js graph model (tfjs/model.json + tfjs/group1-shard1of1.bin, BN folded; export-tfjs.ts). The supernet
+ * weights are safetensors or a Greenprint TF.js weights JSON (weights/load.ts). Files that exist are never
+ * replaced without --force, everything is computed before the first write, and every file is written to
+ * a temporary name and renamed, so a failed run leaves nothing half-written.
  */
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { readSupernetSpace } from '../engine/formats/ofa-supernet';
+import { subnetToTfjsGraphModel } from '../engine/supernet/export-tfjs';
 import { extractSubnet } from '../engine/supernet/extract';
 import { validateSupernetWeights } from '../engine/supernet/weights';
-import { readSafetensors, writeSafetensors } from '../engine/weights/safetensors';
+import { loadWeightsFile, WeightsFileError } from '../engine/weights/load';
+import { writeSafetensors, type FloatTensor } from '../engine/weights/safetensors';
+import { DEFAULT_TFJS_SHARD } from '../engine/weights/tfjs-weights';
 
 export class ExtractSetupError extends Error {}
 
@@ -50,6 +55,16 @@ function readArch(value: Record<string, unknown>, where: string): ExtractOutcome
   return { ks: list('ks'), e: list('e'), d: list('d'), r: r as number };
 }
 
+/** Supernet weights from safetensors or TF.js JSON; a wrong kind of file is a usage error. */
+function readWeights(file: string): Map<string, FloatTensor> {
+  try {
+    return loadWeightsFile(file);
+  } catch (e) {
+    if (e instanceof WeightsFileError) throw new ExtractSetupError(`${e.message}.`);
+    throw e;
+  }
+}
+
 function writeAtomically(file: string, data: string | Uint8Array): void {
   const tmp = `${file}.${process.pid}.tmp`;
   writeFileSync(tmp, data);
@@ -57,24 +72,30 @@ function writeAtomically(file: string, data: string | Uint8Array): void {
 }
 
 export function runExtract(req: ExtractRequest): ExtractOutcome {
-  if (!req.weightsFile) throw new ExtractSetupError('--weights W.safetensors is required (the supernet weights).');
   if (!req.outDir) throw new ExtractSetupError('--out DIR is required (where the subnet is written).');
   const space = readSupernetSpace(readFileSync(req.supernetFile, 'utf8'));
   if (!space) throw new ExtractSetupError(`${req.supernetFile}: not a Greenprint supernet file ("kind": "greenprint.ofa-supernet").`);
+  const weightsFile = req.weightsFile ?? (space.assets.weights ? path.resolve(path.dirname(req.supernetFile), space.assets.weights) : undefined);
+  if (!weightsFile) throw new ExtractSetupError(`${req.supernetFile} names no "weights": pass --weights W.safetensors (or a TF.js weights .json).`);
   const arch = readArch(req.archFile ? readJson(req.archFile) : readJson(req.supernetFile), req.archFile ?? req.supernetFile);
 
-  const targets = ['net.config', 'run.config', 'model.safetensors'].map((f) => path.join(req.outDir!, f));
+  const targets = ['net.config', 'run.config', 'model.safetensors', 'tfjs/model.json', `tfjs/${DEFAULT_TFJS_SHARD}`].map((f) => path.join(req.outDir!, ...f.split('/')));
   const existing = targets.filter((f) => existsSync(f));
   if (existing.length && !req.force) {
     throw new ExtractSetupError(`${existing.join(', ')} already exist${existing.length === 1 ? 's' : ''}; pass --force to replace, or choose another --out.`);
   }
-  if (!existsSync(req.weightsFile)) throw new ExtractSetupError(`${req.weightsFile}: no such file.`);
-  const tensors = readSafetensors(readFileSync(req.weightsFile), req.weightsFile);
-  validateSupernetWeights(space.space, tensors, req.weightsFile);
-  const extracted = extractSubnet(space.space, tensors, arch, req.weightsFile);
+  if (!existsSync(weightsFile)) throw new ExtractSetupError(`${weightsFile}: no such file${req.weightsFile ? '' : ` (named by "weights" in ${req.supernetFile})`}.`);
+  const tensors = readWeights(weightsFile);
+  validateSupernetWeights(space.space, tensors, weightsFile);
+  const extracted = extractSubnet(space.space, tensors, arch, weightsFile);
+  const source = path.basename(weightsFile);
+  const weights = writeSafetensors(extracted.tensors, { format: 'pt', source, arch: JSON.stringify(arch) });
+  const tfjs = subnetToTfjsGraphModel(extracted.netConfig, extracted.tensors, { resolution: arch.r, metadata: { source, arch } });
 
-  mkdirSync(req.outDir, { recursive: true });
-  const weights = writeSafetensors(extracted.tensors, { format: 'pt', source: path.basename(req.weightsFile), arch: JSON.stringify(arch) });
+  mkdirSync(path.dirname(targets[3]), { recursive: true });
+  // The shard before the model.json that points at it.
+  writeAtomically(targets[4], tfjs.bin);
+  writeAtomically(targets[3], JSON.stringify(tfjs.modelJson));
   writeAtomically(targets[2], weights);
   writeAtomically(targets[0], JSON.stringify(extracted.netConfig, null, 2) + '\n');
   writeAtomically(targets[1], JSON.stringify({ image_size: arch.r }, null, 2) + '\n');

@@ -26,6 +26,7 @@ import { calibrateLocalDevice, defaultDataDirectory, loadCalibration, localDevic
 import { spaceFromSupernet } from './space';
 import { runSearch, SearchSetupError } from './search';
 import { ExtractSetupError, runExtract } from './extract';
+import { formatPredictorOutcome, parsePredictorTrainArgs, PredictorSetupError, runPredictorTrain } from './predictor';
 import { InfeasibleConstraintError } from '../engine/supernet/search';
 
 const USAGE = `Usage: greenprint <command> [options]
@@ -35,9 +36,12 @@ Commands:
   latency FILE       predicted latency on --device; measured too when the device is this machine
   lut build FILE     build a latency lookup table on this machine for a supernet space or a model
   calibrate          measure this machine's compute and memory rates (for models without a table)
-  extract SUPERNET   write a subnet as a standalone model: --weights W.safetensors [--arch ARCH.json] --out DIR [--force]
+  extract SUPERNET   write a subnet as a standalone model (OFA net.config + safetensors, TF.js graph model):
+                     --out DIR [--arch ARCH.json] [--weights W.safetensors|W.json (default: the file's "weights")] [--force]
   search SUPERNET    best subnet under --max-latency MS | --max-flops N | --max-co2 G (OFA's evolutionary
                      search; --multi for the NSGA-II Pareto front), --device D, --seed S, --generations N
+  predictor train DATA  train an accuracy predictor on (arch, accuracy) samples (JSONL or CSV):
+                     --supernet S.supernet.json --out DIR [--epochs N (50)] [--seed S] [--force] [--json]
   devices            target devices and how each is priced
   regions            grid regions with their carbon intensity and source
 
@@ -416,7 +420,7 @@ async function search(args: Args): Promise<number> {
 }
 
 function extract(args: Args): number {
-  const file = oneFile(args, 'greenprint extract SUPERNET --weights W.safetensors --out DIR');
+  const file = oneFile(args, 'greenprint extract SUPERNET --out DIR [--arch ARCH.json]');
   try {
     const outcome = runExtract({ supernetFile: file, weightsFile: args.extract.weights, archFile: args.extract.arch, outDir: args.extract.out, force: args.extract.force });
     if (args.json) process.stdout.write(JSON.stringify(outcome, null, 2) + '\n');
@@ -425,6 +429,32 @@ function extract(args: Args): number {
   } catch (e) {
     if (e instanceof ExtractSetupError) throw new UsageError(e.message);
     throw e;
+  }
+}
+
+async function predictorTrain(argv: string[]): Promise<number> {
+  const controller = new AbortController();
+  const onSigint = () => controller.abort();
+  process.once('SIGINT', onSigint);
+  const bar = progressBar('training');
+  try {
+    const args = parsePredictorTrainArgs(argv);
+    const outcome = await runPredictorTrain({
+      ...args,
+      signal: controller.signal,
+      onEpoch: (p) => bar(p.epoch, p.epochs, p.heldOutRmse !== undefined ? `held-out RMSE ${(100 * p.heldOutRmse).toFixed(2)} pp` : ''),
+    });
+    process.stdout.write(args.json ? JSON.stringify(outcome, null, 2) + '\n' : formatPredictorOutcome(outcome) + '\n');
+    return 0;
+  } catch (e) {
+    if (e instanceof PredictorSetupError) throw new UsageError(e.message);
+    if ((e as Error).name === 'AbortError') {
+      process.stderr.write('\ntraining cancelled; nothing was written\n');
+      return 130;
+    }
+    throw e;
+  } finally {
+    process.off('SIGINT', onSigint);
   }
 }
 
@@ -463,6 +493,9 @@ export async function main(argv: string[]): Promise<number> {
         return await search(parseArgs(rest));
       case 'extract':
         return extract(parseArgs(rest));
+      case 'predictor':
+        if (rest[0] !== 'train') throw new UsageError('Try: greenprint predictor train DATA --supernet S.supernet.json --out DIR');
+        return await predictorTrain(rest.slice(1));
       case 'devices':
         return devices(parseArgs(rest));
       case 'regions':

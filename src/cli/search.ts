@@ -7,6 +7,11 @@ import { readSupernetSpace } from '../engine/formats/ofa-supernet';
 import type { OfaSpace } from '../engine/formats/ofa/spaces';
 import { lutLatencyModel, macsModel, note10LatencyModel } from '../engine/supernet/efficiency-model';
 import { loadOfaMbv3AccuracyPredictor } from '../engine/supernet/predictor';
+import { loadMlpPredictor } from '../engine/supernet/mlp-predictor';
+import { loadOfaLutSet } from '../engine/latency/ofa-lut';
+import type { SupernetAssets } from '../engine/formats/ofa-supernet';
+import { existsSync } from 'node:fs';
+import * as path from 'node:path';
 import { evolutionarySearch, memoizeAccuracy, type AccuracyModel, type EfficiencyFn, type SubnetArch } from '../engine/supernet/search';
 import { nsga2Search } from '../engine/supernet/nsga2';
 
@@ -34,14 +39,43 @@ function isOfaW12(space: OfaSpace): boolean {
   return space.space === 'mobilenetv3' && space.widthMult === 1.2 && same(space.ksList, [3, 5, 7]) && same(space.expandList, [3, 4, 6]) && same(space.depthList, [2, 3, 4]);
 }
 
-function accuracyFor(space: OfaSpace, file: string): AccuracyModel {
+/** An asset path of the description, resolved against its folder; missing files are a setup error naming both. */
+function assetPath(file: string, relative: string, what: string): string {
+  const resolved = path.resolve(path.dirname(file), relative);
+  if (!existsSync(resolved)) throw new SearchSetupError(`${file}: ${what} "${relative}" not found (looked for ${resolved}).`);
+  return resolved;
+}
+
+const sameSpace = (a: OfaSpace, b: OfaSpace) => JSON.stringify([a.space, a.widthMult, a.ksList, a.expandList, a.depthList, a.nClasses, a.inChannels ?? 3]) === JSON.stringify([b.space, b.widthMult, b.ksList, b.expandList, b.depthList, b.nClasses, b.inChannels ?? 3]);
+
+/**
+ * The description's `accuracy_predictor` (OFA's `.pth` or a Greenprint `model.json`), else OFA's bundled
+ * predictor for the one space it covers.
+ */
+function accuracyFor(space: OfaSpace, file: string, assets: SupernetAssets): AccuracyModel {
+  if (assets.accuracyPredictor) {
+    const predictorFile = assetPath(file, assets.accuracyPredictor, 'accuracy_predictor');
+    if (predictorFile.endsWith('.pth')) {
+      if (!isOfaW12(space)) throw new SearchSetupError(`${file}: ${assets.accuracyPredictor} is an OFA predictor, which encodes the MobileNetV3 w1.2 space only (ks 3/5/7, e 3/4/6, d 2/3/4).`);
+      return memoizeAccuracy(loadOfaMbv3AccuracyPredictor(predictorFile));
+    }
+    const predictor = loadMlpPredictor(predictorFile);
+    if (!sameSpace(predictor.metadata.space, space)) throw new SearchSetupError(`${file}: ${assets.accuracyPredictor} was trained for another space (${JSON.stringify(predictor.metadata.space)}).`);
+    return memoizeAccuracy(predictor);
+  }
   if (!isOfaW12(space)) {
-    throw new SearchSetupError(`${file}: no accuracy predictor for this space yet; OFA's published predictor covers the MobileNetV3 w1.2 space (ks 3/5/7, e 3/4/6, d 2/3/4).`);
+    throw new SearchSetupError(
+      `${file}: no accuracy predictor for this space: add "accuracy_predictor" (train one with \`greenprint predictor train DATA --supernet ${path.basename(file)} --out DIR\`); OFA's bundled predictor covers the MobileNetV3 w1.2 space only.`,
+    );
   }
   return memoizeAccuracy(loadOfaMbv3AccuracyPredictor());
 }
 
-function latencyFor(space: OfaSpace, device: string, lutDirectory: string): EfficiencyFn {
+function latencyFor(space: OfaSpace, device: string, lutDirectory: string, file: string, assets: SupernetAssets): EfficiencyFn {
+  if (assets.latencyTables && assets.latencyTables.device === device) {
+    const dir = assetPath(file, assets.latencyTables.path, 'latency_tables');
+    return lutLatencyModel(space, loadOfaLutSet(dir, { id: device, name: `${device} (${assets.latencyTables.path})` }));
+  }
   if (device === 'note10-ofa') return note10LatencyModel(space);
   if (device === 'local-cpu' || device === 'local-gpu') {
     const lut = findDeviceLut(lutDirectory, device);
@@ -67,10 +101,10 @@ export function runSearch(req: SearchRequest): SearchOutcome {
   if (limits.length !== 1) throw new SearchSetupError('give exactly one of --max-latency MS, --max-flops N, --max-co2 G.');
   const space = read.space;
   const resolutions = read.resolutions ?? [read.resolution ?? 224];
-  const accuracy = accuracyFor(space, req.file);
+  const accuracy = accuracyFor(space, req.file, read.assets);
   const macs = macsModel(space);
   const device = req.device ?? (req.maxFlops !== undefined ? undefined : 'note10-ofa');
-  const latency = device ? latencyFor(space, device, req.lutDirectory) : undefined;
+  const latency = device ? latencyFor(space, device, req.lutDirectory, req.file, read.assets) : undefined;
   const co2 = latency && device ? carbonPerInference(device, req.carbon) : undefined;
 
   let kind: SearchOutcome['constraint']['kind'];

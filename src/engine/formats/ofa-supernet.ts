@@ -74,6 +74,7 @@ function readSpace(root: JsonNode, sink: DiagnosticSink): ReadSpace {
   const depthList = numberList(f, 'depth_list', OFA_SPACE_DEFAULTS.depthList, true);
   const nClasses = f.number('n_classes', { integer: true, min: 1, fallback: OFA_SPACE_DEFAULTS.nClasses }) ?? OFA_SPACE_DEFAULTS.nClasses;
   const dropoutRate = f.number('dropout_rate', { min: 0, fallback: 0 }) ?? 0;
+  const inChannels = f.number('in_channels', { integer: true, min: 1, fallback: 3 }) ?? 3;
   let baseStageWidth: 'proxyless' | 'google' | undefined;
   if (prop(root, 'base_stage_width')) {
     const base = f.string('base_stage_width');
@@ -83,7 +84,7 @@ function readSpace(root: JsonNode, sink: DiagnosticSink): ReadSpace {
   }
   const resolutions = prop(root, 'resolutions') ? numberList(f, 'resolutions', [DEFAULT_IMAGE_SIZE], true).values : undefined;
   return {
-    space: { space, widthMult, ksList: ksList.values, expandList: expandList.values, depthList: depthList.values, nClasses, baseStageWidth, dropoutRate },
+    space: { space, widthMult, ksList: ksList.values, expandList: expandList.values, depthList: depthList.values, nClasses, baseStageWidth, dropoutRate, ...(inChannels !== 3 ? { inChannels } : {}) },
     resolutions,
   };
 }
@@ -261,10 +262,51 @@ export const ofaSupernetReader: FormatReader = {
 };
 
 /**
- * The elastic space a supernet file describes, for tools that work on the whole space (LUT builds,
- * search); undefined when the text is not a supernet file. Problems are thrown with their message.
+ * Files a supernet description points at, as written (relative to the description's folder):
+ * `weights` (safetensors or a TF.js weights JSON), `accuracy_predictor` (OFA's `.pth` or a Greenprint
+ * predictor `model.json`) and `latency_tables` (`{"device": "note10-ofa", "path": "folder of
+ * <r>_lookup_table.yaml"}`).
  */
-export function readSupernetSpace(text: string): { space: OfaSpace; resolutions?: readonly number[]; resolution?: number } | undefined {
+export interface SupernetAssets {
+  readonly weights?: string;
+  readonly accuracyPredictor?: string;
+  readonly latencyTables?: { readonly device: string; readonly path: string };
+}
+
+export interface SupernetDescription {
+  readonly space: OfaSpace;
+  readonly resolutions?: readonly number[];
+  /** The resolution of the description's own `arch`, when it has one. */
+  readonly resolution?: number;
+  readonly assets: SupernetAssets;
+}
+
+function readAssets(root: JsonNode): SupernetAssets {
+  const text = (key: string): string | undefined => {
+    const node = prop(root, key);
+    if (node === undefined) return undefined;
+    if (node.type !== 'string' || String(node.value).trim() === '') throw new Error(`supernet: "${key}" must be a path (relative to the supernet file), found ${JSON.stringify(valueOf(node))}.`);
+    return node.value as string;
+  };
+  const tablesNode = prop(root, 'latency_tables');
+  let latencyTables: SupernetAssets['latencyTables'];
+  if (tablesNode !== undefined) {
+    const device = prop(tablesNode, 'device')?.value;
+    const dir = prop(tablesNode, 'path')?.value;
+    if (tablesNode.type !== 'object' || typeof device !== 'string' || typeof dir !== 'string') {
+      throw new Error('supernet: "latency_tables" must be {"device": "note10-ofa", "path": "folder of <r>_lookup_table.yaml"}.');
+    }
+    latencyTables = { device, path: dir };
+  }
+  return { weights: text('weights'), accuracyPredictor: text('accuracy_predictor'), latencyTables };
+}
+
+/**
+ * The elastic space a supernet file describes and the files it points at, for tools that work on the whole
+ * space (LUT builds, search, extraction); undefined when the text is not a supernet file. Problems are
+ * thrown with their message.
+ */
+export function readSupernetSpace(text: string): SupernetDescription | undefined {
   const doc = parseJsonDocument(text);
   if (!doc.root || prop(doc.root, 'kind')?.value !== OFA_SUPERNET_KIND) return undefined;
   const sink = new DiagnosticSink();
@@ -273,5 +315,5 @@ export function readSupernetSpace(text: string): { space: OfaSpace; resolutions?
   if (firstError) throw new Error(firstError.message);
   const r = at(doc.root, ['arch', 'r']);
   const resolution = typeof r?.value === 'number' ? r.value : Array.isArray(valueOf(r)) ? (valueOf(r) as number[])[0] : undefined;
-  return { ...read, resolution };
+  return { ...read, resolution, assets: readAssets(doc.root) };
 }

@@ -6,7 +6,10 @@
  *     filter goes through the kernel-transform matrices (tf.matMul with Mᵀ), SE uses `[:se_mid, :mid]`,
  *     BN uses the first C statistics, and only the first d blocks of a stage run;
  *   - `staticForward` runs an extracted subnet from its static net config and tensors (`extract.ts`).
- * Both evaluate BN in inference mode with the config's eps (1e-5 for MobileNetV3, ofa.md §1.1) and use
+ * `supernetForward` also serves training and BN re-calibration: weights come from a `WeightSource` (plain
+ * tensors, or tf.Variables whose gradients the trainer takes), and BN either uses the running statistics
+ * (inference) or normalises with the batch's own moments and reports them (training, re-calibration).
+ * Both evaluate BN in inference mode by default with the config's eps (1e-5 for MobileNetV3, ofa.md §1.1) and use
  * OFA's activations (h_swish = x·relu6(x+3)/6, h_sigmoid = relu6(x+3)/6, §1.1). Padding is PyTorch's
  * symmetric k//2 (TF's 'same' pads stride-2 convs asymmetrically, which would shift every window), so
  * inputs are padded explicitly and convolved 'valid'. The head is OFA's: final expand (1×1 + BN + act),
@@ -20,10 +23,41 @@ import type { TF } from './backend';
 type Tensor4D = import('@tensorflow/tfjs-core').Tensor4D;
 type Tensor = import('@tensorflow/tfjs-core').Tensor;
 
+/** Where the forward pass reads a named tensor of the state dict from. */
+export interface WeightSource {
+  get(name: string): Tensor;
+}
+
+/** Batch-statistics BN (training, re-calibration); `record` sees each BN's batch mean and biased variance. */
+export interface BatchNormBatchMode {
+  readonly kind: 'batch';
+  readonly record?: (prefix: string, mean: Tensor, variance: Tensor) => void;
+}
+
+export interface ForwardOptions {
+  /** Default: the running statistics stored with the weights. */
+  readonly bn?: { readonly kind: 'running' } | BatchNormBatchMode;
+  /** 'matmul': convolutions as matMul/slices so every backend can differentiate them (training). */
+  readonly convolutions?: 'native' | 'matmul';
+}
+
+/** Reads plain (constant) tensors; each read makes a fresh tf tensor that the caller's tidy disposes. */
+export function constantWeights(tf: TF, tensors: TensorMap): WeightSource {
+  return {
+    get(name) {
+      const t = tensors.get(name);
+      if (!t) throw new RangeError(`weights lack "${name}"`);
+      return tf.tensor(t.data, [...t.shape], 'float32');
+    },
+  };
+}
+
+function isWeightSource(weights: TensorMap | WeightSource): weights is WeightSource {
+  return !(weights instanceof Map) && typeof (weights as WeightSource).get === 'function' && !('size' in weights);
+}
+
 function weight(tf: TF, tensors: TensorMap, name: string): Tensor {
-  const t = tensors.get(name);
-  if (!t) throw new RangeError(`weights lack "${name}"`);
-  return tf.tensor(t.data, [...t.shape], 'float32');
+  return constantWeights(tf, tensors).get(name);
 }
 
 function activate(tf: TF, x: Tensor, act: string | null | undefined): Tensor {
@@ -61,6 +95,115 @@ function depthwise(tf: TF, x: Tensor4D, w: Tensor, stride: number): Tensor4D {
   return tf.depthwiseConv2d(padded, tf.transpose(w, [2, 3, 0, 1]) as Tensor4D, stride, 'valid');
 }
 
+/** Output size of a PyTorch conv with padding k//2. */
+function convOut(size: number, k: number, stride: number): number {
+  return Math.floor((size + 2 * Math.floor(k / 2) - k) / stride) + 1;
+}
+
+/**
+ * The k² shifted views a k×k window reads, each [N, outH, outW, C], from `x` padded by k//2. Stride 2 reads
+ * one of the four row/column phases of the padded input (tfjs-core has no StridedSlice gradient, and
+ * slicing phases once keeps the views small).
+ */
+function windows(tf: TF, x: Tensor4D, k: number, stride: number): Tensor4D[] {
+  if (stride !== 1 && stride !== 2) throw new RangeError(`stride ${stride} is not supported by the trainable formulation`);
+  const [n, h, w, c] = x.shape;
+  const outH = convOut(h, k, stride);
+  const outW = convOut(w, k, stride);
+  const pad = Math.floor(k / 2);
+  // Pad far enough that every view spans stride × out rows/cols (and the total is a multiple of the stride).
+  const rows = stride * (outH + Math.floor((k - 1) / stride) + 1);
+  const cols = stride * (outW + Math.floor((k - 1) / stride) + 1);
+  const padded = tf.pad(x, [[0, 0], [pad, rows - h - pad], [pad, cols - w - pad], [0, 0]]);
+  const views: Tensor4D[] = [];
+  if (stride === 1) {
+    for (let dy = 0; dy < k; dy++) for (let dx = 0; dx < k; dx++) views.push(tf.slice(padded, [0, dy, dx, 0], [n, outH, outW, c]));
+    return views;
+  }
+  const [halfH, halfW] = [rows / 2, cols / 2];
+  const grouped = tf.reshape(padded, [n * halfH, 2, halfW, 2 * c]);
+  const phase = (a: number, b: number) => tf.reshape(tf.slice(grouped, [0, a, 0, b * c], [n * halfH, 1, halfW, c]), [n, halfH, halfW, c]) as Tensor4D;
+  const phases = [[phase(0, 0), phase(0, 1)], [phase(1, 0), phase(1, 1)]];
+  for (let dy = 0; dy < k; dy++) {
+    for (let dx = 0; dx < k; dx++) {
+      views.push(tf.slice(phases[dy % 2][dx % 2], [0, Math.floor(dy / 2), Math.floor(dx / 2), 0], [n, outH, outW, c]));
+    }
+  }
+  return views;
+}
+
+/** dy spread back onto the stride-2 grid with zeros between (the input of a transposed conv). */
+function dilate2(tf: TF, dy: Tensor4D): Tensor4D {
+  const [n, h, w, c] = dy.shape;
+  const rows = tf.reshape(tf.stack([dy, tf.zerosLike(dy)], 2), [n, 2 * h, w, c]);
+  const both = tf.reshape(tf.stack([rows, tf.zerosLike(rows)], 3), [n, 2 * h, 2 * w, c]);
+  return tf.slice(both, [0, 0, 0, 0], [n, 2 * h - 1, 2 * w - 1, c]) as Tensor4D;
+}
+
+/**
+ * The same convolutions in a form every backend can differentiate: tfjs-backend-wasm has no
+ * Conv2DBackpropFilter or depthwise backprop kernels, and the pure-JS cpu backend's are far too slow to
+ * train with. 1×1 convs are matMuls; the stem's k×k conv is a matMul over patches; the depthwise conv
+ * runs natively forward with a hand-written gradient made of two native depthwise convs (input: the
+ * transposed conv, i.e. the dilated, padded dy with the flipped filter; filter: the input correlated with
+ * dy). Tests hold both forms and their gradients equal.
+ */
+export const matMulConvs = {
+  conv(tf: TF, x: Tensor4D, w: Tensor, stride: number): Tensor4D {
+    const [o, i, k] = w.shape as number[];
+    const [n, h, width] = x.shape;
+    if (k === 1 && stride === 1) {
+      const y = tf.matMul(tf.reshape(x, [n * h * width, i]), tf.reshape(w, [o, i]), false, true);
+      return tf.reshape(y, [n, h, width, o]);
+    }
+    const views = windows(tf, x, k, stride);
+    const [, outH, outW] = views[0].shape;
+    // [M, I, k²] flattens to I·k² + t, the order of W[o, i, dy, dx]. (Kept at rank ≤ 4: the wasm
+    // backend's broadcasting kernels stop there.)
+    const rows = n * outH * outW;
+    const patches = tf.reshape(tf.stack(views.map((v) => tf.reshape(v, [rows, i])), 2), [rows, i * k * k]);
+    return tf.reshape(tf.matMul(patches, tf.reshape(w, [o, i * k * k]), false, true), [n, outH, outW, o]);
+  },
+  depthwise(tf: TF, x: Tensor4D, w: Tensor, stride: number): Tensor4D {
+    // customGrad passes the inputs and then the save function in one rest list.
+    const op = tf.customGrad(((input: Tensor, filter: Tensor, save: (tensors: Tensor[]) => void) => {
+      save([input, filter]);
+      return {
+        value: depthwise(tf, input as Tensor4D, filter, stride),
+        // Own tidy: the k²-wide temporaries of every block would otherwise live until backprop ends.
+        gradFunc: (dy: Tensor, saved: Tensor[]) => tf.tidy(() => {
+          const [xs, ws] = saved as [Tensor4D, Tensor];
+          const [c, , k] = ws.shape as number[];
+          const [, h, width] = xs.shape;
+          const p = Math.floor(k / 2);
+          // dW[c, a, b] = Σ_n,i,j xpad[n, s·i + a, s·j + b, c] · dy[n, i, j, c]: one native depthwise conv
+          // with batch folded into channels and dy as a (dilated) filter, summed over the batch afterwards.
+          const [n, oh, ow] = dy.shape as number[];
+          const xpad = tf.pad(xs, [[0, 0], [p, p], [p, p], [0, 0]]);
+          const image = tf.reshape(tf.transpose(xpad, [1, 2, 0, 3]), [1, h + 2 * p, width + 2 * p, n * c]) as Tensor4D;
+          const dyFilter = tf.reshape(tf.transpose(dy, [1, 2, 0, 3]), [oh, ow, n * c, 1]) as Tensor4D;
+          const full = tf.depthwiseConv2d(image, dyFilter, 1, 'valid', 'NHWC', stride);
+          const taps = tf.slice(full, [0, 0, 0, 0], [1, k, k, n * c]);
+          const dw = tf.reshape(tf.transpose(tf.sum(tf.reshape(taps, [k, k, n, c]), 2), [2, 0, 1]), [c, 1, k, k]);
+          const spread = stride === 2 ? dilate2(tf, dy as Tensor4D) : (dy as Tensor4D);
+          const [, sh, sw] = spread.shape;
+          const lead = k - 1 - p;
+          const padded = tf.pad(spread, [[0, 0], [lead, h + k - 1 - lead - sh], [lead, width + k - 1 - lead - sw], [0, 0]]);
+          const flipped = tf.transpose(tf.reverse(ws, [2, 3]), [2, 3, 0, 1]) as Tensor4D;
+          const dx = tf.depthwiseConv2d(padded as Tensor4D, flipped, 1, 'valid');
+          return [dx, dw];
+        }),
+      };
+    }) as never);
+    return op(x, w) as Tensor4D;
+  },
+};
+
+export const nativeConvs = {
+  conv: (tf: TF, x: Tensor4D, w: Tensor, stride: number) => conv(tf, x, w, stride),
+  depthwise: (tf: TF, x: Tensor4D, w: Tensor, stride: number) => depthwise(tf, x, w, stride),
+};
+
 interface BnParams {
   readonly weight: Tensor;
   readonly bias: Tensor;
@@ -78,6 +221,20 @@ function bnAt(tf: TF, tensors: TensorMap, prefix: string, channels?: number): Bn
     return channels === undefined ? t : tf.slice(t, [0], [channels]);
   };
   return { weight: take('weight'), bias: take('bias'), mean: take('running_mean'), variance: take('running_var') };
+}
+
+/** BN over the first `channels` features (DynamicBatchNorm2d), with running or batch statistics. */
+function dynamicBatchNorm(tf: TF, x: Tensor4D, source: WeightSource, prefix: string, channels: number, eps: number, mode: ForwardOptions['bn']): Tensor4D {
+  const take = (field: string) => {
+    const t = source.get(`${prefix}.${field}`);
+    return t.shape[0] === channels ? t : tf.slice(t, [0], [channels]);
+  };
+  if (mode?.kind === 'batch') {
+    const { mean, variance } = tf.moments(x, [0, 1, 2]);
+    mode.record?.(prefix, mean, variance);
+    return tf.batchNorm(x, mean as never, variance as never, take('bias') as never, take('weight') as never, eps);
+  }
+  return tf.batchNorm(x, take('running_mean') as never, take('running_var') as never, take('bias') as never, take('weight') as never, eps);
 }
 
 function squeezeExcite(tf: TF, x: Tensor4D, reduceW: Tensor, reduceB: Tensor, expandW: Tensor, expandB: Tensor): Tensor4D {
@@ -109,69 +266,94 @@ function sliceOI(tf: TF, w: Tensor, o: number, i: number): Tensor {
 
 /**
  * Logits [N, nClasses] of subnet `arch` computed on the full supernet weights (validated elsewhere),
- * for an NHWC float input [N, R, R, 3].
+ * for an NHWC float input [N, R, R, C]. Intermediates are released; `record` callbacks must copy what
+ * they keep before returning.
  */
-export function supernetForward(tf: TF, space: OfaSpace, tensors: TensorMap, arch: OfaArch, input: Tensor4D): Tensor {
-  return tf.tidy(() => {
-    const layout = ofaSpaceLayout(space);
-    const eps = layout.bn.eps;
-    const sortedKernels = [...space.ksList].sort((a, b) => a - b);
-    const maxKernel = sortedKernels[sortedKernels.length - 1];
-    let x = stem(tf, input, tensors, eps, layout.firstConv.act);
+export function supernetForward(tf: TF, space: OfaSpace, weights: TensorMap | WeightSource, arch: OfaArch, input: Tensor4D, options: ForwardOptions = {}): Tensor {
+  return tf.tidy(() => supernetGraph(tf, space, weights, arch, input, options));
+}
 
-    // blocks.0: the fixed expand-ratio-1 MBConv with an identity shortcut when widths agree.
-    let y = depthwise(tf, x, weight(tf, tensors, 'blocks.0.conv.depth_conv.conv.weight'), 1);
-    y = activate(tf, batchNorm(tf, y, bnAt(tf, tensors, 'blocks.0.conv.depth_conv.bn'), eps), layout.firstBlock.act) as Tensor4D;
-    y = conv(tf, y, weight(tf, tensors, 'blocks.0.conv.point_linear.conv.weight'), 1);
-    y = batchNorm(tf, y, bnAt(tf, tensors, 'blocks.0.conv.point_linear.bn'), eps);
-    x = layout.firstConv.width === layout.firstBlock.width ? (tf.add(x, y) as Tensor4D) : y;
+/**
+ * The same pass without its own tidy, for use inside `tf.variableGrads` (which scopes and differentiates
+ * it with respect to the variables `weights` returns).
+ */
+export function supernetGraph(tf: TF, space: OfaSpace, weights: TensorMap | WeightSource, arch: OfaArch, input: Tensor4D, options: ForwardOptions = {}): Tensor {
+  const source = isWeightSource(weights) ? weights : constantWeights(tf, weights);
+  const ops = options.convolutions === 'matmul' ? matMulConvs : nativeConvs;
+  const conv = ops.conv;
+  const depthwise = ops.depthwise;
+  const se = (x: Tensor4D, rw: Tensor, rb: Tensor, ew: Tensor, eb: Tensor) => {
+    const pooled = tf.mean(x, [1, 2], true) as Tensor4D;
+    const hidden = tf.relu(tf.add(conv(tf, pooled, rw, 1), rb)) as Tensor4D;
+    return tf.mul(x, activate(tf, tf.add(conv(tf, hidden, ew, 1), eb), 'h_sigmoid')) as Tensor4D;
+  };
+  const w = (name: string) => source.get(name);
+  const layout = ofaSpaceLayout(space);
+  const eps = layout.bn.eps;
+  const bn = (x: Tensor4D, prefix: string, channels: number) => dynamicBatchNorm(tf, x, source, prefix, channels, eps, options.bn);
+  const sortedKernels = [...space.ksList].sort((a, b) => a - b);
+  const maxKernel = sortedKernels[sortedKernels.length - 1];
 
-    let slot = 0;
-    let blockIndex = 1;
-    layout.stages.forEach((stage, s) => {
-      for (let p = 0; p < stage.slots; p++, slot++, blockIndex++) {
-        if (p >= arch.d[s]) continue; // elastic depth: the first d blocks of the stage run
-        const src = `blocks.${blockIndex}.conv`;
-        const stride = p === 0 ? stage.stride : 1;
-        const inChannels = x.shape[3];
-        const mid = makeDivisible(pyRound(inChannels * arch.e[slot]));
-        const kernel = arch.ks[slot];
+  let x = conv(tf, input, w('first_conv.conv.weight'), 2);
+  x = activate(tf, bn(x, 'first_conv.bn', layout.firstConv.width), layout.firstConv.act) as Tensor4D;
 
-        let h = conv(tf, x, sliceOI(tf, weight(tf, tensors, `${src}.inverted_bottleneck.conv.conv.weight`), mid, inChannels), 1);
-        h = activate(tf, batchNorm(tf, h, bnAt(tf, tensors, `${src}.inverted_bottleneck.bn.bn`, mid), eps), stage.act) as Tensor4D;
+  // blocks.0: the fixed expand-ratio-1 MBConv with an identity shortcut when widths agree.
+  let y = depthwise(tf, x, w('blocks.0.conv.depth_conv.conv.weight'), 1);
+  y = activate(tf, bn(y, 'blocks.0.conv.depth_conv.bn', layout.firstConv.width), layout.firstBlock.act) as Tensor4D;
+  y = conv(tf, y, w('blocks.0.conv.point_linear.conv.weight'), 1);
+  y = bn(y, 'blocks.0.conv.point_linear.bn', layout.firstBlock.width);
+  x = layout.firstConv.width === layout.firstBlock.width ? (tf.add(x, y) as Tensor4D) : y;
 
-        // DynamicSeparableConv2d.get_active_filter, on tensors.
-        let filter = sliceOI(tf, weight(tf, tensors, `${src}.depth_conv.conv.conv.weight`), mid, 1);
-        if (kernel < maxKernel) {
-          for (let i = sortedKernels.length - 1; i > 0 && sortedKernels[i] > kernel; i--) {
-            const from = sortedKernels[i];
-            const to = sortedKernels[i - 1];
-            const start = Math.floor(from / 2) - Math.floor(to / 2);
-            const cropped = tf.reshape(tf.slice(filter, [0, 0, start, start], [mid, 1, to, to]), [mid, to * to]);
-            const matrix = weight(tf, tensors, `${src}.depth_conv.conv.${from}to${to}_matrix`);
-            filter = tf.reshape(tf.matMul(cropped, matrix, false, true), [mid, 1, to, to]);
-          }
+  let slot = 0;
+  let blockIndex = 1;
+  layout.stages.forEach((stage, s) => {
+    for (let p = 0; p < stage.slots; p++, slot++, blockIndex++) {
+      if (p >= arch.d[s]) continue; // elastic depth: the first d blocks of the stage run
+      const src = `blocks.${blockIndex}.conv`;
+      const stride = p === 0 ? stage.stride : 1;
+      const inChannels = x.shape[3];
+      const mid = makeDivisible(pyRound(inChannels * arch.e[slot]));
+      const kernel = arch.ks[slot];
+
+      let h = conv(tf, x, sliceOI(tf, w(`${src}.inverted_bottleneck.conv.conv.weight`), mid, inChannels), 1);
+      h = activate(tf, bn(h, `${src}.inverted_bottleneck.bn.bn`, mid), stage.act) as Tensor4D;
+
+      // DynamicSeparableConv2d.get_active_filter, on tensors.
+      let filter = sliceOI(tf, w(`${src}.depth_conv.conv.conv.weight`), mid, 1);
+      if (kernel < maxKernel) {
+        for (let i = sortedKernels.length - 1; i > 0 && sortedKernels[i] > kernel; i--) {
+          const from = sortedKernels[i];
+          const to = sortedKernels[i - 1];
+          const start = Math.floor(from / 2) - Math.floor(to / 2);
+          const cropped = tf.reshape(tf.slice(filter, [0, 0, start, start], [mid, 1, to, to]), [mid, to * to]);
+          const matrix = w(`${src}.depth_conv.conv.${from}to${to}_matrix`);
+          filter = tf.reshape(tf.matMul(cropped, matrix, false, true), [mid, 1, to, to]);
         }
-        h = depthwise(tf, h, filter, stride);
-        h = activate(tf, batchNorm(tf, h, bnAt(tf, tensors, `${src}.depth_conv.bn.bn`, mid), eps), stage.act) as Tensor4D;
-        if (stage.se) {
-          const seMid = makeDivisible(Math.floor(mid / 4));
-          h = squeezeExcite(
-            tf,
-            h,
-            sliceOI(tf, weight(tf, tensors, `${src}.depth_conv.se.fc.reduce.weight`), seMid, mid),
-            tf.slice(weight(tf, tensors, `${src}.depth_conv.se.fc.reduce.bias`), [0], [seMid]),
-            sliceOI(tf, weight(tf, tensors, `${src}.depth_conv.se.fc.expand.weight`), mid, seMid),
-            tf.slice(weight(tf, tensors, `${src}.depth_conv.se.fc.expand.bias`), [0], [mid]),
-          );
-        }
-        h = conv(tf, h, sliceOI(tf, weight(tf, tensors, `${src}.point_linear.conv.conv.weight`), stage.width, mid), 1);
-        h = batchNorm(tf, h, bnAt(tf, tensors, `${src}.point_linear.bn.bn`, stage.width), eps);
-        x = stride === 1 && inChannels === stage.width ? (tf.add(x, h) as Tensor4D) : h;
       }
-    });
-    return head(tf, x, tensors, eps);
+      h = depthwise(tf, h, filter, stride);
+      h = activate(tf, bn(h, `${src}.depth_conv.bn.bn`, mid), stage.act) as Tensor4D;
+      if (stage.se) {
+        const seMid = makeDivisible(Math.floor(mid / 4));
+        h = se(
+          h,
+          sliceOI(tf, w(`${src}.depth_conv.se.fc.reduce.weight`), seMid, mid),
+          tf.slice(w(`${src}.depth_conv.se.fc.reduce.bias`), [0], [seMid]),
+          sliceOI(tf, w(`${src}.depth_conv.se.fc.expand.weight`), mid, seMid),
+          tf.slice(w(`${src}.depth_conv.se.fc.expand.bias`), [0], [mid]),
+        );
+      }
+      h = conv(tf, h, sliceOI(tf, w(`${src}.point_linear.conv.conv.weight`), stage.width, mid), 1);
+      h = bn(h, `${src}.point_linear.bn.bn`, stage.width);
+      x = stride === 1 && inChannels === stage.width ? (tf.add(x, h) as Tensor4D) : h;
+    }
   });
+
+  let z = conv(tf, x, w('final_expand_layer.conv.weight'), 1);
+  z = activate(tf, bn(z, 'final_expand_layer.bn', layout.finalExpand!), 'h_swish') as Tensor4D;
+  z = tf.mean(z, [1, 2], true) as Tensor4D;
+  z = activate(tf, conv(tf, z, w('feature_mix_layer.conv.weight'), 1), 'h_swish') as Tensor4D;
+  const flat = tf.reshape(z, [z.shape[0], -1]);
+  return tf.add(tf.matMul(flat, w('classifier.linear.weight'), false, true), w('classifier.linear.bias'));
 }
 
 type Json = Record<string, unknown>;

@@ -194,7 +194,7 @@ export function macsModel(space: OfaSpace): (arch: SubnetArch) => number {
   const model = new ArchCostModel(space, {
     fixed(plan, layout) {
       const r1 = ceilDiv(plan.r, 2);
-      let macs = r1 * r1 * 3 * layout.firstConv.width * 9;
+      let macs = r1 * r1 * (space.inChannels ?? 3) * layout.firstConv.width * 9;
       macs += blockMacs(space, firstBlock(space, layout, plan));
       const last = layout.stages[layout.stages.length - 1].width;
       const f = plan.finalSize;

@@ -89,7 +89,7 @@ export function supernetTensorSpecs(space: OfaSpace): TensorSpec[] {
   const c0 = layout.firstConv.width;
   const c1 = layout.firstBlock.width;
   const specs: TensorSpec[] = [
-    { name: 'first_conv.conv.weight', shape: [c0, 3, 3, 3], init: 'conv' },
+    { name: 'first_conv.conv.weight', shape: [c0, space.inChannels ?? 3, 3, 3], init: 'conv' },
     ...bnSpecs('first_conv.bn', c0),
     // The fixed first block: MBConv with expand ratio 1 (no inverted bottleneck), kernel 3.
     { name: 'blocks.0.conv.depth_conv.conv.weight', shape: [c0, 1, 3, 3], init: 'conv' },
@@ -126,6 +126,25 @@ export function supernetTensorSpecs(space: OfaSpace): TensorSpec[] {
   specs.push({ name: 'classifier.linear.weight', shape: [space.nClasses, layout.featureMix], init: 'conv' });
   specs.push({ name: 'classifier.linear.bias', shape: [space.nClasses], init: 'bias' });
   return specs;
+}
+
+/**
+ * Weights to start training from, as PyTorch/OFA initialise them: He-scaled convs, BN γ=1 β=0 with
+ * running statistics (0, 1), zero biases, identity kernel-transform matrices.
+ */
+export function initialSupernetWeights(space: OfaSpace, seed: number): Map<string, FloatTensor> {
+  const tensors = randomSupernetWeights(space, seed);
+  for (const spec of supernetTensorSpecs(space)) {
+    const t = tensors.get(spec.name)!;
+    if (spec.init === 'bn_weight' || spec.init === 'bn_var') t.data.fill(1);
+    else if (spec.init === 'bn_bias' || spec.init === 'bn_mean' || spec.init === 'bias') t.data.fill(0);
+    else if (spec.init === 'kernel_matrix') {
+      const n = spec.shape[0];
+      t.data.fill(0);
+      for (let i = 0; i < n; i++) t.data[i * n + i] = 1;
+    }
+  }
+  return tensors;
 }
 
 /** A seeded random supernet (see the module header for the distributions). */

@@ -1,10 +1,11 @@
 import * as assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { REPO_ROOT, fixturePath } from '../fixtures';
 import { randomSupernetWeights } from '../../../src/engine/supernet/weights';
+import { writeSupernetTfjsWeights } from '../../../src/engine/weights/load';
 import { writeSafetensors } from '../../../src/engine/weights/safetensors';
 
 const CLI = path.join(REPO_ROOT, 'out', 'src', 'cli', 'main.js');
@@ -170,6 +171,51 @@ describe('greenprint CLI', () => {
       assert.match(again.stderr, /already exist.*--force/);
       assert.deepEqual(readFileSync(path.join(out, 'model.safetensors')), before, 'nothing replaced');
       assert.equal(greenprint('extract', supernet, '--weights', weights, '--out', out, '--force').code, 0);
+    });
+
+    it('also writes a TF.js graph model, reads TF.js supernet weights, and refuses to replace the tfjs files alone', function () {
+      this.timeout(60000);
+      const dir = mkdtempSync(path.join(tmpdir(), 'gp-extract-'));
+      const space = { space: 'mobilenetv3' as const, widthMult: 1.0, ksList: [3, 5, 7], expandList: [3, 4, 6], depthList: [2, 3, 4], nClasses: 10 };
+      const arch = { ks: new Array(20).fill(5), e: new Array(20).fill(4), d: [2, 2, 3, 2, 2], r: 48 };
+      const supernet = path.join(dir, 'tiny.supernet.json');
+      writeFileSync(supernet, JSON.stringify({ kind: 'greenprint.ofa-supernet', version: 1, space: 'mobilenetv3', width_mult: 1.0, n_classes: 10, resolutions: [48], arch }));
+      const random = randomSupernetWeights(space, 6);
+      const stWeights = path.join(dir, 'supernet.safetensors');
+      writeFileSync(stWeights, writeSafetensors(random));
+      const jsonWeights = writeSupernetTfjsWeights(random, path.join(dir, 'supernet.weights.json')).json;
+
+      const fromSt = path.join(dir, 'a');
+      const fromJson = path.join(dir, 'b');
+      const r = greenprint('extract', supernet, '--weights', stWeights, '--out', fromSt, '--json');
+      assert.equal(r.code, 0, r.stderr);
+      const files = (JSON.parse(r.stdout).files as string[]).map((f) => path.relative(fromSt, f).split(path.sep).join('/'));
+      assert.deepEqual(files, ['net.config', 'run.config', 'model.safetensors', 'tfjs/model.json', 'tfjs/group1-shard1of1.bin']);
+      assert.equal(greenprint('extract', supernet, '--weights', jsonWeights, '--out', fromJson).code, 0);
+      // Same subnet from either weights format (the metadata names the source file, so those differ there).
+      for (const f of ['net.config', 'run.config', 'tfjs/group1-shard1of1.bin']) assert.deepEqual(readFileSync(path.join(fromJson, f)), readFileSync(path.join(fromSt, f)), f);
+      const topology = (folder: string) => JSON.parse(readFileSync(path.join(folder, 'tfjs', 'model.json'), 'utf8')).modelTopology;
+      assert.deepEqual(topology(fromJson), topology(fromSt));
+
+      const model = JSON.parse(readFileSync(path.join(fromSt, 'tfjs', 'model.json'), 'utf8'));
+      assert.equal(model.format, 'graph-model');
+      assert.deepEqual(model.weightsManifest[0].paths, ['group1-shard1of1.bin']);
+      assert.deepEqual(model.signature.inputs.input.tensorShape.dim.map((d: { size: string }) => Number(d.size)), [-1, 48, 48, 3]);
+      assert.deepEqual(model.userDefinedMetadata.arch, arch);
+
+      // Only the TF.js files left: still refused, naming them.
+      for (const f of ['net.config', 'run.config', 'model.safetensors']) unlinkSync(path.join(fromSt, f));
+      const again = greenprint('extract', supernet, '--weights', stWeights, '--out', fromSt);
+      assert.equal(again.code, 2);
+      assert.match(again.stderr, /tfjs.model\.json, .*group1-shard1of1\.bin already exist.*--force/);
+
+      const bad = greenprint('extract', supernet, '--weights', path.join(dir, 'supernet.pt'), '--out', path.join(dir, 'c'));
+      assert.equal(bad.code, 2);
+      const pt = path.join(dir, 'supernet.pt');
+      writeFileSync(pt, 'x');
+      const unknown = greenprint('extract', supernet, '--weights', pt, '--out', path.join(dir, 'c'));
+      assert.equal(unknown.code, 2);
+      assert.match(unknown.stderr, /supernet\.pt: unknown weights format "\.pt"/);
     });
 
     it('rejects weights that do not fit the space, naming the tensors', () => {

@@ -19,6 +19,8 @@ export interface OfaSpace {
   readonly expandList: readonly number[];
   readonly depthList: readonly number[];
   readonly nClasses: number;
+  /** Image channels the first conv reads: 3 (RGB, OFA's) unless the supernet says otherwise (1 for grayscale). */
+  readonly inChannels?: number;
   /** ProxylessNAS only: `proxyless` widths [32,16,24,40,80,96,192,320,1280] or MobileNetV2's `google` ones. */
   readonly baseStageWidth?: 'proxyless' | 'google';
   readonly dropoutRate?: number;
@@ -159,7 +161,7 @@ export function expandOfaArchWithSlots(space: OfaSpace, arch: OfaArch): Expanded
   }
   const mv3 = space.space === 'mobilenetv3';
   let channels = layout.firstConv.width;
-  const firstConv = convLayer(3, channels, 3, 2, layout.firstConv.act);
+  const firstConv = convLayer(space.inChannels ?? 3, channels, 3, 2, layout.firstConv.act);
   const firstBlockConv = mbConv(channels, layout.firstBlock.width, 3, 1, 1, null, layout.firstBlock.act, false);
   const blocks: Json[] = [residualBlock(firstBlockConv, channels === layout.firstBlock.width ? identityLayer(channels) : null)];
   const blockSlots: number[] = [-1];

@@ -1,0 +1,128 @@
+/**
+ * Progressive-shrinking training (src/engine/supernet/train.ts) on a tiny space: the schedule, that SGD
+ * steps learn, that weights a subnet does not use stay put, and OFA's BN re-calibration.
+ */
+import { strict as assert } from 'node:assert';
+import type { OfaSpace } from '../../../src/engine/formats/ofa/spaces';
+import { initBackend, type TF } from '../../../src/engine/runtime/backend';
+import { supernetForward } from '../../../src/engine/runtime/ofa-forward';
+import { createRng } from '../../../src/engine/supernet/random';
+import {
+  largestArch,
+  progressiveShrinkingSchedule,
+  recalibrateBatchNorm,
+  sampleArchFrom,
+  smallestArch,
+  SupernetTrainer,
+} from '../../../src/engine/supernet/train';
+import { initialSupernetWeights, supernetTensorSpecs, validateSupernetWeights } from '../../../src/engine/supernet/weights';
+
+type Tensor4D = import('@tensorflow/tfjs-core').Tensor4D;
+
+const SPACE: OfaSpace = { space: 'mobilenetv3', widthMult: 0.25, ksList: [3, 5], expandList: [2, 3], depthList: [1, 2], nClasses: 4, inChannels: 1 };
+
+/** Four classes of 16×16 grey images told apart by where a bright square sits, with noise. */
+function toyBatch(tf: TF, count: number, seed: number): { images: Tensor4D; labels: Int32Array } {
+  const rng = createRng(seed);
+  const data = new Float32Array(count * 16 * 16);
+  const labels = new Int32Array(count);
+  for (let n = 0; n < count; n++) {
+    const label = n % 4;
+    labels[n] = label;
+    const [oy, ox] = [label < 2 ? 2 : 9, label % 2 === 0 ? 2 : 9];
+    for (let y = 0; y < 16; y++) {
+      for (let x = 0; x < 16; x++) {
+        const inside = y >= oy && y < oy + 5 && x >= ox && x < ox + 5;
+        data[n * 256 + y * 16 + x] = (inside ? 1.5 : -0.5) + 0.3 * (rng.next() - 0.5);
+      }
+    }
+  }
+  return { images: tf.tensor4d(data, [count, 16, 16, 1]), labels };
+}
+
+describe('supernet training (progressive shrinking)', function () {
+  this.timeout(120000);
+  let tf: TF;
+  before(async () => {
+    tf = (await initBackend()).tf;
+  });
+
+  it("follows OFA's phase order, opening one elastic dimension at a time", () => {
+    const phases = progressiveShrinkingSchedule(SPACE, { largest: 2, kernel: 1, depth: 1, expand: 1 }, 0.1);
+    assert.deepEqual(phases.map((p) => p.name), ['largest', 'elastic kernel', 'elastic depth', 'elastic expand']);
+    assert.deepEqual(phases.map((p) => [p.choices.ks, p.choices.d, p.choices.e]), [
+      [[5], [2], [3]],
+      [[3, 5], [2], [3]],
+      [[3, 5], [1, 2], [3]],
+      [[3, 5], [1, 2], [2, 3]],
+    ]);
+    assert.deepEqual(phases.map((p) => p.distill), [false, true, true, true]);
+    assert.ok(phases[1].learningRate < phases[0].learningRate);
+    const rng = createRng(3);
+    for (const phase of phases) {
+      for (let i = 0; i < 20; i++) {
+        const arch = sampleArchFrom(SPACE, phase.choices, 16, rng);
+        assert.ok(arch.ks.every((k) => phase.choices.ks.includes(k)) && arch.e.every((e) => phase.choices.e.includes(e)) && arch.d.every((d) => phase.choices.d.includes(d)));
+      }
+    }
+  });
+
+  it('learns: 30 SGD steps on the largest subnet cut the loss of a toy task to under a third', () => {
+    const trainer = new SupernetTrainer(tf, SPACE, initialSupernetWeights(SPACE, 1), { labelSmoothing: 0 });
+    const { images, labels } = toyBatch(tf, 32, 7);
+    const arch = largestArch(SPACE, 16);
+    const losses: number[] = [];
+    for (let i = 0; i < 30; i++) losses.push(trainer.step(images, labels, arch, 0.05, false));
+    images.dispose();
+    const snapshot = trainer.snapshot();
+    trainer.dispose();
+    validateSupernetWeights(SPACE, snapshot, 'snapshot');
+    assert.ok(losses[29] < losses[0] / 3, `loss went ${losses[0].toFixed(3)} → ${losses[29].toFixed(3)}`);
+  });
+
+  it('leaves weights the sampled subnet does not use untouched, and trains the kernel transform when k < max', () => {
+    const initial = initialSupernetWeights(SPACE, 2);
+    // No weight decay: like PyTorch's, it shrinks every entry of a tensor that got a gradient, sliced or not.
+    const trainer = new SupernetTrainer(tf, SPACE, initial, { weightDecay: 0 });
+    const { images, labels } = toyBatch(tf, 8, 8);
+    // Depth 1 everywhere: the second slot of each stage (blocks 2, 4, …) is skipped; kernel 3 uses 5to3.
+    const arch = { ...smallestArch(SPACE, 16), ks: Array(10).fill(3) };
+    trainer.step(images, labels, arch, 0.05, false);
+    images.dispose();
+    const after = trainer.snapshot();
+    trainer.dispose();
+    const changed = (name: string) => after.get(name)!.data.some((v, i) => v !== initial.get(name)!.data[i]);
+    assert.ok(!changed('blocks.2.conv.inverted_bottleneck.conv.conv.weight'), 'an inactive block moved');
+    assert.ok(!changed('blocks.2.conv.depth_conv.bn.bn.running_mean'), "an inactive block's BN statistics moved");
+    assert.ok(changed('blocks.1.conv.inverted_bottleneck.conv.conv.weight'));
+    assert.ok(changed('blocks.1.conv.depth_conv.conv.5to3_matrix'), 'the kernel transform got no update');
+    assert.ok(changed('blocks.1.conv.depth_conv.bn.bn.running_mean'));
+    // Only the active expand prefix of the middle width moves: channels beyond mid keep their init.
+    const inWidth = 8;
+    const mid = 16; // make_divisible(8 × 2, 8)
+    const w = after.get('blocks.1.conv.inverted_bottleneck.conv.conv.weight')!;
+    const w0 = initial.get('blocks.1.conv.inverted_bottleneck.conv.conv.weight')!;
+    assert.equal(w.shape[0], 24);
+    assert.ok(w.data.slice(mid * inWidth).every((v, i) => v === w0.data[mid * inWidth + i]), 'channels beyond the active prefix moved');
+  });
+
+  it('BN re-calibration stores the batch statistics: inference then reproduces the batch-statistics forward', () => {
+    const weights = initialSupernetWeights(SPACE, 3);
+    const rng = createRng(4);
+    for (const arch of [largestArch(SPACE, 16), sampleArchFrom(SPACE, { ks: SPACE.ksList, e: SPACE.expandList, d: SPACE.depthList }, 16, rng)]) {
+      const { images } = toyBatch(tf, 16, 9);
+      const calibrated = recalibrateBatchNorm(tf, SPACE, weights, arch, [images]);
+      const batchMode = supernetForward(tf, SPACE, weights, arch, images, { bn: { kind: 'batch' } });
+      const inference = supernetForward(tf, SPACE, calibrated, arch, images);
+      const stale = supernetForward(tf, SPACE, weights, arch, images);
+      const diff = tf.max(tf.abs(tf.sub(batchMode, inference))).dataSync()[0];
+      const staleDiff = tf.max(tf.abs(tf.sub(batchMode, stale))).dataSync()[0];
+      tf.dispose([images, batchMode, inference, stale]);
+      assert.ok(diff < 1e-4, `max |batch − recalibrated| = ${diff}`);
+      assert.ok(staleDiff > 100 * diff, 'the stored statistics were already right, so the test proves nothing');
+      // The input weights are not modified.
+      assert.equal(supernetTensorSpecs(SPACE).length, calibrated.size);
+      assert.ok(weights.get('first_conv.bn.running_var')!.data.every((v) => v === 1));
+    }
+  });
+});
