@@ -26,11 +26,13 @@ const common = {
 };
 
 const NATIVE_TFJS = ['@tensorflow/tfjs-node', '@tensorflow/tfjs-node-gpu'];
+// `ws` (remote agent and client) loads these optional native speed-ups in a try/catch and works without them.
+const WS_OPTIONAL_NATIVE = ['bufferutil', 'utf-8-validate'];
 
 const builds = [
-  { ...common, entryPoints: ['src/engine/index.ts'], outfile: 'dist/engine.js', external: NATIVE_TFJS },
+  { ...common, entryPoints: ['src/engine/index.ts'], outfile: 'dist/engine.js', external: [...NATIVE_TFJS, ...WS_OPTIONAL_NATIVE] },
   { ...common, entryPoints: ['src/extension/main.ts'], outfile: 'dist/extension.js', external: ['vscode', './engine.js', ...NATIVE_TFJS] },
-  { ...common, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' }, external: NATIVE_TFJS },
+  { ...common, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' }, external: [...NATIVE_TFJS, ...WS_OPTIONAL_NATIVE] },
   {
     ...common,
     entryPoints: ['src/engine/runtime/worker.ts'],
@@ -39,6 +41,21 @@ const builds = [
     mainFields: ['main', 'module'],
     external: NATIVE_TFJS,
   },
+  // The panel's architecture search and extraction run in a worker thread (src/engine/supernet/search-client.ts).
+  { ...common, entryPoints: ['src/engine/supernet/search-worker.ts'], outfile: 'dist/search-worker.js', external: NATIVE_TFJS },
+  // The panel's webview runs in the editor's browser sandbox: its UI, and TF.js (WebGPU/WebGL) loaded only to
+  // measure on this machine's GPU, as a second script so opening the panel does not pay for it.
+  ...['panel', 'gpu-measure'].map((name) => ({
+    bundle: true,
+    platform: 'browser',
+    format: 'iife',
+    target: 'es2022',
+    sourcemap: !production,
+    minify: production,
+    logLevel: 'warning',
+    entryPoints: [`webview/${name}.ts`],
+    outfile: `dist/webview/${name}.js`,
+  })),
 ];
 
 /** tfjs-backend-wasm looks for these beside the bundle (backend.ts → wasmBinaryFolder). */

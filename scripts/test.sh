@@ -98,7 +98,7 @@ stage build npm run --silent build
 rc=$?; record_step build "$rc"
 built=$rc
 
-stage typecheck npx tsc -p . --noEmit
+stage typecheck npm run --silent typecheck
 rc=$?; record_step typecheck "$rc"
 
 stage unit npm run --silent test:unit
@@ -108,15 +108,20 @@ if [ "$with_editor" -eq 1 ]; then
   if [ "$built" -ne 0 ]; then
     skip integration "the build failed"
     skip ui "the build failed"
+    skip ui-panel "the build failed"
   elif [ ! -f out/test/integration/index.js ]; then
     skip integration "the tests did not compile"
     stage ui node test/ui/hints.ui.mjs
     rc=$?; record_tests ui "$rc"
+    stage ui-panel node test/ui/panel.ui.mjs
+    rc=$?; record_tests ui-panel "$rc"
   else
     stage integration node scripts/run-vscode-tests.mjs
     rc=$?; record_tests integration "$rc"
     stage ui node test/ui/hints.ui.mjs
     rc=$?; record_tests ui "$rc"
+    stage ui-panel node test/ui/panel.ui.mjs
+    rc=$?; record_tests ui-panel "$rc"
   fi
 fi
 

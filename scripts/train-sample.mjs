@@ -14,6 +14,8 @@ await esbuild.build({
   format: 'cjs',
   // TF.js stays in node_modules: its wasm binaries and CommonJS gradients load from there.
   external: ['@tensorflow/*'],
+  // jsonc-parser's UMD entry uses dynamic requires esbuild cannot follow; its ESM build bundles cleanly.
+  mainFields: ['module', 'main'],
   logLevel: 'warning',
 });
 execFileSync(process.execPath, [`out/bundles/${which}.js`, ...args], { stdio: 'inherit' });

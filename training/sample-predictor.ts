@@ -1,11 +1,12 @@
 /**
  * Builds the sample supernet's accuracy predictor the way OFA builds its own: sample subnets, re-calibrate
  * each one's BN statistics on training images (`set_running_statistics`), measure top-1 on the held-out
- * validation split (5,000 training images the supernet never trained on), then fit the MLP predictor
+ * validation split (training images the supernet never trained on; 2,500 of the 5,000 held out by default), then fit the MLP predictor
  * (src/engine/supernet/mlp-predictor.ts) on those (arch, accuracy) pairs and report its RMSE on held-out
  * subnets. Writes into --out: predictor-data.jsonl, predictor/model.json + weights.bin, and a `predictor`
  * section in training-report.json.
- * Run after train-sample-supernet: `node scripts/train-sample.mjs predictor [--subnets 400] [--out DIR]`.
+ * Run after train-sample-supernet: `node scripts/train-sample.mjs predictor [--subnets 300] [--validation-images 2500]
+ * [--calibration-images 500] [--out DIR]`.
  */
 import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
@@ -26,15 +27,18 @@ function option(name: string, fallback: string): string {
 
 async function main(): Promise<void> {
   const out = option('out', 'samples/ofa/fashion-mnist');
-  const count = Number(option('subnets', '400'));
+  const count = Number(option('subnets', '300'));
   const seed = Number(option('seed', '1'));
-  const calibrationImages = Number(option('calibration-images', '1000'));
+  const calibrationImages = Number(option('calibration-images', '500'));
+  const validationImages = Number(option('validation-images', '2500'));
   const { tf: layersTf, backend } = await trainingTf();
   const { initBackend } = await import('../src/engine/runtime/backend');
   const tf = (await initBackend()).tf;
   const weights = loadWeightsFile(path.join(out, 'fmnist-mbv3.safetensors'));
   const data = loadMnistLayoutDataset();
-  const { trainIndices, validationIndices } = splitTrainValidation(data.train.labels.length, seed);
+  const split = splitTrainValidation(data.train.labels.length, seed);
+  const trainIndices = split.trainIndices;
+  const validationIndices = split.validationIndices.slice(0, validationImages);
   const space = SAMPLE_SPACE;
 
   // Distinct subnets (by their active blocks), the two extremes first.

@@ -5,7 +5,8 @@
  *   fmnist-mbv3.safetensors   the supernet state dict (OFA names; BN statistics of the largest subnet)
  *   training-report.json      phases, steps, time, and test-split accuracy of the largest and smallest
  *                             subnets after BN re-calibration
- * Run: `npm run train:sample -- [--epochs 1,0.5,0.5,0.5] [--batch 128] [--out DIR] [--seed 1]`.
+ * Run: `npm run train:sample -- [--epochs 1,0.5,0.5,0.5] [--batch 128] [--lr 0.1] [--out DIR]
+ * [--seed 1]`.
  * The predictor data and predictor come from training/sample-predictor.ts afterwards.
  */
 import { mkdirSync, writeFileSync, renameSync } from 'node:fs';
@@ -56,8 +57,9 @@ async function main(): Promise<void> {
   const { trainIndices } = splitTrainValidation(data.train.labels.length, seed);
   const space = SAMPLE_SPACE;
   const rng = createRng(seed);
+  const baseLearningRate = Number(option('lr', '0.1'));
   const trainer = new SupernetTrainer(tf, space, initialSupernetWeights(space, seed));
-  const phases = progressiveShrinkingSchedule(space, { largest, kernel, depth, expand }, 0.1);
+  const phases = progressiveShrinkingSchedule(space, { largest, kernel, depth, expand }, baseLearningRate);
   const started = performance.now();
   const phaseLog: Record<string, unknown>[] = [];
   let globalStep = 0;
@@ -122,6 +124,8 @@ async function main(): Promise<void> {
     resolutions: SAMPLE_RESOLUTIONS,
     batchSize,
     seed,
+    optimizer: 'SGD, Nesterov momentum 0.9, cosine per phase',
+    baseLearningRate,
     backend: runtime.runtime,
     machine: `${os.cpus()[0]?.model ?? 'cpu'} × ${os.cpus().length}, ${runtime.threads} thread(s) used`,
     phases: phaseLog,

@@ -24,10 +24,11 @@ import type { ModelIR } from '../engine/ir';
 import { lutFileName } from '../engine/latency/lut';
 import { calibrateLocalDevice, defaultDataDirectory, loadCalibration, localDeviceSpec, saveCalibration, workerProfiler } from '../engine/latency/local';
 import { spaceFromSupernet } from './space';
-import { runSearch, SearchSetupError } from './search';
-import { ExtractSetupError, runExtract } from './extract';
+import { runSearch, SearchSetupError } from '../engine/supernet/run-search';
+import { ExtractSetupError, runExtract } from '../engine/supernet/run-extract';
 import { formatPredictorOutcome, parsePredictorTrainArgs, PredictorSetupError, runPredictorTrain } from './predictor';
 import { InfeasibleConstraintError } from '../engine/supernet/search';
+import { runAgentCommand, runDeviceCommand } from './agent';
 
 const USAGE = `Usage: greenprint <command> [options]
 
@@ -44,6 +45,8 @@ Commands:
                      --supernet S.supernet.json --out DIR [--epochs N (50)] [--seed S] [--force] [--json]
   devices            target devices and how each is priced
   regions            grid regions with their carbon intensity and source
+  agent              serve this machine as a measurement device (--host, --port, --token)
+  device ping URL    check a running agent and its token (device measure URL FILE: time a model there)
 
 Model options (report, latency):
   --json             print JSON
@@ -498,6 +501,10 @@ export async function main(argv: string[]): Promise<number> {
         return await predictorTrain(rest.slice(1));
       case 'devices':
         return devices(parseArgs(rest));
+      case 'agent':
+        return await runAgentCommand(rest);
+      case 'device':
+        return await runDeviceCommand(rest);
       case 'regions':
         return regions(parseArgs(rest));
       default:

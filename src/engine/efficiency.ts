@@ -108,6 +108,14 @@ function note10(): OfaLutSet {
   return note10Tables;
 }
 
+/** Target ids of connected devices (`greenprint agent`): `remote:<name>`. */
+export const REMOTE_PREFIX = 'remote:';
+
+/** The device id their lookup tables are filed under (`remote_<name>__…lut.json`). */
+export function remoteLutDeviceId(name: string): string {
+  return `remote_${name}`;
+}
+
 /** Parsed tables by file, reused while the file is unchanged: editors analyse on every keystroke. */
 const lutCache = new Map<string, { mtimeMs: number; lut: LatencyLut }>();
 
@@ -208,6 +216,13 @@ function powerOnlySpec(id: string, name: string, power: Pick<DeviceSpec, 'powerW
  */
 function energySpecFor(deviceId: string, powerW: number | undefined, localDevice?: DeviceSpec): DeviceSpec {
   if (deviceId === NOTE10.id) return powerOnlySpec(NOTE10.id, NOTE10.name, NOTE10_POWER);
+  if (deviceId.startsWith(REMOTE_PREFIX)) {
+    return powerOnlySpec(deviceId, `connected device "${deviceId.slice(REMOTE_PREFIX.length)}"`, {
+      powerW: powerW ?? DEFAULT_LOCAL_POWER_W,
+      class: 'cpu',
+      sources: [{ what: 'assumed laptop-class package power (the agent does not report power)', where: 'set greenprint.carbon.powerW or --power to the device’s figure', year: 2022 }],
+    });
+  }
   if (deviceId === LOCAL_CPU.id || deviceId === LOCAL_GPU.id) {
     const name = deviceId === LOCAL_CPU.id ? LOCAL_CPU.name : LOCAL_GPU.name;
     return (
@@ -247,6 +262,12 @@ export function estimateEfficiency(report: AnalysisReport, ir: ModelIR, evaluate
       else if (options.localDevice) latency = rooflineLatency(report, options.localDevice, `${name}, calibrated`);
       else if (fromLut) latency = fromLut;
       else problems.push(`No latency model for ${name} yet: build a lookup table or calibrate (greenprint lut build / greenprint calibrate), or measure the model.`);
+    } else if (options.device.startsWith(REMOTE_PREFIX)) {
+      // A connected device is priced only by a table measured on it (its agent builds them); no guessing.
+      const name = options.device.slice(REMOTE_PREFIX.length);
+      const lut = findDeviceLut(options.lutDirectory, remoteLutDeviceId(name));
+      if (lut) latency = lutLatency(report, ir, evaluated, lut, `lookup table measured on the connected device "${name}"`);
+      else problems.push(`No latency table for the connected device "${name}" yet: run Greenprint: Build Latency Table for This Model with it selected, or measure the model on it.`);
     } else {
       if (!listDevices().some((d) => d.id === options.device)) {
         throw new DeviceCatalogueError(`Unknown device "${options.device}". Known devices: ${listTargetDevices().map((d) => d.id).join(', ')}.`);

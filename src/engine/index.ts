@@ -16,3 +16,14 @@ export { MeasurementWorker } from './runtime/client';
 export { calibrateLocalDevice, loadCalibration, saveCalibration, localDeviceSpec, workerProfiler, type LocalCalibration } from './latency/local';
 export { buildLut, modelBlocks } from './latency/lut-build';
 export { lutFileName } from './latency/lut';
+// The editor's panel: search and extraction in a worker thread, per-stage breakdown of a found subnet.
+export { startSearch, extractInWorker, SearchWorkerError, type RunningSearch, type SearchHandlers, type SearchJob, type SearchWorkerProgress } from './supernet/search-client';
+export type { SearchOutcome, SearchPoint } from './supernet/run-search';
+export { extractTargets, type ExtractOutcome, type ExtractRequest } from './supernet/run-extract';
+export { subnetBreakdown, type SubnetBreakdown, type StageSummary } from './supernet/stage-breakdown';
+export { readSupernetSpace, type SupernetDescription } from './formats/ofa-supernet';
+export { activeArchKey, type SubnetArch } from './supernet/search';
+export { expandOfaArch, type OfaSpace } from './formats/ofa/spaces';
+// Connected devices: a client for `greenprint agent` on another machine.
+export { DeviceClient, DeviceClientError, normaliseAgentUrl, type WithDevice, type MeasureJobSpec, type LutJobSpec } from './remote/client';
+export { formatAgentDevice, type AgentDeviceInfo, type RemoteMeasureResult, type RemoteLutResult, type RemoteProgress } from './remote/protocol';

@@ -8,6 +8,8 @@ import { registerStatus } from './status';
 import { registerDiagnostics } from './diagnostics';
 import { registerCommands } from './commands';
 import { registerMeasureCommands } from './measure';
+import { registerDevices } from './devices';
+import { registerPanel } from './panel/panel';
 import type { AnalysisReport } from '../engine';
 
 /** Files Greenprint looks at; detection by content decides whether one is a model. */
@@ -35,9 +37,11 @@ export function activate(context: vscode.ExtensionContext): GreenprintApi {
   registerHints(ctx, selector);
   registerHover(ctx, selector);
   registerCodeLens(ctx, selector);
+  registerDevices(ctx); // before the status bar, which shows the connected target's state
   registerStatus(ctx);
   registerCommands(ctx);
   registerMeasureCommands(ctx);
+  registerPanel(ctx, selector);
 
   for (const doc of vscode.workspace.textDocuments) ctx.scheduleRefresh(doc, 0);
   return { report: (doc) => ctx.analysis.analyze(doc) };

@@ -11,10 +11,12 @@ import type { Ctx } from './context';
 import { loadEngine } from './analysis';
 import { setDevice } from './config';
 import { shortDevice } from './present';
+import { buildLutOnConnectedDevice, connectedDeviceChoices, connectedDevices, isRemoteId, measureOnConnectedDevice } from './devices';
 
 let worker: Engine.MeasurementWorker | undefined;
 
-function measurementWorker(ctx: Ctx): Engine.MeasurementWorker {
+/** The one measurement child process of the extension (shared with the panel: two at once would time each other). */
+export function measurementWorker(ctx: Ctx): Engine.MeasurementWorker {
   if (!worker) {
     worker = new (loadEngine().MeasurementWorker)();
     ctx.push({ dispose: () => worker?.dispose() });
@@ -51,6 +53,7 @@ async function measureActive(ctx: Ctx, arg?: unknown): Promise<MeasureResult | u
     scale: ctx.config.scale,
   });
   if (!ir) return undefined;
+  if (isRemoteId(ctx.config.device)) return measureOnConnectedDevice(ctx, doc, report);
   return vscode.window.withProgress(
     { location: vscode.ProgressLocation.Notification, title: `Greenprint: measuring ${report.model} on this machine`, cancellable: true },
     async (progress, token) => {
@@ -107,6 +110,7 @@ async function buildModelLut(ctx: Ctx): Promise<string | undefined> {
     void vscode.window.showInformationMessage('Greenprint: open a model config to build its latency table.');
     return undefined;
   }
+  if (isRemoteId(ctx.config.device)) return buildLutOnConnectedDevice(ctx, doc);
   return vscode.window.withProgress(
     { location: vscode.ProgressLocation.Notification, title: 'Greenprint: building a latency table on this machine', cancellable: true },
     async (progress, token) => {
@@ -154,7 +158,7 @@ async function selectDevice(ctx: Ctx, id?: unknown): Promise<string | undefined>
   const e = loadEngine();
   const devices = e.listTargetDevices();
   if (typeof id === 'string') {
-    if (!devices.some((d) => d.id === id)) {
+    if (!devices.some((d) => d.id === id) && !connectedDevices()?.find(id)) {
       void vscode.window.showErrorMessage(`Greenprint: unknown device "${id}".`);
       return undefined;
     }
@@ -162,11 +166,14 @@ async function selectDevice(ctx: Ctx, id?: unknown): Promise<string | undefined>
     return id;
   }
   const kinds: Record<string, string> = { 'local-cpu': 'this machine', 'local-gpu': 'this machine', lut: 'lookup table', roofline: 'catalogue (roofline)', remote: 'connected' };
+  const connected = connectedDeviceChoices().map((d) => ({ label: `$(plug) ${d.name}`, description: d.id === ctx.config.device ? `${d.id} · current` : d.id, detail: d.detail, id: d.id }));
+  const connectNew = { label: '$(add) Connect a device…', description: 'greenprint agent on another machine', detail: undefined, id: '' };
   const picked = await vscode.window.showQuickPick(
-    devices.map((d) => ({ label: shortDevice(d.name), description: d.id === ctx.config.device ? `${d.id} · current` : d.id, detail: kinds[d.kind], id: d.id })),
+    [...devices.map((d) => ({ label: shortDevice(d.name), description: d.id === ctx.config.device ? `${d.id} · current` : d.id, detail: kinds[d.kind], id: d.id })), ...connected, connectNew],
     { title: 'Greenprint: target device for latency and CO2e', matchOnDescription: true },
   );
   if (!picked) return undefined;
+  if (picked === connectNew) return ((await vscode.commands.executeCommand('greenprint.connectDevice')) as { id: string } | undefined)?.id;
   await setDevice(picked.id);
   return picked.id;
 }

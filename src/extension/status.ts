@@ -3,6 +3,7 @@ import * as vscode from 'vscode';
 import type { Ctx } from './context';
 import { count, efficiencyMarkdown, modelTitle, shortDevice, totalsLine } from './present';
 import { loadEngine } from './analysis';
+import { connectedDevices, remoteStatus } from './devices';
 
 export function registerStatus(ctx: Ctx): void {
   const item = vscode.window.createStatusBarItem('greenprint.totals', vscode.StatusBarAlignment.Right, 100);
@@ -45,12 +46,15 @@ function registerDevicePicker(ctx: Ctx): void {
     const e = loadEngine();
     const device = e.listTargetDevices().find((d) => d.id === ctx.config.device);
     const latency = report.latency ? ` ${report.latency.transformer ? `${e.formatMs(report.latency.transformer.decodeMsPerToken)}/tok` : e.formatMs(report.latency.totalMs)}` : '';
-    item.text = `$(device-mobile) ${shortDevice(device?.name ?? ctx.config.device)}${latency}`;
+    const remote = remoteStatus(ctx.config.device);
+    item.text = remote ? `${remote.text}${latency}` : `$(device-mobile) ${shortDevice(device?.name ?? ctx.config.device)}${latency}`;
     item.tooltip = new vscode.MarkdownString(
-      `**Target device:** ${device?.name ?? ctx.config.device}\n\n${efficiencyMarkdown(report) || 'No latency figure yet.'}\n\nClick to choose another device.`,
+      `${remote ? remote.tooltip : `**Target device:** ${device?.name ?? ctx.config.device}`}\n\n${efficiencyMarkdown(report) || 'No latency figure yet.'}\n\nClick to choose another device.`,
     );
     item.show();
   };
+  const devices = connectedDevices();
+  if (devices) ctx.push(devices.onDidChange(update));
   ctx.onRefresh((doc) => {
     if (vscode.window.activeTextEditor?.document === doc) update();
   });

@@ -41,7 +41,8 @@ export interface Nsga2Options {
   readonly generations?: number;
   readonly seed?: number;
   readonly maxTries?: number;
-  readonly onProgress?: (progress: SearchProgress & { readonly frontSize: number }) => void;
+  /** After each generation; `currentFront()` builds that generation's distinct non-dominated points on demand. */
+  readonly onProgress?: (progress: SearchProgress & { readonly frontSize: number; readonly currentFront: () => ParetoPoint[] }) => void;
   readonly signal?: AbortSignal;
 }
 
@@ -213,12 +214,18 @@ export function nsga2Search(options: Nsga2Options): Nsga2Result {
     population = next;
     fronts = rankAll(population);
     const bestAccuracy = Math.max(...population.map((p) => p.accuracy));
-    options.onProgress?.({ generation: g + 1, generations, bestAccuracy, evaluated, frontSize: fronts[0].length });
+    const [generationPopulation, generationFront] = [population, fronts[0]];
+    options.onProgress?.({ generation: g + 1, generations, bestAccuracy, evaluated, frontSize: fronts[0].length, currentFront: () => distinctFront(generationPopulation, generationFront) });
   }
 
+  return { front: distinctFront(population, fronts[0]), evaluated, efficiencyCalls: ops.efficiencyCalls };
+}
+
+/** The members of a front, one per distinct subnet, sorted by the first cost (then accuracy, descending). */
+function distinctFront(population: readonly Individual[], indices: readonly number[]): ParetoPoint[] {
   const seen = new Set<string>();
   const front: ParetoPoint[] = [];
-  for (const i of fronts[0]) {
+  for (const i of indices) {
     const p = population[i];
     const key = archKey(p.arch);
     if (seen.has(key)) continue;
@@ -226,5 +233,5 @@ export function nsga2Search(options: Nsga2Options): Nsga2Result {
     front.push({ arch: p.arch, accuracy: p.accuracy, costs: p.costs });
   }
   front.sort((a, b) => a.costs[0] - b.costs[0] || b.accuracy - a.accuracy);
-  return { front, evaluated, efficiencyCalls: ops.efficiencyCalls };
+  return front;
 }

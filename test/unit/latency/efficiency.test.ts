@@ -1,3 +1,4 @@
+import { lutFileName } from '../../../src/engine/latency/lut';
 import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -103,5 +104,22 @@ describe('latency and carbon in the report', () => {
     const broken = analyzeText(text, { fileName: 'arch.supernet.json', efficiency: { device: 'local-cpu', lutDirectory: dir } });
     assert.match(broken.efficiencyProblems!.join(' '), /local-cpu__wasm__other_2\.lut\.json/);
     assert.equal(readFileSync(corrupt, 'utf8'), '{"format": "greenprint.latency-lut", "version": 1,', 'never deleted or rewritten');
+  });
+
+  it('prices a connected device only from a table measured on it (filed as remote_<name>)', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'gp-eff-remote-'));
+    const text = readFileSync(samplePath('ofa', 'mbv3-w12-note10-25ms.supernet.json'), 'utf8');
+    const none = analyzeText(text, { fileName: 'arch.supernet.json', efficiency: { device: 'remote:board', lutDirectory: dir } });
+    assert.equal(none.latency, undefined);
+    assert.match(none.efficiencyProblems![0], /No latency table for the connected device "board" yet/);
+    const { ir } = analyzeModel(text, { fileName: 'arch.supernet.json' });
+    const fake = (ms: number): Measurement => ({ minMs: ms, medianMs: ms, p10Ms: ms, p90Ms: ms, meanMs: ms, runs: 5, discarded: 0, warmupRuns: 3, batch: 1, backend: 'wasm', threads: 1, runtime: 'agent 1' });
+    const profiler: LatencyProfiler = { profile: async (m) => fake(evaluate(m, { batch: 1 }).totals.macs / 5e6), overhead: async () => fake(0.05) };
+    await buildLut({ blocks: modelBlocks(ir!), profiler, lutPath: path.join(dir, lutFileName('remote:board', 'wasm', 'agent 1')), device: { id: 'remote:board', name: 'board' } });
+    const priced = analyzeText(text, { fileName: 'arch.supernet.json', efficiency: { device: 'remote:board', lutDirectory: dir } });
+    assert.equal(priced.latency?.method, 'lut');
+    assert.ok(Math.abs(priced.latency!.totalMs - (0.05 + priced.totals!.macs / 5e6)) < 1e-6);
+    assert.match(priced.latency!.source, /connected device "board"/);
+    assert.match(String(priced.carbon!.assumptions.powerW.source), /greenprint\.carbon\.powerW/);
   });
 });

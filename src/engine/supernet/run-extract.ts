@@ -1,20 +1,21 @@
 /**
- * `greenprint extract SUPERNET --weights W.safetensors|W.json [--arch ARCH.json] --out DIR [--force]`: writes
- * the chosen subnet as a standalone OFA network (net.config + run.config + model.safetensors) and as a
- * TF.js graph model (tfjs/model.json + tfjs/group1-shard1of1.bin, BN folded; export-tfjs.ts). The supernet
- * weights are safetensors or a Greenprint TF.js weights JSON (weights/load.ts). Files that exist are never
- * replaced without --force, everything is computed before the first write, and every file is written to
- * a temporary name and renamed, so a failed run leaves nothing half-written.
+ * Writes a chosen subnet as a standalone model, for `greenprint extract SUPERNET --weights W.safetensors|W.json
+ * [--arch ARCH.json] --out DIR [--force]` and the editor's panel: an OFA network (net.config + run.config +
+ * model.safetensors) and a TF.js graph model (tfjs/model.json + tfjs/group1-shard1of1.bin, BN folded;
+ * export-tfjs.ts). The supernet weights are safetensors or a Greenprint TF.js weights JSON (weights/load.ts).
+ * Files that exist are never replaced without `force`, everything is computed before the first write, and
+ * every file is written to a temporary name and renamed, so a failed run leaves nothing half-written.
+ * (Moved here from src/cli/extract.ts so the panel's worker can run it; the CLI imports it from here.)
  */
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { readSupernetSpace } from '../engine/formats/ofa-supernet';
-import { subnetToTfjsGraphModel } from '../engine/supernet/export-tfjs';
-import { extractSubnet } from '../engine/supernet/extract';
-import { validateSupernetWeights } from '../engine/supernet/weights';
-import { loadWeightsFile, WeightsFileError } from '../engine/weights/load';
-import { writeSafetensors, type FloatTensor } from '../engine/weights/safetensors';
-import { DEFAULT_TFJS_SHARD } from '../engine/weights/tfjs-weights';
+import { readSupernetSpace } from '../formats/ofa-supernet';
+import { subnetToTfjsGraphModel } from './export-tfjs';
+import { extractSubnet } from './extract';
+import { validateSupernetWeights } from './weights';
+import { loadWeightsFile, WeightsFileError } from '../weights/load';
+import { writeSafetensors, type FloatTensor } from '../weights/safetensors';
+import { DEFAULT_TFJS_SHARD } from '../weights/tfjs-weights';
 
 export class ExtractSetupError extends Error {}
 
@@ -22,6 +23,8 @@ export interface ExtractRequest {
   readonly supernetFile: string;
   readonly weightsFile?: string;
   readonly archFile?: string;
+  /** The subnet itself (the panel's choice); wins over `archFile` and the supernet file's `arch`. */
+  readonly arch?: ExtractOutcome['arch'];
   readonly outDir?: string;
   readonly force: boolean;
 }
@@ -71,15 +74,20 @@ function writeAtomically(file: string, data: string | Uint8Array): void {
   renameSync(tmp, file);
 }
 
+/** The files an extraction into `outDir` writes, in the order of `ExtractOutcome.files`. */
+export function extractTargets(outDir: string): string[] {
+  return ['net.config', 'run.config', 'model.safetensors', 'tfjs/model.json', `tfjs/${DEFAULT_TFJS_SHARD}`].map((f) => path.join(outDir, ...f.split('/')));
+}
+
 export function runExtract(req: ExtractRequest): ExtractOutcome {
   if (!req.outDir) throw new ExtractSetupError('--out DIR is required (where the subnet is written).');
   const space = readSupernetSpace(readFileSync(req.supernetFile, 'utf8'));
   if (!space) throw new ExtractSetupError(`${req.supernetFile}: not a Greenprint supernet file ("kind": "greenprint.ofa-supernet").`);
   const weightsFile = req.weightsFile ?? (space.assets.weights ? path.resolve(path.dirname(req.supernetFile), space.assets.weights) : undefined);
   if (!weightsFile) throw new ExtractSetupError(`${req.supernetFile} names no "weights": pass --weights W.safetensors (or a TF.js weights .json).`);
-  const arch = readArch(req.archFile ? readJson(req.archFile) : readJson(req.supernetFile), req.archFile ?? req.supernetFile);
+  const arch = req.arch ? readArch({ ...req.arch }, 'the requested arch') : readArch(req.archFile ? readJson(req.archFile) : readJson(req.supernetFile), req.archFile ?? req.supernetFile);
 
-  const targets = ['net.config', 'run.config', 'model.safetensors', 'tfjs/model.json', `tfjs/${DEFAULT_TFJS_SHARD}`].map((f) => path.join(req.outDir!, ...f.split('/')));
+  const targets = extractTargets(req.outDir);
   const existing = targets.filter((f) => existsSync(f));
   if (existing.length && !req.force) {
     throw new ExtractSetupError(`${existing.join(', ')} already exist${existing.length === 1 ? 's' : ''}; pass --force to replace, or choose another --out.`);

@@ -1,19 +1,20 @@
 /**
- * `greenprint search SUPERNET`: OFA's evolutionary search (or NSGA-II with --multi) over the space a
- * supernet file describes, under one constraint: latency on a device, FLOPs, or CO2e per inference.
+ * A whole search as the CLI (`greenprint search`) and the editor's panel run it: OFA's evolutionary
+ * search (or NSGA-II for the Pareto front) over the space a supernet description gives, under one
+ * constraint (latency on a device, FLOPs, or CO2e per inference), with the accuracy predictor and latency
+ * tables the description points at.
  */
-import { carbonPerInference, findDeviceLut } from '../engine/efficiency';
-import { readSupernetSpace } from '../engine/formats/ofa-supernet';
-import type { OfaSpace } from '../engine/formats/ofa/spaces';
-import { lutLatencyModel, macsModel, note10LatencyModel } from '../engine/supernet/efficiency-model';
-import { loadOfaMbv3AccuracyPredictor } from '../engine/supernet/predictor';
-import { loadMlpPredictor } from '../engine/supernet/mlp-predictor';
-import { loadOfaLutSet } from '../engine/latency/ofa-lut';
-import type { SupernetAssets } from '../engine/formats/ofa-supernet';
 import { existsSync } from 'node:fs';
 import * as path from 'node:path';
-import { evolutionarySearch, memoizeAccuracy, type AccuracyModel, type EfficiencyFn, type SubnetArch } from '../engine/supernet/search';
-import { nsga2Search } from '../engine/supernet/nsga2';
+import { carbonPerInference, findDeviceLut } from '../efficiency';
+import { readSupernetSpace, type SupernetAssets } from '../formats/ofa-supernet';
+import type { OfaSpace } from '../formats/ofa/spaces';
+import { loadOfaLutSet } from '../latency/ofa-lut';
+import { lutLatencyModel, macsModel, note10LatencyModel } from './efficiency-model';
+import { loadMlpPredictor } from './mlp-predictor';
+import { nsga2Search } from './nsga2';
+import { loadOfaMbv3AccuracyPredictor } from './predictor';
+import { evolutionarySearch, memoizeAccuracy, type AccuracyModel, type EfficiencyFn, type SubnetArch } from './search';
 
 export interface SearchRequest {
   readonly file: string;
@@ -27,8 +28,15 @@ export interface SearchRequest {
   readonly generations?: number;
   readonly lutDirectory: string;
   readonly carbon: { region?: string; pue?: number; powerW?: number };
-  readonly onProgress?: (generation: number, generations: number, best: number) => void;
+  readonly onProgress?: (generation: number, generations: number, best: number, details: SearchProgressDetails) => void;
   readonly signal?: AbortSignal;
+}
+
+/** What a progress report adds for live views (the editor's panel plots the front while NSGA-II runs). */
+export interface SearchProgressDetails {
+  readonly evaluated: number;
+  /** Multi-objective only: this generation's distinct front with its costs, built on demand. */
+  readonly currentFront?: () => SearchPoint[];
 }
 
 export class SearchSetupError extends Error {}
@@ -85,10 +93,19 @@ function latencyFor(space: OfaSpace, device: string, lutDirectory: string, file:
   throw new SearchSetupError(`searching under a latency limit needs a lookup table: --device note10-ofa or a local device with a built table, not "${device}".`);
 }
 
+/** One subnet found by the search with what it costs (latency and CO2e when the search had a device). */
+export interface SearchPoint {
+  readonly arch: SubnetArch;
+  readonly accuracy: number;
+  readonly latencyMs?: number;
+  readonly macs: number;
+  readonly co2eG?: number;
+}
+
 export interface SearchOutcome {
   readonly constraint: { readonly kind: 'latency' | 'flops' | 'co2'; readonly max: number; readonly unit: string; readonly device?: string };
-  readonly best: { readonly arch: SubnetArch; readonly accuracy: number; readonly latencyMs?: number; readonly macs: number; readonly co2eG?: number };
-  readonly front?: readonly { readonly arch: SubnetArch; readonly accuracy: number; readonly latencyMs?: number; readonly macs: number; readonly co2eG?: number }[];
+  readonly best: SearchPoint;
+  readonly front?: readonly SearchPoint[];
   readonly evaluated: number;
   readonly seconds: number;
   readonly seed: number;
@@ -120,7 +137,7 @@ export function runSearch(req: SearchRequest): SearchOutcome {
     [kind, efficiency, max, unit] = ['co2', (a) => co2!(latency!(a)), req.maxCo2G!, 'gCO2e per inference'];
   }
 
-  const describe = (arch: SubnetArch, acc: number) => ({
+  const describe = (arch: SubnetArch, acc: number): SearchPoint => ({
     arch,
     accuracy: acc,
     latencyMs: latency?.(arch),
@@ -138,7 +155,8 @@ export function runSearch(req: SearchRequest): SearchOutcome {
       seed: req.seed,
       generations: req.generations,
       signal: req.signal,
-      onProgress: (p) => req.onProgress?.(p.generation, p.generations, p.bestAccuracy),
+      onProgress: (p) =>
+        req.onProgress?.(p.generation, p.generations, p.bestAccuracy, { evaluated: p.evaluated, currentFront: () => p.currentFront().map((q) => describe(q.arch, q.accuracy)) }),
     });
     const front = result.front.map((p) => describe(p.arch, p.accuracy));
     const best = front.reduce((a, b) => (b.accuracy > a.accuracy ? b : a));
@@ -153,7 +171,7 @@ export function runSearch(req: SearchRequest): SearchOutcome {
     seed: req.seed,
     generations: req.generations,
     signal: req.signal,
-    onProgress: (p) => req.onProgress?.(p.generation, p.generations, p.bestAccuracy),
+    onProgress: (p) => req.onProgress?.(p.generation, p.generations, p.bestAccuracy, { evaluated: p.evaluated }),
   });
   return {
     constraint: { kind, max, unit, device },

@@ -1,0 +1,284 @@
+/**
+ * Wire protocol between a Greenprint client (CLI, extension) and `greenprint agent` on a remote device.
+ *
+ * One JSON object per WebSocket text frame; binary frames are refused. Every request names the protocol
+ * version, an id chosen by the client, the agent's token and a type; the agent answers each request with
+ * exactly one final reply `{protocol, id, ok, result | error, device}` and, for long jobs, any number of
+ * `{protocol, id, progress}` frames before it. Replies to frames the agent could not read carry `id: null`.
+ *
+ * The request carries the model's *text* (and the few sibling files a reader may consult, such as OFA's
+ * run.config), never a path: the agent reads nothing from its own disk on a client's behalf, so a token
+ * holder can make it compute but not disclose files. Validation here is strict and names the field, so a
+ * client of another version gets a precise error instead of a crash on the device.
+ */
+import type { Measurement, RuntimeBackend } from '../latency/types';
+import type { LatencyLut } from '../latency/lut';
+
+export const PROTOCOL_VERSION = 1;
+
+/** Default cap on one incoming frame: a model config plus siblings is kilobytes; 16 MiB leaves room for big Keras JSON. */
+export const DEFAULT_MAX_MESSAGE_BYTES = 16 * 1024 * 1024;
+
+export type RequestType = 'ping' | 'measure' | 'lut' | 'cancel';
+
+export type AgentErrorCode =
+  /** The frame is not JSON. */
+  | 'bad-json'
+  /** JSON, but not a request of this protocol (missing or mistyped field). */
+  | 'bad-request'
+  /** A binary frame: the protocol is text only. */
+  | 'binary-frame'
+  /** Larger than the agent's message limit. */
+  | 'too-large'
+  | 'unsupported-protocol'
+  | 'unauthorized'
+  /** The request was read but the job failed (bad model, runtime error). */
+  | 'failed'
+  /** The job was cancelled (client asked, client went away, agent shutting down). */
+  | 'cancelled';
+
+interface RequestBase {
+  readonly protocol: number;
+  readonly id: string | number;
+  readonly token: string;
+}
+
+export interface PingRequest extends RequestBase {
+  readonly type: 'ping';
+}
+
+/** What the agent feeds the model reader and the timer; all optional, the file's own defaults otherwise. */
+export interface RemoteMeasureOptions {
+  readonly inputSize?: readonly [number, number];
+  readonly seqLen?: number;
+  readonly batch?: number;
+  readonly scale?: string;
+  readonly warmupRuns?: number;
+  readonly runs?: number;
+  readonly budgetMs?: number;
+  readonly backend?: RuntimeBackend;
+}
+
+export interface MeasureRequest extends RequestBase {
+  readonly type: 'measure';
+  /** Display name; its extension picks the reader as it does locally (e.g. `net.config`, `model.json`). */
+  readonly fileName: string;
+  readonly text: string;
+  /** Files next to the model that readers consult, by bare name (e.g. `{"run.config": "…"}`). */
+  readonly siblings?: Readonly<Record<string, string>>;
+  readonly options?: RemoteMeasureOptions;
+}
+
+export interface RemoteLutOptions {
+  /** Image size of a supernet space's table; default: the file's. */
+  readonly resolution?: number;
+  /** Passes over the blocks (default 3, as `greenprint lut build`). */
+  readonly rounds?: number;
+  /** Device id and name written into the table, e.g. `remote:pi5` (default `local-cpu`, the agent's own machine). */
+  readonly deviceId?: string;
+  readonly deviceName?: string;
+}
+
+export interface LutRequest extends RequestBase {
+  readonly type: 'lut';
+  readonly fileName: string;
+  /** A supernet description (its space) or a model config (its distinct layers). */
+  readonly text: string;
+  readonly siblings?: Readonly<Record<string, string>>;
+  readonly options?: RemoteLutOptions;
+}
+
+/** Stops a queued or running request of the same connection; answered at once, the target gets `cancelled`. */
+export interface CancelRequest extends RequestBase {
+  readonly type: 'cancel';
+  readonly target: string | number;
+}
+
+export type AgentRequest = PingRequest | MeasureRequest | LutRequest | CancelRequest;
+
+/** The machine the agent runs on and the TF.js runtime it measures with. */
+export interface AgentDeviceInfo {
+  readonly hostname: string;
+  /** e.g. `Linux 6.8.0 (x64)`. */
+  readonly os: string;
+  readonly cpu: { readonly model: string; readonly cores: number };
+  readonly memoryBytes: number;
+  /** Node.js version, e.g. `v20.20.2`. */
+  readonly node: string;
+  readonly backend: RuntimeBackend;
+  readonly threads: number;
+  readonly runtime: string;
+  /** Why faster backends were skipped (e.g. tfjs-node not installed). */
+  readonly notes: readonly string[];
+}
+
+export interface PingResult {
+  readonly protocol: number;
+  /** Requests waiting or running on the agent, all clients together. */
+  readonly queued: number;
+  readonly maxMessageBytes: number;
+}
+
+export interface RemoteMeasureResult {
+  readonly model: string;
+  readonly input: string;
+  readonly batch: number;
+  readonly measurement: Measurement;
+  /** Wall time on the agent, queueing excluded. */
+  readonly seconds: number;
+}
+
+export interface RemoteLutResult {
+  readonly lut: LatencyLut;
+  /** Blocks timed by this request; the others came from the agent's cached table. */
+  readonly measured: number;
+  readonly entries: number;
+  readonly seconds: number;
+}
+
+export interface RemoteProgress {
+  readonly phase: string;
+  readonly done: number;
+  readonly total: number;
+  readonly detail?: string;
+}
+
+export interface AgentError {
+  readonly code: AgentErrorCode;
+  readonly message: string;
+}
+
+export type AgentReply =
+  | { readonly protocol: number; readonly id: string | number; readonly ok: true; readonly result: unknown; readonly device: AgentDeviceInfo }
+  | { readonly protocol: number; readonly id: string | number | null; readonly ok: false; readonly error: AgentError; readonly device?: AgentDeviceInfo };
+
+export interface AgentProgressFrame {
+  readonly protocol: number;
+  readonly id: string | number;
+  readonly progress: RemoteProgress;
+}
+
+export type AgentFrame = AgentReply | AgentProgressFrame;
+
+/** A request the agent cannot accept; `id` is the request's when it could be read. */
+export class ProtocolError extends Error {
+  constructor(
+    readonly code: AgentErrorCode,
+    message: string,
+    readonly id: string | number | null = null,
+  ) {
+    super(message);
+    this.name = 'ProtocolError';
+  }
+}
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+const isId = (v: unknown): v is string | number => (typeof v === 'string' && v.length > 0 && v.length <= 128) || (typeof v === 'number' && Number.isFinite(v));
+const SIBLING_NAME = /^[A-Za-z0-9._-]+$/;
+
+function optionalNumber(o: Record<string, unknown>, key: string, where: string, id: string | number, integer = true): void {
+  const v = o[key];
+  if (v === undefined) return;
+  if (typeof v !== 'number' || !Number.isFinite(v) || v <= 0 || (integer && !Number.isInteger(v))) {
+    throw new ProtocolError('bad-request', `${where}.${key} must be a positive ${integer ? 'whole ' : ''}number, got ${JSON.stringify(v)}`, id);
+  }
+}
+
+function checkModelFields(r: Record<string, unknown>, id: string | number): void {
+  if (typeof r.fileName !== 'string' || !r.fileName) throw new ProtocolError('bad-request', '"fileName" must be a non-empty string', id);
+  if (typeof r.text !== 'string') throw new ProtocolError('bad-request', '"text" must be the model file\'s text', id);
+  if (r.siblings !== undefined) {
+    if (!isObject(r.siblings)) throw new ProtocolError('bad-request', '"siblings" must map file names to their text', id);
+    for (const [name, text] of Object.entries(r.siblings)) {
+      if (!SIBLING_NAME.test(name) || name === '.' || name === '..') throw new ProtocolError('bad-request', `sibling "${name}" must be a bare file name`, id);
+      if (typeof text !== 'string') throw new ProtocolError('bad-request', `sibling "${name}" must be text`, id);
+    }
+  }
+  if (r.options !== undefined && !isObject(r.options)) throw new ProtocolError('bad-request', '"options" must be an object', id);
+}
+
+function checkMeasureOptions(o: Record<string, unknown>, id: string | number): void {
+  if (o.inputSize !== undefined) {
+    const s = o.inputSize;
+    if (!Array.isArray(s) || s.length !== 2 || !s.every((x) => Number.isInteger(x) && (x as number) > 0)) {
+      throw new ProtocolError('bad-request', `options.inputSize must be [height, width], got ${JSON.stringify(s)}`, id);
+    }
+  }
+  for (const key of ['seqLen', 'batch', 'runs']) optionalNumber(o, key, 'options', id);
+  optionalNumber(o, 'budgetMs', 'options', id, false);
+  if (o.warmupRuns !== undefined && !(Number.isInteger(o.warmupRuns) && (o.warmupRuns as number) >= 0)) {
+    throw new ProtocolError('bad-request', `options.warmupRuns must be a whole number ≥ 0, got ${JSON.stringify(o.warmupRuns)}`, id);
+  }
+  if (o.scale !== undefined && typeof o.scale !== 'string') throw new ProtocolError('bad-request', 'options.scale must be a string', id);
+  if (o.backend !== undefined && typeof o.backend !== 'string') throw new ProtocolError('bad-request', 'options.backend must be a string', id);
+}
+
+function checkLutOptions(o: Record<string, unknown>, id: string | number): void {
+  optionalNumber(o, 'resolution', 'options', id);
+  optionalNumber(o, 'rounds', 'options', id);
+  for (const key of ['deviceId', 'deviceName']) {
+    if (o[key] !== undefined && (typeof o[key] !== 'string' || !o[key])) throw new ProtocolError('bad-request', `options.${key} must be a non-empty string`, id);
+  }
+}
+
+/**
+ * Reads one text frame as a request. Throws ProtocolError naming what is wrong; the token is not checked
+ * here (the agent compares it in constant time), only its presence.
+ */
+export function parseRequest(text: string): AgentRequest {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (e) {
+    throw new ProtocolError('bad-json', `not JSON (${(e as Error).message}); the agent expects one JSON request per text frame`);
+  }
+  if (!isObject(value)) throw new ProtocolError('bad-request', 'a request must be a JSON object');
+  const id = isId(value.id) ? value.id : null;
+  if (id === null) throw new ProtocolError('bad-request', '"id" must be a non-empty string (≤ 128 characters) or a number');
+  if (value.protocol !== PROTOCOL_VERSION) {
+    throw new ProtocolError('unsupported-protocol', `protocol ${JSON.stringify(value.protocol)} is not supported; this agent speaks protocol ${PROTOCOL_VERSION}`, id);
+  }
+  if (typeof value.token !== 'string') throw new ProtocolError('unauthorized', '"token" is missing: every request must carry the agent\'s token', id);
+  switch (value.type) {
+    case 'ping':
+      break;
+    case 'measure':
+      checkModelFields(value, id);
+      if (value.options) checkMeasureOptions(value.options as Record<string, unknown>, id);
+      break;
+    case 'lut':
+      checkModelFields(value, id);
+      if (value.options) checkLutOptions(value.options as Record<string, unknown>, id);
+      break;
+    case 'cancel':
+      if (!isId(value.target)) throw new ProtocolError('bad-request', '"target" must be the id of the request to cancel', id);
+      break;
+    default:
+      throw new ProtocolError('bad-request', `unknown request type ${JSON.stringify(value.type)}; expected ping, measure, lut or cancel`, id);
+  }
+  return value as unknown as AgentRequest;
+}
+
+/** Reads one frame from the agent; undefined when it is not one (the client then reports the agent as broken). */
+export function parseFrame(text: string): AgentFrame | undefined {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+  if (!isObject(value) || !('id' in value)) return undefined;
+  if (isObject(value.progress)) return value as unknown as AgentProgressFrame;
+  if (value.ok === true && 'result' in value) return value as unknown as AgentReply;
+  if (value.ok === false && isObject(value.error) && typeof value.error.message === 'string') return value as unknown as AgentReply;
+  return undefined;
+}
+
+function gib(bytes: number): string {
+  return `${(bytes / 2 ** 30).toFixed(1)} GiB`;
+}
+
+/** One line for people: `pi5 · Linux 6.6.0 (arm64) · Cortex-A76 × 4 · 7.9 GiB · wasm, 1 thread (…)`. */
+export function formatAgentDevice(d: AgentDeviceInfo): string {
+  return `${d.hostname} · ${d.os} · ${d.cpu.model} × ${d.cpu.cores} · ${gib(d.memoryBytes)} · ${d.backend}, ${d.threads} thread(s) (${d.runtime}) · Node ${d.node}`;
+}

@@ -1,0 +1,98 @@
+/**
+ * The trained sample supernet in samples/ofa/fashion-mnist, end to end on real inputs: its description
+ * names weights and a predictor that load and fit its space; extracted subnets compute the supernet's
+ * outputs on Fashion-MNIST test images and count what the description counts; the largest subnet really
+ * classifies; the predictor ranks subnets; the search finds subnets under a FLOPs budget.
+ */
+import { strict as assert } from 'node:assert';
+import { readFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { analyzeText } from '../../../src/engine/analyze';
+import { FASHION_MNIST_DIR, loadMnistLayoutDataset } from '../../../src/engine/data/idx';
+import { readSupernetSpace } from '../../../src/engine/formats/ofa-supernet';
+import { initBackend, type TF } from '../../../src/engine/runtime/backend';
+import { staticForward, supernetForward } from '../../../src/engine/runtime/ofa-forward';
+import { extractSubnet } from '../../../src/engine/supernet/extract';
+import { loadMlpPredictor } from '../../../src/engine/supernet/mlp-predictor';
+import { createRng, sampleArch } from '../../../src/engine/supernet/random';
+import { runSearch } from '../../../src/engine/supernet/run-search';
+import { evaluateSubnet, FASHION_MNIST_NORMALISATION, imageBatch, largestArch, smallestArch } from '../../../src/engine/supernet/train';
+import { validateSupernetWeights } from '../../../src/engine/supernet/weights';
+import { loadWeightsFile } from '../../../src/engine/weights/load';
+import { REPO_ROOT } from '../fixtures';
+
+const DESCRIPTION = path.join(REPO_ROOT, 'samples', 'ofa', 'fashion-mnist', 'fmnist-mbv3.supernet.json');
+
+describe('the trained sample supernet (Fashion-MNIST)', function () {
+  this.timeout(120000);
+  const text = readFileSync(DESCRIPTION, 'utf8');
+  const read = readSupernetSpace(text)!;
+  const asset = (relative: string) => path.join(path.dirname(DESCRIPTION), relative);
+  let tf: TF;
+  let weights: ReturnType<typeof loadWeightsFile>;
+  before(async function () {
+    if (!require('node:fs').existsSync(FASHION_MNIST_DIR)) this.skip(); // scripts/setup.sh installs it
+    tf = (await initBackend()).tf;
+    weights = loadWeightsFile(asset(read.assets.weights!));
+  });
+
+  it('names weights and a predictor that fit its space (grey 28×28 input, 10 classes)', () => {
+    assert.equal(read.space.inChannels, 1);
+    assert.equal(read.space.nClasses, 10);
+    validateSupernetWeights(read.space, weights, read.assets.weights!);
+    const predictor = loadMlpPredictor(asset(read.assets.accuracyPredictor!));
+    const fields = (sp: typeof read.space) => [sp.space, sp.widthMult, sp.ksList, sp.expandList, sp.depthList, sp.nClasses, sp.inChannels];
+    assert.deepEqual(fields(predictor.metadata.space), fields(read.space));
+    assert.deepEqual([...predictor.metadata.resolutions], [...read.resolutions!]);
+  });
+
+  it('extracted subnets compute the supernet outputs on test images (max |Δ| ≤ 1e-5) and count what the description counts', () => {
+    const test = loadMnistLayoutDataset().test;
+    const rng = createRng(21);
+    for (let i = 0; i < 5; i++) {
+      const arch = i === 0 ? largestArch(read.space, 28) : i === 1 ? smallestArch(read.space, 24) : sampleArch(read.space, read.resolutions!, rng);
+      const extracted = extractSubnet(read.space, weights, arch);
+      const x = imageBatch(tf, test, Array.from({ length: 8 }, (_, j) => 8 * i + j), FASHION_MNIST_NORMALISATION, arch.r);
+      const a = supernetForward(tf, read.space, weights, arch, x);
+      const b = staticForward(tf, extracted.netConfig, extracted.tensors, x);
+      const diff = tf.max(tf.abs(tf.sub(a, b))).dataSync()[0];
+      const spread = tf.max(tf.abs(a)).dataSync()[0];
+      tf.dispose([x, a, b]);
+      assert.ok(diff <= 1e-5, `subnet ${i}: max |Δ| = ${diff}`);
+      assert.ok(spread > 0.1, `logits of a trained net are not all near zero (max |logit| ${spread})`);
+
+      const viaConfig = analyzeText(JSON.stringify(extracted.netConfig), { fileName: 'net.config', inputSize: [arch.r, arch.r] }).totals!;
+      const described = JSON.parse(text);
+      described.arch = { ks: arch.ks, e: arch.e, d: arch.d, r: arch.r };
+      const viaDescription = analyzeText(JSON.stringify(described), { fileName: 'subnet.supernet.json' }).totals!;
+      assert.equal(viaConfig.params, viaDescription.params);
+      assert.equal(viaConfig.macs, viaDescription.macs);
+      let stored = 0;
+      for (const [name, t] of extracted.tensors) if (!/running_(mean|var)$/.test(name)) stored += t.data.length;
+      assert.equal(stored, viaConfig.params, 'the extracted tensors hold exactly the reported params');
+    }
+  });
+
+  it('the largest subnet classifies Fashion-MNIST test images (> 70 % on 1,000, chance is 10 %)', () => {
+    const test = loadMnistLayoutDataset().test;
+    const accuracy = evaluateSubnet(tf, read.space, weights, largestArch(read.space, 28), test, FASHION_MNIST_NORMALISATION, { indices: Int32Array.from({ length: 1000 }, (_, i) => i) });
+    assert.ok(accuracy > 0.7, `accuracy ${accuracy}`);
+  });
+
+  it('its predictor beats predicting the mean on held-out subnets and ranks the largest above the smallest', () => {
+    const predictor = loadMlpPredictor(asset(read.assets.accuracyPredictor!));
+    const rmse = predictor.metadata.rmse.heldOut!;
+    assert.ok(rmse !== null && rmse < 0.02, `held-out RMSE ${rmse}`);
+    const [big, small] = predictor.predict([largestArch(read.space, 28), smallestArch(read.space, 24)]);
+    assert.ok(big > small, `largest ${big} vs smallest ${small}`);
+  });
+
+  it('the search finds reproducible subnets under a FLOPs budget with its own predictor', () => {
+    const request = { file: DESCRIPTION, text, maxFlops: 2e6, multi: false, seed: 3, generations: 30, lutDirectory: '/nonexistent', carbon: {} };
+    const a = runSearch(request);
+    const b = runSearch(request);
+    assert.deepEqual(a.best, b.best);
+    assert.ok(2 * a.best.macs <= 2e6, `FLOPs ${2 * a.best.macs}`);
+    assert.ok(a.best.accuracy > 0.6 && a.best.accuracy < 0.8, `predicted ${a.best.accuracy}`);
+  });
+});
