@@ -25,6 +25,7 @@
  * `weights.bin`. `loadMlpPredictor` reads them without TF.js and checks every shape against the topology;
  * `tf.loadLayersModel` loads the same files (its output + baseAccuracy is the prediction).
  */
+import { denseEightLanes, LANES } from './dense-lanes';
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import type { OfaSpace } from '../formats/ofa/spaces';
@@ -104,8 +105,6 @@ export interface DenseLayerWeights {
   readonly kernel: Float32Array;
   readonly bias: Float32Array;
 }
-
-const LANES = 8;
 
 /**
  * A trained predictor. `predict` returns predicted top-1 accuracy fractions; archs outside the space or at
@@ -197,40 +196,7 @@ export class MlpAccuracyPredictor implements AccuracyModel {
     const U = layer.units;
     const relu = layer.activation === 'relu';
     if (lanes === LANES) {
-      for (let j = 0; j < U; j++) {
-        let s0 = b[j], s1 = s0, s2 = s0, s3 = s0, s4 = s0, s5 = s0, s6 = s0, s7 = s0;
-        const row = j * H;
-        for (let k = 0; k < H; k++) {
-          const wk = w[row + k];
-          s0 += wk * input[k];
-          s1 += wk * input[H + k];
-          s2 += wk * input[2 * H + k];
-          s3 += wk * input[3 * H + k];
-          s4 += wk * input[4 * H + k];
-          s5 += wk * input[5 * H + k];
-          s6 += wk * input[6 * H + k];
-          s7 += wk * input[7 * H + k];
-        }
-        if (relu) {
-          out[j] = s0 > 0 ? s0 : 0;
-          out[U + j] = s1 > 0 ? s1 : 0;
-          out[2 * U + j] = s2 > 0 ? s2 : 0;
-          out[3 * U + j] = s3 > 0 ? s3 : 0;
-          out[4 * U + j] = s4 > 0 ? s4 : 0;
-          out[5 * U + j] = s5 > 0 ? s5 : 0;
-          out[6 * U + j] = s6 > 0 ? s6 : 0;
-          out[7 * U + j] = s7 > 0 ? s7 : 0;
-        } else {
-          out[j] = s0;
-          out[U + j] = s1;
-          out[2 * U + j] = s2;
-          out[3 * U + j] = s3;
-          out[4 * U + j] = s4;
-          out[5 * U + j] = s5;
-          out[6 * U + j] = s6;
-          out[7 * U + j] = s7;
-        }
-      }
+      denseEightLanes(w, b, input, out, H, U, relu);
       return;
     }
     for (let lane = 0; lane < lanes; lane++) {

@@ -6,7 +6,7 @@
  */
 import { existsSync } from 'node:fs';
 import * as path from 'node:path';
-import { carbonPerInference, findDeviceLut } from '../efficiency';
+import { carbonPerInference, findDeviceLut, REMOTE_PREFIX, remoteLutDeviceId } from '../efficiency';
 import { readSupernetSpace, type SupernetAssets } from '../formats/ofa-supernet';
 import type { OfaSpace } from '../formats/ofa/spaces';
 import { loadOfaLutSet } from '../latency/ofa-lut';
@@ -85,6 +85,12 @@ function latencyFor(space: OfaSpace, device: string, lutDirectory: string, file:
     return lutLatencyModel(space, loadOfaLutSet(dir, { id: device, name: `${device} (${assets.latencyTables.path})` }));
   }
   if (device === 'note10-ofa') return note10LatencyModel(space);
+  if (device.startsWith(REMOTE_PREFIX)) {
+    const name = device.slice(REMOTE_PREFIX.length);
+    const lut = findDeviceLut(lutDirectory, remoteLutDeviceId(name));
+    if (!lut) throw new SearchSetupError(`no latency table for the connected device "${name}" in ${lutDirectory}: build one on it first (Greenprint: Build Latency Table with the device selected).`);
+    return lutLatencyModel(space, lut, { estimator: lut.estimator });
+  }
   if (device === 'local-cpu' || device === 'local-gpu') {
     const lut = findDeviceLut(lutDirectory, device);
     if (!lut) throw new SearchSetupError(`no latency table for ${device} in ${lutDirectory}: run \`greenprint lut build SUPERNET --device ${device}\` first.`);

@@ -37,6 +37,7 @@ import {
 } from './protocol';
 import { PanelRequestError, planSearch, spaceSummary, subnetFolderName, toPanelPoint, toPanelResults } from './results';
 import { localCpuTarget, providedTargets, webviewGpuTarget, type MeasurementTarget } from './targets';
+import { connectedDeviceChoices } from '../devices';
 
 const STATE_KEY = 'greenprint.panel.state';
 /** Progress messages at most this often: a search reports every generation, the eye needs far fewer. */
@@ -206,7 +207,10 @@ export class GreenprintPanel implements vscode.Disposable {
   private async sendInit(): Promise<void> {
     const supernets = await this.supernetChoices();
     const e = loadEngine();
-    const devices: DeviceChoice[] = e.listTargetDevices().map((d) => ({ id: d.id, name: d.name, kind: d.kind }));
+    const devices: DeviceChoice[] = [
+      ...e.listTargetDevices().map((d) => ({ id: d.id, name: d.name, kind: d.kind })),
+      ...connectedDeviceChoices().map((d) => ({ id: d.id, name: `${d.name} (connected device)`, kind: d.kind })),
+    ];
     this.post({
       type: 'init',
       supernets,
@@ -255,9 +259,10 @@ export class GreenprintPanel implements vscode.Disposable {
     const s = description.space;
     const same = (a: readonly number[], b: readonly number[]) => a.length === b.length && a.every((x, i) => x === b[i]);
     if (s.space === 'mobilenetv3' && s.widthMult === 1.2 && same(s.ksList, [3, 5, 7]) && same(s.expandList, [3, 4, 6]) && same(s.depthList, [2, 3, 4]) && !devices.includes('note10-ofa')) devices.push('note10-ofa');
-    for (const local of ['local-cpu', 'local-gpu']) {
+    const connected = connectedDeviceChoices().map((d) => ({ id: d.id, filedAs: loadEngine().remoteLutDeviceId(d.name) }));
+    for (const { id, filedAs } of [{ id: 'local-cpu', filedAs: 'local-cpu' }, { id: 'local-gpu', filedAs: 'local-gpu' }, ...connected]) {
       try {
-        if (loadEngine().findDeviceLut(this.ctx.analysis.lutDirectory, local)) devices.push(local);
+        if (loadEngine().findDeviceLut(this.ctx.analysis.lutDirectory, filedAs)) devices.push(id);
       } catch {
         // A corrupt table is reported when a search uses it.
       }
@@ -266,7 +271,7 @@ export class GreenprintPanel implements vscode.Disposable {
   }
 
   private deviceName(id: string): string {
-    return loadEngine().listTargetDevices().find((d) => d.id === id)?.name ?? id;
+    return loadEngine().listTargetDevices().find((d) => d.id === id)?.name ?? connectedDeviceChoices().find((d) => d.id === id)?.name ?? id;
   }
 
   private targets(): MeasurementTarget[] {

@@ -6,6 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import * as path from 'node:path';
+import type { SearchRequest } from '../../engine/supernet/run-search';
 import type { PanelArch, PanelPoint, PanelRequest, PanelResults } from './protocol';
 import { requestProblem } from './request';
 
@@ -27,19 +28,7 @@ export interface PointLike {
 }
 
 /** What `runSearch` needs besides callbacks (src/engine/supernet/search-protocol.ts SearchJob). */
-export interface SearchJobLike {
-  readonly file: string;
-  readonly text: string;
-  readonly maxLatencyMs?: number;
-  readonly maxFlops?: number;
-  readonly maxCo2G?: number;
-  readonly device?: string;
-  readonly multi: boolean;
-  readonly seed: number;
-  readonly generations?: number;
-  readonly lutDirectory: string;
-  readonly carbon: { region?: string; pue?: number; powerW?: number };
-}
+export type SearchJobLike = Omit<SearchRequest, 'onProgress' | 'signal'>;
 
 export class PanelRequestError extends Error {}
 
