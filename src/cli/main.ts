@@ -24,6 +24,7 @@ import type { ModelIR } from '../engine/ir';
 import { lutFileName } from '../engine/latency/lut';
 import { calibrateLocalDevice, defaultDataDirectory, loadCalibration, localDeviceSpec, saveCalibration, workerProfiler } from '../engine/latency/local';
 import { spaceFromSupernet } from './space';
+import { convertWeights, parseWeightsConvertArgs, WeightsCommandError } from './weights';
 import { runSearch, SearchSetupError } from '../engine/supernet/run-search';
 import { ExtractSetupError, runExtract } from '../engine/supernet/run-extract';
 import { formatPredictorOutcome, parsePredictorTrainArgs, PredictorSetupError, runPredictorTrain } from './predictor';
@@ -41,6 +42,8 @@ Commands:
                      --out DIR [--arch ARCH.json] [--weights W.safetensors|W.json (default: the file's "weights")] [--force]
   search SUPERNET    best subnet under --max-latency MS | --max-flops N | --max-co2 G (OFA's evolutionary
                      search; --multi for the NSGA-II Pareto front), --device D, --seed S, --generations N
+  weights convert IN OUT  supernet weights between safetensors and TF.js (.json + .bin), by extension;
+                     --supernet S checks them against its space first; --force to replace
   predictor train DATA  train an accuracy predictor on (arch, accuracy) samples (JSONL or CSV):
                      --supernet S.supernet.json --out DIR [--epochs N (50)] [--seed S] [--force] [--json]
   devices            target devices and how each is priced
@@ -435,6 +438,18 @@ function extract(args: Args): number {
   }
 }
 
+function convertWeightsCommand(argv: string[]): number {
+  try {
+    if (argv[0] !== 'convert') throw new WeightsCommandError('Try: greenprint weights convert IN.safetensors OUT.json [--supernet S.supernet.json] [--force]');
+    const outcome = convertWeights(parseWeightsConvertArgs(argv.slice(1)));
+    process.stdout.write(`${outcome.files.join('\n')}\n${outcome.tensors} tensors, ${outcome.values.toLocaleString('en-US')} values.\n`);
+    return 0;
+  } catch (e) {
+    if (e instanceof WeightsCommandError) throw new UsageError(e.message);
+    throw e;
+  }
+}
+
 async function predictorTrain(argv: string[]): Promise<number> {
   const controller = new AbortController();
   const onSigint = () => controller.abort();
@@ -496,6 +511,8 @@ export async function main(argv: string[]): Promise<number> {
         return await search(parseArgs(rest));
       case 'extract':
         return extract(parseArgs(rest));
+      case 'weights':
+        return convertWeightsCommand(rest);
       case 'predictor':
         if (rest[0] !== 'train') throw new UsageError('Try: greenprint predictor train DATA --supernet S.supernet.json --out DIR');
         return await predictorTrain(rest.slice(1));
