@@ -217,12 +217,17 @@ function renderForm(): void {
   }
 
   const limitField = h('vscode-textfield', { value: f.limits[f.constraint], 'aria-label': `Limit in ${LIMIT_UNITS[f.constraint]}` });
+  // The help says how the typed limit reads, so it follows every keystroke.
+  const limitHelpText = () => {
+    const parsed = parseLimit(f.constraint, f.limits[f.constraint]);
+    return `${LIMIT_UNITS[f.constraint]}${parsed !== undefined ? ` · reads as ${f.constraint === 'latency' ? formatMs(parsed) : f.constraint === 'flops' ? `${formatCount(parsed)} FLOPs` : formatGrams(parsed)}` : ''}`;
+  };
+  const limitHelp = h('span', {}, limitHelpText());
   limitField.addEventListener('input', () => {
     f.limits[f.constraint] = (limitField as HTMLElement & { value: string }).value;
+    limitHelp.textContent = limitHelpText();
     formChanged();
   });
-  const parsed = parseLimit(f.constraint, f.limits[f.constraint]);
-  const limitHelp = `${LIMIT_UNITS[f.constraint]}${parsed !== undefined ? ` · reads as ${f.constraint === 'latency' ? formatMs(parsed) : f.constraint === 'flops' ? `${formatCount(parsed)} FLOPs` : formatGrams(parsed)}` : ''}`;
 
   const objective = h('vscode-radio-group', { 'aria-label': 'Objective', variant: 'vertical' });
   for (const [multi, label] of [

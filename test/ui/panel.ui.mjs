@@ -165,6 +165,7 @@ async function main() {
     await check('runs a Pareto search with a progress bar, then plots and lists the front', async () => {
       await frame.locator('#generations input').fill('60');
       await frame.locator('#limit input').fill(FLOPS_LIMIT);
+      await frame.locator('.help', { hasText: 'reads as 3M FLOPs' }).waitFor({ timeout: 5000 });
       await frame.locator('vscode-button', { hasText: 'Run search' }).click();
       await frame.locator('vscode-progress-bar').waitFor({ timeout: 10000 });
       await shot('2-running');
@@ -231,8 +232,12 @@ async function main() {
       await waitUntil('inlay hints on the net.config', async () => (await page.locator('.monaco-editor .view-line', { hasText: /params/ }).count()) > 0, 20000);
       await page.waitForTimeout(800);
       await shot('7-extracted');
-      const where = await frame.locator('.extraction .path').innerText();
-      return where.split(' · ')[0];
+      const where = (await frame.locator('.extraction .path').innerText()).split(' · ')[0];
+      const missing = ['net.config', 'run.config', 'model.safetensors', 'tfjs/model.json', 'tfjs/group1-shard1of1.bin'].filter((f) => !existsSync(path.join(where, f)));
+      if (missing.length) throw new Error(`${where} lacks ${missing.join(', ')}`);
+      const config = JSON.parse(readFileSync(path.join(where, 'net.config'), 'utf8'));
+      if (config.first_conv?.in_channels !== 1) throw new Error('the extracted net.config is not the grey-input sample subnet');
+      return where;
     });
 
     await check('measures on this machine’s GPU inside the webview (or says why it cannot)', async () => {
