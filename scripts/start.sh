@@ -24,9 +24,11 @@ done
 bash scripts/setup.sh
 npm run --silent build
 
-# Sample models: everything under samples/ except provenance sidecars, notes and licences, and OFA's
-# run.config (the input size that goes with net.config, not a model).
-mapfile -t samples < <(find samples -type f ! -name '*.source.json' ! -name '*.md' ! -name 'LICENSE*' ! -name 'run.config' | sort)
+# Sample models: everything under samples/ except provenance sidecars, notes and licences, OFA's run.config
+# (the input size that goes with net.config, not a model), and the supernets' data: weights, predictor
+# checkpoints and training data, latency tables, and training reports.
+mapfile -t samples < <(find samples -type f ! -name '*.source.json' ! -name '*.md' ! -name 'LICENSE*' ! -name 'run.config' \
+  ! -name '*.safetensors' ! -name '*.bin' ! -name '*.pth' ! -name '*.jsonl' ! -name '*_lookup_table.yaml' ! -name 'training-report.json' | sort)
 failed_reports=()
 for file in "${samples[@]}"; do
   printf '\n\033[1m== %s ==\033[0m\n' "$file"
