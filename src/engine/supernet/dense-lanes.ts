@@ -1,5 +1,5 @@
 /**
- * The hot loop of both accuracy predictors' plain-JS inference: one Dense layer over eight inputs at once
+ * The hot loop of the MLP accuracy predictor's plain-JS inference: one Dense layer over eight inputs at once
  * (lanes laid out one after another), so each weight read feeds eight accumulators. `w` is the kernel
  * transposed: row j holds the `inputs` weights of unit j.
  */

@@ -10,14 +10,13 @@
  * as rows). Layers 2 and 3 (160K MACs each, ~99% of the work) run eight archs at a time so each weight
  * loaded from memory feeds eight accumulators. All buffers are allocated once and reused across calls.
  */
-import { denseEightLanes, LANES } from './dense-lanes';
 import { existsSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { loadTorchCheckpoint, tensorAsFloat32, TorchTensor } from '../torch/checkpoint';
 import { activeFeatureIndices, MBV3_PREDICTOR_FEATURES, OfaMbv3SubnetArch } from './encoding';
 
 const HIDDEN = 400;
-
+const LANES = 8;
 /** At most 20 kernel + 20 expand + 1 resolution ones. */
 const MAX_ACTIVE = 41;
 
@@ -106,11 +105,38 @@ export class AccuracyPredictor {
     for (let k = 0; k < HIDDEN; k++) if (out[base + k] < 0) out[base + k] = 0;
   }
 
-  /** out = ReLU(W·in + b) for eight lanes at once: each weight read feeds eight accumulators. */
+  /**
+   * out = ReLU(W·in + b) for eight lanes at once: each weight read feeds eight accumulators. Kept apart from
+   * the general `denseEightLanes` (./dense-lanes.ts): with the width a compile-time 400, V8 runs this loop
+   * 4–10 % faster (paired runs of 4,000 predictions), and it is the hot path of the OFA search benchmark
+   * (target under 2 s).
+   */
   private denseLayer(w: Float64Array, b: Float64Array, input: Float64Array, out: Float64Array): void {
-    denseEightLanes(w, b, input, out, HIDDEN, HIDDEN, true);
+    const H = HIDDEN;
+    for (let j = 0; j < H; j++) {
+      let s0 = b[j], s1 = s0, s2 = s0, s3 = s0, s4 = s0, s5 = s0, s6 = s0, s7 = s0;
+      const row = j * H;
+      for (let k = 0; k < H; k++) {
+        const wk = w[row + k];
+        s0 += wk * input[k];
+        s1 += wk * input[H + k];
+        s2 += wk * input[2 * H + k];
+        s3 += wk * input[3 * H + k];
+        s4 += wk * input[4 * H + k];
+        s5 += wk * input[5 * H + k];
+        s6 += wk * input[6 * H + k];
+        s7 += wk * input[7 * H + k];
+      }
+      out[j] = s0 > 0 ? s0 : 0;
+      out[H + j] = s1 > 0 ? s1 : 0;
+      out[2 * H + j] = s2 > 0 ? s2 : 0;
+      out[3 * H + j] = s3 > 0 ? s3 : 0;
+      out[4 * H + j] = s4 > 0 ? s4 : 0;
+      out[5 * H + j] = s5 > 0 ? s5 : 0;
+      out[6 * H + j] = s6 > 0 ? s6 : 0;
+      out[7 * H + j] = s7 > 0 ? s7 : 0;
+    }
   }
-
 }
 
 /** The shipped `acc_predictor.pth`, found upward from this module (source, out/ or the dist bundle). */
