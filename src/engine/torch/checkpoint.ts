@@ -16,6 +16,7 @@
  */
 import { inflateRawSync } from 'node:zlib';
 import { loadPickle, PickleError, PickleGlobal, refuseGlobal } from './pickle';
+import { halfToFloat } from '../weights/half';
 
 export type TorchDtype =
   | 'float32' | 'float64' | 'float16' | 'bfloat16' | 'int64' | 'int32' | 'int16' | 'int8' | 'uint8' | 'bool';
@@ -273,15 +274,6 @@ function typedArray(dtype: TorchDtype, raw: ArrayBuffer, numel: number): TensorD
       return out;
     }
   }
-}
-
-function halfToFloat(h: number): number {
-  const sign = h & 0x8000 ? -1 : 1;
-  const exponent = (h >> 10) & 0x1f;
-  const fraction = h & 0x3ff;
-  if (exponent === 0) return sign * fraction * 2 ** -24;
-  if (exponent === 0x1f) return fraction ? NaN : sign * Infinity;
-  return sign * (1 + fraction / 1024) * 2 ** (exponent - 15);
 }
 
 /** Float32 view of a floating tensor (for weights), refusing integer tensors by name. */

@@ -9,6 +9,7 @@
  * Only floating-point tensors are read (F32, F16 and BF16, widened to Float32Array), because the engine
  * uses them as network weights; other dtypes are reported by name. The writer emits F32.
  */
+import { halfToFloat } from './half';
 
 export type SafetensorsFloatDtype = 'F32' | 'F16' | 'BF16';
 
@@ -34,16 +35,6 @@ export class SafetensorsError extends Error {
     super(message);
     this.name = 'SafetensorsError';
   }
-}
-
-/** IEEE 754 half → float (handles subnormals, infinities and NaN). */
-function halfToFloat(bits: number): number {
-  const sign = bits & 0x8000 ? -1 : 1;
-  const exponent = (bits >> 10) & 0x1f;
-  const fraction = bits & 0x3ff;
-  if (exponent === 0) return sign * fraction * 2 ** -24;
-  if (exponent === 0x1f) return fraction ? NaN : sign * Infinity;
-  return sign * (1 + fraction / 1024) * 2 ** (exponent - 15);
 }
 
 function elementCount(shape: readonly number[]): number {

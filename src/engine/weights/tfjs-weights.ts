@@ -19,6 +19,7 @@
  * TF.js's affine uint8/uint16 quantization is refused with a message saying so rather than half-supported.
  */
 import type { FloatTensor } from './safetensors';
+import { halfToFloat } from './half';
 
 export const TFJS_WEIGHTS_FORMAT = 'greenprint.tfjs-weights';
 /** The TF.js converter's name for the first (and here only) shard. */
@@ -90,16 +91,6 @@ export function writeTfjsWeights(tensors: ReadonlyMap<string, TfjsWritableTensor
 /** The standalone weights JSON for a manifest (what `readTfjsWeights` reads back). */
 export function tfjsWeightsFileText(manifest: TfjsWeightsManifest): string {
   return JSON.stringify({ format: TFJS_WEIGHTS_FORMAT, weightsManifest: manifest }, null, 1) + '\n';
-}
-
-/** IEEE 754 half → float (subnormals, infinities, NaN). */
-function halfToFloat(bits: number): number {
-  const sign = bits & 0x8000 ? -1 : 1;
-  const exponent = (bits >> 10) & 0x1f;
-  const fraction = bits & 0x3ff;
-  if (exponent === 0) return sign * fraction * 2 ** -24;
-  if (exponent === 0x1f) return fraction ? NaN : sign * Infinity;
-  return sign * (1 + fraction / 1024) * 2 ** (exponent - 15);
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {
