@@ -56,10 +56,6 @@ function isWeightSource(weights: TensorMap | WeightSource): weights is WeightSou
   return !(weights instanceof Map) && typeof (weights as WeightSource).get === 'function' && !('size' in weights);
 }
 
-function weight(tf: TF, tensors: TensorMap, name: string): Tensor {
-  return constantWeights(tf, tensors).get(name);
-}
-
 function activate(tf: TF, x: Tensor, act: string | null | undefined): Tensor {
   switch (act) {
     case 'relu':
@@ -204,25 +200,6 @@ export const nativeConvs = {
   depthwise: (tf: TF, x: Tensor4D, w: Tensor, stride: number) => depthwise(tf, x, w, stride),
 };
 
-interface BnParams {
-  readonly weight: Tensor;
-  readonly bias: Tensor;
-  readonly mean: Tensor;
-  readonly variance: Tensor;
-}
-
-function batchNorm(tf: TF, x: Tensor4D, bn: BnParams, eps: number): Tensor4D {
-  return tf.batchNorm(x, bn.mean as never, bn.variance as never, bn.bias as never, bn.weight as never, eps);
-}
-
-function bnAt(tf: TF, tensors: TensorMap, prefix: string, channels?: number): BnParams {
-  const take = (field: string) => {
-    const t = weight(tf, tensors, `${prefix}.${field}`);
-    return channels === undefined ? t : tf.slice(t, [0], [channels]);
-  };
-  return { weight: take('weight'), bias: take('bias'), mean: take('running_mean'), variance: take('running_var') };
-}
-
 /** BN over the first `channels` features (DynamicBatchNorm2d), with running or batch statistics. */
 function dynamicBatchNorm(tf: TF, x: Tensor4D, source: WeightSource, prefix: string, channels: number, eps: number, mode: ForwardOptions['bn']): Tensor4D {
   const take = (field: string) => {
@@ -237,31 +214,45 @@ function dynamicBatchNorm(tf: TF, x: Tensor4D, source: WeightSource, prefix: str
   return tf.batchNorm(x, take('running_mean') as never, take('running_var') as never, take('bias') as never, take('weight') as never, eps);
 }
 
-function squeezeExcite(tf: TF, x: Tensor4D, reduceW: Tensor, reduceB: Tensor, expandW: Tensor, expandB: Tensor): Tensor4D {
-  const pooled = tf.mean(x, [1, 2], true) as Tensor4D;
-  const hidden = tf.relu(tf.add(conv(tf, pooled, reduceW, 1), reduceB)) as Tensor4D;
-  const gate = activate(tf, tf.add(conv(tf, hidden, expandW, 1), expandB), 'h_sigmoid');
-  return tf.mul(x, gate) as Tensor4D;
-}
-
-/** Shared by both paths: final expand, pool, feature mix, classifier. */
-function head(tf: TF, x: Tensor4D, tensors: TensorMap, eps: number): Tensor {
-  let y = conv(tf, x, weight(tf, tensors, 'final_expand_layer.conv.weight'), 1);
-  y = activate(tf, batchNorm(tf, y, bnAt(tf, tensors, 'final_expand_layer.bn'), eps), 'h_swish') as Tensor4D;
-  y = tf.mean(y, [1, 2], true) as Tensor4D;
-  y = activate(tf, conv(tf, y, weight(tf, tensors, 'feature_mix_layer.conv.weight'), 1), 'h_swish') as Tensor4D;
-  const flat = tf.reshape(y, [y.shape[0], -1]);
-  return tf.add(tf.matMul(flat, weight(tf, tensors, 'classifier.linear.weight'), false, true), weight(tf, tensors, 'classifier.linear.bias'));
-}
-
-function stem(tf: TF, x: Tensor4D, tensors: TensorMap, eps: number, act: string): Tensor4D {
-  const y = conv(tf, x, weight(tf, tensors, 'first_conv.conv.weight'), 2);
-  return activate(tf, batchNorm(tf, y, bnAt(tf, tensors, 'first_conv.bn'), eps), act) as Tensor4D;
-}
-
 /** Slice [:o, :i] of an OIHW tensor. */
 function sliceOI(tf: TF, w: Tensor, o: number, i: number): Tensor {
   return tf.slice(w, [0, 0, 0, 0], [o, i, -1, -1]);
+}
+
+/**
+ * The layers both passes are built from, bound to one weight source, BN mode and convolution form, so the
+ * supernet pass and the static pass share every rule (stem, BN, SE, head) and differ only in slicing.
+ */
+function layerKit(tf: TF, weights: TensorMap | WeightSource, eps: number, options: ForwardOptions) {
+  const source = isWeightSource(weights) ? weights : constantWeights(tf, weights);
+  const ops = options.convolutions === 'matmul' ? matMulConvs : nativeConvs;
+  const w = (name: string) => source.get(name);
+  const conv = (x: Tensor4D, filter: Tensor, stride: number) => ops.conv(tf, x, filter, stride);
+  const depthwise = (x: Tensor4D, filter: Tensor, stride: number) => ops.depthwise(tf, x, filter, stride);
+  /** BN over the input's channels (the first C of the stored statistics). */
+  const bn = (x: Tensor4D, prefix: string) => dynamicBatchNorm(tf, x, source, prefix, x.shape[3], eps, options.bn);
+  const act = (x: Tensor, name: string | null | undefined) => activate(tf, x, name) as Tensor4D;
+  return {
+    w,
+    conv,
+    depthwise,
+    bn,
+    act,
+    se(x: Tensor4D, reduceW: Tensor, reduceB: Tensor, expandW: Tensor, expandB: Tensor): Tensor4D {
+      const pooled = tf.mean(x, [1, 2], true) as Tensor4D;
+      const hidden = tf.relu(tf.add(conv(pooled, reduceW, 1), reduceB)) as Tensor4D;
+      return tf.mul(x, act(tf.add(conv(hidden, expandW, 1), expandB), 'h_sigmoid')) as Tensor4D;
+    },
+    stem: (x: Tensor4D, activation: string) => act(bn(conv(x, w('first_conv.conv.weight'), 2), 'first_conv.bn'), activation),
+    /** Final expand (1×1 + BN + h_swish), global pool, feature mix (1×1, h_swish), classifier. */
+    head(x: Tensor4D): Tensor {
+      let y = act(bn(conv(x, w('final_expand_layer.conv.weight'), 1), 'final_expand_layer.bn'), 'h_swish');
+      y = tf.mean(y, [1, 2], true) as Tensor4D;
+      y = act(conv(y, w('feature_mix_layer.conv.weight'), 1), 'h_swish');
+      const flat = tf.reshape(y, [y.shape[0], -1]);
+      return tf.add(tf.matMul(flat, w('classifier.linear.weight'), false, true), w('classifier.linear.bias'));
+    },
+  };
 }
 
 /**
@@ -278,30 +269,16 @@ export function supernetForward(tf: TF, space: OfaSpace, weights: TensorMap | We
  * it with respect to the variables `weights` returns).
  */
 export function supernetGraph(tf: TF, space: OfaSpace, weights: TensorMap | WeightSource, arch: OfaArch, input: Tensor4D, options: ForwardOptions = {}): Tensor {
-  const source = isWeightSource(weights) ? weights : constantWeights(tf, weights);
-  const ops = options.convolutions === 'matmul' ? matMulConvs : nativeConvs;
-  const conv = ops.conv;
-  const depthwise = ops.depthwise;
-  const se = (x: Tensor4D, rw: Tensor, rb: Tensor, ew: Tensor, eb: Tensor) => {
-    const pooled = tf.mean(x, [1, 2], true) as Tensor4D;
-    const hidden = tf.relu(tf.add(conv(tf, pooled, rw, 1), rb)) as Tensor4D;
-    return tf.mul(x, activate(tf, tf.add(conv(tf, hidden, ew, 1), eb), 'h_sigmoid')) as Tensor4D;
-  };
-  const w = (name: string) => source.get(name);
   const layout = ofaSpaceLayout(space);
-  const eps = layout.bn.eps;
-  const bn = (x: Tensor4D, prefix: string, channels: number) => dynamicBatchNorm(tf, x, source, prefix, channels, eps, options.bn);
+  const { w, conv, depthwise, bn, act, se, stem, head } = layerKit(tf, weights, layout.bn.eps, options);
   const sortedKernels = [...space.ksList].sort((a, b) => a - b);
   const maxKernel = sortedKernels[sortedKernels.length - 1];
 
-  let x = conv(tf, input, w('first_conv.conv.weight'), 2);
-  x = activate(tf, bn(x, 'first_conv.bn', layout.firstConv.width), layout.firstConv.act) as Tensor4D;
+  let x = stem(input, layout.firstConv.act);
 
   // blocks.0: the fixed expand-ratio-1 MBConv with an identity shortcut when widths agree.
-  let y = depthwise(tf, x, w('blocks.0.conv.depth_conv.conv.weight'), 1);
-  y = activate(tf, bn(y, 'blocks.0.conv.depth_conv.bn', layout.firstConv.width), layout.firstBlock.act) as Tensor4D;
-  y = conv(tf, y, w('blocks.0.conv.point_linear.conv.weight'), 1);
-  y = bn(y, 'blocks.0.conv.point_linear.bn', layout.firstBlock.width);
+  let y = act(bn(depthwise(x, w('blocks.0.conv.depth_conv.conv.weight'), 1), 'blocks.0.conv.depth_conv.bn'), layout.firstBlock.act);
+  y = bn(conv(y, w('blocks.0.conv.point_linear.conv.weight'), 1), 'blocks.0.conv.point_linear.bn');
   x = layout.firstConv.width === layout.firstBlock.width ? (tf.add(x, y) as Tensor4D) : y;
 
   let slot = 0;
@@ -315,8 +292,8 @@ export function supernetGraph(tf: TF, space: OfaSpace, weights: TensorMap | Weig
       const mid = makeDivisible(pyRound(inChannels * arch.e[slot]));
       const kernel = arch.ks[slot];
 
-      let h = conv(tf, x, sliceOI(tf, w(`${src}.inverted_bottleneck.conv.conv.weight`), mid, inChannels), 1);
-      h = activate(tf, bn(h, `${src}.inverted_bottleneck.bn.bn`, mid), stage.act) as Tensor4D;
+      let h = conv(x, sliceOI(tf, w(`${src}.inverted_bottleneck.conv.conv.weight`), mid, inChannels), 1);
+      h = act(bn(h, `${src}.inverted_bottleneck.bn.bn`), stage.act);
 
       // DynamicSeparableConv2d.get_active_filter, on tensors.
       let filter = sliceOI(tf, w(`${src}.depth_conv.conv.conv.weight`), mid, 1);
@@ -330,8 +307,7 @@ export function supernetGraph(tf: TF, space: OfaSpace, weights: TensorMap | Weig
           filter = tf.reshape(tf.matMul(cropped, matrix, false, true), [mid, 1, to, to]);
         }
       }
-      h = depthwise(tf, h, filter, stride);
-      h = activate(tf, bn(h, `${src}.depth_conv.bn.bn`, mid), stage.act) as Tensor4D;
+      h = act(bn(depthwise(h, filter, stride), `${src}.depth_conv.bn.bn`), stage.act);
       if (stage.se) {
         const seMid = makeDivisible(Math.floor(mid / 4));
         h = se(
@@ -342,18 +318,11 @@ export function supernetGraph(tf: TF, space: OfaSpace, weights: TensorMap | Weig
           tf.slice(w(`${src}.depth_conv.se.fc.expand.bias`), [0], [mid]),
         );
       }
-      h = conv(tf, h, sliceOI(tf, w(`${src}.point_linear.conv.conv.weight`), stage.width, mid), 1);
-      h = bn(h, `${src}.point_linear.bn.bn`, stage.width);
+      h = bn(conv(h, sliceOI(tf, w(`${src}.point_linear.conv.conv.weight`), stage.width, mid), 1), `${src}.point_linear.bn.bn`);
       x = stride === 1 && inChannels === stage.width ? (tf.add(x, h) as Tensor4D) : h;
     }
   });
-
-  let z = conv(tf, x, w('final_expand_layer.conv.weight'), 1);
-  z = activate(tf, bn(z, 'final_expand_layer.bn', layout.finalExpand!), 'h_swish') as Tensor4D;
-  z = tf.mean(z, [1, 2], true) as Tensor4D;
-  z = activate(tf, conv(tf, z, w('feature_mix_layer.conv.weight'), 1), 'h_swish') as Tensor4D;
-  const flat = tf.reshape(z, [z.shape[0], -1]);
-  return tf.add(tf.matMul(flat, w('classifier.linear.weight'), false, true), w('classifier.linear.bias'));
+  return head(x);
 }
 
 type Json = Record<string, unknown>;
@@ -363,35 +332,23 @@ export function staticForward(tf: TF, netConfig: Json, tensors: TensorMap, input
   if (netConfig.name !== 'MobileNetV3') throw new RangeError(`staticForward runs OFA MobileNetV3 configs, not ${String(netConfig.name)}`);
   return tf.tidy(() => {
     const eps = Number((netConfig.bn as Json | undefined)?.eps ?? 1e-5);
+    const { w, conv, depthwise, bn, act, se, stem, head } = layerKit(tf, tensors, eps, {});
     const firstConv = netConfig.first_conv as Json;
     if (firstConv.kernel_size !== 3 || firstConv.stride !== 2) throw new RangeError('staticForward expects the OFA 3×3 stride-2 first conv');
-    let x = stem(tf, input, tensors, eps, String(firstConv.act_func));
+    let x = stem(input, String(firstConv.act_func));
     (netConfig.blocks as Json[]).forEach((block, j) => {
       const c = (block.conv ?? block.mobile_inverted_conv) as Json;
       const p = `blocks.${j}.conv`;
-      const act = String(c.act_func);
-      const stride = Number(c.stride);
+      const activation = String(c.act_func);
       let h = x;
-      if (Number(c.expand_ratio) !== 1) {
-        h = conv(tf, h, weight(tf, tensors, `${p}.inverted_bottleneck.conv.weight`), 1);
-        h = activate(tf, batchNorm(tf, h, bnAt(tf, tensors, `${p}.inverted_bottleneck.bn`), eps), act) as Tensor4D;
-      }
-      h = depthwise(tf, h, weight(tf, tensors, `${p}.depth_conv.conv.weight`), stride);
-      h = activate(tf, batchNorm(tf, h, bnAt(tf, tensors, `${p}.depth_conv.bn`), eps), act) as Tensor4D;
+      if (Number(c.expand_ratio) !== 1) h = act(bn(conv(h, w(`${p}.inverted_bottleneck.conv.weight`), 1), `${p}.inverted_bottleneck.bn`), activation);
+      h = act(bn(depthwise(h, w(`${p}.depth_conv.conv.weight`), Number(c.stride)), `${p}.depth_conv.bn`), activation);
       if (c.use_se) {
-        h = squeezeExcite(
-          tf,
-          h,
-          weight(tf, tensors, `${p}.depth_conv.se.fc.reduce.weight`),
-          weight(tf, tensors, `${p}.depth_conv.se.fc.reduce.bias`),
-          weight(tf, tensors, `${p}.depth_conv.se.fc.expand.weight`),
-          weight(tf, tensors, `${p}.depth_conv.se.fc.expand.bias`),
-        );
+        h = se(h, w(`${p}.depth_conv.se.fc.reduce.weight`), w(`${p}.depth_conv.se.fc.reduce.bias`), w(`${p}.depth_conv.se.fc.expand.weight`), w(`${p}.depth_conv.se.fc.expand.bias`));
       }
-      h = conv(tf, h, weight(tf, tensors, `${p}.point_linear.conv.weight`), 1);
-      h = batchNorm(tf, h, bnAt(tf, tensors, `${p}.point_linear.bn`), eps);
+      h = bn(conv(h, w(`${p}.point_linear.conv.weight`), 1), `${p}.point_linear.bn`);
       x = block.shortcut ? (tf.add(x, h) as Tensor4D) : h;
     });
-    return head(tf, x, tensors, eps);
+    return head(x);
   });
 }
