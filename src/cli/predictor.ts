@@ -135,13 +135,8 @@ export async function runPredictorTrain(req: PredictorTrainRequest): Promise<Pre
   };
 }
 
-export interface PredictorTrainArgs {
-  readonly dataFile: string;
-  readonly supernetFile: string;
-  readonly outDir: string;
-  readonly epochs?: number;
-  readonly seed?: number;
-  readonly force: boolean;
+/** The request as typed on the command line (no callbacks), plus the output form. */
+export interface PredictorTrainArgs extends Omit<PredictorTrainRequest, 'onEpoch' | 'signal'> {
   readonly json: boolean;
 }
 

@@ -15,10 +15,9 @@
  * 0.5) with fewer generations (100): NSGA-II keeps the whole front rather than 25 parents, so it converges
  * more slowly per generation but each one is cheap.
  */
-import type { OfaSpace } from '../formats/ofa/spaces';
 import { pyRound } from '../formats/ofa/common';
 import { createRng } from './random';
-import { activeArchKey, ArchOperators, EVOLUTION_DEFAULTS, predictBatch, throwIfAborted, type AccuracyModel, type EfficiencyFn, type SearchProgress, type SubnetArch } from './search';
+import { activeArchKey, ArchOperators, EVOLUTION_DEFAULTS, predictBatch, throwIfAborted, type EfficiencyFn, type SearchProgress, type SearchTuning, type SubnetArch } from './search';
 
 export interface CostObjective {
   /** Shown in results (e.g. `latency_ms`, `macs`, `co2_g`). */
@@ -26,24 +25,13 @@ export interface CostObjective {
   readonly cost: EfficiencyFn;
 }
 
-export interface Nsga2Options {
-  readonly space: OfaSpace;
-  readonly resolutions: readonly number[];
-  readonly accuracy: AccuracyModel;
+export interface Nsga2Options extends SearchTuning {
   /** At least one cost to minimise. */
   readonly costs: readonly CostObjective[];
   /** Optional hard limit: `efficiency(arch) ≤ max` for every arch ever evaluated. */
   readonly constraint?: { readonly efficiency: EfficiencyFn; readonly max: number; readonly name?: string };
-  readonly populationSize?: number;
-  readonly mutationProbability?: number;
-  readonly resolutionMutationProbability?: number;
-  readonly mutationRatio?: number;
-  readonly generations?: number;
-  readonly seed?: number;
-  readonly maxTries?: number;
   /** After each generation; `currentFront()` builds that generation's distinct non-dominated points on demand. */
   readonly onProgress?: (progress: SearchProgress & { readonly frontSize: number; readonly currentFront: () => ParetoPoint[] }) => void;
-  readonly signal?: AbortSignal;
 }
 
 export interface ParetoPoint {

@@ -60,16 +60,13 @@ export interface SearchProgress {
   readonly evaluated: number;
 }
 
-export interface EvolutionOptions {
+/** The knobs both searches share (evolutionary and NSGA-II); defaults are each search's own. */
+export interface SearchTuning {
   readonly space: OfaSpace;
   /** Resolutions to search over (the ones the accuracy and efficiency models cover). */
   readonly resolutions: readonly number[];
   readonly accuracy: AccuracyModel;
-  readonly efficiency: EfficiencyFn;
-  /** Upper bound on efficiency(arch), inclusive (OFA: `efficiency <= constraint`). */
-  readonly constraint: number;
   readonly populationSize?: number;
-  readonly parentRatio?: number;
   readonly mutationProbability?: number;
   readonly resolutionMutationProbability?: number;
   readonly mutationRatio?: number;
@@ -77,8 +74,15 @@ export interface EvolutionOptions {
   readonly seed?: number;
   /** Draws per rejection loop before the constraint is declared infeasible. Default 10 000. */
   readonly maxTries?: number;
-  readonly onProgress?: (progress: SearchProgress) => void;
   readonly signal?: AbortSignal;
+}
+
+export interface EvolutionOptions extends SearchTuning {
+  readonly efficiency: EfficiencyFn;
+  /** Upper bound on efficiency(arch), inclusive (OFA: `efficiency <= constraint`). */
+  readonly constraint: number;
+  readonly parentRatio?: number;
+  readonly onProgress?: (progress: SearchProgress) => void;
 }
 
 export interface EvolutionResult {
