@@ -25,6 +25,19 @@ function paramCount(tensors: ReadonlyMap<string, FloatTensor>): number {
   return total;
 }
 
+/** The same weights with every kernel-transform matrix replaced by the identity (a plain centre crop). */
+function withIdentityKernelMatrices(tensors: Map<string, FloatTensor>): Map<string, FloatTensor> {
+  const identity = new Map(tensors);
+  for (const [name, t] of tensors) {
+    if (!name.endsWith('_matrix')) continue;
+    const n = t.shape[0];
+    const eye = new Float32Array(n * n);
+    for (let i = 0; i < n; i++) eye[i * (n + 1)] = 1;
+    identity.set(name, { dtype: 'F32', shape: t.shape, data: eye });
+  }
+  return identity;
+}
+
 describe('OFA-MobileNetV3 subnet extraction', function () {
   this.timeout(300_000);
   const supernet = randomSupernetWeights(SPACE, 2024);
@@ -81,14 +94,7 @@ describe('OFA-MobileNetV3 subnet extraction', function () {
     assert.deepEqual(transformed.shape, [64, 1, 3, 3]);
     const gap = maxAbsDiff(transformed.data, plainCrop.data);
     assert.ok(gap > 0.05, `transform changed the filter by only ${gap}`);
-    const identity = new Map(supernet);
-    for (const [name, t] of supernet) {
-      if (!name.endsWith('_matrix')) continue;
-      const n = t.shape[0];
-      const eye = new Float32Array(n * n);
-      for (let i = 0; i < n; i++) eye[i * (n + 1)] = 1;
-      identity.set(name, { dtype: 'F32', shape: t.shape, data: eye });
-    }
+    const identity = withIdentityKernelMatrices(supernet);
     const cropped = extractSubnet(SPACE, identity, arch).tensors.get('blocks.1.conv.depth_conv.conv.weight')!;
     assert.equal(maxAbsDiff(cropped.data, plainCrop.data), 0);
   });
@@ -152,14 +158,7 @@ describe('OFA-MobileNetV3 subnet extraction', function () {
     it('the forward pass sees the kernel transform: k3 logits move when the matrices become identity', () => {
       const { tf } = rt;
       const arch: OfaArch = { ks: Array(20).fill(3), e: Array(20).fill(3), d: [2, 2, 2, 2, 2] };
-      const identity = new Map(supernet);
-      for (const [name, t] of supernet) {
-        if (!name.endsWith('_matrix')) continue;
-        const n = t.shape[0];
-        const eye = new Float32Array(n * n);
-        for (let i = 0; i < n; i++) eye[i * (n + 1)] = 1;
-        identity.set(name, { dtype: 'F32', shape: t.shape, data: eye });
-      }
+      const identity = withIdentityKernelMatrices(supernet);
       const input = tf.tensor4d(new Float32Array(RESOLUTION * RESOLUTION * 3).map((_, i) => Math.sin(i)), [1, RESOLUTION, RESOLUTION, 3]);
       const withTransform = supernetForward(tf, SPACE, supernet, arch, input).dataSync();
       const plain = supernetForward(tf, SPACE, identity, arch, input).dataSync();
