@@ -6,26 +6,13 @@
  */
 import { createHash } from 'node:crypto';
 import * as path from 'node:path';
-import type { SearchRequest } from '../../engine/supernet/run-search';
+import type { SearchOutcome, SearchPoint, SearchRequest } from '../../engine/supernet/run-search';
 import type { PanelArch, PanelPoint, PanelRequest, PanelResults } from './protocol';
 import { requestProblem } from './request';
 
-/** The engine's search outcome, structurally (see src/engine/supernet/run-search.ts SearchOutcome). */
-export interface OutcomeLike {
-  readonly constraint: { readonly kind: 'latency' | 'flops' | 'co2'; readonly max: number; readonly unit: string; readonly device?: string };
-  readonly best: PointLike;
-  readonly front?: readonly PointLike[];
-  readonly evaluated: number;
-  readonly seconds: number;
-}
-
-export interface PointLike {
-  readonly arch: PanelArch;
-  readonly accuracy: number;
-  readonly latencyMs?: number;
-  readonly macs: number;
-  readonly co2eG?: number;
-}
+/** The engine's search outcome and its points (type-only: the panel host never loads the engine statically). */
+export type OutcomeLike = Omit<SearchOutcome, 'seed'>;
+export type PointLike = SearchPoint;
 
 /** What `runSearch` needs besides callbacks (src/engine/supernet/search-protocol.ts SearchJob). */
 export type SearchJobLike = Omit<SearchRequest, 'onProgress' | 'signal'>;
