@@ -310,10 +310,9 @@ export function recalibrateBatchNorm(tf: TF, space: OfaSpace, tensors: TensorMap
 export function evaluateSubnet(tf: TF, space: OfaSpace, tensors: TensorMap, arch: SubnetArch, split: ImageSplit, norm: ImageNormalisation, options: { indices?: ArrayLike<number>; batchSize?: number } = {}): number {
   const indices = options.indices ?? Int32Array.from({ length: split.labels.length }, (_, i) => i);
   const batchSize = options.batchSize ?? 500;
-  const weights = new Map<string, { shape: readonly number[]; data: Float32Array }>(tensors);
   // One set of constant tensors for the whole evaluation instead of one per batch.
   const constants = new Map<string, Tensor>();
-  for (const [name, t] of weights) constants.set(name, tf.tensor(t.data, [...t.shape], 'float32'));
+  for (const [name, t] of tensors) constants.set(name, tf.tensor(t.data, [...t.shape], 'float32'));
   const source: WeightSource = { get: (name) => { const t = constants.get(name); if (!t) throw new RangeError(`weights lack "${name}"`); return t; } };
   let correct = 0;
   try {
