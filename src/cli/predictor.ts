@@ -77,9 +77,9 @@ export async function runPredictorTrain(req: PredictorTrainRequest): Promise<Pre
   }
   let read: ReturnType<typeof readSupernetSpace>;
   try {
-    read = readSupernetSpace(supernetText);
+    read = readSupernetSpace(supernetText, req.supernetFile);
   } catch (e) {
-    throw new PredictorSetupError(`${req.supernetFile}: ${(e as Error).message}`);
+    throw new PredictorSetupError((e as Error).message);
   }
   if (!read) throw new PredictorSetupError(`${req.supernetFile}: not a Greenprint supernet file ("kind": "greenprint.ofa-supernet").`);
   const resolutions = read.resolutions ?? (read.resolution !== undefined ? [read.resolution] : undefined);

@@ -39,7 +39,7 @@ export function convertWeights(req: { input: string; output: string; supernet?: 
   if (!existsSync(req.input)) throw new WeightsCommandError(`${req.input}: no such file.`);
   const tensors = loadWeightsFile(req.input);
   if (req.supernet) {
-    const read = readSupernetSpace(readFileSync(req.supernet, 'utf8'));
+    const read = readSupernetSpace(readFileSync(req.supernet, 'utf8'), req.supernet);
     if (!read) throw new WeightsCommandError(`${req.supernet}: not a Greenprint supernet file ("kind": "greenprint.ofa-supernet").`);
     validateSupernetWeights(read.space, tensors, req.input);
   }

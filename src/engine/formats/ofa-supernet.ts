@@ -8,6 +8,7 @@
  */
 import { DiagnosticSink, ModelError } from '../diagnostics';
 import type { SourceRange } from '../ir';
+import { LineIndex } from '../source/text';
 import { at, JsonFields, items, parseJsonDocument, prop, propEntry, rangeOf, valueOf, type JsonNode } from '../source/json';
 import { DEFAULT_IMAGE_SIZE } from './ofa/common';
 import { buildOfaNet } from './ofa/net-builder';
@@ -281,11 +282,11 @@ export interface SupernetDescription {
   readonly assets: SupernetAssets;
 }
 
-function readAssets(root: JsonNode): SupernetAssets {
+function readAssets(root: JsonNode, fail: (message: string, node: JsonNode) => never): SupernetAssets {
   const text = (key: string): string | undefined => {
     const node = prop(root, key);
     if (node === undefined) return undefined;
-    if (node.type !== 'string' || String(node.value).trim() === '') throw new Error(`supernet: "${key}" must be a path (relative to the supernet file), found ${JSON.stringify(valueOf(node))}.`);
+    if (node.type !== 'string' || String(node.value).trim() === '') fail(`supernet: "${key}" must be a path (relative to the supernet file), found ${JSON.stringify(valueOf(node))}.`, node);
     return node.value as string;
   };
   const tablesNode = prop(root, 'latency_tables');
@@ -294,7 +295,7 @@ function readAssets(root: JsonNode): SupernetAssets {
     const device = prop(tablesNode, 'device')?.value;
     const dir = prop(tablesNode, 'path')?.value;
     if (tablesNode.type !== 'object' || typeof device !== 'string' || typeof dir !== 'string') {
-      throw new Error('supernet: "latency_tables" must be {"device": "note10-ofa", "path": "folder of <r>_lookup_table.yaml"}.');
+      fail('supernet: "latency_tables" must be {"device": "note10-ofa", "path": "folder of <r>_lookup_table.yaml"}.', tablesNode);
     }
     latencyTables = { device, path: dir };
   }
@@ -304,16 +305,22 @@ function readAssets(root: JsonNode): SupernetAssets {
 /**
  * The elastic space a supernet file describes and the files it points at, for tools that work on the whole
  * space (LUT builds, search, extraction); undefined when the text is not a supernet file. Problems are
- * thrown with their message.
+ * thrown with their message and line (and `file`, when given).
  */
-export function readSupernetSpace(text: string): SupernetDescription | undefined {
+export function readSupernetSpace(text: string, file?: string): SupernetDescription | undefined {
   const doc = parseJsonDocument(text);
   if (!doc.root || prop(doc.root, 'kind')?.value !== OFA_SUPERNET_KIND) return undefined;
+  // Thrown messages name the line they blame: `file:12: …` when the caller gives the file, else `line 12: …`.
+  const lines = new LineIndex(text);
+  const at1 = (range: SourceRange) => (file ? `${file}:` : 'line ') + String(lines.positionAt(range.start).line + 1);
   const sink = new DiagnosticSink();
   const read = readSpace(doc.root, sink);
   const firstError = sink.items.find((d) => d.severity === 'error');
-  if (firstError) throw new Error(firstError.message);
+  if (firstError) throw new Error(`${at1(firstError.range)}: ${firstError.message}`);
   const r = at(doc.root, ['arch', 'r']);
   const resolution = typeof r?.value === 'number' ? r.value : Array.isArray(valueOf(r)) ? (valueOf(r) as number[])[0] : undefined;
-  return { ...read, resolution, assets: readAssets(doc.root) };
+  const fail = (message: string, node: JsonNode): never => {
+    throw new Error(`${at1(rangeOf(node))}: ${message}`);
+  };
+  return { ...read, resolution, assets: readAssets(doc.root, fail) };
 }

@@ -81,7 +81,7 @@ export function extractTargets(outDir: string): string[] {
 
 export function runExtract(req: ExtractRequest): ExtractOutcome {
   if (!req.outDir) throw new ExtractSetupError('--out DIR is required (where the subnet is written).');
-  const space = readSupernetSpace(readFileSync(req.supernetFile, 'utf8'));
+  const space = readSupernetSpace(readFileSync(req.supernetFile, 'utf8'), req.supernetFile);
   if (!space) throw new ExtractSetupError(`${req.supernetFile}: not a Greenprint supernet file ("kind": "greenprint.ofa-supernet").`);
   const weightsFile = req.weightsFile ?? (space.assets.weights ? path.resolve(path.dirname(req.supernetFile), space.assets.weights) : undefined);
   if (!weightsFile) throw new ExtractSetupError(`${req.supernetFile} names no "weights": pass --weights W.safetensors (or a TF.js weights .json).`);

@@ -118,7 +118,7 @@ export interface SearchOutcome {
 }
 
 export function runSearch(req: SearchRequest): SearchOutcome {
-  const read = readSupernetSpace(req.text);
+  const read = readSupernetSpace(req.text, req.file);
   if (!read) throw new SearchSetupError(`${req.file}: not a Greenprint supernet file ("kind": "greenprint.ofa-supernet").`);
   const limits = [req.maxLatencyMs, req.maxFlops, req.maxCo2G].filter((x) => x !== undefined);
   if (limits.length !== 1) throw new SearchSetupError('give exactly one of --max-latency MS, --max-flops N, --max-co2 G.');

@@ -36,3 +36,29 @@ describe('search for a connected device', () => {
     assert.ok(Math.abs(outcome.best.latencyMs! - lutLatencyModel(W12, table)(outcome.best.arch)) < 1e-9);
   });
 });
+
+describe('supernet description assets: bad input', () => {
+  const file = samplePath('ofa', 'mbv3-w12-note10-25ms.supernet.json');
+  const base = JSON.parse(readFileSync(file, 'utf8'));
+  const textWith = (changes: Record<string, unknown>) => JSON.stringify({ ...base, ...changes }, null, 2);
+  const search = (changes: Record<string, unknown>) =>
+    runSearch({ file, text: textWith(changes), maxLatencyMs: 25, multi: false, seed: 1, generations: 2, lutDirectory: tmpdir(), carbon: {} });
+  /** 1-based line of the first line mentioning `key` in the text the search reads. */
+  const lineOf = (changes: Record<string, unknown>, key: string) => textWith(changes).split('\n').findIndex((l) => l.includes(`"${key}"`)) + 1;
+
+  it('names the description and the missing file when an asset is not there', () => {
+    assert.throws(
+      () => search({ accuracy_predictor: 'nowhere/model.json' }),
+      (e: Error) => e instanceof SearchSetupError && e.message.includes(file) && /accuracy_predictor "nowhere\/model\.json" not found \(looked for .*nowhere\/model\.json\)/.test(e.message),
+    );
+    assert.throws(() => search({ latency_tables: { device: 'note10-ofa', path: 'no-tables' } }), /latency_tables "no-tables" not found/);
+  });
+
+  it('says what an asset field must look like when it is malformed', () => {
+    const weights = { weights: 5 };
+    assert.throws(() => search(weights), (e: Error) => e.message.startsWith(`${file}:${lineOf(weights, 'weights')}: supernet: "weights" must be a path (relative to the supernet file), found 5.`));
+    const tables = { latency_tables: 'note10' };
+    assert.ok(lineOf(tables, 'latency_tables') > 1);
+    assert.throws(() => search(tables), (e: Error) => e.message.startsWith(`${file}:${lineOf(tables, 'latency_tables')}: supernet: "latency_tables" must be {"device": "note10-ofa", "path": `));
+  });
+});
