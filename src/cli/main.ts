@@ -19,7 +19,7 @@ import {
   type EfficiencyOptions,
 } from '../engine';
 import { MeasurementWorker } from '../engine/runtime/client';
-import { buildLut, enumerateSpaceBlocks, modelBlocks, sampleSpaceSubnets, type LutBlock } from '../engine/latency/lut-build';
+import { buildLut, modelBlocks, spaceLutWork, type LutBlock } from '../engine/latency/lut-build';
 import type { ModelIR } from '../engine/ir';
 import { lutFileName } from '../engine/latency/lut';
 import { calibrateLocalDevice, defaultDataDirectory, loadCalibration, localDeviceSpec, saveCalibration, workerProfiler } from '../engine/latency/local';
@@ -69,7 +69,7 @@ Device and carbon options:
   --train-samples N --epochs E   also estimate one training run (time, energy, CO2e) on the device
 
 latency: --no-measure (predict only), --runs N (timed runs)
-lut build: --resolution R (supernet spaces; default: the file's), --device local-cpu
+lut build: --resolution R (supernet spaces; default: every resolution the file lists), --device local-cpu
   -h, --help         show this help`;
 
 class UsageError extends Error {}
@@ -320,10 +320,10 @@ async function lutBuild(args: Args): Promise<number> {
   let calibration: ModelIR[];
   const space = spaceFromSupernet(text, file);
   if (space) {
-    const resolution = args.resolution ?? space.resolution;
-    blocks = enumerateSpaceBlocks(space.space, resolution);
-    calibration = sampleSpaceSubnets(space.space, resolution, CALIBRATION_SUBNETS, 7);
-    process.stderr.write(`${blocks.length} distinct blocks in the ${space.label} space at ${resolution}×${resolution}\n`);
+    // Every resolution the search may pick, unless one is asked for: a table missing one stops the search.
+    const resolutions = args.resolution ? [args.resolution] : space.resolutions;
+    ({ blocks, calibration } = spaceLutWork(space.space, resolutions, CALIBRATION_SUBNETS, 7));
+    process.stderr.write(`${blocks.length} distinct blocks in the ${space.label} space at ${resolutions.map((r) => `${r}×${r}`).join(', ')}\n`);
   } else {
     const { report: r, ir } = analyzeFile(file, args.files[0], args, undefined);
     if (hasErrors(r) || !ir) {
@@ -406,10 +406,10 @@ async function search(args: Args): Promise<number> {
       const lines = [
         `best under ${outcome.constraint.kind} ≤ ${outcome.constraint.max} ${outcome.constraint.unit}${outcome.constraint.device ? ` on ${outcome.constraint.device}` : ''}: predicted ${(100 * b.accuracy).toFixed(2)} %`,
         `  r=${b.arch.r} d=[${b.arch.d.join(',')}] ks=[${b.arch.ks.join(',')}] e=[${b.arch.e.join(',')}]`,
-        `  ${formatMs(b.latencyMs ?? NaN)} · ${(b.macs / 1e6).toFixed(1)}M MACs${b.co2eG !== undefined ? ` · ${(b.co2eG * 1e6).toPrecision(3)} µg CO2e per inference` : ''}`,
+        `  ${b.latencyMs !== undefined ? `${formatMs(b.latencyMs)} · ` : ''}${(b.macs / 1e6).toFixed(1)}M MACs${b.co2eG !== undefined ? ` · ${(b.co2eG * 1e6).toPrecision(3)} µg CO2e per inference` : ''}`,
         `  ${outcome.evaluated} candidates in ${outcome.seconds.toFixed(2)} s (seed ${outcome.seed})`,
       ];
-      for (const p of outcome.front ?? []) lines.push(`  front: ${(100 * p.accuracy).toFixed(2)} % · ${p.latencyMs !== undefined ? formatMs(p.latencyMs) : ''} · ${(p.macs / 1e6).toFixed(1)}M MACs`);
+      for (const p of outcome.front ?? []) lines.push(`  front: ${(100 * p.accuracy).toFixed(2)} % · ${p.latencyMs !== undefined ? `${formatMs(p.latencyMs)} · ` : ''}${(p.macs / 1e6).toFixed(1)}M MACs`);
       process.stdout.write(lines.join('\n') + '\n');
     }
     return 0;

@@ -234,6 +234,17 @@ export function enumerateSpaceBlocks(space: OfaSpace, resolution: number): LutBl
   return [...blocks.values()];
 }
 
+/**
+ * What a LUT build for a supernet space times: the distinct blocks at every resolution the search may pick
+ * (a table missing one resolution stops the search), and calibration subnets spread over them.
+ */
+export function spaceLutWork(space: OfaSpace, resolutions: readonly number[], calibrationSubnets: number, seed: number): { blocks: LutBlock[]; calibration: ModelIR[] } {
+  const byKey = new Map<string, LutBlock>();
+  for (const r of resolutions) for (const block of enumerateSpaceBlocks(space, r)) if (!byKey.has(block.key)) byKey.set(block.key, block);
+  const perResolution = Math.max(1, Math.round(calibrationSubnets / resolutions.length));
+  return { blocks: [...byKey.values()], calibration: resolutions.flatMap((r) => sampleSpaceSubnets(space, r, perResolution, seed)) };
+}
+
 /** The distinct layers of any model (signature keys), each as a standalone model, in first-seen order. */
 export function modelBlocks(ir: ModelIR): LutBlock[] {
   const { nodeShapes } = evaluate(ir, { batch: 1 });

@@ -14,7 +14,7 @@ import * as path from 'node:path';
 import { analyzeModel, type AnalysisReport } from '../analyze';
 import type { ModelIR } from '../ir';
 import { readSupernetSpace } from '../formats/ofa-supernet';
-import { buildLut, enumerateSpaceBlocks, modelBlocks, sampleSpaceSubnets, type LutBlock } from '../latency/lut-build';
+import { buildLut, modelBlocks, spaceLutWork, type LutBlock } from '../latency/lut-build';
 import { lutFileName } from '../latency/lut';
 import { workerProfiler } from '../latency/local';
 import { MeasurementWorker } from '../runtime/client';
@@ -102,14 +102,13 @@ export function localJobs(options: LocalJobsOptions): LocalJobs {
     let calibration: ModelIR[];
     let space;
     try {
-      space = readSupernetSpace(request.text);
+      space = readSupernetSpace(request.text, request.fileName);
     } catch (e) {
-      throw new RemoteJobError(`${request.fileName}: ${(e as Error).message}`);
+      throw new RemoteJobError((e as Error).message);
     }
     if (space) {
-      const resolution = o.resolution ?? space.resolution ?? space.resolutions?.[space.resolutions.length - 1] ?? 224;
-      blocks = enumerateSpaceBlocks(space.space, resolution);
-      calibration = sampleSpaceSubnets(space.space, resolution, CALIBRATION_SUBNETS, CALIBRATION_SEED);
+      const resolutions = o.resolution ? [o.resolution] : space.resolutions ?? [space.resolution ?? 224];
+      ({ blocks, calibration } = spaceLutWork(space.space, resolutions, CALIBRATION_SUBNETS, CALIBRATION_SEED));
     } else {
       const { ir } = readModel(request);
       blocks = modelBlocks(ir);

@@ -216,7 +216,7 @@ function fixedKeys(space: OfaSpace, layout: OfaSpaceLayout, plan: ResolutionPlan
   const r1 = ceilDiv(plan.r, 2);
   const f = plan.finalSize;
   const last = layout.stages[layout.stages.length - 1].width;
-  const keys = [ofaConvKey('Conv', [3, plan.r, plan.r], [layout.firstConv.width, r1, r1]), ofaBlockKey(grammar, firstBlock(space, layout, plan))];
+  const keys = [ofaConvKey('Conv', [space.inChannels ?? 3, plan.r, plan.r], [layout.firstConv.width, r1, r1]), ofaBlockKey(grammar, firstBlock(space, layout, plan))];
   if (layout.finalExpand !== undefined) {
     const fe: Shape = [layout.finalExpand, f, f];
     keys.push(ofaConvKey('Conv_1', [last, f, f], fe), ofaAvgPoolKey(fe), ofaConvKey('Conv_2', [layout.finalExpand, 1, 1], [layout.featureMix, 1, 1]));

@@ -84,7 +84,14 @@ function latencyFor(space: OfaSpace, device: string, lutDirectory: string, file:
     const dir = assetPath(file, assets.latencyTables.path, 'latency_tables');
     return lutLatencyModel(space, loadOfaLutSet(dir, { id: device, name: `${device} (${assets.latencyTables.path})` }));
   }
-  if (device === 'note10-ofa') return note10LatencyModel(space);
+  if (device === 'note10-ofa') {
+    if (!isOfaW12(space)) {
+      throw new SearchSetupError(
+        `${file}: OFA's Note10 tables price the MobileNetV3 w1.2 space only. For this supernet build a table on this machine (\`greenprint lut build ${path.basename(file)} --device local-cpu\`) and pass --device local-cpu, or limit FLOPs instead (--max-flops).`,
+      );
+    }
+    return note10LatencyModel(space);
+  }
   if (device.startsWith(REMOTE_PREFIX)) {
     const name = device.slice(REMOTE_PREFIX.length);
     const lut = findDeviceLut(lutDirectory, remoteLutDeviceId(name));
