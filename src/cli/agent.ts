@@ -3,21 +3,26 @@
  * one). Both parse their own flags: they share none with the model commands in main.ts.
  *
  * The token can come from GREENPRINT_AGENT_TOKEN instead of --token, so it need not appear in the
- * process list of a shared machine.
+ * process list of a shared machine. A weak one (`--token a`) is a usage error saying why; without one the
+ * agent makes a random token and prints it once, alone on its own line, so it is easy to copy and is not
+ * repeated inside other text (the suggested check command names it only as a placeholder). A token the
+ * operator gave is not printed at all: they have it already.
  */
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { formatMs } from '../engine/report';
-import { agentUrl, AgentStartError, DEFAULT_AGENT_PORT, startAgent } from '../engine/remote/agent';
+import { agentUrl, AgentStartError, DEFAULT_AGENT_PORT, startAgent, tokenWeakness } from '../engine/remote/agent';
 import { DeviceClient, DeviceClientError } from '../engine/remote/client';
 import { formatAgentDevice } from '../engine/remote/protocol';
 
 export const AGENT_USAGE = `Usage:
   greenprint agent [--host 127.0.0.1] [--port ${DEFAULT_AGENT_PORT} (0: any free port)] [--token T] [--max-message-mb 16] [--lut-dir DIR] [--quiet]
-      serve this machine as a measurement device until Ctrl-C; prints its URL and token
+      serve this machine as a measurement device until Ctrl-C; prints its URL, and its token when it made one
+      (a given token needs at least 16 printable characters, 8 of them different)
   greenprint device ping URL --token T [--timeout S] [--json]
-      exit 0 when the agent answers and accepts the token; 3 when it refuses the token, 1 when it cannot be reached
+      exit 0 when the agent answers and accepts the token; 3 when it refuses the token (or is in its
+      wrong-token backoff), 1 when it cannot be reached
   greenprint device measure URL FILE --token T [--input R|HxW] [--batch N] [--runs N] [--timeout S] [--json]
       time a model on the agent's device
 The token may also come from the environment variable GREENPRINT_AGENT_TOKEN.`;
@@ -94,23 +99,32 @@ export async function runAgentCommand(argv: readonly string[]): Promise<number> 
     const port = wholeNumber('--port', flags.values.get('--port'), 0, 65535) ?? DEFAULT_AGENT_PORT;
     const maxMb = wholeNumber('--max-message-mb', flags.values.get('--max-message-mb'), 1, 1024);
     const quiet = flags.switches.has('--quiet');
+    const givenToken = tokenOf(flags);
+    const weakness = givenToken === undefined ? undefined : tokenWeakness(givenToken);
+    if (weakness) throw new AgentUsageError(`weak token refused (${flags.values.has('--token') ? '--token' : TOKEN_ENV}): ${weakness}.`);
     const log = quiet ? undefined : (line: string) => process.stderr.write(`[${new Date().toISOString()}] ${line}\n`);
     const agent = await startAgent({
       host,
       port,
-      token: tokenOf(flags),
+      token: givenToken,
       maxMessageBytes: maxMb ? maxMb * 1024 * 1024 : undefined,
       lutDirectory: flags.values.has('--lut-dir') ? path.resolve(flags.values.get('--lut-dir')!) : undefined,
       log,
     });
-    const lines = [`Greenprint agent listening on ${agent.url}`, `token: ${agent.token}`, `device: ${formatAgentDevice(agent.device)}`];
+    const lines = [`Greenprint agent listening on ${agent.url}`, `device: ${formatAgentDevice(agent.device)}`];
     let checkUrl = agent.url;
     if (WILDCARD_HOSTS.has(host)) {
       const urls = externalUrls(agent.port);
       if (urls.length) lines.push(`reachable at: ${urls.join(', ')}`);
       checkUrl = urls[0] ?? agent.url;
     }
-    lines.push(`Check it from the client: greenprint device ping ${checkUrl} --token ${agent.token}`);
+    if (agent.tokenGenerated) {
+      // Alone on its line: copied whole, and not repeated in the command below (logs, screenshots).
+      lines.push(`token (generated; shown only this once — clients pass it with --token or ${TOKEN_ENV}):`, agent.token);
+    } else {
+      lines.push(`token: the one given with ${flags.values.has('--token') ? '--token' : TOKEN_ENV} (not repeated here)`);
+    }
+    lines.push(`Check it from the client: greenprint device ping ${checkUrl} --token <token>`);
     process.stdout.write(lines.join('\n') + '\n');
     if (!['127.0.0.1', 'localhost', '::1'].includes(host)) {
       process.stderr.write(
@@ -236,7 +250,7 @@ export async function runDeviceCommand(argv: readonly string[]): Promise<number>
     }
     if (e instanceof DeviceClientError) {
       process.stderr.write(`greenprint: device ${sub}: ${e.message}\n`);
-      return e.code === 'unauthorized' ? 3 : 1;
+      return e.code === 'unauthorized' || e.code === 'locked-out' ? 3 : 1;
     }
     throw e;
   }

@@ -106,9 +106,9 @@ function closeReason(code: number, reason: string): string {
 function connectError(url: string, e: Error & { code?: string }): DeviceClientError {
   const unexpected = e.message.match(/Unexpected server response: (\d+)/);
   if (unexpected) {
-    return unexpected[1] === '403'
-      ? new DeviceClientError('unreachable', `${url} refused the connection (HTTP 403); the agent refuses clients that send an Origin header`)
-      : new DeviceClientError('protocol', `${url} is not a Greenprint agent (HTTP ${unexpected[1]} instead of a WebSocket upgrade)`);
+    if (unexpected[1] === '403') return new DeviceClientError('unreachable', `${url} refused the connection (HTTP 403); the agent refuses clients that send an Origin header`);
+    if (unexpected[1] === '503') return new DeviceClientError('unreachable', `${url} refused the connection (HTTP 503): the agent is at its connection limit; try again shortly`);
+    return new DeviceClientError('protocol', `${url} is not a Greenprint agent (HTTP ${unexpected[1]} instead of a WebSocket upgrade)`);
   }
   switch (e.code) {
     case 'ECONNREFUSED':
@@ -289,7 +289,7 @@ export class DeviceClient {
     }
     const { code, message } = frame.error;
     const text =
-      code === 'unauthorized'
+      code === 'unauthorized' || code === 'locked-out'
         ? `the agent at ${this.url} refused the token: ${message}`
         : code === 'failed'
           ? `${p.type} failed on the device: ${message}`

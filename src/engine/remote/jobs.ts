@@ -6,6 +6,10 @@
  * runtime only fails that request), and tables are built with `buildLut` into the agent's own table
  * folder, so a repeated or interrupted build resumes instead of starting over.
  *
+ * A model whose weights plus peak activations (as the reader computed them) exceed
+ * `REQUEST_LIMITS.modelBytes` or half of this machine's memory is refused before it reaches the worker:
+ * the option caps of protocol.ts bound each knob, this bounds their product with the model itself.
+ *
  * These are the agent's defaults; tests inject other functions with the same signatures.
  */
 import { mkdirSync } from 'node:fs';
@@ -18,7 +22,7 @@ import { buildLut, modelBlocks, spaceLutWork, type LutBlock } from '../latency/l
 import { lutFileName } from '../latency/lut';
 import { workerProfiler } from '../latency/local';
 import { MeasurementWorker } from '../runtime/client';
-import type { LutRequest, MeasureRequest, RemoteLutResult, RemoteMeasureResult, RemoteProgress } from './protocol';
+import { LIMIT_REASONS, REQUEST_LIMITS, type LutRequest, type MeasureRequest, type RemoteLutResult, type RemoteMeasureResult, type RemoteProgress } from './protocol';
 
 export interface JobContext {
   /** Aborted when the client cancels, disconnects or the agent shuts down. */
@@ -42,6 +46,36 @@ export class RemoteJobError extends Error {
   }
 }
 
+/** A request beyond one of the agent's ceilings; the agent answers it with the code `over-limit`. */
+export class RemoteLimitError extends Error {
+  readonly agentCode = 'over-limit';
+  constructor(message: string) {
+    super(message);
+    this.name = 'RemoteLimitError';
+  }
+}
+
+const GIB = 2 ** 30;
+
+/** Bytes a model may need in the worker here: the protocol's ceiling, and never more than half this machine's memory. */
+export function modelMemoryCeiling(totalMemory = os.totalmem()): number {
+  return Math.min(REQUEST_LIMITS.modelBytes, Math.floor(totalMemory / 2));
+}
+
+function checkModelSize(request: MeasureRequest | LutRequest, report: AnalysisReport): void {
+  const totals = report.totals;
+  if (!totals) return;
+  const bytes = totals.weightBytes + totals.peakActivationBytes;
+  const ceiling = modelMemoryCeiling();
+  if (bytes > ceiling) {
+    throw new RemoteLimitError(
+      `${request.fileName}: the model needs about ${(bytes / GIB).toFixed(2)} GiB (weights ${(totals.weightBytes / GIB).toFixed(2)} GiB + peak activations ` +
+        `${(totals.peakActivationBytes / GIB).toFixed(2)} GiB at ${report.input ?? 'its input'}, batch ${report.batch}); this agent accepts at most ` +
+        `${(ceiling / GIB).toFixed(2)} GiB (${LIMIT_REASONS.modelBytes}); use a smaller input or batch`,
+    );
+  }
+}
+
 function readModel(request: MeasureRequest | LutRequest, overrides: Pick<MeasureRequest['options'] & object, 'inputSize' | 'seqLen' | 'batch' | 'scale'> = {}): { report: AnalysisReport; ir: ModelIR } {
   const { report, ir } = analyzeModel(request.text, {
     fileName: request.fileName,
@@ -54,6 +88,7 @@ function readModel(request: MeasureRequest | LutRequest, overrides: Pick<Measure
     const first = errors[0];
     throw new RemoteJobError(first ? `${request.fileName}:${first.start.line}:${first.start.column}: ${first.message}` : `${request.fileName}: not a model Greenprint can run`);
   }
+  checkModelSize(request, report);
   return { report, ir };
 }
 

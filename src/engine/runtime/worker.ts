@@ -4,7 +4,14 @@
  * jobs the parent sends strictly one at a time — concurrent jobs would time each other — and answers
  * with progress, a result or an error per job. Running in a separate process keeps the extension
  * host responsive (wasm kernels are synchronous) and contains crashes and out-of-memory kills.
+ *
+ * It ends with its parent. The IPC 'disconnect' event covers a parent that closes or dies while this
+ * process is idle, but it is only delivered between synchronous kernels: a `kill -9` of the agent during
+ * a large measurement left the worker computing for ~20 s. So a watchdog thread, which runs whatever the
+ * main thread is doing, checks every `PARENT_POLL_MS` whether the parent is gone (this process was
+ * re-parented, or the parent pid no longer exists) and then kills this process outright.
  */
+import { Worker } from 'node:worker_threads';
 import { initBackend } from './backend';
 import { measureIr, measureOverhead, type MeasureProgress } from './measure';
 import type { WorkerReply, WorkerRequest } from './protocol';
@@ -44,3 +51,33 @@ process.on('message', (message: WorkerRequest) => {
 
 // The parent went away (closed, crashed): nothing left to report to.
 process.on('disconnect', () => process.exit(0));
+
+/** How often the watchdog looks for the parent: the worker outlives a killed parent by at most about this. */
+const PARENT_POLL_MS = 250;
+
+// Plain JavaScript evaluated in the thread, so the bundle needs no second entry file.
+const WATCHDOG = `
+const { workerData } = require('node:worker_threads');
+const parent = workerData.parent;
+setInterval(() => {
+  let gone = process.ppid !== parent;
+  if (!gone) {
+    try { process.kill(parent, 0); } catch (e) { gone = e.code === 'ESRCH'; }
+  }
+  if (gone) process.kill(process.pid, 'SIGKILL'); // the main thread may be inside a kernel: exit() would wait for it
+}, workerData.pollMs);
+`;
+
+function watchParent(): void {
+  const parent = process.ppid;
+  if (!(parent > 1)) return; // already orphaned, or no parent to watch
+  try {
+    const watchdog = new Worker(WATCHDOG, { eval: true, workerData: { parent, pollMs: PARENT_POLL_MS } });
+    watchdog.on('error', (e) => process.stderr.write(`measure-worker: parent watchdog stopped: ${e.message}\n`));
+    watchdog.unref(); // never what keeps this process alive
+  } catch (e) {
+    process.stderr.write(`measure-worker: no parent watchdog (${(e as Error).message}); relying on the IPC disconnect\n`);
+  }
+}
+
+watchParent();

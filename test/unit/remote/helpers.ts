@@ -5,9 +5,9 @@ import WebSocket from 'ws';
 import type { JobContext } from '../../../src/engine/remote/jobs';
 import type { AgentDeviceInfo, MeasureRequest, RemoteMeasureResult } from '../../../src/engine/remote/protocol';
 import type { Measurement } from '../../../src/engine/latency/types';
-import { REPO_ROOT } from '../fixtures';
+import { COMPILED_CLI, REPO_ROOT } from '../fixtures';
 
-export const CLI = path.join(REPO_ROOT, 'out', 'src', 'cli', 'main.js');
+export const CLI = COMPILED_CLI;
 
 export const FAKE_DEVICE: AgentDeviceInfo = {
   hostname: 'fake-board',
@@ -127,11 +127,12 @@ export interface AgentProcess {
   readonly child: ChildProcess;
   readonly url: string;
   readonly token: string;
+  readonly stdout: () => string;
   readonly stderr: () => string;
   stop(): Promise<void>;
 }
 
-/** `greenprint agent --port 0` in a child process (compiled CLI), once it printed its URL and token. */
+/** `greenprint agent --port 0` in a child process (compiled CLI), once it printed its URL (and token, when it made one). */
 export function spawnAgent(args: string[] = [], command: string[] = [process.execPath, CLI]): Promise<AgentProcess> {
   return new Promise((resolve, reject) => {
     const child = spawn(command[0], [...command.slice(1), 'agent', '--port', '0', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
@@ -145,13 +146,16 @@ export function spawnAgent(args: string[] = [], command: string[] = [process.exe
     child.stdout!.setEncoding('utf8').on('data', (c: string) => {
       stdout += c;
       const url = stdout.match(/listening on (ws:\/\/\S+)/)?.[1];
-      const token = stdout.match(/^token: (\S+)$/m)?.[1];
+      // A generated token is printed alone on the line after its label; a given one is not printed.
+      const given = args.indexOf('--token');
+      const token = given >= 0 ? args[given + 1] : stdout.match(/^token \(generated[^\n]*\n(\S+)$/m)?.[1];
       if (url && token && /Check it from the client/.test(stdout)) {
         clearTimeout(timer);
         resolve({
           child,
           url,
           token,
+          stdout: () => stdout,
           stderr: () => stderr,
           stop: () =>
             new Promise<void>((done) => {

@@ -80,7 +80,7 @@ describe('remote: agent and client in two network namespaces', function () {
       console.log(`      skipped: ${skipReason}`);
       this.skip();
     }
-    agent = await spawnAgent(['--host', AGENT_IP, '--token', 'netns-token', '--quiet'], ['ip', 'netns', 'exec', NS_AGENT, process.execPath, CLI]);
+    agent = await spawnAgent(['--host', AGENT_IP, '--token', 'netns-token-long-enough', '--quiet'], ['ip', 'netns', 'exec', NS_AGENT, process.execPath, CLI]);
   });
 
   after(async () => {
@@ -93,7 +93,7 @@ describe('remote: agent and client in two network namespaces', function () {
   });
 
   it('answers `device ping` from the other namespace over the veth pair', async () => {
-    const r = await inClientNamespace(['device', 'ping', agent!.url, '--token', 'netns-token', '--json']);
+    const r = await inClientNamespace(['device', 'ping', agent!.url, '--token', 'netns-token-long-enough', '--json']);
     assert.equal(r.code, 0, r.stderr);
     const pong = JSON.parse(r.stdout);
     assert.equal(pong.protocol, 1);
@@ -106,7 +106,7 @@ describe('remote: agent and client in two network namespaces', function () {
     assert.equal(wrong.code, 3);
     assert.match(wrong.stderr, /refused the token/);
     const port = agent!.url.split(':').pop();
-    const loopback = await inClientNamespace(['device', 'ping', `ws://127.0.0.1:${port}`, '--token', 'netns-token', '--timeout', '2']);
+    const loopback = await inClientNamespace(['device', 'ping', `ws://127.0.0.1:${port}`, '--token', 'netns-token-long-enough', '--timeout', '2']);
     assert.equal(loopback.code, 1);
     assert.match(loopback.stderr, /nothing is listening/);
   });
@@ -114,7 +114,7 @@ describe('remote: agent and client in two network namespaces', function () {
   it('measures a model sent from the other namespace', async () => {
     const file = fixturePath('keras', 'mobilenet_v1_1.0_224.keras2.json');
     assert.ok(readFileSync(file).length > 0);
-    const r = await inClientNamespace(['device', 'measure', agent!.url, file, '--token', 'netns-token', '--input', '32', '--runs', '5', '--json']);
+    const r = await inClientNamespace(['device', 'measure', agent!.url, file, '--token', 'netns-token-long-enough', '--input', '32', '--runs', '5', '--json']);
     assert.equal(r.code, 0, r.stderr);
     const out = JSON.parse(r.stdout);
     assert.ok(out.measurement.medianMs > 0);

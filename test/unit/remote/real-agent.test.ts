@@ -48,13 +48,13 @@ describe('remote: greenprint agent process', function () {
   const lutDir = mkdtempSync(path.join(os.tmpdir(), 'gp-agent-luts-'));
 
   before(async () => {
-    agent = await spawnAgent(['--token', 'test-token-1', '--lut-dir', lutDir]);
+    agent = await spawnAgent(['--token', 'test-token-1-long-enough', '--lut-dir', lutDir]);
   });
   after(async () => agent?.stop());
 
-  it('prints its loopback URL and the given token, and describes the device', async () => {
+  it('prints its loopback URL (not the given token), and describes the device', async () => {
     assert.match(agent.url, /^ws:\/\/127\.0\.0\.1:\d+$/);
-    assert.equal(agent.token, 'test-token-1');
+    assert.equal(agent.token, 'test-token-1-long-enough');
     const client = await DeviceClient.connect(agent.url, agent.token);
     try {
       const pong = await client.ping();
@@ -172,7 +172,7 @@ describe('remote: agent killed mid-measurement', function () {
   this.timeout(60_000);
 
   it('rejects the pending request within a second, and the agent’s worker does not linger', async () => {
-    const agent = await spawnAgent(['--token', 'kill-me']);
+    const agent = await spawnAgent(['--token', 'kill-me-kill-me-now']);
     const client = await DeviceClient.connect(agent.url, agent.token);
     try {
       const file = samplePath('ofa', 'note10_lat-30ms', 'net.config');
