@@ -41,6 +41,10 @@ const builds = [
     mainFields: ['main', 'module'],
     external: NATIVE_TFJS,
   },
+  // The editor and the CLI analyse in a child process that runs the engine in a worker thread with memory
+  // and time limits (src/engine/isolated/): the child is tiny, the worker carries the engine.
+  { ...common, entryPoints: ['src/engine/isolated/analysis-process.ts'], outfile: 'dist/analysis-process.js' },
+  { ...common, entryPoints: ['src/engine/isolated/analysis-worker.ts'], outfile: 'dist/analysis-worker.js', external: [...NATIVE_TFJS, ...WS_OPTIONAL_NATIVE] },
   // The panel's architecture search and extraction run in a worker thread (src/engine/supernet/search-client.ts).
   { ...common, entryPoints: ['src/engine/supernet/search-worker.ts'], outfile: 'dist/search-worker.js', external: NATIVE_TFJS },
   // The panel's webview runs in the editor's browser sandbox: its UI, and TF.js (WebGPU/WebGL) loaded only to

@@ -9,16 +9,20 @@ import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import * as path from 'node:path';
 import {
   analyzeModel,
+  IsolatedAnalyzer,
   listRegions,
   listTargetDevices,
   MAX_ANALYSED_BYTES,
   renderReport,
   formatMs,
+  type AnalysisReport,
   type AnalyzeOptions,
   type DType,
   type EfficiencyOptions,
 } from '../engine';
 import { MeasurementWorker } from '../engine/runtime/client';
+import { decodeModelText } from '../engine/source/encoding';
+import { siblingReader } from '../engine/isolated/siblings';
 import { buildLut, modelBlocks, spaceLutWork, type LutBlock } from '../engine/latency/lut-build';
 import type { ModelIR } from '../engine/ir';
 import { lutFileName } from '../engine/latency/lut';
@@ -26,7 +30,8 @@ import { calibrateLocalDevice, defaultDataDirectory, loadCalibration, localDevic
 import { spaceFromSupernet } from './space';
 import { convertWeights, parseWeightsConvertArgs, WeightsCommandError } from './weights';
 import { runSearch, SearchSetupError } from '../engine/supernet/run-search';
-import { ExtractSetupError, runExtract } from '../engine/supernet/run-extract';
+import { ExtractSetupError, runExtract, WriteInterruptedError } from '../engine/supernet/run-extract';
+import { constants as osConstants } from 'node:os';
 import { formatPredictorOutcome, parsePredictorTrainArgs, PredictorSetupError, runPredictorTrain } from './predictor';
 import { InfeasibleConstraintError } from '../engine/supernet/search';
 import { runAgentCommand, runDeviceCommand } from './agent';
@@ -39,7 +44,9 @@ Commands:
   lut build FILE     build a latency lookup table on this machine for a supernet space or a model
   calibrate          measure this machine's compute and memory rates (for models without a table)
   extract SUPERNET   write a subnet as a standalone model (OFA net.config + safetensors, TF.js graph model):
-                     --out DIR [--arch ARCH.json] [--weights W.safetensors|W.json (default: the file's "weights")] [--force]
+                     --out DIR [--arch ARCH.json] [--weights W.safetensors|W.json (default: the file's "weights")] [--force];
+                     DIR must be new or empty (--force replaces the folder of an earlier extraction) and never
+                     the supernet's folder or one holding its inputs; the set appears whole or not at all
   search SUPERNET    best subnet under --max-latency MS | --max-flops N | --max-co2 G (OFA's evolutionary
                      search; --multi for the NSGA-II Pareto front), --device D, --seed S, --generations N
   weights convert IN OUT  supernet weights between safetensors and TF.js (.json + .bin), by extension;
@@ -204,17 +211,31 @@ function efficiencyOptions(args: Args, device: string | undefined): EfficiencyOp
   };
 }
 
-function analyzeFile(file: string, displayName: string, args: Args, device: string | undefined) {
-  const text = readFileSync(file, 'utf8');
+/** A config's text in whatever Unicode encoding it was saved (UTF-8 with or without BOM, UTF-16, UTF-32). */
+function readModelText(file: string, displayName: string): string {
+  return decodeModelText(readFileSync(file), displayName);
+}
+
+/**
+ * Analyses a file the way the editor does: in the isolated worker (memory and time limits), so a runaway
+ * number in the file ends as a located error with exit 1, never as an abort of this process. Commands that go
+ * on to run the model (`withIr`) then build its IR here, once the isolated pass has shown the file is sound.
+ */
+async function analyzeFile(file: string, displayName: string, args: Args, device: string | undefined, withIr = false): Promise<{ report: AnalysisReport; ir?: ModelIR }> {
+  const text = readModelText(file, displayName);
+  const options = { ...args.analyze, fileName: displayName, reportUnknown: true, efficiency: efficiencyOptions(args, device) };
+  const analyzer = new IsolatedAnalyzer();
+  let isolated: AnalysisReport | undefined;
+  try {
+    isolated = await analyzer.analyze(text, { ...options, siblingDirectory: path.dirname(file) });
+  } finally {
+    analyzer.dispose();
+  }
+  if (!isolated) throw new Error(`${displayName}: the analysis did not run.`);
+  if (!withIr || hasErrors(isolated)) return { report: isolated };
   return analyzeModel(text, {
-    ...args.analyze,
-    fileName: displayName,
-    reportUnknown: true,
-    efficiency: efficiencyOptions(args, device),
-    readSibling: (rel) => {
-      const sibling = path.join(path.dirname(file), rel);
-      return existsSync(sibling) ? readFileSync(sibling, 'utf8') : undefined;
-    },
+    ...options,
+    readSibling: siblingReader(path.dirname(file)),
   });
 }
 
@@ -222,9 +243,9 @@ function hasErrors(report: { format: unknown; totals?: unknown; diagnostics: { s
   return report.format === null || !report.totals || report.diagnostics.some((d) => d.severity === 'error');
 }
 
-function report(args: Args): number {
+async function report(args: Args): Promise<number> {
   const file = oneFile(args, 'greenprint report path/to/model.json');
-  const { report: r } = analyzeFile(file, args.files[0], args, args.device);
+  const { report: r } = await analyzeFile(file, args.files[0], args, args.device);
   if (args.json) process.stdout.write(JSON.stringify(r, null, 2) + '\n');
   else process.stdout.write(renderReport(r) + '\n');
   if (hasErrors(r) && !args.json) {
@@ -252,11 +273,8 @@ function comparable(m: { minMs: number; medianMs: number }, estimator: 'median' 
 async function latency(args: Args): Promise<number> {
   const file = oneFile(args, 'greenprint latency path/to/model.json --device local-cpu');
   const device = args.device ?? 'local-cpu';
-  const { report: r, ir } = analyzeFile(file, args.files[0], args, device);
-  if (hasErrors(r) || !ir) {
-    process.stderr.write(renderReport(r) + '\n');
-    return 1;
-  }
+  const { report: r, ir } = await analyzeFile(file, args.files[0], args, device, true);
+  if (hasErrors(r) || !ir) return failedAnalysis(r, args);
   const canMeasure = device === 'local-cpu' || device === 'local-gpu';
   let measured: Awaited<ReturnType<MeasurementWorker['measure']>> | undefined;
   let measureError: string | undefined;
@@ -315,7 +333,7 @@ async function lutBuild(args: Args): Promise<number> {
   if (device !== 'local-cpu' && device !== 'local-gpu') {
     throw new UsageError(`lut build measures on this machine: --device local-cpu (or local-gpu), not "${device}". Remote devices come with \`greenprint agent\`.`);
   }
-  const text = readFileSync(file, 'utf8');
+  const text = readModelText(file, args.files[0]);
   let blocks: LutBlock[];
   let calibration: ModelIR[];
   const space = spaceFromSupernet(text, file);
@@ -325,11 +343,8 @@ async function lutBuild(args: Args): Promise<number> {
     ({ blocks, calibration } = spaceLutWork(space.space, resolutions, CALIBRATION_SUBNETS, 7));
     process.stderr.write(`${blocks.length} distinct blocks in the ${space.label} space at ${resolutions.map((r) => `${r}×${r}`).join(', ')}\n`);
   } else {
-    const { report: r, ir } = analyzeFile(file, args.files[0], args, undefined);
-    if (hasErrors(r) || !ir) {
-      process.stderr.write(renderReport(r) + '\n');
-      return 1;
-    }
+    const { report: r, ir } = await analyzeFile(file, args.files[0], args, undefined, true);
+    if (hasErrors(r) || !ir) return failedAnalysis(r, args);
     blocks = modelBlocks(ir);
     calibration = [ir];
     process.stderr.write(`${blocks.length} distinct layers in ${r.model}\n`);
@@ -391,7 +406,7 @@ async function search(args: Args): Promise<number> {
   try {
     const outcome = runSearch({
       file: args.files[0],
-      text: readFileSync(file, 'utf8'),
+      text: readModelText(file, args.files[0]),
       ...args.search,
       device: args.device,
       lutDirectory: lutDirectory(args),
@@ -425,15 +440,21 @@ async function search(args: Args): Promise<number> {
   }
 }
 
-function extract(args: Args): number {
+async function extract(args: Args): Promise<number> {
   const file = oneFile(args, 'greenprint extract SUPERNET --out DIR [--arch ARCH.json]');
   try {
-    const outcome = runExtract({ supernetFile: file, weightsFile: args.extract.weights, archFile: args.extract.arch, outDir: args.extract.out, force: args.extract.force });
+    const outcome = await runExtract({ supernetFile: file, weightsFile: args.extract.weights, archFile: args.extract.arch, outDir: args.extract.out, force: args.extract.force });
     if (args.json) process.stdout.write(JSON.stringify(outcome, null, 2) + '\n');
     else process.stdout.write(`${outcome.files.join('\n')}\n${outcome.tensors} tensors, ${outcome.params.toLocaleString('en-US')} params; \`greenprint report ${outcome.files[0]}\` shows its costs.\n`);
+    if (outcome.leftover) process.stderr.write(`greenprint: the replaced folder could not be deleted; remove ${outcome.leftover} yourself.\n`);
     return 0;
   } catch (e) {
     if (e instanceof ExtractSetupError) throw new UsageError(e.message);
+    // Interrupted while writing: the temporary folder is gone and --out is as it was; exit as the signal would.
+    if (e instanceof WriteInterruptedError) {
+      process.stderr.write(`greenprint: ${e.message}\n`);
+      return 128 + (osConstants.signals[e.signal] ?? 0);
+    }
     throw e;
   }
 }
@@ -499,7 +520,7 @@ export async function main(argv: string[]): Promise<number> {
   try {
     switch (command) {
       case 'report':
-        return report(parseArgs(rest));
+        return await report(parseArgs(rest));
       case 'latency':
         return await latency(parseArgs(rest));
       case 'lut':
@@ -510,7 +531,7 @@ export async function main(argv: string[]): Promise<number> {
       case 'search':
         return await search(parseArgs(rest));
       case 'extract':
-        return extract(parseArgs(rest));
+        return await extract(parseArgs(rest));
       case 'weights':
         return convertWeightsCommand(rest);
       case 'predictor':
@@ -528,13 +549,26 @@ export async function main(argv: string[]): Promise<number> {
         throw new UsageError(`Unknown command "${command}". Try: greenprint --help`);
     }
   } catch (e) {
-    if (e instanceof UsageError) {
-      process.stderr.write(`greenprint: ${e.message}\n`);
-      return 2;
-    }
-    process.stderr.write(`greenprint: ${(e as Error).message}\n`);
-    return 1;
+    const code = e instanceof UsageError ? 2 : 1;
+    const message = boundedMessage(e);
+    // --json promises JSON on stdout whatever happens; the message goes to stderr as well for people.
+    if (rest.includes('--json')) process.stdout.write(JSON.stringify({ error: { message, exitCode: code } }, null, 2) + '\n');
+    process.stderr.write(`greenprint: ${message}\n`);
+    return code;
   }
+}
+
+/** An error's message, cut to a readable length: messages may quote input, and input may be hostile. */
+function boundedMessage(e: unknown): string {
+  const text = String((e as Error)?.message ?? e);
+  return text.length > 2000 ? `${text.slice(0, 2000)}… (${text.length - 2000} more characters)` : text;
+}
+
+/** A file that could not be analysed: its diagnostics, as JSON with --json, as the report text otherwise. */
+function failedAnalysis(r: AnalysisReport, args: Args): number {
+  if (args.json) process.stdout.write(JSON.stringify(r, null, 2) + '\n');
+  else process.stderr.write(renderReport(r) + '\n');
+  return 1;
 }
 
 if (require.main === module) {

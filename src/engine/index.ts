@@ -27,3 +27,5 @@ export { expandOfaArch, type OfaSpace } from './formats/ofa/spaces';
 // Connected devices: a client for `greenprint agent` on another machine.
 export { DeviceClient, DeviceClientError, normaliseAgentUrl, type WithDevice, type MeasureJobSpec, type LutJobSpec } from './remote/client';
 export { formatAgentDevice, type AgentDeviceInfo, type RemoteMeasureResult, type RemoteLutResult, type RemoteProgress } from './remote/protocol';
+// Analysis in a worker thread with memory and time limits: what the editor and the CLI call.
+export { IsolatedAnalyzer, DEFAULT_ANALYSIS_LIMITS, type AnalysisLimits, type WireAnalyzeOptions } from './isolated/isolated-analysis';

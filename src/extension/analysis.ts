@@ -1,9 +1,12 @@
 /**
  * Runs the engine for open documents: loads it lazily (activation stays cheap), caches one report per
  * document version, and drops results that a newer edit has overtaken.
+ *
+ * Analysis runs in the engine's isolated worker thread (memory and time limits), never in the extension
+ * host itself: a config with a runaway number becomes a diagnostic, not a crash of the host that every
+ * other extension shares. Concurrent requests for the same document version share one job.
  */
 import * as vscode from 'vscode';
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type * as Engine from '../engine';
 import type { GreenprintConfig } from './config';
@@ -24,8 +27,17 @@ interface CacheEntry {
   readonly report: Engine.AnalysisReport;
 }
 
+interface InFlight {
+  readonly version: number;
+  readonly report: Promise<Engine.AnalysisReport | undefined>;
+}
+
 export class AnalysisService implements vscode.Disposable {
   private readonly cache = new Map<string, CacheEntry>();
+  private readonly inFlight = new Map<string, InFlight>();
+  private analyzer: Engine.IsolatedAnalyzer | undefined;
+  /** Bumped when settings or device data change, so that a job started before cannot fill the cache. */
+  private generation = 0;
   private readonly emitter = new vscode.EventEmitter<vscode.TextDocument>();
   /** Fires after a document's report changed (new version or new settings). */
   readonly onDidAnalyze = this.emitter.event;
@@ -48,15 +60,26 @@ export class AnalysisService implements vscode.Disposable {
   }
 
   updateConfig(config: GreenprintConfig): void {
+    const limits = this.config.analysisLimits;
+    if (limits.memoryMb !== config.analysisLimits.memoryMb || limits.timeMs !== config.analysisLimits.timeMs) {
+      this.analyzer?.dispose(); // the next analysis starts one with the new limits
+      this.analyzer = undefined;
+    }
     this.config = config;
     this.localDeviceLoaded = false;
+    this.clearResults();
+  }
+
+  private clearResults(): void {
+    this.generation++;
     this.cache.clear();
+    this.inFlight.clear();
   }
 
   /** Call after a calibration or LUT build so the next analysis uses it. */
   invalidateDeviceData(): void {
     this.localDeviceLoaded = false;
-    this.cache.clear();
+    this.clearResults();
   }
 
   private efficiencyOptions(): Engine.EfficiencyOptions {
@@ -93,30 +116,50 @@ export class AnalysisService implements vscode.Disposable {
   }
 
   /** The report for the document's current version, computing it if needed; undefined for non-models. */
-  analyze(doc: vscode.TextDocument): Engine.AnalysisReport | undefined {
+  async analyze(doc: vscode.TextDocument): Promise<Engine.AnalysisReport | undefined> {
     const key = doc.uri.toString();
+    const version = doc.version;
     const cached = this.cache.get(key);
-    if (cached && cached.version === doc.version) return cached.report;
+    if (cached && cached.version === version) return visible(cached.report);
     if (!this.isCandidate(doc)) {
       this.cache.delete(key);
       return undefined;
     }
-    const report = loadEngine().analyzeText(doc.getText(), {
-      fileName: doc.fileName,
-      inputSize: this.config.inputSize,
-      seqLen: this.config.seqLen,
-      contextLength: this.config.contextLength,
-      batch: this.config.batch,
-      dtype: this.config.dtype,
-      scale: this.config.scale,
-      includeOps: true,
-      efficiency: this.efficiencyOptions(),
-      reportUnknown: this.matchesUserGlob(doc),
-      readSibling: (rel) => readSibling(doc, rel),
-    });
-    this.cache.set(key, { version: doc.version, report });
-    this.emitter.fire(doc);
-    return report.format || report.diagnostics.length ? report : undefined;
+    const running = this.inFlight.get(key);
+    if (running && running.version === version) return running.report;
+    const generation = this.generation;
+    const report = this.isolatedAnalyzer()
+      .analyze(
+        doc.getText(),
+        {
+          fileName: doc.fileName,
+          inputSize: this.config.inputSize,
+          seqLen: this.config.seqLen,
+          contextLength: this.config.contextLength,
+          batch: this.config.batch,
+          dtype: this.config.dtype,
+          scale: this.config.scale,
+          includeOps: true,
+          efficiency: this.efficiencyOptions(),
+          reportUnknown: this.matchesUserGlob(doc),
+          siblingDirectory: doc.uri.scheme === 'file' ? path.dirname(doc.uri.fsPath) : undefined,
+        },
+        key,
+      )
+      .then((result) => {
+        if (this.inFlight.get(key)?.report === report) this.inFlight.delete(key);
+        if (!result || generation !== this.generation || doc.isClosed) return result && visible(result);
+        this.cache.set(key, { version, report: result });
+        this.emitter.fire(doc);
+        return visible(result);
+      });
+    this.inFlight.set(key, { version, report });
+    return report;
+  }
+
+  private isolatedAnalyzer(): Engine.IsolatedAnalyzer {
+    this.analyzer ??= new (loadEngine().IsolatedAnalyzer)({ limits: this.config.analysisLimits });
+    return this.analyzer;
   }
 
   /** The cached report, without computing. */
@@ -127,20 +170,17 @@ export class AnalysisService implements vscode.Disposable {
 
   forget(doc: vscode.TextDocument): void {
     this.cache.delete(doc.uri.toString());
+    this.inFlight.delete(doc.uri.toString());
   }
 
   dispose(): void {
     this.emitter.dispose();
-    this.cache.clear();
+    this.clearResults();
+    this.analyzer?.dispose();
   }
 }
 
-function readSibling(doc: vscode.TextDocument, relativePath: string): string | undefined {
-  if (doc.uri.scheme !== 'file') return undefined;
-  const sibling = path.join(path.dirname(doc.uri.fsPath), relativePath);
-  try {
-    return fs.readFileSync(sibling, 'utf8');
-  } catch {
-    return undefined;
-  }
+/** Reports worth showing: a model, or a file with something to say (a stopped analysis, a syntax error). */
+function visible(report: Engine.AnalysisReport): Engine.AnalysisReport | undefined {
+  return report.format || report.diagnostics.length ? report : undefined;
 }

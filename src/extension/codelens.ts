@@ -10,9 +10,9 @@ export function registerCodeLens(ctx: Ctx, selector: vscode.DocumentSelector): v
     ctx.onDidChangeConfig(() => changed.fire()),
     vscode.languages.registerCodeLensProvider(selector, {
       onDidChangeCodeLenses: changed.event,
-      provideCodeLenses(doc) {
+      async provideCodeLenses(doc) {
         if (!ctx.config.codeLensEnabled) return [];
-        const report = ctx.analysis.analyze(doc);
+        const report = await ctx.analysis.analyze(doc);
         if (!report?.totals) return [];
         const range = new vscode.Range(0, 0, 0, 0);
         const lenses = [

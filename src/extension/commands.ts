@@ -13,11 +13,11 @@ class ReportDocuments implements vscode.TextDocumentContentProvider {
   readonly onDidChange = this.emitter.event;
   constructor(private readonly ctx: Ctx) {}
 
-  provideTextDocumentContent(uri: vscode.Uri): string {
+  async provideTextDocumentContent(uri: vscode.Uri): Promise<string> {
     const source = vscode.Uri.parse(uri.query);
     const doc = vscode.workspace.textDocuments.find((d) => d.uri.toString() === source.toString());
     if (!doc) return `${source.fsPath}: open the file to see its report.`;
-    const report = this.ctx.analysis.analyze(doc);
+    const report = await this.ctx.analysis.analyze(doc);
     if (!report) return `${vscode.workspace.asRelativePath(doc.uri)}: not a model config Greenprint reads.`;
     return loadEngine().renderReport({ ...report, file: vscode.workspace.asRelativePath(doc.uri) });
   }
@@ -41,7 +41,7 @@ export function registerCommands(ctx: Ctx): void {
     vscode.workspace.registerTextDocumentContentProvider(REPORT_SCHEME, reports),
     vscode.commands.registerCommand('greenprint.showReport', async (arg?: unknown) => {
       const doc = targetDocument(arg);
-      if (!doc || !ctx.analysis.analyze(doc)) {
+      if (!doc || !(await ctx.analysis.analyze(doc))) {
         void vscode.window.showInformationMessage('Greenprint: open a model config (OFA, Keras/TF.js, Hugging Face or YOLO) to see its report.');
         return undefined;
       }
@@ -56,7 +56,7 @@ export function registerCommands(ctx: Ctx): void {
     }),
     vscode.commands.registerCommand('greenprint.copyTotals', async (arg?: unknown) => {
       const doc = targetDocument(arg);
-      const report = doc && ctx.analysis.analyze(doc);
+      const report = doc && (await ctx.analysis.analyze(doc));
       if (!report?.totals) {
         void vscode.window.showInformationMessage('Greenprint: the active file is not a model config.');
         return undefined;
@@ -68,7 +68,7 @@ export function registerCommands(ctx: Ctx): void {
     }),
     vscode.commands.registerCommand('greenprint.selectVariant', async (arg?: unknown) => {
       const doc = targetDocument(arg);
-      const report = doc && ctx.analysis.analyze(doc);
+      const report = doc && (await ctx.analysis.analyze(doc));
       if (!report?.variants?.length) {
         void vscode.window.showInformationMessage('Greenprint: this model has no variants to choose from.');
         return undefined;

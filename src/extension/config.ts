@@ -18,6 +18,8 @@ export interface GreenprintConfig {
   readonly mediumShare: number;
   readonly largeShare: number;
   readonly debounceMs: number;
+  /** Limits of the isolated analysis (engine: DEFAULT_ANALYSIS_LIMITS). */
+  readonly analysisLimits: { readonly memoryMb: number; readonly timeMs: number };
   readonly device: string;
   readonly carbon: { readonly region: string; readonly pue?: number; readonly powerW?: number; readonly powerUtilisation?: number };
   readonly training?: { readonly samples: number; readonly epochs: number };
@@ -52,6 +54,10 @@ export function readConfig(scope?: vscode.ConfigurationScope): GreenprintConfig 
     mediumShare: c.get<number>('thresholds.medium', 0.05),
     largeShare: c.get<number>('thresholds.large', 0.15),
     debounceMs: c.get<number>('debounceMs', 150),
+    analysisLimits: {
+      memoryMb: clamp(c.get<number>('analysis.memoryLimitMb'), 32, 8192, 512),
+      timeMs: clamp(c.get<number>('analysis.timeLimitSeconds'), 1, 300, 10) * 1000,
+    },
     device: c.get<string>('device', 'local-cpu') || 'local-cpu',
     carbon: {
       region: c.get<string>('carbon.region', 'world') || 'world',
@@ -61,6 +67,11 @@ export function readConfig(scope?: vscode.ConfigurationScope): GreenprintConfig 
     },
     training: trainingRun(positive(c.get<number>('carbon.trainingSamples')), positive(c.get<number>('carbon.trainingEpochs'))),
   };
+}
+
+/** Settings edited by hand can hold anything; the manifest's bounds are enforced here too. */
+function clamp(value: number | undefined, min: number, max: number, fallback: number): number {
+  return typeof value === 'number' && Number.isFinite(value) ? Math.min(max, Math.max(min, value)) : fallback;
 }
 
 function trainingRun(samples: number | undefined, epochs: number | undefined): GreenprintConfig['training'] {

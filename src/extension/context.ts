@@ -6,7 +6,7 @@ import * as vscode from 'vscode';
 import { AnalysisService } from './analysis';
 import { affectsGreenprint, readConfig, type GreenprintConfig } from './config';
 
-export type RefreshListener = (doc: vscode.TextDocument) => void;
+export type RefreshListener = (doc: vscode.TextDocument) => void | Promise<void>;
 
 export class Ctx implements vscode.Disposable {
   config: GreenprintConfig;
@@ -66,11 +66,12 @@ export class Ctx implements vscode.Disposable {
   }
 
   refreshNow(doc: vscode.TextDocument): void {
+    const failed = (e: unknown) => console.error('[greenprint] refresh failed', e);
     for (const listener of this.refreshListeners) {
       try {
-        listener(doc);
+        void Promise.resolve(listener(doc)).catch(failed);
       } catch (e) {
-        console.error('[greenprint] refresh failed', e);
+        failed(e);
       }
     }
   }

@@ -11,8 +11,10 @@ const SEVERITY = {
 export function registerDiagnostics(ctx: Ctx): void {
   const collection = vscode.languages.createDiagnosticCollection('greenprint');
   ctx.push(collection, vscode.workspace.onDidCloseTextDocument((doc) => collection.delete(doc.uri)));
-  ctx.onRefresh((doc) => {
-    const report = ctx.analysis.analyze(doc);
+  ctx.onRefresh(async (doc) => {
+    const version = doc.version;
+    const report = await ctx.analysis.analyze(doc);
+    if (doc.isClosed || doc.version !== version) return; // a newer edit's refresh will set them
     if (!report) {
       collection.delete(doc.uri);
       return;

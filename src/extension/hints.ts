@@ -11,9 +11,9 @@ export function registerHints(ctx: Ctx, selector: vscode.DocumentSelector): void
   const changed = new vscode.EventEmitter<void>();
   const provider: vscode.InlayHintsProvider = {
     onDidChangeInlayHints: changed.event,
-    provideInlayHints(doc, range, token) {
+    async provideInlayHints(doc, range, token) {
       if (!ctx.config.hintsEnabled) return [];
-      const report = ctx.analysis.analyze(doc);
+      const report = await ctx.analysis.analyze(doc);
       if (!report?.totals || token.isCancellationRequested) return [];
       const e = loadEngine();
       const hints: vscode.InlayHint[] = [];
@@ -60,8 +60,8 @@ function registerCostMarks(ctx: Ctx): void {
     editor.setDecorations(medium, mediumRanges);
     editor.setDecorations(large, largeRanges);
   };
-  ctx.onRefresh((doc) => {
-    ctx.analysis.analyze(doc);
+  ctx.onRefresh(async (doc) => {
+    await ctx.analysis.analyze(doc);
     for (const editor of vscode.window.visibleTextEditors) if (editor.document === doc) paint(editor);
   });
 }

@@ -67,8 +67,8 @@ export function modelHover(report: AnalysisReport, ctx: Ctx): vscode.MarkdownStr
 export function registerHover(ctx: Ctx, selector: vscode.DocumentSelector): void {
   ctx.push(
     vscode.languages.registerHoverProvider(selector, {
-      provideHover(doc, position) {
-        const report = ctx.analysis.analyze(doc);
+      async provideHover(doc, position) {
+        const report = await ctx.analysis.analyze(doc);
         if (!report?.totals) return undefined;
         const layer = innermostLayer(report, doc.offsetAt(position));
         if (layer) return new vscode.Hover(layerHover(layer, report, ctx));

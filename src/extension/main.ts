@@ -25,7 +25,7 @@ function documentSelector(ctx: Ctx): vscode.DocumentFilter[] {
 
 export interface GreenprintApi {
   /** The report for a document's current text (used by tests and other extensions). */
-  report(doc: vscode.TextDocument): AnalysisReport | undefined;
+  report(doc: vscode.TextDocument): Promise<AnalysisReport | undefined>;
 }
 
 export function activate(context: vscode.ExtensionContext): GreenprintApi {

@@ -41,7 +41,7 @@ export interface MeasureResult {
 
 async function measureActive(ctx: Ctx, arg?: unknown): Promise<MeasureResult | undefined> {
   const doc = arg instanceof vscode.Uri ? vscode.workspace.textDocuments.find((d) => d.uri.toString() === arg.toString()) : vscode.window.activeTextEditor?.document;
-  const report = doc && ctx.analysis.analyze(doc);
+  const report = doc && (await ctx.analysis.analyze(doc));
   if (!doc || !report?.totals) {
     void vscode.window.showInformationMessage('Greenprint: open a model config to measure it.');
     return undefined;

@@ -11,9 +11,10 @@ export function registerStatus(ctx: Ctx): void {
   item.command = 'greenprint.showReport';
   ctx.push(item);
 
-  const update = () => {
+  const update = async () => {
     const editor = vscode.window.activeTextEditor;
-    const report = editor && ctx.config.statusBarEnabled ? ctx.analysis.analyze(editor.document) : undefined;
+    const report = editor && ctx.config.statusBarEnabled ? await ctx.analysis.analyze(editor.document) : undefined;
+    if (vscode.window.activeTextEditor !== editor) return; // the user moved on; that editor's update wins
     if (!report?.totals) {
       item.hide();
       return;
@@ -22,11 +23,12 @@ export function registerStatus(ctx: Ctx): void {
     item.tooltip = new vscode.MarkdownString(`**${modelTitle(report)}**\n\n${totalsLine(report, ctx.config)}\n\nClick for the per-layer report.`);
     item.show();
   };
+  const refresh = () => void update().catch((e) => console.error('[greenprint] status bar', e));
   ctx.onRefresh((doc) => {
-    if (vscode.window.activeTextEditor?.document === doc) update();
+    if (vscode.window.activeTextEditor?.document === doc) return update();
   });
-  ctx.push(vscode.window.onDidChangeActiveTextEditor(update), ctx.onDidChangeConfig(update));
-  update();
+  ctx.push(vscode.window.onDidChangeActiveTextEditor(refresh), ctx.onDidChangeConfig(refresh));
+  refresh();
   registerDevicePicker(ctx);
 }
 
@@ -55,8 +57,10 @@ function registerDevicePicker(ctx: Ctx): void {
   };
   const devices = connectedDevices();
   if (devices) ctx.push(devices.onDidChange(update));
-  ctx.onRefresh((doc) => {
-    if (vscode.window.activeTextEditor?.document === doc) update();
+  ctx.onRefresh(async (doc) => {
+    if (vscode.window.activeTextEditor?.document !== doc) return;
+    await ctx.analysis.analyze(doc); // what `peek` then finds
+    update();
   });
   ctx.push(vscode.window.onDidChangeActiveTextEditor(update), ctx.onDidChangeConfig(update));
 }

@@ -11,7 +11,7 @@ import * as vscode from 'vscode';
 const EXTENSION_ID = 'greenprint.greenprint';
 
 interface Api {
-  report(doc: vscode.TextDocument): { totals?: { params: number; macs: number }; layers: { name: string; line: number; params: number; macs: number }[]; variant?: string } | undefined;
+  report(doc: vscode.TextDocument): Promise<{ totals?: { params: number; macs: number }; layers: { name: string; line: number; params: number; macs: number }[]; variant?: string } | undefined>;
 }
 
 function samplesRoot(): string {
@@ -64,7 +64,7 @@ describe('Greenprint in VS Code', function () {
   it('shows one params/MACs hint per YOLO layer line, at the end of that line', async () => {
     const editor = await open('yolo/yolo12.yaml');
     const doc = editor.document;
-    const report = (await api()).report(doc);
+    const report = await (await api()).report(doc);
     assert.ok(report?.totals, 'the sample is recognised');
     const hints = await waitFor('inlay hints', async () => {
       const h = await hintsOf(doc);
@@ -83,7 +83,7 @@ describe('Greenprint in VS Code', function () {
 
   it('hovers a layer with its breakdown table and the model elsewhere', async () => {
     const editor = await open('yolo/yolo12.yaml');
-    const report = (await api()).report(editor.document)!;
+    const report = (await (await api()).report(editor.document))!;
     const a2c2f = report.layers.find((l) => l.name.includes('6'))!;
     const hovers = await vscode.commands.executeCommand<vscode.Hover[]>(
       'vscode.executeHoverProvider',
@@ -138,13 +138,13 @@ describe('Greenprint in VS Code', function () {
     const text = fs.readFileSync(path.join(samplesRoot(), 'yolo/yolo12.yaml'), 'utf8');
     const doc = await vscode.workspace.openTextDocument({ language: 'yaml', content: text });
     const editor = await vscode.window.showTextDocument(doc);
-    const before = (await api()).report(doc)!;
+    const before = (await (await api()).report(doc))!;
     const line = before.layers[0].line - 1;
     const lineText = doc.lineAt(line).text;
     const col = lineText.indexOf('[64, 3, 2]');
     assert.ok(col > 0, lineText);
     await editor.edit((b) => b.replace(new vscode.Range(line, col + 1, line, col + 3), '128'));
-    const updated = (await api()).report(doc)!;
+    const updated = (await (await api()).report(doc))!;
     assert.ok(updated.layers[0].params > before.layers[0].params, 'wider first conv has more params');
     const hints = await hintsOf(doc);
     assert.ok(hints.some((h) => h.position.line === line));
@@ -169,10 +169,79 @@ describe('Greenprint in VS Code', function () {
     assert.equal(fs.readFileSync(file, 'utf8').includes('NotAModule'), true, 'the file is untouched');
   });
 
+  it('turns a runaway repeat count into a diagnostic at its line, and hints in another file keep updating', async function () {
+    this.timeout(120000);
+    // The issue's crash: one YOLO row repeated 1000000000 times took the extension host (and every other
+    // extension in it) down. Now it is a diagnostic at that row, and the editor stays alive.
+    const other = await vscode.workspace.openTextDocument({ language: 'yaml', content: fs.readFileSync(path.join(samplesRoot(), 'yolo/yolo12.yaml'), 'utf8') });
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'greenprint-'));
+    const file = path.join(dir, 'runaway.yaml');
+    const original = fs.readFileSync(path.join(samplesRoot(), 'yolo/yolo11.yaml'), 'utf8');
+    const hostile = original.replace('  - [-1, 2, C3k2, [256, False, 0.25]]', '  - [-1, 1000000000, C3k2, [256, False, 0.25]]');
+    assert.notEqual(hostile, original);
+    fs.writeFileSync(file, hostile);
+    const row = hostile.split('\n').findIndex((l) => l.includes('1000000000'));
+    const doc = await vscode.workspace.openTextDocument(file);
+    await vscode.window.showTextDocument(doc);
+    const diagnostics = await waitFor(
+      'a diagnostic for the runaway row',
+      () => {
+        const d = vscode.languages.getDiagnostics(doc.uri).filter((x) => x.source === 'greenprint' && x.severity === vscode.DiagnosticSeverity.Error);
+        return d.length ? d : undefined;
+      },
+      90000,
+    );
+    assert.ok(
+      diagnostics.some((d) => d.range.start.line === row),
+      `an error on line ${row + 1}: ${diagnostics.map((d) => `${d.range.start.line + 1}: ${d.message}`).join('\n')}`,
+    );
+    assert.equal(fs.readFileSync(file, 'utf8'), hostile, 'the file is untouched');
+
+    const editor = await vscode.window.showTextDocument(other);
+    const before = (await (await api()).report(other))!;
+    const line = before.layers[0].line - 1;
+    const col = other.lineAt(line).text.indexOf('[64, 3, 2]');
+    await editor.edit((b) => b.replace(new vscode.Range(line, col + 1, line, col + 3), '128'));
+    const after = (await (await api()).report(other))!;
+    assert.ok(after.layers[0].params > before.layers[0].params, 'the other file is analysed again after the edit');
+    const hints = await waitFor('hints in the other file', async () => {
+      const h = await hintsOf(other);
+      return h.some((x) => x.position.line === line) ? h : undefined;
+    });
+    assert.ok(hints.length > 0);
+  });
+
+  it('stops an analysis past its memory limit in its own process: a diagnostic, and the editor carries on', async function () {
+    this.timeout(120000);
+    // Budgets stop the numbers a reader knows about; this is the backstop for everything else. A config
+    // padded with a large array needs more than the 32 MB allowed here, and only its analysis pays.
+    const config = vscode.workspace.getConfiguration('greenprint');
+    await config.update('analysis.memoryLimitMb', 32, vscode.ConfigurationTarget.Global);
+    try {
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'greenprint-'));
+      const file = path.join(dir, 'config.json');
+      const padding = Array.from({ length: 400000 }, (_, i) => ({ i, note: `row ${i}` }));
+      fs.writeFileSync(file, `{\n  "model_type": "llama",\n  "padding": ${JSON.stringify(padding)}\n}\n`);
+      const doc = await vscode.workspace.openTextDocument(file);
+      await vscode.window.showTextDocument(doc);
+      const stopped = await waitFor(
+        'the stopped-analysis diagnostic',
+        () => vscode.languages.getDiagnostics(doc.uri).find((d) => d.source === 'greenprint' && /^Analysis stopped: it needed more than 32 MB of memory/.test(d.message)),
+        90000,
+      );
+      assert.equal(stopped.severity, vscode.DiagnosticSeverity.Error);
+    } finally {
+      await config.update('analysis.memoryLimitMb', undefined, vscode.ConfigurationTarget.Global);
+    }
+    const editor = await open('yolo/yolo12.yaml');
+    const report = await (await api()).report(editor.document);
+    assert.ok(report?.totals && report.totals.params > 0, 'the next file is analysed as usual');
+  });
+
   it('opens an OFA net.config as JSON and takes the image size from its run.config', async () => {
     const editor = await open('ofa/note10_lat-30ms/net.config');
     assert.equal(editor.document.languageId, 'json');
-    const report = (await api()).report(editor.document) as unknown as { input: string; totals: { macs: number } };
+    const report = (await (await api()).report(editor.document)) as unknown as { input: string; totals: { macs: number } };
     assert.match(report.input, /224/);
     assert.equal(Math.round(report.totals.macs / 1e6), 339, 'README: 339M MACs');
     const hints = await waitFor('hints', async () => {
@@ -199,7 +268,7 @@ describe('Greenprint in VS Code', function () {
     assert.equal(await vscode.commands.executeCommand('greenprint.selectDevice', 'note10-ofa'), 'note10-ofa');
     try {
       const report = await waitFor('a Note10 latency', () => {
-        const r = (api() as Promise<Api>).then((a) => a.report(editor.document) as unknown as { latency?: { totalMs: number; device: { id: string } } });
+        const r = (api() as Promise<Api>).then(async (a) => (await a.report(editor.document)) as unknown as { latency?: { totalMs: number; device: { id: string } } });
         return r.then((x) => (x?.latency?.device.id === 'note10-ofa' ? x : undefined));
       });
       assert.ok(Math.abs(report.latency!.totalMs - 29.97) < 0.1, `${report.latency!.totalMs}`);
@@ -227,7 +296,7 @@ describe('Greenprint in VS Code', function () {
   it('stays quiet on JSON files that are not models', async () => {
     const doc = await vscode.workspace.openTextDocument({ language: 'json', content: '{"name": "not-a-model", "version": "1.0.0"}' });
     await vscode.window.showTextDocument(doc);
-    assert.equal((await api()).report(doc), undefined);
+    assert.equal(await (await api()).report(doc), undefined);
     assert.equal((await hintsOf(doc)).length, 0);
   });
 });

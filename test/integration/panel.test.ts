@@ -148,8 +148,8 @@ describe('Greenprint panel', function () {
     for (const f of extraction.files) assert.ok(fs.statSync(f).size > 0, `${f} written`);
 
     const editor = await waitFor('net.config in an editor', () => vscode.window.visibleTextEditors.find((e) => e.document.uri.fsPath === path.join(outDir, 'net.config')));
-    const api = vscode.extensions.getExtension<{ report(doc: vscode.TextDocument): { totals?: { params: number } } | undefined }>(EXTENSION_ID)!.exports;
-    assert.equal(api.report(editor.document)?.totals?.params, extraction.params, 'the hints count the params the extraction wrote');
+    const api = vscode.extensions.getExtension<{ report(doc: vscode.TextDocument): Promise<{ totals?: { params: number } } | undefined> }>(EXTENSION_ID)!.exports;
+    assert.equal((await api.report(editor.document))?.totals?.params, extraction.params, 'the hints count the params the extraction wrote');
 
     const before = fs.statSync(path.join(outDir, 'model.safetensors')).mtimeMs;
     const again = await panel<Extraction | undefined>({ action: 'extract', key: bestKey, choices: { outDir, weightsFile, replace: false } });

@@ -37,7 +37,7 @@ describe('Greenprint smoke test', function () {
   });
 
   it('activates when a sample model is opened', async () => {
-    const ext = vscode.extensions.getExtension<{ report(doc: vscode.TextDocument): unknown }>(EXTENSION_ID)!;
+    const ext = vscode.extensions.getExtension<{ report(doc: vscode.TextDocument): Promise<unknown> }>(EXTENSION_ID)!;
     const folder = vscode.workspace.workspaceFolders?.[0];
     assert.ok(folder, 'the samples/ folder is open');
     const doc = await vscode.workspace.openTextDocument(path.join(folder.uri.fsPath, 'yolo', 'yolo12.yaml'));
@@ -45,7 +45,7 @@ describe('Greenprint smoke test', function () {
     // No explicit activate(): the manifest's activation events must bring it up.
     await waitFor('the extension to activate', () => ext.isActive);
     assert.ok(ext.exports, 'activate() returned the API');
-    assert.ok(ext.exports.report(doc), 'the opened sample is recognised as a model');
+    assert.ok(await ext.exports.report(doc), 'the opened sample is recognised as a model');
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
   });
 

@@ -8,9 +8,10 @@
  * of two 4 MB tensors that is memory-bound (0 FLOPs, 12 MB moved). The fixed per-call overhead is
  * subtracted from both. These are the rates a TF.js model reaches here, not the hardware's peak.
  */
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { writeFileAtomic } from '../fsutil/atomic-write';
 import { GraphBuilder } from '../graph';
 import type { ModelIR, Shape } from '../ir';
 import type { MeasurementWorker } from '../runtime/client';
@@ -131,9 +132,7 @@ export function localDeviceSpec(c: LocalCalibration, powerW = DEFAULT_LOCAL_POWE
 
 export function saveCalibration(file: string, c: LocalCalibration): void {
   mkdirSync(path.dirname(file), { recursive: true });
-  const tmp = `${file}.${process.pid}.tmp`;
-  writeFileSync(tmp, JSON.stringify(c, null, 2) + '\n');
-  renameSync(tmp, file);
+  writeFileAtomic(file, JSON.stringify(c, null, 2) + '\n');
 }
 
 /** The saved calibration, or undefined when there is none; a file that is not one is an error. */

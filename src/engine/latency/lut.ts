@@ -14,8 +14,8 @@
  * replace an existing file unless the caller passes `overwrite` (used only for a LUT the builder has loaded
  * and validated as its own).
  */
-import { closeSync, fsyncSync, linkSync, openSync, readFileSync, renameSync, unlinkSync, writeSync } from 'node:fs';
-import * as path from 'node:path';
+import { readFileSync } from 'node:fs';
+import { FileExistsError, writeFileAtomic } from '../fsutil/atomic-write';
 import type { RuntimeBackend } from './types';
 
 export const LUT_FORMAT = 'greenprint.latency-lut';
@@ -158,39 +158,18 @@ export function lutToJson(lut: LatencyLut): string {
 }
 
 /**
- * Writes the LUT atomically: temp file in the same folder, fsync, then `link` (fails if the target exists,
- * so nothing is replaced) or, with `overwrite`, `rename`. The temp file is removed on every path.
+ * Writes the LUT atomically (fsutil/atomic-write.ts: temp file beside it, fsync, then a hard link that fails
+ * if the target exists, or with `overwrite` a rename). Nothing half-written is ever left at `file`.
  */
 export function saveLut(file: string, lut: LatencyLut, options: SaveLutOptions = {}): void {
   validateLut(JSON.parse(lutToJson(lut)), `LUT for ${file}`);
-  const dir = path.dirname(path.resolve(file));
-  const temp = path.join(dir, `.${path.basename(file)}.${process.pid}.${Date.now()}.${Math.random().toString(36).slice(2, 8)}.tmp`);
-  const fd = openSync(temp, 'wx');
   try {
-    try {
-      writeSync(fd, lutToJson(lut));
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
+    writeFileAtomic(file, lutToJson(lut), { overwrite: options.overwrite ?? false });
+  } catch (e) {
+    if (e instanceof FileExistsError) {
+      throw new LutError(`${file} already exists; Greenprint does not replace a file without an explicit overwrite. Choose another path or remove it yourself.`);
     }
-    if (options.overwrite) {
-      renameSync(temp, file);
-      return;
-    }
-    try {
-      linkSync(temp, file);
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code === 'EEXIST') {
-        throw new LutError(`${file} already exists; Greenprint does not replace a file without an explicit overwrite. Choose another path or remove it yourself.`);
-      }
-      throw e;
-    }
-  } finally {
-    try {
-      unlinkSync(temp);
-    } catch {
-      // Already renamed into place.
-    }
+    throw e;
   }
 }
 

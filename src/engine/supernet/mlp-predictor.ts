@@ -26,8 +26,9 @@
  * `tf.loadLayersModel` loads the same files (its output + baseAccuracy is the prediction).
  */
 import { denseEightLanes, LANES } from './dense-lanes';
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
+import { writeFileAtomic } from '../fsutil/atomic-write';
 import type { OfaSpace } from '../formats/ofa/spaces';
 import { archFeatureEncoder, type ArchEncodingSpec, type ArchFeatureEncoder } from './arch-features';
 import type { ArchSample } from './arch-dataset';
@@ -618,9 +619,9 @@ export interface SaveMlpPredictorOptions {
 }
 
 /**
- * Writes `dir/model.json` and `dir/weights.bin` (the directory is created). Each file goes to a temporary
- * name first and is renamed into place, weights before model.json, so a reader never sees a model.json
- * without its weights; existing files are kept unless `force`.
+ * Writes `dir/model.json` and `dir/weights.bin` (the directory is created). Each file is written atomically
+ * (fsutil/atomic-write.ts), weights before model.json, so a reader never sees a model.json without its
+ * weights; existing files are kept unless `force`.
  */
 export function saveMlpPredictor(predictor: MlpAccuracyPredictor, dir: string, options: SaveMlpPredictorOptions = {}): { files: string[] } {
   const modelFile = path.join(dir, MODEL_JSON);
@@ -630,20 +631,10 @@ export function saveMlpPredictor(predictor: MlpAccuracyPredictor, dir: string, o
     throw new MlpPredictorError(`${existing.join(' and ')} already exist${existing.length === 1 ? 's' : ''}; pass force (--force) to replace, or choose another directory`);
   }
   mkdirSync(dir, { recursive: true });
-  const written: string[] = [];
-  const writeAtomically = (file: string, data: string | Uint8Array) => {
-    const tmp = `${file}.${process.pid}.tmp`;
-    written.push(tmp);
-    writeFileSync(tmp, data);
-    renameSync(tmp, file);
-  };
-  try {
-    writeAtomically(weightsFile, weightsBinOf(predictor));
-    writeAtomically(modelFile, JSON.stringify(modelJsonOf(predictor, WEIGHTS_BIN), null, 2) + '\n');
-  } catch (e) {
-    for (const tmp of written) rmSync(tmp, { force: true });
-    throw e;
-  }
+  // Without force a file that appears meanwhile is not replaced either (FileExistsError).
+  const overwrite = options.force ?? false;
+  writeFileAtomic(weightsFile, weightsBinOf(predictor), { overwrite });
+  writeFileAtomic(modelFile, JSON.stringify(modelJsonOf(predictor, WEIGHTS_BIN), null, 2) + '\n', { overwrite });
   return { files: [modelFile, weightsFile] };
 }
 

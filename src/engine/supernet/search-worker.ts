@@ -61,11 +61,10 @@ if (!parentPort) {
 parentPort.on('message', (message: SearchWorkerRequest) => {
   if (message?.type === 'search') search(message);
   else if (message?.type === 'extract') {
-    try {
-      send({ type: 'extracted', outcome: runExtract(message.request) });
-    } catch (e) {
-      fail(e);
-    }
+    runExtract(message.request).then(
+      (outcome) => send({ type: 'extracted', outcome }),
+      (e: unknown) => fail(e),
+    );
   }
   // `cancel` between jobs needs no action: the client terminates an idle worker itself.
 });

@@ -13,7 +13,7 @@
  *   - Tests drive the same message handler through a hidden command (`greenprint.panel.test`).
  */
 import * as vscode from 'vscode';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import type * as Engine from '../../engine';
 import type { Ctx } from '../context';
@@ -226,7 +226,7 @@ export class GreenprintPanel implements vscode.Disposable {
     const files = new Set<string>();
     for (const uri of await vscode.workspace.findFiles('**/*.supernet.json', '**/node_modules/**', 200)) files.add(uri.fsPath);
     for (const doc of vscode.workspace.textDocuments) {
-      if (doc.uri.scheme === 'file' && this.ctx.analysis.analyze(doc)?.format === 'ofa-supernet') files.add(doc.uri.fsPath);
+      if (doc.uri.scheme === 'file' && (await this.ctx.analysis.analyze(doc))?.format === 'ofa-supernet') files.add(doc.uri.fsPath);
     }
     if (this.focus) files.add(this.focus);
     if (this.state.request?.supernet && existsSync(this.state.request.supernet)) files.add(this.state.request.supernet);
@@ -419,16 +419,24 @@ export class GreenprintPanel implements vscode.Disposable {
       }
       const outDir = choices?.outDir ?? (await this.askOutputFolder(supernet, key));
       if (!outDir) return this.actionCancelled(key, 'extract');
-      const existing = e.extractTargets(outDir).filter((f) => existsSync(f));
+      // The engine refuses a non-empty folder unless told to replace it (and, even then, a folder holding
+      // anything but an earlier extraction, or the supernet's own files): ask first, pass force only on yes.
+      // Caught here so the user is not asked to replace a folder the engine would refuse anyway.
+      const covered = [path.dirname(supernet), weightsFile].find((input) => {
+        const relative = path.relative(outDir, input);
+        return relative !== '..' && !relative.startsWith(`..${path.sep}`) && !path.isAbsolute(relative);
+      });
+      if (covered) throw new Error(`${outDir} is or holds ${covered}; extraction never writes over its inputs. Choose a new folder, e.g. the suggested one next to the supernet.`);
+      const held = extractFolderEntries(outDir, e.extractTargets(outDir));
       let force = false;
-      if (existing.length) {
-        const list = existing.map((f) => path.relative(outDir, f)).join(', ');
+      if (held.length) {
+        const list = held.length <= 6 ? held.join(', ') : `${held.slice(0, 6).join(', ')}, …`;
         if (choices) {
           if (!choices.replace) throw new Error(`${outDir} already holds ${list}; choose another folder or allow replacing.`);
         } else {
           const answer = await vscode.window.showWarningMessage(
-            `${vscode.workspace.asRelativePath(outDir)} already holds ${existing.length} file${existing.length === 1 ? '' : 's'} of an extracted model (${list}). Replace them?`,
-            { modal: true },
+            `${vscode.workspace.asRelativePath(outDir)} already holds ${held.length} entr${held.length === 1 ? 'y' : 'ies'} (${list}). Replace the whole folder with the new subnet?`,
+            { modal: true, detail: 'Only the folder of an earlier extraction can be replaced; the old one is deleted once the new one is complete.' },
             'Replace',
           );
           if (answer !== 'Replace') return this.actionCancelled(key, 'extract');
@@ -615,15 +623,23 @@ async function testCommand(ctx: Ctx, request: TestAction): Promise<unknown> {
   }
 }
 
+/** What `dir` holds (nothing when it does not exist), an extraction's own names first in `targets` order, so messages start with them. */
+function extractFolderEntries(dir: string, targets: readonly string[]): string[] {
+  if (!existsSync(dir)) return [];
+  const order = [...new Set(targets.map((f) => path.relative(dir, f).split(path.sep)[0]))];
+  const rank = (name: string) => (order.includes(name) ? order.indexOf(name) : order.length);
+  return readdirSync(dir).sort((a, b) => rank(a) - rank(b) || a.localeCompare(b));
+}
+
 export function registerPanel(ctx: Ctx, selector: vscode.DocumentSelector): void {
   const lensesChanged = new vscode.EventEmitter<void>();
   ctx.push(
     lensesChanged,
     ctx.onDidChangeConfig(() => lensesChanged.fire()),
-    vscode.commands.registerCommand('greenprint.openPanel', (arg?: unknown) => {
+    vscode.commands.registerCommand('greenprint.openPanel', async (arg?: unknown) => {
       const focus = arg instanceof vscode.Uri ? arg : undefined;
       const active = vscode.window.activeTextEditor?.document;
-      const activeSupernet = active && ctx.analysis.analyze(active)?.format === 'ofa-supernet' ? active.uri : undefined;
+      const activeSupernet = active && (await ctx.analysis.analyze(active))?.format === 'ofa-supernet' ? active.uri : undefined;
       GreenprintPanel.show(ctx, focus ?? activeSupernet);
     }),
     vscode.commands.registerCommand('greenprint.panel.test', (request: TestAction) => testCommand(ctx, request)),
@@ -634,8 +650,8 @@ export function registerPanel(ctx: Ctx, selector: vscode.DocumentSelector): void
     }),
     vscode.languages.registerCodeLensProvider(selector, {
       onDidChangeCodeLenses: lensesChanged.event,
-      provideCodeLenses(doc) {
-        if (!ctx.config.codeLensEnabled || ctx.analysis.analyze(doc)?.format !== 'ofa-supernet') return [];
+      async provideCodeLenses(doc) {
+        if (!ctx.config.codeLensEnabled || (await ctx.analysis.analyze(doc))?.format !== 'ofa-supernet') return [];
         return [
           new vscode.CodeLens(new vscode.Range(0, 0, 0, 0), {
             title: 'Open in Greenprint panel',

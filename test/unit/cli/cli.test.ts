@@ -1,14 +1,14 @@
 import * as assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, unlinkSync, watch, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { REPO_ROOT, fixturePath } from '../fixtures';
+import { COMPILED_CLI, REPO_ROOT, fixturePath } from '../fixtures';
 import { randomSupernetWeights } from '../../../src/engine/supernet/weights';
 import { writeSupernetTfjsWeights } from '../../../src/engine/weights/load';
 import { writeSafetensors } from '../../../src/engine/weights/safetensors';
 
-const CLI = path.join(REPO_ROOT, 'out', 'src', 'cli', 'main.js');
+const CLI = COMPILED_CLI;
 
 function greenprint(...args: string[]) {
   const r = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8' });
@@ -203,11 +203,14 @@ describe('greenprint CLI', () => {
       assert.deepEqual(model.signature.inputs.input.tensorShape.dim.map((d: { size: string }) => Number(d.size)), [-1, 48, 48, 3]);
       assert.deepEqual(model.userDefinedMetadata.arch, arch);
 
-      // Only the TF.js files left: still refused, naming them.
+      // Only the TF.js files left: still refused (the folder is not empty), naming it and what it holds;
+      // --force replaces that remainder of an earlier extraction with a whole set.
       for (const f of ['net.config', 'run.config', 'model.safetensors']) unlinkSync(path.join(fromSt, f));
       const again = greenprint('extract', supernet, '--weights', stWeights, '--out', fromSt);
       assert.equal(again.code, 2);
-      assert.match(again.stderr, /tfjs.model\.json, .*group1-shard1of1\.bin already exist.*--force/);
+      assert.match(again.stderr, /\/a already exists and is not empty \(tfjs\); pass --force/);
+      assert.equal(greenprint('extract', supernet, '--weights', stWeights, '--out', fromSt, '--force').code, 0);
+      assert.deepEqual(readdirSync(fromSt).sort(), ['model.safetensors', 'net.config', 'run.config', 'tfjs']);
 
       const bad = greenprint('extract', supernet, '--weights', path.join(dir, 'supernet.pt'), '--out', path.join(dir, 'c'));
       assert.equal(bad.code, 2);
@@ -216,6 +219,72 @@ describe('greenprint CLI', () => {
       const unknown = greenprint('extract', supernet, '--weights', pt, '--out', path.join(dir, 'c'));
       assert.equal(unknown.code, 2);
       assert.match(unknown.stderr, /supernet\.pt: unknown weights format "\.pt"/);
+    });
+
+    it("refuses the supernet's own folder even with --force, and a folder of other files; nothing there changes", function () {
+      this.timeout(60000);
+      const dir = mkdtempSync(path.join(tmpdir(), 'gp-extract-'));
+      const space = { space: 'mobilenetv3' as const, widthMult: 0.35, ksList: [3, 5, 7], expandList: [3, 4, 6], depthList: [2, 3, 4], nClasses: 10, inChannels: 1 };
+      const supernet = path.join(dir, 'tiny.supernet.json');
+      const arch = { ks: new Array(20).fill(3), e: new Array(20).fill(3), d: [2, 2, 2, 2, 2], r: 28 };
+      writeFileSync(supernet, JSON.stringify({ kind: 'greenprint.ofa-supernet', version: 1, space: 'mobilenetv3', width_mult: 0.35, in_channels: 1, n_classes: 10, weights: 'tiny.safetensors', arch }));
+      writeFileSync(path.join(dir, 'tiny.safetensors'), writeSafetensors(randomSupernetWeights(space, 3)));
+      const listing = () => readdirSync(dir).sort().map((f) => `${f}:${readFileSync(path.join(dir, f)).length}`);
+      const before = listing();
+      for (const force of [[], ['--force']]) {
+        const r = greenprint('extract', supernet, '--out', dir, ...force);
+        assert.equal(r.code, 2, r.stderr);
+        assert.match(r.stderr, /is the supernet description's folder .*not even with --force/);
+        assert.ok(r.stderr.includes(dir), 'names the folder');
+      }
+      assert.deepEqual(listing(), before, 'nothing in the supernet folder changed, nothing was added');
+
+      const other = path.join(dir, 'results');
+      mkdirSync(other);
+      writeFileSync(path.join(other, 'notes.txt'), 'mine');
+      const plain = greenprint('extract', supernet, '--out', other);
+      assert.equal(plain.code, 2);
+      assert.match(plain.stderr, /results already exists and is not empty \(notes\.txt\); pass --force/);
+      const forced = greenprint('extract', supernet, '--out', other, '--force');
+      assert.equal(forced.code, 2);
+      assert.match(forced.stderr, /holds notes\.txt, which an extraction does not write/);
+      assert.deepEqual(readdirSync(other), ['notes.txt']);
+      assert.equal(readFileSync(path.join(other, 'notes.txt'), 'utf8'), 'mine');
+      assert.deepEqual(readdirSync(dir).filter((f) => f.startsWith('.greenprint-')), [], 'no temporary folder');
+      assert.match(greenprint('--help').stdout, /DIR must be new or empty/);
+      rmSync(dir, { recursive: true, force: true });
+    });
+
+    it('SIGTERM to the CLI once its temporary folder appears: no temporary left, --out absent or whole (exit 143 or 0)', async function () {
+      this.timeout(60000);
+      const dir = mkdtempSync(path.join(tmpdir(), 'gp-extract-'));
+      const space = { space: 'mobilenetv3' as const, widthMult: 1.0, ksList: [3, 5, 7], expandList: [3, 4, 6], depthList: [2, 3, 4], nClasses: 10 };
+      const arch = { ks: new Array(20).fill(7), e: new Array(20).fill(6), d: [4, 4, 4, 4, 4], r: 64 };
+      const supernet = path.join(dir, 'net', 'big.supernet.json');
+      mkdirSync(path.dirname(supernet));
+      writeFileSync(supernet, JSON.stringify({ kind: 'greenprint.ofa-supernet', version: 1, space: 'mobilenetv3', width_mult: 1.0, n_classes: 10, weights: 'w.safetensors', arch }));
+      writeFileSync(path.join(dir, 'net', 'w.safetensors'), writeSafetensors(randomSupernetWeights(space, 9)));
+      const out = path.join(dir, 'subnet');
+      const child = spawn(process.execPath, [CLI, 'extract', supernet, '--out', out], { stdio: ['ignore', 'pipe', 'pipe'] });
+      let stderr = '';
+      child.stderr.on('data', (d) => (stderr += d));
+      let sawTemp = false;
+      const watcher = watch(dir, (_event, name) => {
+        if (!sawTemp && String(name).startsWith('.greenprint-extract-')) {
+          sawTemp = true;
+          child.kill('SIGTERM');
+        }
+      });
+      const code = await new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
+      watcher.close();
+      assert.ok(sawTemp, `the temporary folder appeared beside --out (${stderr})`);
+      assert.ok(code === 143 || code === 0, `interrupted (143) or finished before the signal was handled (0), not ${code}: ${stderr}`);
+      if (code === 143) {
+        assert.match(stderr, /interrupted by SIGTERM; nothing was changed there/);
+        assert.equal(existsSync(out), false);
+      } else assert.deepEqual(readdirSync(out).sort(), ['model.safetensors', 'net.config', 'run.config', 'tfjs']);
+      assert.deepEqual(readdirSync(dir).filter((f) => f.startsWith('.greenprint-')), [], 'no temporary folder left');
+      rmSync(dir, { recursive: true, force: true });
     });
 
     it('rejects weights that do not fit the space, naming the tensors', () => {

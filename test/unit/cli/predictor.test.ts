@@ -3,13 +3,13 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { REPO_ROOT } from '../fixtures';
+import { COMPILED_CLI, REPO_ROOT } from '../fixtures';
 import { parsePredictorTrainArgs, PredictorSetupError, runPredictorTrain } from '../../../src/cli/predictor';
 import { formatArchDatasetJsonl } from '../../../src/engine/supernet/arch-dataset';
 import { loadMlpPredictor } from '../../../src/engine/supernet/mlp-predictor';
 import { SMALL_RESOLUTIONS, SMALL_SPACE, syntheticSamples } from '../supernet/mlp-helpers';
 
-const CLI = path.join(REPO_ROOT, 'out', 'src', 'cli', 'main.js');
+const CLI = COMPILED_CLI;
 
 function greenprint(...args: string[]) {
   const r = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8' });

@@ -4,9 +4,9 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { loadWeightsFile } from '../../../src/engine/weights/load';
-import { REPO_ROOT } from '../fixtures';
+import { COMPILED_CLI, REPO_ROOT } from '../fixtures';
 
-const CLI = path.join(REPO_ROOT, 'out', 'src', 'cli', 'main.js');
+const CLI = COMPILED_CLI;
 const SAMPLE = path.join(REPO_ROOT, 'samples', 'ofa', 'fashion-mnist');
 
 function greenprint(...args: string[]) {

@@ -1,0 +1,88 @@
+import * as assert from 'node:assert/strict';
+import * as path from 'node:path';
+import { readFileSync } from 'node:fs';
+import '../../../src/engine/ops';
+import { analyzeText } from '../../../src/engine/analyze';
+import { IsolatedAnalyzer } from '../../../src/engine/isolated/isolated-analysis';
+import { samplePath } from '../fixtures';
+
+const HOSTILE = path.join(__dirname, 'hostile-worker.js');
+
+describe('isolated analysis (a child process, the engine in its worker thread, memory and time limits)', function () {
+  this.timeout(60_000);
+
+  it('gives the same report as analyzeText for a real sample, siblings read from the file\'s folder', async () => {
+    const file = samplePath('ofa', 'note10_lat-30ms', 'net.config');
+    const text = readFileSync(file, 'utf8');
+    const analyzer = new IsolatedAnalyzer();
+    try {
+      const isolated = await analyzer.analyze(text, { fileName: file, siblingDirectory: path.dirname(file) });
+      const direct = analyzeText(text, { fileName: file, readSibling: (rel) => readFileSync(path.join(path.dirname(file), rel), 'utf8') });
+      assert.deepEqual(isolated, direct);
+      assert.ok(direct.totals && direct.totals.params > 0);
+    } finally {
+      analyzer.dispose();
+    }
+  });
+
+  it('turns a worker that runs out of memory into a located error, and the next job still runs', async () => {
+    const analyzer = new IsolatedAnalyzer({ workerPath: HOSTILE, limits: { memoryMb: 64 } });
+    try {
+      const text = 'oom\nfirst line\n  row: HERE 1000000000\n';
+      const stopped = await analyzer.analyze(text, { fileName: 'big.yaml' });
+      assert.equal(stopped?.diagnostics.length, 1);
+      const d = stopped!.diagnostics[0];
+      assert.equal(d.severity, 'error');
+      assert.match(d.message, /^Analysis stopped: it needed more than 64 MB of memory while at line 3\./);
+      assert.equal(d.start.line, 3);
+      assert.equal(d.range.start, text.indexOf('HERE'));
+      const next = await analyzer.analyze('ok', { fileName: 'next.json' });
+      assert.deepEqual(next?.notes, ['ok']);
+    } finally {
+      analyzer.dispose();
+    }
+  });
+
+  it('survives an allocation so large that V8 aborts the analysing process, still naming the line', async () => {
+    // A worker thread's heap limit cannot stop this one (V8 treats it as fatal for the whole process):
+    // the reason the analysis runs in a child process, never in the extension host or the CLI itself.
+    const analyzer = new IsolatedAnalyzer({ workerPath: HOSTILE, limits: { memoryMb: 256 } });
+    try {
+      const text = '{\n  "a": 1,\n  "b": HERE\n}';
+      const stopped = await analyzer.analyze(`abort\n${text}`, { fileName: 'huge.json' });
+      const d = stopped!.diagnostics[0];
+      assert.match(d.message, /^Analysis stopped: it needed more than 256 MB of memory while at line 4\./);
+      assert.equal(d.start.line, 4);
+      assert.deepEqual((await analyzer.analyze('after', { fileName: 'x.json' }))?.notes, ['after']);
+    } finally {
+      analyzer.dispose();
+    }
+  });
+
+  it('stops a job past its time budget and says so; a thread that exits is reported too', async () => {
+    const analyzer = new IsolatedAnalyzer({ workerPath: HOSTILE, limits: { timeMs: 300 } });
+    try {
+      const hung = await analyzer.analyze('hang HERE', { fileName: 'spin.json' });
+      assert.match(hung!.diagnostics[0].message, /^Analysis stopped: it took longer than 0\.3 s while at line 1\./);
+      const exited = await analyzer.analyze('exit', { fileName: 'gone.json' });
+      assert.match(exited!.diagnostics[0].message, /^Analysis stopped: the analyser stopped unexpectedly\./);
+      assert.deepEqual((await analyzer.analyze('fine', { fileName: 'x.json' }))?.notes, ['fine']);
+    } finally {
+      analyzer.dispose();
+    }
+  });
+
+  it('drops a queued job that a newer one with the same key supersedes', async () => {
+    const analyzer = new IsolatedAnalyzer({ workerPath: HOSTILE });
+    try {
+      const first = analyzer.analyze('one', { fileName: 'a.json' }, 'doc-a');
+      const second = analyzer.analyze('two', { fileName: 'a.json' }, 'doc-a');
+      const other = analyzer.analyze('three', { fileName: 'b.json' }, 'doc-b');
+      assert.equal(await first, undefined);
+      assert.deepEqual((await second)?.notes, ['two']);
+      assert.deepEqual((await other)?.notes, ['three']);
+    } finally {
+      analyzer.dispose();
+    }
+  });
+});
