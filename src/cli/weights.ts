@@ -3,9 +3,10 @@
  * safetensors and the TF.js weights format, by the files' extensions. With --supernet the tensors are first
  * checked against that description's space, so a converted file is known to load.
  */
-import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { readSupernetSpace } from '../engine/formats/ofa-supernet';
+import { writeFileAtomic } from '../engine/fsutil/atomic-write';
 import { validateSupernetWeights } from '../engine/supernet/weights';
 import { loadWeightsFile, writeSupernetTfjsWeights } from '../engine/weights/load';
 import { writeSafetensors } from '../engine/weights/safetensors';
@@ -39,6 +40,7 @@ export function convertWeights(req: { input: string; output: string; supernet?: 
   if (!existsSync(req.input)) throw new WeightsCommandError(`${req.input}: no such file.`);
   const tensors = loadWeightsFile(req.input);
   if (req.supernet) {
+    if (!existsSync(req.supernet)) throw new WeightsCommandError(`${req.supernet}: no such file.`);
     const read = readSupernetSpace(readFileSync(req.supernet, 'utf8'), req.supernet);
     if (!read) throw new WeightsCommandError(`${req.supernet}: not a Greenprint supernet file ("kind": "greenprint.ofa-supernet").`);
     validateSupernetWeights(read.space, tensors, req.input);
@@ -51,8 +53,6 @@ export function convertWeights(req: { input: string; output: string; supernet?: 
   }
   if (extension !== '.safetensors') throw new WeightsCommandError(`${req.output}: write .safetensors or a TF.js weights .json.`);
   if (existsSync(req.output) && !req.force) throw new WeightsCommandError(`${req.output} already exists; pass --force to replace it.`);
-  const tmp = `${req.output}.${process.pid}.tmp`;
-  writeFileSync(tmp, writeSafetensors(tensors, { format: 'pt', converted_from: path.basename(req.input) }));
-  renameSync(tmp, req.output);
+  writeFileAtomic(req.output, writeSafetensors(tensors, { format: 'pt', converted_from: path.basename(req.input) }), { overwrite: req.force });
   return { files: [req.output], tensors: tensors.size, values };
 }

@@ -10,7 +10,9 @@
  * as rows). Layers 2 and 3 (160K MACs each, ~99% of the work) run eight archs at a time so each weight
  * loaded from memory feeds eight accumulators. All buffers are allocated once and reused across calls.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
+import { readBounded } from '../weights/load';
+import { MAX_WEIGHTS_FILE_BYTES } from '../weights/limits';
 import * as path from 'node:path';
 import { loadTorchCheckpoint, tensorAsFloat32, TorchTensor } from '../torch/checkpoint';
 import { activeFeatureIndices, MBV3_PREDICTOR_FEATURES, OfaMbv3SubnetArch } from './encoding';
@@ -174,9 +176,18 @@ export function defaultAccPredictorPath(): string {
 
 let shared: AccuracyPredictor | undefined;
 
+/** The checkpoint's bytes, refused unread past the weights readers' ceiling (OFA's is 1.4 MB). */
+function readPredictorBytes(file: string): Uint8Array {
+  try {
+    return readBounded(file, MAX_WEIGHTS_FILE_BYTES, 'an accuracy predictor checkpoint');
+  } catch (e) {
+    throw new PredictorError((e as Error).message);
+  }
+}
+
 /** OFA's tutorial MobileNetV3 (w1.2) predictor, loaded once per process. */
 export function loadOfaMbv3AccuracyPredictor(file: string = defaultAccPredictorPath()): AccuracyPredictor {
-  if (file !== defaultAccPredictorPath()) return AccuracyPredictor.fromCheckpoint(readFileSync(file), file);
-  shared ??= AccuracyPredictor.fromCheckpoint(readFileSync(file), file);
+  if (file !== defaultAccPredictorPath()) return AccuracyPredictor.fromCheckpoint(readPredictorBytes(file), file);
+  shared ??= AccuracyPredictor.fromCheckpoint(readPredictorBytes(file), file);
   return shared;
 }

@@ -16,6 +16,7 @@
  */
 import { makeDivisible, pyRound } from '../formats/ofa/common';
 import { ofaSpaceLayout, type OfaSpace } from '../formats/ofa/spaces';
+import { clipText } from '../weights/limits';
 import type { FloatTensor } from '../weights/safetensors';
 import { createRng } from './random';
 
@@ -200,7 +201,8 @@ export function validateSupernetWeights(space: OfaSpace, tensors: TensorMap, fil
     }
   }
   // PyTorch's BN bookkeeping counter carries no weights; accept it so real checkpoints load.
-  const unexpected = [...tensors.keys()].filter((name) => !expected.has(name) && !name.endsWith('.num_batches_tracked'));
+  // Names come from the file: each is clipped so a crafted name cannot balloon the message.
+  const unexpected = [...tensors.keys()].filter((name) => !expected.has(name) && !name.endsWith('.num_batches_tracked')).map((name) => clipText(name, 120));
   if (missing.length + wrongShape.length + unexpected.length === 0) return;
   const list = (title: string, items: string[]) =>
     items.length === 0 ? [] : [`${items.length} ${title}: ${items.slice(0, 10).join('; ')}${items.length > 10 ? '; …' : ''}`];

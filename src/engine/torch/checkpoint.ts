@@ -13,10 +13,19 @@
  * Tensors are rebuilt by `torch._utils._rebuild_tensor_v2(storage, offset, size, stride, …)`; only contiguous
  * (row-major) tensors are accepted, because every state dict PyTorch writes is. Data are little-endian; a
  * big-endian checkpoint is refused. Half and bfloat16 are widened to Float32Array.
+ *
+ * Hostile files: the pickle runs under `PICKLE_LIMITS` (pickle.ts), the zip under zip.ts's limits, and
+ * every value the pickle hands over (persistent ids, sizes, strides, names) is type-checked here before use,
+ * never coerced (`Number(list)` would stringify a memo bomb). Storages, archive content and decoded tensors
+ * together stay under `MAX_DECODED_WEIGHT_BYTES` (weights/limits.ts), counted from the declared sizes
+ * before anything is inflated or copied. Every error names the file; anything unexpected is wrapped so.
  */
-import { inflateRawSync } from 'node:zlib';
-import { loadPickle, PickleError, PickleGlobal, refuseGlobal } from './pickle';
+import { describePickleValue, loadPickle, PickleError, PickleGlobal, refuseGlobal } from './pickle';
+import { extractZipEntry, readZipDirectory, ZipError } from './zip';
 import { halfToFloat } from '../weights/half';
+import {
+  boundedElementCount, errorText, formatBytes, isShape, MAX_DECODED_WEIGHT_BYTES, MAX_WEIGHTS_FILE_BYTES, quote,
+} from '../weights/limits';
 
 export type TorchDtype =
   | 'float32' | 'float64' | 'float16' | 'bfloat16' | 'int64' | 'int32' | 'int16' | 'int8' | 'uint8' | 'bool';
@@ -48,6 +57,12 @@ const STORAGE_DTYPES: Record<string, { dtype: TorchDtype; bytes: number }> = {
 const LEGACY_MAGIC = 0x1950a86a20f9469cfc6cn;
 const LEGACY_PROTOCOL_VERSION = 1001;
 
+/**
+ * The main pickle of a zip checkpoint holds names and shapes only, never tensor data: the OFA w1.2
+ * supernet's is ~60 KB. 32 MiB is room for ~200,000 tensors and caps what the pickle machine reads.
+ */
+export const MAX_CHECKPOINT_PICKLE_BYTES = 32 * 1024 * 1024;
+
 export class CheckpointError extends Error {
   constructor(message: string) {
     super(message);
@@ -66,11 +81,15 @@ interface StorageRef {
   readonly viewOf?: { readonly root: StorageRef; readonly offset: number };
 }
 
+/** Storage references made by `storageFromPid`: `_rebuild_tensor_v2` accepts nothing else as a storage. */
+const STORAGE_REFS = new WeakSet<StorageRef>();
+
 interface PendingTensor {
   readonly storage: StorageRef;
   readonly offset: number;
   readonly shape: readonly number[];
   readonly stride: readonly number[];
+  readonly numel: number;
 }
 
 const PENDING = Symbol('pending-tensor');
@@ -85,13 +104,17 @@ function isPending(value: unknown): value is { [PENDING]: PendingTensor } {
  */
 export function loadTorchCheckpoint(bytes: Uint8Array, fileName = 'checkpoint'): Map<string, TorchTensor> {
   try {
+    if (bytes.length > MAX_WEIGHTS_FILE_BYTES) {
+      throw new CheckpointError(`${formatBytes(bytes.length)} is more than the ${formatBytes(MAX_WEIGHTS_FILE_BYTES)} a checkpoint Greenprint reads can be`);
+    }
     const isZip = bytes.length >= 4 && bytes[0] === 0x50 && bytes[1] === 0x4b && bytes[2] === 0x03 && bytes[3] === 0x04;
     return isZip ? loadZip(bytes, fileName) : loadLegacy(bytes, fileName);
   } catch (error) {
-    if (error instanceof PickleError || error instanceof CheckpointError) {
-      throw new CheckpointError(error.message.startsWith(fileName) ? error.message : `${fileName}: ${error.message}`);
+    if (error instanceof PickleError || error instanceof CheckpointError || error instanceof ZipError) {
+      throw new CheckpointError(error.message.startsWith(`${fileName}:`) ? error.message : `${fileName}: ${error.message}`);
     }
-    throw error;
+    // A bug or an input no check foresaw: still name the file rather than surface a bare JS message.
+    throw new CheckpointError(`${fileName}: cannot read this checkpoint, it is corrupt or unsupported (${errorText(error)})`);
   }
 }
 
@@ -101,16 +124,7 @@ function torchGlobal(module: string, name: string): PickleGlobal {
     return { module, name, call: () => new Map() };
   }
   if (module === 'torch._utils' && name === '_rebuild_tensor_v2') {
-    return {
-      module, name,
-      call: (args) => {
-        const [storage, offset, size, stride] = args as [StorageRef, number, number[], number[]];
-        if (!storage || typeof storage !== 'object' || !('key' in storage)) {
-          throw new CheckpointError('_rebuild_tensor_v2 without a storage');
-        }
-        return { [PENDING]: { storage, offset: Number(offset), shape: size.map(Number), stride: stride.map(Number) } };
-      },
-    };
+    return { module, name, call: rebuildTensor };
   }
   if (module === 'torch._utils' && name === '_rebuild_parameter') {
     // (data, requires_grad, backward_hooks): a Parameter is its tensor for our purposes.
@@ -120,25 +134,55 @@ function torchGlobal(module: string, name: string): PickleGlobal {
   return refuseGlobal(module, name);
 }
 
+/** `_rebuild_tensor_v2(storage, storage_offset, size, stride, requires_grad, backward_hooks)`, checked. */
+function rebuildTensor(args: readonly unknown[]): { [PENDING]: PendingTensor } {
+  if (args.length < 4) throw new CheckpointError(`_rebuild_tensor_v2 needs (storage, offset, size, stride, …) but got ${args.length} argument(s)`);
+  const [storage, offset, size, stride] = args;
+  if (!STORAGE_REFS.has(storage as StorageRef)) throw new CheckpointError(`_rebuild_tensor_v2 without a storage (got ${describePickleValue(storage, 80)})`);
+  if (!Number.isSafeInteger(offset) || (offset as number) < 0) {
+    throw new CheckpointError(`tensor storage offset ${describePickleValue(offset, 80)} is not a non-negative integer`);
+  }
+  if (!isShape(size)) throw new CheckpointError(`tensor size ${describePickleValue(size)} is not a tuple of at most 32 non-negative integers`);
+  if (!isShape(stride) || stride.length !== size.length) {
+    throw new CheckpointError(`tensor stride ${describePickleValue(stride)} does not match size (${size.join(', ')})`);
+  }
+  const numel = boundedElementCount(size, MAX_DECODED_WEIGHT_BYTES);
+  if (numel === undefined) throw new CheckpointError(`tensor size (${size.join(', ')}) holds more than ${formatBytes(MAX_DECODED_WEIGHT_BYTES)} of values`);
+  return { [PENDING]: { storage: storage as StorageRef, offset: offset as number, shape: [...size], stride: [...stride], numel } };
+}
+
 function storageFromPid(pid: unknown, storages: Map<string, StorageRef>): StorageRef {
-  if (!Array.isArray(pid) || pid[0] !== 'storage' || pid.length < 5) {
-    throw new CheckpointError(`unsupported persistent id ${JSON.stringify(pid)} (expected a ('storage', …) tuple)`);
+  if (!Array.isArray(pid) || pid[0] !== 'storage' || pid.length < 5 || pid.length > 6) {
+    throw new CheckpointError(`unsupported persistent id ${describePickleValue(pid)} (expected a ('storage', type, key, location, numel) tuple)`);
   }
-  const [, type, key, , numelRaw, viewMetadata] = pid as [string, PickleGlobal, string, string, number, unknown];
-  const info = type && typeof type === 'object' ? STORAGE_DTYPES[type.name] : undefined;
-  if (!info) throw new CheckpointError(`storage ${String(key)} has an unknown storage type`);
-  const storageKey = String(key);
-  let root = storages.get(storageKey);
+  const [, type, key, , numel, viewMetadata] = pid as unknown[];
+  if (typeof key !== 'string') throw new CheckpointError(`storage key ${describePickleValue(key, 80)} is not a string`);
+  const info = type && typeof type === 'object' && typeof (type as PickleGlobal).name === 'string' ? STORAGE_DTYPES[(type as PickleGlobal).name] : undefined;
+  if (!info) throw new CheckpointError(`storage ${quote(key)} has an unknown storage type ${describePickleValue(type, 80)}`);
+  if (!Number.isSafeInteger(numel) || (numel as number) < 0) {
+    throw new CheckpointError(`storage ${quote(key)} size ${describePickleValue(numel, 80)} is not a non-negative integer`);
+  }
+  if ((numel as number) * info.bytes > MAX_DECODED_WEIGHT_BYTES) {
+    throw new CheckpointError(`storage ${quote(key)} declares ${numel} ${info.dtype} values, more than the ${formatBytes(MAX_DECODED_WEIGHT_BYTES)} Greenprint reads`);
+  }
+  let root = storages.get(key);
   if (!root) {
-    root = { key: storageKey, dtype: info.dtype, elementBytes: info.bytes, numel: Number(numelRaw) };
-    storages.set(storageKey, root);
+    root = { key, dtype: info.dtype, elementBytes: info.bytes, numel: numel as number };
+    STORAGE_REFS.add(root);
+    storages.set(key, root);
+  } else if (root.dtype !== info.dtype) {
+    throw new CheckpointError(`storage ${quote(key)} is used both as ${root.dtype} and as ${info.dtype}`);
   }
-  if (Array.isArray(viewMetadata)) {
-    // Legacy storage views: (view_key, offset, view_size), offset in elements of the root storage.
-    const [viewKey, offset, viewSize] = viewMetadata as [string, number, number];
-    return { key: String(viewKey), dtype: info.dtype, elementBytes: info.bytes, numel: Number(viewSize), viewOf: { root, offset: Number(offset) } };
+  if (viewMetadata === null || viewMetadata === undefined) return root;
+  // Legacy storage views: (view_key, offset, view_size), offset in elements of the root storage.
+  const [viewKey, offset, viewSize] = Array.isArray(viewMetadata) ? viewMetadata : [];
+  if (!Array.isArray(viewMetadata) || viewMetadata.length !== 3 || typeof viewKey !== 'string'
+    || !Number.isSafeInteger(offset) || offset < 0 || !Number.isSafeInteger(viewSize) || viewSize < 0) {
+    throw new CheckpointError(`storage ${quote(key)} has malformed view metadata ${describePickleValue(viewMetadata)}`);
   }
-  return root;
+  const view: StorageRef = { key: viewKey, dtype: info.dtype, elementBytes: info.bytes, numel: viewSize, viewOf: { root, offset } };
+  STORAGE_REFS.add(view);
+  return view;
 }
 
 function loadLegacy(bytes: Uint8Array, fileName: string): Map<string, TorchTensor> {
@@ -150,7 +194,7 @@ function loadLegacy(bytes: Uint8Array, fileName: string): Map<string, TorchTenso
   if (magic.value !== LEGACY_MAGIC) throw new CheckpointError(notCheckpoint);
   const protocol = loadPickle(bytes, magic.end, { ...noPersistent, label: `${fileName}: protocol version` });
   if (protocol.value !== LEGACY_PROTOCOL_VERSION) {
-    throw new CheckpointError(`unsupported legacy protocol version ${String(protocol.value)} (expected ${LEGACY_PROTOCOL_VERSION})`);
+    throw new CheckpointError(`unsupported legacy protocol version ${describePickleValue(protocol.value, 80)} (expected ${LEGACY_PROTOCOL_VERSION})`);
   }
   const sysInfo = loadPickle(bytes, protocol.end, { ...noPersistent, label: `${fileName}: sys info` });
   if (sysInfo.value instanceof Map && sysInfo.value.get('little_endian') === false) {
@@ -163,17 +207,20 @@ function loadLegacy(bytes: Uint8Array, fileName: string): Map<string, TorchTenso
     label: `${fileName}: main pickle`,
   });
   const keys = loadPickle(bytes, main.end, { ...noPersistent, label: `${fileName}: storage keys` });
-  if (!Array.isArray(keys.value)) throw new CheckpointError('storage-key list is not a list');
+  if (!Array.isArray(keys.value)) throw new CheckpointError(`storage-key list is ${describePickleValue(keys.value, 80)}, not a list`);
   let pos = keys.end;
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  for (const rawKey of keys.value as unknown[]) {
-    const key = String(rawKey);
+  for (const key of keys.value as unknown[]) {
+    if (typeof key !== 'string') throw new CheckpointError(`storage key ${describePickleValue(key, 80)} is not a string`);
     const storage = storages.get(key);
-    if (!storage) throw new CheckpointError(`storage ${key} is listed but no tensor uses it`);
+    if (!storage) throw new CheckpointError(`storage ${quote(key)} is listed but no tensor uses it`);
     if (pos + 8 > bytes.length) throw new CheckpointError(`truncated: storage ${key} header at byte ${pos} is past the end (${bytes.length} bytes)`);
-    const count = Number(view.getBigInt64(pos, true));
+    const count = view.getBigInt64(pos, true);
     pos += 8;
-    const length = count * storage.elementBytes;
+    if (count < 0n || count > BigInt(MAX_DECODED_WEIGHT_BYTES)) {
+      throw new CheckpointError(`storage ${quote(key)} at byte ${pos - 8} declares ${count} elements`);
+    }
+    const length = Number(count) * storage.elementBytes;
     if (pos + length > bytes.length) {
       throw new CheckpointError(`truncated: storage ${key} needs ${length} bytes at byte ${pos} but the file has ${bytes.length - pos} left`);
     }
@@ -184,25 +231,28 @@ function loadLegacy(bytes: Uint8Array, fileName: string): Map<string, TorchTenso
 }
 
 function loadZip(bytes: Uint8Array, fileName: string): Map<string, TorchTensor> {
-  const entries = readZipDirectory(bytes);
+  // All content (storages + the pickle + small records) must fit the model ceiling, before inflating any.
+  const entries = readZipDirectory(bytes, MAX_DECODED_WEIGHT_BYTES + MAX_CHECKPOINT_PICKLE_BYTES);
   const pickleEntry = [...entries.keys()].find((name) => name.endsWith('/data.pkl') && name.split('/').length === 2)
     ?? [...entries.keys()].find((name) => name.endsWith('data.pkl'));
   if (!pickleEntry) throw new CheckpointError('zip archive has no data.pkl: not a PyTorch checkpoint');
   const prefix = pickleEntry.slice(0, pickleEntry.length - 'data.pkl'.length);
   const byteorder = entries.get(`${prefix}byteorder`);
-  if (byteorder && new TextDecoder().decode(extractZipEntry(bytes, byteorder)).trim() === 'big') {
+  if (byteorder && new TextDecoder().decode(extractZipEntry(bytes, byteorder, 16)).trim() === 'big') {
     throw new CheckpointError('big-endian checkpoints are not supported');
   }
   const storages = new Map<string, StorageRef>();
-  const main = loadPickle(extractZipEntry(bytes, entries.get(pickleEntry)!), 0, {
+  const main = loadPickle(extractZipEntry(bytes, entries.get(pickleEntry)!, MAX_CHECKPOINT_PICKLE_BYTES), 0, {
     findGlobal: torchGlobal,
     persistentLoad: (pid) => storageFromPid(pid, storages),
     label: `${fileName}: ${pickleEntry}`,
   });
   for (const storage of storages.values()) {
-    const entry = entries.get(`${prefix}data/${storage.key}`);
-    if (!entry) throw new CheckpointError(`zip archive lacks ${prefix}data/${storage.key}`);
-    storage.bytes = extractZipEntry(bytes, entry);
+    const entryName = `${prefix}data/${storage.key}`;
+    const entry = entries.get(entryName);
+    if (!entry) throw new CheckpointError(`zip archive lacks ${quote(entryName)}`);
+    // PyTorch writes exactly numel × element size bytes; a larger entry holds nothing a tensor can read.
+    storage.bytes = extractZipEntry(bytes, entry, storage.numel * storage.elementBytes);
   }
   return collectTensors(main.value);
 }
@@ -213,12 +263,21 @@ function collectTensors(root: unknown): Map<string, TorchTensor> {
     const inner = dict.get('state_dict') ?? dict.get('model');
     if (inner instanceof Map) dict = inner;
   }
-  if (!(dict instanceof Map)) throw new CheckpointError('top-level object is not a dict of tensors (state dict)');
-  const tensors = new Map<string, TorchTensor>();
+  if (!(dict instanceof Map)) throw new CheckpointError(`top-level object is not a dict of tensors (state dict) but ${describePickleValue(dict, 80)}`);
+  const pending: [string, PendingTensor][] = [];
+  let decodedBytes = 0;
   for (const [name, value] of dict) {
-    if (isPending(value)) tensors.set(String(name), materialise(String(name), value[PENDING]));
+    if (!isPending(value)) continue;
+    if (typeof name !== 'string') throw new CheckpointError(`tensor name ${describePickleValue(name, 80)} is not a string`);
+    // Tensors may share a storage, so the decoded total, not the file, is what bounds memory: it is
+    // summed over all tensors before the first one is copied out.
+    decodedBytes += value[PENDING].numel * outputBytes(value[PENDING].storage.dtype);
+    if (decodedBytes > MAX_DECODED_WEIGHT_BYTES) {
+      throw new CheckpointError(`tensor ${quote(name)}: the checkpoint's tensors add up to more than ${formatBytes(MAX_DECODED_WEIGHT_BYTES)}, more than any model Greenprint reads`);
+    }
+    pending.push([name, value[PENDING]]);
   }
-  return tensors;
+  return new Map(pending.map(([name, tensor]) => [name, materialise(name, tensor)]));
 }
 
 function hasTensorValue(dict: Map<unknown, unknown>): boolean {
@@ -226,33 +285,42 @@ function hasTensorValue(dict: Map<unknown, unknown>): boolean {
   return false;
 }
 
+/** Bytes per decoded element (half precision is widened to float32). */
+function outputBytes(dtype: TorchDtype): number {
+  return dtype === 'float16' || dtype === 'bfloat16' ? 4 : STORAGE_DTYPES_BY_DTYPE[dtype];
+}
+
+const STORAGE_DTYPES_BY_DTYPE = Object.fromEntries(Object.values(STORAGE_DTYPES).map((s) => [s.dtype, s.bytes])) as Record<TorchDtype, number>;
+
 function materialise(name: string, tensor: PendingTensor): TorchTensor {
-  const { shape, stride } = tensor;
+  const { shape, stride, numel } = tensor;
   let expected = 1;
   for (let axis = shape.length - 1; axis >= 0; axis--) {
     if (shape[axis] !== 1 && stride[axis] !== expected) {
-      throw new CheckpointError(`tensor ${name} is not contiguous (shape [${shape}], stride [${stride}]); save it with .contiguous()`);
+      throw new CheckpointError(`tensor ${quote(name)} is not contiguous (shape [${shape}], stride [${stride}]); save it with .contiguous()`);
     }
     expected *= shape[axis];
   }
-  const numel = expected;
   const root = tensor.storage.viewOf?.root ?? tensor.storage;
   const offset = tensor.offset + (tensor.storage.viewOf?.offset ?? 0);
-  if (!root.bytes) throw new CheckpointError(`tensor ${name}: storage ${root.key} has no data`);
+  if (!root.bytes) throw new CheckpointError(`tensor ${quote(name)}: storage ${quote(root.key)} has no data`);
   const start = offset * root.elementBytes;
   const end = start + numel * root.elementBytes;
   if (end > root.bytes.length) {
-    throw new CheckpointError(`tensor ${name} reads bytes ${start}..${end} of storage ${root.key}, which has ${root.bytes.length}`);
+    throw new CheckpointError(`tensor ${quote(name)} reads bytes ${start}..${end} of storage ${quote(root.key)}, which has ${root.bytes.length}`);
+  }
+  const raw = root.bytes.subarray(start, end);
+  if (root.dtype === 'float16' || root.dtype === 'bfloat16') {
+    return { dtype: root.dtype, shape, data: widenHalf(root.dtype, raw, numel) };
   }
   // Copy into a fresh, aligned buffer (Buffer.slice would alias the whole file); Node's hosts are
   // little-endian like the file, so the bytes can be viewed directly.
   const copy = new Uint8Array(end - start);
-  copy.set(root.bytes.subarray(start, end));
-  const raw = copy.buffer;
-  return { dtype: root.dtype, shape, data: typedArray(root.dtype, raw, numel) };
+  copy.set(raw);
+  return { dtype: root.dtype, shape, data: typedArray(root.dtype, copy.buffer) };
 }
 
-function typedArray(dtype: TorchDtype, raw: ArrayBuffer, numel: number): TensorData {
+function typedArray(dtype: Exclude<TorchDtype, 'float16' | 'bfloat16'>, raw: ArrayBuffer): TensorData {
   switch (dtype) {
     case 'float32': return new Float32Array(raw);
     case 'float64': return new Float64Array(raw);
@@ -261,106 +329,26 @@ function typedArray(dtype: TorchDtype, raw: ArrayBuffer, numel: number): TensorD
     case 'int16': return new Int16Array(raw);
     case 'int8': return new Int8Array(raw);
     case 'uint8': case 'bool': return new Uint8Array(raw);
-    case 'bfloat16': {
-      const halves = new Uint16Array(raw);
-      const words = new Uint32Array(numel);
-      for (let i = 0; i < numel; i++) words[i] = halves[i] << 16;
-      return new Float32Array(words.buffer);
-    }
-    case 'float16': {
-      const halves = new Uint16Array(raw);
-      const out = new Float32Array(numel);
-      for (let i = 0; i < numel; i++) out[i] = halfToFloat(halves[i]);
-      return out;
-    }
   }
+}
+
+/** float16 / bfloat16 little-endian bytes → Float32Array, read in place (no aligned copy needed). */
+function widenHalf(dtype: 'float16' | 'bfloat16', raw: Uint8Array, numel: number): Float32Array {
+  const view = new DataView(raw.buffer, raw.byteOffset, raw.byteLength);
+  const out = new Float32Array(numel);
+  if (dtype === 'float16') {
+    for (let i = 0; i < numel; i++) out[i] = halfToFloat(view.getUint16(2 * i, true));
+  } else {
+    // bfloat16 is the upper half of a float32.
+    const words = new Uint32Array(out.buffer);
+    for (let i = 0; i < numel; i++) words[i] = view.getUint16(2 * i, true) << 16;
+  }
+  return out;
 }
 
 /** Float32 view of a floating tensor (for weights), refusing integer tensors by name. */
 export function tensorAsFloat32(name: string, tensor: TorchTensor): Float32Array {
   if (tensor.data instanceof Float32Array) return tensor.data;
   if (tensor.data instanceof Float64Array) return Float32Array.from(tensor.data);
-  throw new CheckpointError(`tensor ${name} has dtype ${tensor.dtype}, expected a floating-point tensor`);
-}
-
-// ---- minimal zip reader (stored + deflate, zip64 aware) -------------------------------------------------
-
-interface ZipEntry {
-  readonly name: string;
-  readonly method: number;
-  readonly compressedSize: number;
-  readonly size: number;
-  readonly localHeaderOffset: number;
-}
-
-function readZipDirectory(bytes: Uint8Array): Map<string, ZipEntry> {
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  // End of central directory: 22 bytes + comment (≤ 65535), searched backwards.
-  let eocd = -1;
-  for (let i = bytes.length - 22; i >= Math.max(0, bytes.length - 22 - 0xffff); i--) {
-    if (view.getUint32(i, true) === 0x06054b50) { eocd = i; break; }
-  }
-  if (eocd < 0) throw new CheckpointError('truncated or corrupt zip: no end-of-central-directory record');
-  let count = view.getUint16(eocd + 10, true);
-  let directoryOffset = view.getUint32(eocd + 16, true);
-  if (count === 0xffff || directoryOffset === 0xffffffff) {
-    const locator = eocd - 20;
-    if (locator < 0 || view.getUint32(locator, true) !== 0x07064b50) throw new CheckpointError('corrupt zip64: no locator');
-    const record = Number(view.getBigUint64(locator + 8, true));
-    if (record + 56 > bytes.length || view.getUint32(record, true) !== 0x06064b50) throw new CheckpointError('corrupt zip64 end record');
-    count = Number(view.getBigUint64(record + 32, true));
-    directoryOffset = Number(view.getBigUint64(record + 48, true));
-  }
-  const entries = new Map<string, ZipEntry>();
-  let pos = directoryOffset;
-  for (let i = 0; i < count; i++) {
-    if (pos + 46 > bytes.length || view.getUint32(pos, true) !== 0x02014b50) {
-      throw new CheckpointError(`corrupt zip: central directory entry ${i} at byte ${pos} is missing`);
-    }
-    const method = view.getUint16(pos + 10, true);
-    let compressedSize = view.getUint32(pos + 20, true);
-    let size = view.getUint32(pos + 24, true);
-    const nameLength = view.getUint16(pos + 28, true);
-    const extraLength = view.getUint16(pos + 30, true);
-    const commentLength = view.getUint16(pos + 32, true);
-    let localHeaderOffset = view.getUint32(pos + 42, true);
-    const name = new TextDecoder().decode(bytes.subarray(pos + 46, pos + 46 + nameLength));
-    // Zip64 extended information (0x0001): 8-byte values for each field saturated at 0xffffffff, in order.
-    let extra = pos + 46 + nameLength;
-    const extraEnd = extra + extraLength;
-    while (extra + 4 <= extraEnd) {
-      const id = view.getUint16(extra, true);
-      const length = view.getUint16(extra + 2, true);
-      if (id === 0x0001) {
-        let field = extra + 4;
-        const next = () => { const v = Number(view.getBigUint64(field, true)); field += 8; return v; };
-        if (size === 0xffffffff) size = next();
-        if (compressedSize === 0xffffffff) compressedSize = next();
-        if (localHeaderOffset === 0xffffffff) localHeaderOffset = next();
-      }
-      extra += 4 + length;
-    }
-    entries.set(name, { name, method, compressedSize, size, localHeaderOffset });
-    pos = extraEnd + commentLength;
-  }
-  return entries;
-}
-
-function extractZipEntry(bytes: Uint8Array, entry: ZipEntry): Uint8Array {
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const header = entry.localHeaderOffset;
-  if (header + 30 > bytes.length || view.getUint32(header, true) !== 0x04034b50) {
-    throw new CheckpointError(`corrupt zip: local header of ${entry.name} missing at byte ${header}`);
-  }
-  const start = header + 30 + view.getUint16(header + 26, true) + view.getUint16(header + 28, true);
-  const end = start + entry.compressedSize;
-  if (end > bytes.length) throw new CheckpointError(`truncated zip: ${entry.name} needs bytes up to ${end}, file has ${bytes.length}`);
-  const compressed = bytes.subarray(start, end);
-  if (entry.method === 0) return compressed;
-  if (entry.method === 8) {
-    const inflated = new Uint8Array(inflateRawSync(compressed));
-    if (inflated.length !== entry.size) throw new CheckpointError(`corrupt zip: ${entry.name} inflated to ${inflated.length} bytes, expected ${entry.size}`);
-    return inflated;
-  }
-  throw new CheckpointError(`zip entry ${entry.name} uses compression method ${entry.method}; only stored (0) and deflate (8) are supported`);
+  throw new CheckpointError(`tensor ${quote(name)} has dtype ${tensor.dtype}, expected a floating-point tensor`);
 }

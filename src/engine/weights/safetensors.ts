@@ -8,8 +8,16 @@
  *
  * Only floating-point tensors are read (F32, F16 and BF16, widened to Float32Array), because the engine
  * uses them as network weights; other dtypes are reported by name. The writer emits F32.
+ *
+ * Hostile files: the header is capped (`MAX_SAFETENSORS_HEADER_BYTES`) and fully validated — and the
+ * spans checked for overlap and bounds, and the decoded total against `MAX_DECODED_WEIGHT_BYTES` —
+ * before any tensor is decoded (limits.ts says why each ceiling is what it is).
  */
 import { halfToFloat } from './half';
+import {
+  boundedElementCount, clipText, errorText, formatBytes, isShape, MAX_DECODED_WEIGHT_BYTES, MAX_SAFETENSORS_HEADER_BYTES,
+  MAX_TENSOR_COUNT, MAX_TENSOR_RANK, quote,
+} from './limits';
 
 export type SafetensorsFloatDtype = 'F32' | 'F16' | 'BF16';
 
@@ -43,20 +51,48 @@ function elementCount(shape: readonly number[]): number {
 
 /** Parses safetensors bytes; `fileName` only labels errors. */
 export function readSafetensorsFile(bytes: Uint8Array, fileName: string): SafetensorsFile {
+  try {
+    return parse(bytes, fileName);
+  } catch (error) {
+    if (error instanceof SafetensorsError) throw error;
+    // A bug or an input no check foresaw: still name the file rather than surface a bare JS message.
+    throw new SafetensorsError(`${fileName}: cannot read this safetensors file, it is corrupt or unsupported (${errorText(error)})`);
+  }
+}
+
+interface Span {
+  readonly name: string;
+  readonly dtype: SafetensorsFloatDtype;
+  readonly shape: number[];
+  readonly count: number;
+  readonly begin: number;
+  readonly end: number;
+}
+
+/**
+ * Everything is checked from the header before a single value is decoded: each entry's dtype, shape and
+ * offsets, then the spans against each other (no overlap, no hole, nothing past the end) and the total
+ * decoded size. Only then are tensors decoded, so a crafted header costs nothing but its parse.
+ */
+function parse(bytes: Uint8Array, fileName: string): SafetensorsFile {
   const fail = (what: string): never => {
     throw new SafetensorsError(`${fileName}: ${what}`);
   };
   if (bytes.length < 8) fail(`truncated safetensors file: ${bytes.length} bytes, the 8-byte header length is missing`);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const headerLength = Number(view.getBigUint64(0, true));
-  if (headerLength > bytes.length - 8) {
-    fail(`truncated safetensors file: the header says ${headerLength} header bytes but only ${bytes.length - 8} follow`);
+  const declared = view.getBigUint64(0, true);
+  if (declared > BigInt(bytes.length - 8)) {
+    fail(`truncated safetensors file: the header says ${declared} header bytes but only ${bytes.length - 8} follow`);
+  }
+  const headerLength = Number(declared);
+  if (headerLength > MAX_SAFETENSORS_HEADER_BYTES) {
+    fail(`the safetensors header is ${formatBytes(headerLength)}, more than the ${formatBytes(MAX_SAFETENSORS_HEADER_BYTES)} a weights file needs`);
   }
   let header: unknown;
   try {
     header = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(8, 8 + headerLength)));
   } catch (e) {
-    fail(`the safetensors header is not valid UTF-8 JSON (${e instanceof Error ? e.message : String(e)})`);
+    fail(`the safetensors header is not valid UTF-8 JSON (${clipText(errorText(e), 120)})`);
   }
   if (typeof header !== 'object' || header === null || Array.isArray(header)) fail('the safetensors header is not a JSON object');
   const dataStart = 8 + headerLength;
@@ -68,50 +104,70 @@ export function readSafetensorsFile(bytes: Uint8Array, fileName: string): Safete
   if (rawMetadata !== undefined) {
     if (typeof rawMetadata !== 'object' || rawMetadata === null || Array.isArray(rawMetadata)) fail('__metadata__ must be an object of strings');
     for (const [key, value] of Object.entries(rawMetadata as Record<string, unknown>)) {
-      if (typeof value !== 'string') fail(`__metadata__.${key} must be a string`);
+      if (typeof value !== 'string') fail(`__metadata__.${clipText(key)} must be a string`);
       metadata[key] = value as string;
     }
   }
 
-  const spans: { name: string; begin: number; end: number }[] = [];
-  const tensors = new Map<string, FloatTensor>();
-  for (const [name, raw] of Object.entries(entries)) {
-    if (name === '__metadata__') continue;
-    const entry = raw as { dtype?: unknown; shape?: unknown; data_offsets?: unknown };
-    if (typeof entry !== 'object' || entry === null) fail(`tensor "${name}": entry is not an object`);
+  const names = Object.keys(entries).filter((name) => name !== '__metadata__');
+  if (names.length > MAX_TENSOR_COUNT) fail(`the header lists ${names.length} tensors, more than the ${MAX_TENSOR_COUNT.toLocaleString('en-US')} a weights file can have`);
+  const spans: Span[] = [];
+  let decodedBytes = 0;
+  for (const name of names) {
+    const tensor = `tensor ${quote(name)}`;
+    const entry = entries[name] as { dtype?: unknown; shape?: unknown; data_offsets?: unknown };
+    if (typeof entry !== 'object' || entry === null || Array.isArray(entry)) fail(`${tensor}: entry is not an object`);
     const { dtype, shape, data_offsets: offsets } = entry;
-    if (typeof dtype !== 'string' || !(dtype in BYTES_PER_ELEMENT)) fail(`tensor "${name}": unknown dtype ${JSON.stringify(dtype)}`);
-    if (!Array.isArray(shape) || !shape.every((d) => Number.isInteger(d) && d >= 0)) fail(`tensor "${name}": shape must be a list of non-negative integers`);
-    if (!Array.isArray(offsets) || offsets.length !== 2 || !offsets.every((o) => Number.isInteger(o) && o >= 0)) {
-      fail(`tensor "${name}": data_offsets must be [begin, end] non-negative integers`);
+    if (typeof dtype !== 'string' || !Object.prototype.hasOwnProperty.call(BYTES_PER_ELEMENT, dtype)) {
+      fail(`${tensor}: unknown dtype ${typeof dtype === 'string' ? quote(dtype, 40) : typeof dtype}`);
+    }
+    if (!isShape(shape)) fail(`${tensor}: shape must be a list of at most ${MAX_TENSOR_RANK} non-negative integers`);
+    if (!Array.isArray(offsets) || offsets.length !== 2 || !offsets.every((o) => Number.isSafeInteger(o) && o >= 0)) {
+      fail(`${tensor}: data_offsets must be [begin, end] non-negative integers`);
     }
     const [begin, end] = offsets as number[];
     if (begin > end || end > dataLength) {
-      fail(`tensor "${name}": data_offsets [${begin}, ${end}] are out of range of the ${dataLength}-byte data buffer`);
+      fail(`${tensor}: data_offsets [${begin}, ${end}] are out of range of the ${dataLength}-byte data buffer`);
     }
     const dims = shape as number[];
-    const expected = elementCount(dims) * BYTES_PER_ELEMENT[dtype as string];
+    const elementBytes = BYTES_PER_ELEMENT[dtype as string];
+    if ((end - begin) % elementBytes !== 0) {
+      fail(`${tensor}: data_offsets [${begin}, ${end}] span ${end - begin} bytes, not a whole number of ${elementBytes}-byte ${dtype} values`);
+    }
+    // The span bounds the element count, so a shape needing more than the span is refused without overflow.
+    const count = boundedElementCount(dims, Math.floor(dataLength / elementBytes) + 1);
+    const expected = count === undefined ? undefined : count * elementBytes;
     if (expected !== end - begin) {
-      fail(`tensor "${name}": shape [${dims.join(', ')}] × ${dtype} needs ${expected} bytes but data_offsets span ${end - begin}`);
+      const needs = expected === undefined ? 'more bytes than the whole file holds' : `${expected} bytes`;
+      fail(`${tensor}: shape [${dims.join(', ')}] × ${dtype} needs ${needs} but data_offsets span ${end - begin}`);
     }
     if (dtype !== 'F32' && dtype !== 'F16' && dtype !== 'BF16') {
-      fail(`tensor "${name}": dtype ${dtype} is not supported (network weights must be F32, F16 or BF16)`);
+      fail(`${tensor}: dtype ${dtype} is not supported (network weights must be F32, F16 or BF16)`);
     }
-    spans.push({ name, begin, end });
-    tensors.set(name, { dtype: dtype as SafetensorsFloatDtype, shape: dims, data: decode(view, dataStart + begin, elementCount(dims), dtype as SafetensorsFloatDtype) });
+    decodedBytes += 4 * (count as number);
+    spans.push({ name, dtype: dtype as SafetensorsFloatDtype, shape: dims, count: count as number, begin, end });
   }
 
   // The spec forbids overlaps and holes: every byte of the buffer belongs to exactly one tensor.
-  spans.sort((a, b) => a.begin - b.begin || a.end - b.end);
+  const ordered = [...spans].sort((a, b) => a.begin - b.begin || a.end - b.end);
   let covered = 0;
   let previous = '';
-  for (const span of spans) {
-    if (span.begin < covered) fail(`tensors "${previous}" and "${span.name}" overlap in the data buffer`);
-    if (span.begin > covered) fail(`data buffer bytes ${covered}..${span.begin} belong to no tensor (before "${span.name}")`);
+  for (const span of ordered) {
+    if (span.begin < covered) fail(`tensors ${quote(previous)} and ${quote(span.name)} overlap in the data buffer`);
+    if (span.begin > covered) fail(`data buffer bytes ${covered}..${span.begin} belong to no tensor (before ${quote(span.name)})`);
     covered = span.end;
     previous = span.name;
   }
   if (covered !== dataLength) fail(`data buffer bytes ${covered}..${dataLength} belong to no tensor (trailing bytes or truncated header)`);
+  // Without overlaps this is at most twice the file (F16 widened), but the file itself may be large.
+  if (decodedBytes > MAX_DECODED_WEIGHT_BYTES) {
+    fail(`the file's tensors decode to ${formatBytes(decodedBytes)}, more than the ${formatBytes(MAX_DECODED_WEIGHT_BYTES)} of any model Greenprint reads`);
+  }
+
+  const tensors = new Map<string, FloatTensor>();
+  for (const span of spans) {
+    tensors.set(span.name, { dtype: span.dtype, shape: span.shape, data: decode(view, dataStart + span.begin, span.count, span.dtype) });
+  }
   return { tensors, metadata };
 }
 

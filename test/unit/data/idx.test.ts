@@ -29,6 +29,16 @@ describe('IDX reader', () => {
     assert.throws(() => readIdx(idx([3, 2], [1, 2, 3]), 't.idx'), /t\.idx: header promises 6 values of shape \[3, 2\] but 3 follow/);
   });
 
+  it('checks declared dimensions before sizing anything from them, gzip included', () => {
+    assert.throws(() => readIdx(idx([65535, 65535, 65535], [1, 2]), 'big.idx'), /big\.idx: header promises more values \(shape \[65535, 65535, 65535\]\) but 2 follow/);
+    const declaredHuge = new Uint8Array(gzipSync(idx([65536, 65536], new Array(64).fill(0))));
+    assert.throws(() => readIdx(declaredHuge, 'big.idx.gz'), /big\.idx\.gz: header declares shape \[65536, 65536\], more than the 256 MiB/);
+    // More data than the header declares: inflation stops at the declared 4 + 4 + 3 bytes.
+    const longer = new Uint8Array(gzipSync(idx([3], new Array(100_000).fill(7))));
+    assert.throws(() => readIdx(longer, 'long.idx.gz'), /long\.idx\.gz: decompresses to more than the 11 bytes its header declares/);
+    assert.throws(() => readIdx(new Uint8Array(gzipSync(idx([3], [1, 2, 3]))).subarray(0, 12), 'cut.idx.gz'), (e: Error) => e instanceof IdxError && /^cut\.idx\.gz: /.test(e.message));
+  });
+
   it('explains how to install Fashion-MNIST when the folder lacks it', () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'gp-idx-'));
     writeFileSync(path.join(dir, 'README'), 'empty');

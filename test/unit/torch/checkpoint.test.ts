@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import { deflateRawSync } from 'node:zlib';
 import { REPO_ROOT } from '../fixtures';
 import { CheckpointError, loadTorchCheckpoint } from '../../../src/engine/torch/checkpoint';
-import { loadPickle, PickleError } from '../../../src/engine/torch/pickle';
+import { describePickleValue, loadPickle, PICKLE_LIMITS, PickleError } from '../../../src/engine/torch/pickle';
 
 // ---- tiny pickle assembler: each helper returns the opcode bytes CPython's pickler would write ----
 const enc = new TextEncoder();
@@ -143,10 +143,36 @@ describe('PyTorch checkpoint reader', () => {
     assert.throws(() => loadTorchCheckpoint(enc.encode('{"not": "a checkpoint"}'), 'a.json'), /a\.json: not a PyTorch checkpoint/);
   });
 
+  it('describes unpickled values in a few hundred characters, however shared or cyclic', () => {
+    // (x, x) 60 times over: 2^60 leaves if expanded.
+    const bomb = cat(PROTO2, [0x5d], ...Array.from({ length: 60 }, () => [0x32, 0x86]), STOP);
+    const value = loadPickle(bomb, 0, { findGlobal: () => { throw new Error('no globals here'); } }).value;
+    const text = describePickleValue(value);
+    assert.ok(text.length <= 201 && text.startsWith('(((((((('), text);
+    const cyclic: unknown[] = [];
+    cyclic.push(cyclic, 'x'.repeat(1000));
+    assert.ok(describePickleValue(cyclic).length <= 201);
+    assert.equal(describePickleValue(new Map<unknown, unknown>([['a', Object.freeze([1, 2n, null, true])]])), '{"a": (1, 2, None, True)}');
+  });
+
+  it('stops crafted pickles at a named limit and wraps callback errors with the file and byte', () => {
+    const deep = cat(PROTO2, Array.from({ length: PICKLE_LIMITS.maxOpenMarks + 1 }, () => 0x28), STOP);
+    assert.throws(() => loadTorchCheckpoint(zipCheckpoint(deep), 'deep.pt'), /deep\.pt: archive\/data\.pkl: number of open MARKs exceeds 100 at byte 102/);
+    const noneSize = cat(PROTO2, ordered(), MARK, str('t'),
+      global('torch._utils', '_rebuild_tensor_v2'), MARK,
+      MARK, str('storage'), global('torch', 'FloatStorage'), str('0'), str('cpu'), int1(6), TUPLE, BINPERSID,
+      int1(0), [0x4e], [0x4e], NEWFALSE, ordered(), TUPLE, REDUCE, SETITEMS, STOP);
+    assert.throws(() => loadTorchCheckpoint(zipCheckpoint(noneSize), 'size.pt'),
+      (e: Error) => e instanceof CheckpointError && /^size\.pt: archive\/data\.pkl: _rebuild_tensor_v2\(…\) at byte \d+: tensor size None is not a tuple/.test(e.message));
+    // Storage "0" holds 2 floats per the pickle, but its zip entry declares 24 bytes: refused before inflating.
+    const small = cat(PROTO2, ordered(), MARK, str('t'), tensor('FloatStorage', '0', 2, 0, [2], [1]), SETITEMS, STOP);
+    assert.throws(() => loadTorchCheckpoint(zipCheckpoint(small), 'big.pt'), /big\.pt: zip entry "archive\/data\/0" declares 24 bytes, more than the 8 bytes it can hold/);
+  });
+
   it('refuses non-contiguous tensors and missing storages clearly', () => {
     const strided = cat(PROTO2, ordered(), MARK, str('t'), tensor('FloatStorage', '0', 6, 0, [2, 3], [1, 2]), SETITEMS, STOP);
-    assert.throws(() => loadTorchCheckpoint(zipCheckpoint(strided)), /tensor t is not contiguous \(shape \[2,3\], stride \[1,2\]\)/);
+    assert.throws(() => loadTorchCheckpoint(zipCheckpoint(strided)), /tensor "t" is not contiguous \(shape \[2,3\], stride \[1,2\]\)/);
     const missing = cat(PROTO2, ordered(), MARK, str('t'), tensor('FloatStorage', '9', 1, 0, [1], [1]), SETITEMS, STOP);
-    assert.throws(() => loadTorchCheckpoint(zipCheckpoint(missing)), /zip archive lacks archive\/data\/9/);
+    assert.throws(() => loadTorchCheckpoint(zipCheckpoint(missing)), /zip archive lacks "archive\/data\/9"/);
   });
 });

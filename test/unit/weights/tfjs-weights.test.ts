@@ -73,6 +73,12 @@ describe('TF.js weights format', () => {
     const read = readTfjsWeights(JSON.stringify({ format: TFJS_WEIGHTS_FORMAT, weightsManifest: split }), 'w.json', shards({ p1: bin.subarray(0, 10), p2: bin.subarray(10), p3: c }));
     assert.equal(read.get('b')!.data[0], 42);
     assert.equal(read.get('c')!.data[0], 5);
+    assert.deepEqual(read.get('a.weight')!.data, SMALL.get('a.weight')!.data); // straddles p1 | p2
+    // Shards are read in place, not concatenated: a tensor spread over three shards, one of them empty.
+    const three = [{ paths: ['q1', 'q2', 'q3'], weights: manifest[0].weights.slice(0, 1) }];
+    const spread = readTfjsWeights(JSON.stringify({ format: TFJS_WEIGHTS_FORMAT, weightsManifest: three }), 'w.json',
+      shards({ q1: bin.subarray(0, 3), q2: new Uint8Array(0), q3: bin.subarray(3, 24) }));
+    assert.deepEqual(spread.get('a.weight')!.data, SMALL.get('a.weight')!.data);
   });
 
   describe('rejections name the file and the tensor', () => {
@@ -101,6 +107,20 @@ describe('TF.js weights format', () => {
 
     it('a missing shard file, naming the shard and its first tensor', () => {
       rejects(fileText(entries, ['gone.bin']), { 'w.bin': bin }, /cannot read weight shard "gone\.bin" \(holding "a\.weight"…\): no such file gone\.bin/);
+    });
+
+    it('a shard listed twice, entries of the wrong type and oversized manifests, before any shard is read', () => {
+      let reads = 0;
+      const counting = (p: string) => { reads++; return shards({ 'w.bin': bin })(p); };
+      const refuse = (text: string, pattern: RegExp) =>
+        assert.throws(() => readTfjsWeights(text, 'bad.json', counting), (e: unknown) => e instanceof TfjsWeightsError && /^bad\.json: /.test(e.message) && pattern.test(e.message));
+      refuse(fileText(entries, ['w.bin', 'w.bin']), /weight shard "w\.bin" is listed twice/);
+      refuse(JSON.stringify({ format: TFJS_WEIGHTS_FORMAT, weightsManifest: [{ paths: ['w.bin'], weights: [entries[0]] }, { paths: ['./w.bin'], weights: [entries[1]] }] }),
+        /weight shard "\.\/w\.bin" is listed twice \(as "w\.bin" too\)/);
+      refuse(fileText([{ name: 'x', shape: { map: 1 }, dtype: 'float32' }]), /tensor "x": shape \{"map":1\} must be a list of non-negative integers/);
+      refuse(fileText([{ name: 'x', shape: [1 << 16, 1 << 16], dtype: 'float32' }]), /tensor "x": the manifest's tensors add up to more than 256 MiB/);
+      refuse(fileText([{ name: 'y'.repeat(10_000), shape: [1], dtype: 'int8' }]), /tensor "y{200}"… \(9800 more characters\): dtype "int8"/);
+      assert.equal(reads, 0);
     });
 
     it('shapes that are not lists of non-negative integers, and files that are not Greenprint weights', () => {
