@@ -11,11 +11,19 @@ import { READERS } from './formats';
 import type { FormatReader, ParsedSource, ReadOptions } from './formats/types';
 import { parseJsonDocument } from './source/json';
 import { LineIndex } from './source/text';
+import { yamlNestingProblem } from './source/nesting';
+import { isExactCount } from './budget';
 import { transformerMetrics, type TransformerMetrics } from './transformer';
 import { estimateEfficiency, type CarbonReport, type EfficiencyOptions, type LatencyReport } from './efficiency';
 
 /** Files above this size are reported, not parsed: a model config is kilobytes, not megabytes. */
 export const MAX_ANALYSED_BYTES = 16 * 1024 * 1024;
+
+/**
+ * YAML is parsed by the `yaml` package at roughly 20–30 µs per item; a model YAML is a few kilobytes, so a
+ * larger one is refused before it can keep an editor busy for seconds.
+ */
+export const MAX_YAML_CHARS = 128 * 1024;
 
 export { DEFAULT_SEQ_LEN } from './ir';
 
@@ -106,10 +114,22 @@ function looksLikeYaml(fileName: string): boolean {
 }
 
 export function parseSource(text: string, fileName: string): ParsedSource {
-  if (looksLikeJson(text)) return { text, fileName, json: parseJsonDocument(text) };
+  if (looksLikeJson(text)) {
+    const json = parseJsonDocument(text);
+    return { text, fileName, json, refused: json.nesting };
+  }
   if (looksLikeYaml(fileName) || /^\s*(backbone|head|nc|scales)\s*:/m.test(text)) {
+    // The yaml composer and the readers recurse per level: bound the depth before either runs.
+    const nesting = yamlNestingProblem(text);
+    if (nesting) return { text, fileName, refused: nesting };
+    if (text.length > MAX_YAML_CHARS) {
+      const message = `This YAML file is ${(text.length / 1024).toFixed(0)} KiB; Greenprint parses model YAMLs up to ${MAX_YAML_CHARS / 1024} KiB (Ultralytics model YAMLs are under 10 KiB, and YAML parsing takes about a second per 50,000 items).`;
+      return { text, fileName, refused: { message, range: { start: 0, end: Math.min(text.length, 1) } } };
+    }
     const lines = new LineCounter();
-    const doc = parseDocument(text, { lineCounter: lines, keepSourceTokens: false, uniqueKeys: false });
+    // prettyErrors off: it quotes the source line for every error, quadratic on one long broken line, and the
+    // report adds the line and column itself.
+    const doc = parseDocument(text, { lineCounter: lines, keepSourceTokens: false, uniqueKeys: false, prettyErrors: false });
     return { text, fileName, yaml: { doc, lines } };
   }
   return { text, fileName };
@@ -136,7 +156,12 @@ export interface AnalyzedModel {
   readonly evaluated?: CostResult;
 }
 
-export function analyzeModel(text: string, options: AnalyzeOptions): AnalyzedModel {
+/**
+ * Offsets, lines and columns in the report count from the first character after a leading byte-order mark
+ * (U+FEFF), as editors show the file; callers that decode bytes should use `decodeModelText`.
+ */
+export function analyzeModel(rawText: string, options: AnalyzeOptions): AnalyzedModel {
+  const text = rawText.charCodeAt(0) === 0xfeff ? rawText.slice(1) : rawText;
   const report = (r: AnalysisReport, ir?: ModelIR, evaluated?: CostResult): AnalyzedModel => ({ report: r, ir, evaluated });
   const lines = new LineIndex(text);
   const batch = options.batch ?? 1;
@@ -152,9 +177,17 @@ export function analyzeModel(text: string, options: AnalyzeOptions): AnalyzedMod
   }
 
   const source = parseSource(text, options.fileName);
+  if (source.refused) {
+    // Reported whenever the file may be a model config: the user otherwise sees nothing at all.
+    if (options.reportUnknown || mightBeModelConfig(text)) sink.error(source.refused.message, source.refused.range);
+    return report({ ...base, format: null, dtype: options.dtype ?? 'float32', diagnostics: toReportDiagnostics(sink, lines) });
+  }
   const reader = detectFormat(source);
   if (!reader) {
-    if (source.json?.syntaxErrors.length && options.reportUnknown) {
+    const wide = options.reportUnknown ? undecodedWideText(text) : undefined;
+    if (wide) {
+      sink.error(wide, { start: 0, end: Math.min(text.length, 1) });
+    } else if (source.json?.syntaxErrors.length && options.reportUnknown) {
       for (const e of source.json.syntaxErrors) sink.error(e.message, e.range);
     } else if (options.reportUnknown) {
       sink.error(
@@ -190,6 +223,13 @@ export function analyzeModel(text: string, options: AnalyzeOptions): AnalyzedMod
   const dtype = options.dtype ?? ir.dtype;
   const result = evaluate(ir, { batch, dtype });
   for (const d of result.diagnostics) sink.items.push(d);
+  const totalsExact = Object.values(result.totals).every(isExactCount);
+  if (!totalsExact) {
+    sink.error(
+      'The model\'s totals are too large to count exactly (beyond 2^53); they are left out rather than reported wrong. Check the sizes in this file.',
+      { start: 0, end: Math.min(1, text.length) },
+    );
+  }
 
   const opsByLayer = options.includeOps ? groupOps(ir, result, batch) : undefined;
   const layers: LayerReport[] = ir.layers.map((layer, i) => {
@@ -219,6 +259,13 @@ export function analyzeModel(text: string, options: AnalyzeOptions): AnalyzedMod
       batch,
       dtype,
     });
+    if (!Object.values(transformer).every((v) => typeof v !== 'number' || isExactCount(v))) {
+      sink.error(
+        `Per-token FLOPs or the KV cache of this transformer at ${seqLen} tokens are too large to count exactly (beyond 2^53); they are left out rather than reported wrong.`,
+        ir.layers[0]?.range ?? { start: 0, end: Math.min(1, text.length) },
+      );
+      transformer = undefined;
+    }
   }
 
   const counted: AnalysisReport = {
@@ -231,13 +278,13 @@ export function analyzeModel(text: string, options: AnalyzeOptions): AnalyzedMod
     input: ir.inputDescription,
     dtype,
     convention: ir.convention.label,
-    totals: result.totals,
+    totals: totalsExact ? result.totals : undefined,
     transformer,
     layers,
     diagnostics: toReportDiagnostics(sink, lines),
     notes: ir.notes ?? [],
   };
-  if (!options.efficiency) return report(counted, ir, result);
+  if (!options.efficiency || !totalsExact) return report(counted, ir, result);
   const efficiency = estimateEfficiency(counted, ir, result, options.efficiency);
   return report(
     {
@@ -274,6 +321,19 @@ function groupOps(ir: ModelIR, result: CostResult, batch: number): OpReport[][] 
     });
   }
   return byLayer;
+}
+
+/**
+ * Text that still holds the zero bytes of UTF-16 or UTF-32 (read as if it were UTF-8): say so, instead of
+ * "not a model config", so the user knows to re-save it or the caller to use decodeModelText.
+ */
+function undecodedWideText(text: string): string | undefined {
+  const head = text.slice(0, 1024);
+  let zeros = 0;
+  for (let i = 0; i < head.length; i++) if (head.charCodeAt(i) === 0) zeros++;
+  if (head.length < 4 || zeros < head.length / 4) return undefined;
+  const kind = zeros >= (head.length * 2) / 3 ? 'UTF-32' : 'UTF-16';
+  return `This file looks like ${kind} text read as UTF-8 (${zeros} of its first ${head.length} characters are zero bytes); it must be decoded as ${kind} first, or saved as UTF-8.`;
 }
 
 /** Cheap text test run before any parsing, so editors can skip package.json and friends. */

@@ -5,6 +5,8 @@
 import { DTYPE_BYTES, type DType, type ModelIR, type Shape } from './ir';
 import { elements, getOp, ShapeError, type OpCost } from './ops/registry';
 import type { Diagnostic } from './diagnostics';
+import { isExactCount } from './budget';
+import { markProgress } from './progress';
 
 export interface CostOptions {
   batch: number;
@@ -50,7 +52,12 @@ export function evaluate(ir: ModelIR, options: CostOptions): CostResult {
   const diagnostics: Diagnostic[] = [];
   const failedLayers = new Set<number>();
 
+  let markedLayer = -2;
   for (const node of ir.nodes) {
+    if (node.layer !== markedLayer && node.layer >= 0) {
+      markedLayer = node.layer;
+      markProgress(ir.layers[node.layer].range.start);
+    }
     const op = getOp(node.op);
     const inputShapes = node.inputs.map((i) => nodeShapes[i]);
     if (!op || inputShapes.some((s) => s === undefined)) {
@@ -59,9 +66,9 @@ export function evaluate(ir: ModelIR, options: CostOptions): CostResult {
     }
     try {
       const shapes = inputShapes as Shape[];
-      const out = op.outputShape(shapes, node.attrs);
+      const out = checkedShape(op.outputShape(shapes, node.attrs));
       nodeShapes[node.id] = out;
-      nodeCosts[node.id] = op.cost(shapes, out, node.attrs);
+      nodeCosts[node.id] = checkedCost(op.cost(shapes, out, node.attrs));
     } catch (e) {
       if (!(e instanceof ShapeError)) throw e;
       nodeCosts[node.id] = { params: 0, macs: 0 };
@@ -86,15 +93,28 @@ export function evaluate(ir: ModelIR, options: CostOptions): CostResult {
     t.last = node.id;
   }
 
-  const layers: LayerCost[] = layerTotals.map((t, index) => ({
-    index,
-    params: t.params,
-    macs: t.macs * options.batch,
-    flops: 2 * t.macs * options.batch,
-    outputShape: t.last >= 0 ? nodeShapes[t.last] : undefined,
-    activationBytes: t.activation,
-    failed: failedLayers.has(index),
-  }));
+  const layers: LayerCost[] = layerTotals.map((t, index) => {
+    const exact = [t.params, t.macs * options.batch, 2 * t.macs * options.batch, t.activation].every(isExactCount);
+    if (!exact && !failedLayers.has(index)) {
+      // Never a confident wrong figure: a layer whose counts leave the exact integers is reported, not summed.
+      failedLayers.add(index);
+      const layer = ir.layers[index];
+      diagnostics.push({
+        severity: 'error',
+        message: `${layer.name} (${layer.type}): its parameter, MAC or activation count is too large to count exactly (beyond 2^53); the layer is left out of the totals.`,
+        range: layer.range,
+      });
+    }
+    return {
+      index,
+      params: exact ? t.params : 0,
+      macs: exact ? t.macs * options.batch : 0,
+      flops: exact ? 2 * t.macs * options.batch : 0,
+      outputShape: t.last >= 0 ? nodeShapes[t.last] : undefined,
+      activationBytes: exact ? t.activation : 0,
+      failed: failedLayers.has(index),
+    };
+  });
 
   const params = layers.reduce((s, l) => s + l.params, 0);
   const macs = layers.reduce((s, l) => s + l.macs, 0);
@@ -111,6 +131,30 @@ export function evaluate(ir: ModelIR, options: CostOptions): CostResult {
       peakActivationBytes: peakLiveBytes(ir, nodeShapes, options.batch * bytesPerElement),
     },
   };
+}
+
+/**
+ * An op's output shape, accepted only when every dimension is a whole number and the element count exact:
+ * sizes read from a file (a 1e300 width, an upsampling factor of 1e9) otherwise flow on as Infinity or NaN.
+ */
+function checkedShape(shape: Shape): Shape {
+  for (const d of shape) {
+    if (!Number.isInteger(d) || d < 0) throw new ShapeError(`the output shape ${describeShape(shape)} has a dimension that is not a whole number (${d}); check the sizes this layer is given.`);
+  }
+  if (!isExactCount(elements(shape))) throw new ShapeError(`the output shape ${describeShape(shape)} is too large to count exactly (beyond 2^53 elements).`);
+  return shape;
+}
+
+function checkedCost(cost: OpCost): OpCost {
+  if (!isExactCount(cost.params) || !isExactCount(cost.macs) || (cost.auxMacs !== undefined && !isExactCount(cost.auxMacs))) {
+    throw new ShapeError(`its parameter or MAC count (${cost.params} parameters, ${cost.macs} MACs) is too large to count exactly (beyond 2^53) or not a number; check the sizes this layer is given.`);
+  }
+  return cost;
+}
+
+function describeShape(shape: Shape): string {
+  const text = shape.join('×');
+  return text.length > 80 ? `${text.slice(0, 80)}…` : text;
 }
 
 /** Walks nodes in order, keeping each output alive until its last reader has run. */

@@ -2,12 +2,17 @@
 import type { IRLayer, IRNode } from './ir';
 import './ops';
 import { getOp } from './ops/registry';
+import { MAX_GRAPH_LAYERS, MAX_GRAPH_NODES } from './budget';
+import { ModelError } from './diagnostics';
 
 export class GraphBuilder {
   readonly layers: IRLayer[] = [];
   readonly nodes: IRNode[] = [];
 
   addLayer(layer: IRLayer): number {
+    if (this.layers.length >= MAX_GRAPH_LAYERS) {
+      throw new ModelError(`This model defines more than ${MAX_GRAPH_LAYERS.toLocaleString('en-US')} layers (the largest real configs have about 1,000); Greenprint stops here.`, layer.range);
+    }
     this.layers.push(layer);
     return this.layers.length - 1;
   }
@@ -16,6 +21,11 @@ export class GraphBuilder {
   add(op: string, attrs: Record<string, unknown>, inputs: readonly number[], layer: number, name?: string): number {
     if (!getOp(op)) throw new Error(`unregistered op type "${op}"`);
     const id = this.nodes.length;
+    if (id >= MAX_GRAPH_NODES) {
+      // Every count is bounded where it is read; this is the last line against a product of them.
+      const at = this.layers[layer]?.range ?? { start: 0, end: 0 };
+      throw new ModelError(`This model expands to more than ${MAX_GRAPH_NODES.toLocaleString('en-US')} operations (the largest real configs build about 10,000); Greenprint stops here.`, at);
+    }
     for (const i of inputs) {
       if (!(i >= 0 && i < id)) throw new Error(`node ${id} (${op}) reads node ${i}, which does not precede it`);
     }

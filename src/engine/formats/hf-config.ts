@@ -15,6 +15,7 @@
  *
  * Module structure learnt from `transformers/models/<family>/modeling_<family>.py`.
  */
+import type { CeilingName } from '../budget';
 import type { DiagnosticSink } from '../diagnostics';
 import { GraphBuilder } from '../graph';
 import { DEFAULT_SEQ_LEN, type DType, type ModelIR, type SourceRange, type TransformerSpec } from '../ir';
@@ -140,6 +141,19 @@ const ALIASES: Record<string, readonly string[]> = {
 
 const SIZE_KEYS = ['hidden_size', 'n_embd', 'num_hidden_layers', 'n_layer', 'd_model', 'num_attention_heads', 'n_head'];
 
+/** Which stated ceiling (budget.ts) bounds each count; sizes not listed are widths. */
+const HF_CEILINGS: Record<string, CeilingName> = {
+  num_hidden_layers: 'transformerLayers',
+  decoder_sparse_step: 'transformerLayers',
+  num_attention_heads: 'heads',
+  num_key_value_heads: 'heads',
+  num_local_experts: 'experts',
+  num_experts: 'experts',
+  num_experts_per_tok: 'experts',
+  max_position_embeddings: 'positions',
+  sliding_window: 'positions',
+};
+
 /** Typed reads of the config object, with GPT-2 aliases and ranges for layer rows. */
 class ConfigReader {
   readonly fields: JsonFields;
@@ -162,7 +176,7 @@ class ConfigReader {
 
   /** A positive whole number; reports a missing or malformed value and returns undefined. */
   int(name: string, fallback?: number): number | undefined {
-    return this.fields.number(this.key(name), { integer: true, min: 1, fallback });
+    return this.fields.number(this.key(name), { integer: true, min: 1, fallback, max: HF_CEILINGS[name] ?? 'width' });
   }
 
   bool(name: string, fallback: boolean): boolean {

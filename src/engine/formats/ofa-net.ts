@@ -6,6 +6,7 @@
  * BatchNorm γ/β. Spatial sizes use ceil division. The image size is `options.inputSize`, else the sibling
  * `run.config`'s `image_size`, else 224.
  */
+import { CEILINGS } from '../budget';
 import type { DiagnosticSink } from '../diagnostics';
 import type { SourceRange } from '../ir';
 import { parseJsonDocument, prop, propEntry, rangeOf, type JsonNode } from '../source/json';
@@ -31,6 +32,7 @@ export function ofaImageSize(root: JsonNode, options: ReadOptions, sink: Diagnos
     return { size: [DEFAULT_IMAGE_SIZE, DEFAULT_IMAGE_SIZE], note: `Input ${DEFAULT_IMAGE_SIZE}×${DEFAULT_IMAGE_SIZE} (default; no run.config found).` };
   }
   const run = parseJsonDocument(text);
+  // Not the analysed file, so a broken one is a warning at the net config, not an error in run.config.
   const sizeNode = prop(run.root, 'image_size');
   let size = sizeNode?.type === 'number' ? (sizeNode.value as number) : undefined;
   if (sizeNode?.type === 'array') {
@@ -38,7 +40,7 @@ export function ofaImageSize(root: JsonNode, options: ReadOptions, sink: Diagnos
     const sizes = (sizeNode.children ?? []).filter((c) => c.type === 'number').map((c) => c.value as number);
     if (sizes.length > 0) size = Math.max(...sizes);
   }
-  if (size === undefined || !Number.isInteger(size) || size < 1 || run.syntaxErrors.length > 0) {
+  if (size === undefined || !Number.isInteger(size) || size < 1 || size > CEILINGS.imageSide.max || run.syntaxErrors.length > 0) {
     sink.warning(`run.config next to this file has no usable "image_size" (a whole number): counting at ${DEFAULT_IMAGE_SIZE}×${DEFAULT_IMAGE_SIZE}.`, anchor);
     return { size: [DEFAULT_IMAGE_SIZE, DEFAULT_IMAGE_SIZE], note: `Input ${DEFAULT_IMAGE_SIZE}×${DEFAULT_IMAGE_SIZE} (default; run.config unreadable).` };
   }

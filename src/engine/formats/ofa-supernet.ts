@@ -7,6 +7,7 @@
  * `get_net_info`: MACs of Conv2d (incl. depthwise and SE 1×1) and Linear; trainable params only.
  */
 import { DiagnosticSink, ModelError } from '../diagnostics';
+import { exceedsCeiling, type CeilingName } from '../budget';
 import type { SourceRange } from '../ir';
 import { LineIndex } from '../source/text';
 import { at, JsonFields, items, parseJsonDocument, prop, propEntry, rangeOf, valueOf, type JsonNode } from '../source/json';
@@ -21,17 +22,27 @@ export const OFA_SUPERNET_KIND = 'greenprint.ofa-supernet';
 const SPACE_LABELS: Record<OfaSpaceId, string> = { mobilenetv3: 'OFA-MobileNetV3', proxyless: 'OFA-ProxylessNAS' };
 
 /** A list of numbers; wrong entries are reported where they are and dropped. */
-function numberList(f: JsonFields, key: string, fallback: readonly number[], integer: boolean): { values: number[]; node?: JsonNode } {
+function numberList(f: JsonFields, key: string, fallback: readonly number[], integer: boolean, ceiling: CeilingName): { values: number[]; node?: JsonNode } {
   const node = prop(f.node, key);
   if (node === undefined) return { values: [...fallback] };
   const list = f.array(key, true);
   if (!list) return { values: [...fallback], node };
+  const tooLong = exceedsCeiling(list.length, 'listLength', `${f.what}: the length of "${key}"`);
+  if (tooLong) {
+    f.sink.error(`${tooLong} Using ${fallback.join(', ')}.`, rangeOf(node));
+    return { values: [...fallback], node };
+  }
   const values: number[] = [];
   for (const item of list) {
     const v = item.value;
-    if (item.type !== 'number' || (integer && !Number.isInteger(v)) || (v as number) <= 0) {
+    if (item.type !== 'number' || !Number.isFinite(v) || (integer && !Number.isInteger(v)) || (v as number) <= 0) {
       f.sink.error(`${f.what}: "${key}" entries must be positive ${integer ? 'whole numbers' : 'numbers'}, found ${item.type === 'number' ? String(v) : item.type}.`, rangeOf(item));
-    } else values.push(v as number);
+      continue;
+    }
+    // Checked before anything is sized by it: a depth of 99,999,999 used to build blocks until V8 aborted.
+    const tooBig = exceedsCeiling(v as number, ceiling, `${f.what}: a "${key}" entry`);
+    if (tooBig) f.sink.error(`${tooBig} The entry is dropped.`, rangeOf(item));
+    else values.push(v as number);
   }
   if (values.length === 0) {
     f.sink.error(`${f.what}: "${key}" needs at least one value; using ${fallback.join(', ')}.`, rangeOf(node));
@@ -64,15 +75,15 @@ function readSpace(root: JsonNode, sink: DiagnosticSink): ReadSpace {
     throw new ModelError(`supernet: unknown space "${spaceName}"; Greenprint expands ${OFA_SPACE_IDS.map((s) => `"${s}"`).join(' and ')}.`, rangeOf(spaceNode!));
   }
   const space = spaceName as OfaSpaceId;
-  const widthMult = f.number('width_mult', { fallback: space === 'proxyless' ? 1.3 : 1.0, min: 0.01 }) ?? 1.0;
-  const ksList = numberList(f, 'ks_list', OFA_SPACE_DEFAULTS.ksList, true);
+  const widthMult = f.number('width_mult', { fallback: space === 'proxyless' ? 1.3 : 1.0, min: 0.01, max: 'ofaWidthMult' }) ?? 1.0;
+  const ksList = numberList(f, 'ks_list', OFA_SPACE_DEFAULTS.ksList, true, 'kernel');
   for (const [i, k] of ksList.values.entries()) {
     if (k % 2 === 0) {
       sink.error(`supernet: kernel sizes must be odd (OFA pads k // 2), found ${k}.`, rangeOf(items(ksList.node)[i] ?? ksList.node ?? root));
     }
   }
-  const expandList = numberList(f, 'expand_list', OFA_SPACE_DEFAULTS.expandList, false);
-  const depthList = numberList(f, 'depth_list', OFA_SPACE_DEFAULTS.depthList, true);
+  const expandList = numberList(f, 'expand_list', OFA_SPACE_DEFAULTS.expandList, false, 'ofaExpand');
+  const depthList = numberList(f, 'depth_list', OFA_SPACE_DEFAULTS.depthList, true, 'ofaDepth');
   const nClasses = f.number('n_classes', { integer: true, min: 1, fallback: OFA_SPACE_DEFAULTS.nClasses }) ?? OFA_SPACE_DEFAULTS.nClasses;
   const dropoutRate = f.number('dropout_rate', { min: 0, fallback: 0 }) ?? 0;
   const inChannels = f.number('in_channels', { integer: true, min: 1, fallback: 3 }) ?? 3;
@@ -83,7 +94,7 @@ function readSpace(root: JsonNode, sink: DiagnosticSink): ReadSpace {
     else if (base === 'proxyless' || base === 'google') baseStageWidth = base;
     else if (base !== undefined) sink.error(`supernet: "base_stage_width" must be "proxyless" or "google", found "${base}".`, rangeOf(prop(root, 'base_stage_width')!));
   }
-  const resolutions = prop(root, 'resolutions') ? numberList(f, 'resolutions', [DEFAULT_IMAGE_SIZE], true).values : undefined;
+  const resolutions = prop(root, 'resolutions') ? numberList(f, 'resolutions', [DEFAULT_IMAGE_SIZE], true, 'imageSide').values : undefined;
   return {
     space: { space, widthMult, ksList: ksList.values, expandList: expandList.values, depthList: depthList.values, nClasses, baseStageWidth, dropoutRate, ...(inChannels !== 3 ? { inChannels } : {}) },
     resolutions,
@@ -194,7 +205,9 @@ function readResolution(archNode: JsonNode, read: ReadSpace, options: ReadOption
   if (node?.type === 'array' && items(node).length === 1) node = items(node)[0];
   let resolution: number | undefined;
   if (node) {
-    if (node.type === 'number' && Number.isInteger(node.value) && (node.value as number) >= 1) resolution = node.value as number;
+    const tooBig = node.type === 'number' ? exceedsCeiling(node.value as number, 'imageSide', `arch: "${key}"`) : undefined;
+    if (tooBig) sink.error(`${tooBig} Counting at the default size instead.`, rangeOf(node));
+    else if (node.type === 'number' && Number.isInteger(node.value) && (node.value as number) >= 1) resolution = node.value as number;
     else sink.error(`arch: "${key}" must be a whole-number image size (or a one-element list of one), found ${JSON.stringify(node.type === 'number' || node.type === 'string' ? node.value : node.type)}.`, rangeOf(node));
   }
   if (resolution !== undefined && read.resolutions && !read.resolutions.includes(resolution)) {

@@ -2,6 +2,7 @@ import type { Document as YamlDocument, LineCounter } from 'yaml';
 import type { DiagnosticSink } from '../diagnostics';
 import type { FormatId, ModelIR } from '../ir';
 import type { JsonDocument } from '../source/json';
+import type { NestingProblem } from '../source/nesting';
 
 export interface ReadOptions {
   readonly fileName: string;
@@ -22,6 +23,8 @@ export interface ParsedSource {
   readonly fileName: string;
   readonly json?: JsonDocument;
   readonly yaml?: { readonly doc: YamlDocument.Parsed; readonly lines: LineCounter };
+  /** The text nests too deeply (or is too big a YAML) to parse safely; neither `json.root` nor `yaml` is then built. */
+  readonly refused?: NestingProblem;
 }
 
 export interface FormatReader {

@@ -18,6 +18,8 @@
  */
 import { DiagnosticSink, ModelError } from '../diagnostics';
 import { GraphBuilder } from '../graph';
+import { exceedsCeiling } from '../budget';
+import { markProgress } from '../progress';
 import type { ModelIR, SourceRange } from '../ir';
 import {
   describeYaml,
@@ -111,15 +113,24 @@ function intArg(args: readonly unknown[], i: number, fallback: number, what: str
   const v = args[i];
   if (v === undefined || v === null) return fallback;
   if (typeof v === 'boolean') return v ? 1 : 0;
-  if (typeof v !== 'number' || !Number.isInteger(v)) throw new ArgumentError(`${what} must be a whole number, found ${JSON.stringify(v)}.`);
+  if (typeof v !== 'number' || !Number.isInteger(v)) throw new ArgumentError(`${what} must be a whole number, found ${argText(v)}.`);
+  // Kernels, strides, groups, padding: all sizes of a layer, bounded like every width.
+  const tooBig = exceedsCeiling(Math.abs(v), 'width', what);
+  if (tooBig) throw new ArgumentError(tooBig);
   return v;
 }
 
 function numArg(args: readonly unknown[], i: number, fallback: number, what: string): number {
   const v = args[i];
   if (v === undefined || v === null) return fallback;
-  if (typeof v !== 'number') throw new ArgumentError(`${what} must be a number, found ${JSON.stringify(v)}.`);
+  if (typeof v !== 'number' || !Number.isFinite(v)) throw new ArgumentError(`${what} must be a finite number, found ${argText(v)}.`);
   return v;
+}
+
+/** An argument quoted in a message, cut short: a hostile file may put megabytes in one. */
+function argText(v: unknown): string {
+  const text = typeof v === 'number' ? String(v) : JSON.stringify(v) ?? String(v);
+  return text.length > 100 ? `${text.slice(0, 100)}…` : text;
 }
 
 function boolArg(args: readonly unknown[], i: number, fallback: boolean): boolean {
@@ -421,6 +432,7 @@ interface ParsedRow {
   readonly from: number[];
   readonly fromIsList: boolean;
   readonly repeats: number;
+  readonly repeatsRange: SourceRange;
   readonly module: string;
   readonly moduleRange: SourceRange;
   readonly args: unknown[];
@@ -473,6 +485,7 @@ class YoloYamlReader {
     let attentionSeen = false;
 
     rows.forEach((rowNode, i) => {
+      markProgress(yamlRange(rowNode).start);
       const parsed = this.parseRow(rowNode, i);
       const range = parsed?.range ?? yamlRange(rowNode);
       const previous = i === 0 ? input : outputs[i - 1];
@@ -488,7 +501,12 @@ class YoloYamlReader {
       }
 
       const { module, repeats: rawRepeats } = parsed;
-      const n = rawRepeats > 1 ? Math.max(pythonRound(rawRepeats * scale.depth), 1) : rawRepeats;
+      let n = rawRepeats > 1 ? Math.max(pythonRound(rawRepeats * scale.depth), 1) : rawRepeats;
+      const scaledTooMany = exceedsCeiling(n, 'yoloScaledRepeats', `Row ${i}: repeats ${rawRepeats} × depth ${scale.depth}`);
+      if (scaledTooMany) {
+        this.sink.error(`${scaledTooMany} The row is counted once.`, parsed.repeatsRange);
+        n = 1;
+      }
       const evaluated = parsed.args.map((a) => this.evaluateArg(a, nc, kptShape));
       const path = `model.${i}`;
       const layerIndex = this.g.addLayer({ name: path, type: module, range });
@@ -505,8 +523,10 @@ class YoloYamlReader {
           if (parsed.fromIsList) throw new ArgumentError(`${module} takes one input; \`from\` must be a single index, not a list.`);
           const requested = evaluated[0];
           if (typeof requested !== 'number' || !Number.isInteger(requested) || requested <= 0) {
-            throw new ArgumentError(`${module}'s first argument is its output channels and must be a positive whole number, found ${JSON.stringify(requested)}.`);
+            throw new ArgumentError(`${module}'s first argument is its output channels and must be a positive whole number, found ${argText(requested)}.`);
           }
+          const tooWide = exceedsCeiling(requested, 'width', `${module}'s output channels`);
+          if (tooWide) throw new ArgumentError(tooWide);
           c2 = requested !== nc ? makeDivisible(Math.min(requested, scale.maxChannels) * scale.width, 8) : requested;
           let args: unknown[] = [c1, c2, ...evaluated.slice(1)];
           let stacked = n;
@@ -539,6 +559,8 @@ class YoloYamlReader {
           detail = `Concat ${parsed.from.length} inputs c2=${c2}`;
         } else if (module === 'nn.Upsample') {
           const factor = numArg(evaluated, 1, 2, 'nn.Upsample scale_factor');
+          const factorProblem = factor <= 0 ? `nn.Upsample scale_factor must be positive, found ${factor}.` : exceedsCeiling(factor, 'kernel', 'nn.Upsample scale_factor');
+          if (factorProblem) throw new ArgumentError(factorProblem);
           const mode = typeof evaluated[2] === 'string' ? (evaluated[2] as string) : 'nearest';
           if (evaluated[0] !== null && evaluated[0] !== undefined) throw new ArgumentError('nn.Upsample with a fixed output size is not supported; use [None, scale_factor, mode].');
           out = x;
@@ -551,8 +573,10 @@ class YoloYamlReader {
           out = expander.passThrough(x, path, 'nn.Identity');
         } else if (HEADS.has(module)) {
           if (typeof evaluated[0] !== 'number' || !Number.isInteger(evaluated[0]) || evaluated[0] < 1) {
-            throw new ArgumentError(`${module}'s first argument is the class count (usually \`nc\`), found ${JSON.stringify(parsed.args[0])}.`);
+            throw new ArgumentError(`${module}'s first argument is the class count (usually \`nc\`), found ${argText(parsed.args[0])}.`);
           }
+          const tooManyClasses = exceedsCeiling(evaluated[0], 'width', `${module}'s class count`);
+          if (tooManyClasses) throw new ArgumentError(tooManyClasses);
           const classes = evaluated[0];
           const inputs = parsed.from.map(outputOf);
           const inputChannelsList = parsed.from.map(channelsOf);
@@ -702,13 +726,22 @@ class YoloYamlReader {
     let n = 1;
     if (typeof repeats !== 'number' || !Number.isInteger(repeats) || repeats < 1) {
       this.sink.error(`Row ${i}: repeats must be a whole number of at least 1, found ${describeYaml(repeatsNode)}; using 1.`, yamlRange(repeatsNode));
-    } else n = repeats;
+    } else {
+      const tooMany = exceedsCeiling(repeats, 'yoloRepeats', `Row ${i}: repeats`);
+      if (tooMany) this.sink.error(`${tooMany} The row is counted once.`, yamlRange(repeatsNode));
+      else n = repeats;
+    }
     let args: unknown[] = [];
     if (isYamlSeq(argsNode)) args = plainValue(argsNode) as unknown[];
     else this.sink.error(`Row ${i}: args must be a list such as [64, 3, 2], found ${describeYaml(argsNode)}.`, yamlRange(argsNode));
 
     const fromIsList = isYamlSeq(fromNode);
-    const fromItems = fromIsList ? yamlItems(fromNode) : [fromNode];
+    let fromItems = fromIsList ? yamlItems(fromNode) : [fromNode];
+    const tooManyInputs = exceedsCeiling(fromItems.length, 'listLength', `Row ${i}: the length of the \`from\` list`);
+    if (tooManyInputs) {
+      this.sink.error(`${tooManyInputs} Only the first is read.`, yamlRange(fromNode));
+      fromItems = fromItems.slice(0, 1);
+    }
     const from: number[] = [];
     for (const f of fromItems) {
       const v = scalarValue(f);
@@ -727,7 +760,7 @@ class YoloYamlReader {
       this.sink.error(`Row ${i}: \`from\` must name at least one layer.`, yamlRange(fromNode));
       from.push(i - 1);
     }
-    return { node, range, from, fromIsList, repeats: n, module, moduleRange: yamlRange(moduleNode), args, argsRange: yamlRange(argsNode) };
+    return { node, range, from, fromIsList, repeats: n, repeatsRange: yamlRange(repeatsNode), module, moduleRange: yamlRange(moduleNode), args, argsRange: yamlRange(argsNode) };
   }
 
   /** parse_model evaluates string args: names of its locals (nc, kpt_shape…), then Python literals. */
@@ -761,10 +794,24 @@ class YoloYamlReader {
     }
     const entry = yamlGet(scales, chosen);
     const values = plainValue(entry);
-    if (!Array.isArray(values) || values.length < 2 || !values.every((v) => typeof v === 'number' && v > 0)) {
+    if (!Array.isArray(values) || values.length < 2 || !values.every((v) => typeof v === 'number' && Number.isFinite(v) && v > 0)) {
       this.sink.error(`Scale "${chosen}" must be [depth, width, max_channels] with positive numbers, found ${describeYaml(entry)}; using 1.0, 1.0.`, yamlRange(entry));
       return { name: chosen, depth: 1, width: 1, maxChannels: Infinity, names };
     }
+    // Each entry checked where it is written: a 1e300 width would otherwise size every layer.
+    const entryItems = yamlItems(entry);
+    const problems = [
+      exceedsCeiling(values[0], 'yoloMultiple', `Scale "${chosen}" depth`),
+      exceedsCeiling(values[1], 'yoloMultiple', `Scale "${chosen}" width`),
+      values[2] === undefined ? undefined : exceedsCeiling(values[2], 'width', `Scale "${chosen}" max_channels`),
+    ];
+    let bad = false;
+    problems.forEach((problem, k) => {
+      if (!problem) return;
+      bad = true;
+      this.sink.error(`${problem} Using 1.0, 1.0.`, yamlRange(entryItems[k] ?? entry));
+    });
+    if (bad) return { name: chosen, depth: 1, width: 1, maxChannels: Infinity, names };
     return { name: chosen, depth: values[0], width: values[1], maxChannels: values[2] ?? Infinity, names };
   }
 
@@ -779,7 +826,12 @@ class YoloYamlReader {
     const node = yamlGet(this.root, key);
     if (node === undefined) return 1;
     const v = scalarValue(node);
-    if (typeof v === 'number' && v > 0) return v;
+    if (typeof v === 'number' && Number.isFinite(v) && v > 0) {
+      const tooBig = exceedsCeiling(v, 'yoloMultiple', `\`${key}\``);
+      if (!tooBig) return v;
+      this.sink.error(`${tooBig} Using 1.0.`, yamlRange(node));
+      return 1;
+    }
     this.sink.error(`\`${key}\` must be a positive number, found ${describeYaml(node)}; using 1.0.`, yamlRange(node));
     return 1;
   }
@@ -788,7 +840,12 @@ class YoloYamlReader {
     const pair = yamlPair(this.root, 'nc');
     if (!pair) return undefined;
     const v = scalarValue(pair.value);
-    if (typeof v === 'number' && Number.isInteger(v) && v > 0) return v;
+    if (typeof v === 'number' && Number.isInteger(v) && v > 0) {
+      const tooMany = exceedsCeiling(v, 'width', '`nc` (number of classes)');
+      if (!tooMany) return v;
+      this.sink.error(tooMany, yamlRange(pair.value));
+      return undefined;
+    }
     this.sink.error(`\`nc\` (number of classes) must be a positive whole number, found ${describeYaml(pair.value)}.`, pairRange(pair));
     return undefined;
   }
@@ -797,7 +854,12 @@ class YoloYamlReader {
     const pair = yamlPair(this.root, 'ch');
     if (!pair) return 3;
     const v = scalarValue(pair.value);
-    if (typeof v === 'number' && Number.isInteger(v) && v > 0) return v;
+    if (typeof v === 'number' && Number.isInteger(v) && v > 0) {
+      const tooMany = exceedsCeiling(v, 'width', '`ch` (input channels)');
+      if (!tooMany) return v;
+      this.sink.error(`${tooMany} Using 3.`, yamlRange(pair.value));
+      return 3;
+    }
     this.sink.error(`\`ch\` (input channels) must be a positive whole number, found ${describeYaml(pair.value)}; using 3.`, pairRange(pair));
     return 3;
   }

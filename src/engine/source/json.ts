@@ -6,6 +6,8 @@ import { parseTree, findNodeAtLocation, getNodeValue, printParseErrorCode, type 
 import type { SourceRange } from '../ir';
 import { parseStrictJsonTree } from './fast-json';
 import { DiagnosticSink } from '../diagnostics';
+import { jsonNestingProblem, type NestingProblem } from './nesting';
+import { CEILINGS, exceedsCeiling, type CeilingName } from '../budget';
 
 export type JsonNode = Node;
 
@@ -13,9 +15,14 @@ export interface JsonDocument {
   readonly text: string;
   readonly root: JsonNode | undefined;
   readonly syntaxErrors: readonly { message: string; range: SourceRange }[];
+  /** Set (and root left undefined) when the text nests deeper than the parsers may recurse. */
+  readonly nesting?: NestingProblem;
 }
 
 export function parseJsonDocument(text: string): JsonDocument {
+  // Both parsers and every tree walker recurse per level: bound the depth before any of them runs.
+  const nesting = jsonNestingProblem(text);
+  if (nesting) return { text, root: undefined, syntaxErrors: [nesting], nesting };
   const strict = parseStrictJsonTree(text);
   if (strict) return { text, root: strict, syntaxErrors: [] };
   const errors: ParseError[] = [];
@@ -83,6 +90,11 @@ const typeNames: Record<string, string> = {
 export interface NumberRule {
   integer?: boolean;
   min?: number;
+  /**
+   * Largest accepted value, as a named ceiling (budget.ts) or a number. Whole-number reads default to the
+   * `width` ceiling, so no count read from a file sizes a graph unchecked.
+   */
+  max?: CeilingName | number;
   /** Used when the field is absent; a missing field without a default is an error. */
   fallback?: number;
 }
@@ -119,6 +131,11 @@ export class JsonFields {
       return undefined;
     }
     const n = v.value as number;
+    if (!Number.isFinite(n)) {
+      // JSON has no Infinity, but 1e999 parses as one.
+      this.sink.error(`${this.what}: "${key}" must be a finite number, found one too large to represent (${n}).`, rangeOf(v));
+      return undefined;
+    }
     if (rule.integer && !Number.isInteger(n)) {
       this.sink.error(`${this.what}: "${key}" must be a whole number, found ${n}.`, rangeOf(v));
       return undefined;
@@ -127,8 +144,20 @@ export class JsonFields {
       this.sink.error(`${this.what}: "${key}" must be at least ${rule.min}, found ${n}.`, rangeOf(v));
       return undefined;
     }
+    const max = rule.max ?? (rule.integer ? 'width' : undefined);
+    if (max !== undefined) {
+      const tooBig =
+        typeof max === 'number'
+          ? Math.abs(n) > max ? `"${key}" is ${n}; Greenprint accepts at most ${max}.` : undefined
+          : exceedsCeiling(Math.abs(n), max, `"${key}"`);
+      if (tooBig) {
+        this.sink.error(`${this.what}: ${tooBig}`, rangeOf(v));
+        return undefined;
+      }
+    }
     return n;
   }
+
 
   string(key: string, fallback?: string): string | undefined {
     const v = prop(this.node, key);
@@ -192,13 +221,14 @@ export class JsonFields {
       this.sink.error(`${this.what}: missing "${key}".`, rangeOf(this.node));
       return undefined;
     }
-    if (v.type === 'number') return new Array<number>(arity).fill(v.value as number);
-    if (v.type === 'array' && v.children && v.children.every((c) => c.type === 'number')) {
+    const sane = (n: unknown) => typeof n === 'number' && Number.isFinite(n) && Math.abs(n) <= CEILINGS.width.max;
+    if (v.type === 'number' && sane(v.value)) return new Array<number>(arity).fill(v.value as number);
+    if (v.type === 'array' && v.children && v.children.every((c) => c.type === 'number' && sane(c.value))) {
       const nums = v.children.map((c) => c.value as number);
       if (nums.length === arity) return nums;
       if (nums.length === 1) return new Array<number>(arity).fill(nums[0]);
     }
-    this.sink.error(`${this.what}: "${key}" must be a number or a list of ${arity} numbers.`, rangeOf(v));
+    this.sink.error(`${this.what}: "${key}" must be a number or a list of ${arity} numbers, each finite and at most ${CEILINGS.width.max.toLocaleString('en-US')}.`, rangeOf(v));
     return undefined;
   }
 }

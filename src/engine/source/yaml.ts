@@ -68,7 +68,9 @@ export function describeYaml(node: unknown): string {
     if (v === null) return 'null';
     if (typeof v === 'number') return `the number ${v}`;
     if (typeof v === 'boolean') return String(v);
-    return `"${String(v)}"`;
+    const text = String(v);
+    // A hostile file may hold megabytes in one scalar; messages quote a little of it.
+    return `"${text.length > 100 ? `${text.slice(0, 100)}…` : text}"`;
   }
   return 'an unsupported YAML value';
 }

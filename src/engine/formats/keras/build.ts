@@ -4,6 +4,8 @@
  * them. A layer's first call owns its weights; later calls (shared layers, a nested model called again)
  * go through `kerasSharedCall`, so parameters are counted once and MACs once per call, as Keras does.
  */
+import { exceedsCeiling } from '../../budget';
+import { markProgress } from '../../progress';
 import { DiagnosticSink } from '../../diagnostics';
 import { GraphBuilder } from '../../graph';
 import { formatShape } from '../../ops/registry';
@@ -74,6 +76,7 @@ export class KerasGraph {
     for (const id of plan.order) {
       const callNode = plan.calls[id];
       const layer = callNode.layer;
+      markProgress(layer.node.offset);
       if (isInputLayer(layer)) {
         if (!inputs) this.buildInput(layer, prefix, outputsOf, id);
         continue;
@@ -192,8 +195,14 @@ export class KerasGraph {
     const values: (number | null)[] = [];
     for (const d of dims) {
       if (d.type === 'null') values.push(null);
-      else if (d.type === 'number' && Number.isInteger(d.value) && (d.value as number) > 0) values.push(d.value as number);
-      else {
+      else if (d.type === 'number' && Number.isInteger(d.value) && (d.value as number) > 0) {
+        const tooBig = exceedsCeiling(d.value as number, 'width', `Input "${layer.name}": shape entry`);
+        if (tooBig) {
+          this.sink.error(tooBig, rangeOf(d));
+          return undefined;
+        }
+        values.push(d.value as number);
+      } else {
         this.sink.error(`Input "${layer.name}": shape entries must be positive whole numbers or null.`, rangeOf(d));
         return undefined;
       }

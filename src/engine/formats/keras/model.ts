@@ -4,7 +4,8 @@
  * tensors it reads. Sequential models become the same shape as functional ones (a chain of calls), so
  * the graph builder handles one form only.
  */
-import type { DiagnosticSink } from '../../diagnostics';
+import { MAX_GRAPH_LAYERS } from '../../budget';
+import { ModelError, type DiagnosticSink } from '../../diagnostics';
 import type { SourceRange } from '../../ir';
 import { items, prop, rangeOf, type JsonNode } from '../../source/json';
 
@@ -90,6 +91,10 @@ export class ModelParser {
     if (!list || list.type !== 'array') {
       this.sink.error(`${what}: "layers" must be a list of layer objects.`, rangeOf(list ?? config));
       return undefined;
+    }
+    // Refused before any layer is read: a 16 MiB list of one-line layers took seconds and most of 1 GB.
+    if (items(list).length > MAX_GRAPH_LAYERS) {
+      throw new ModelError(`${what}: "layers" lists ${items(list).length.toLocaleString('en-US')} layers; Greenprint reads models of up to ${MAX_GRAPH_LAYERS.toLocaleString('en-US')} (the largest real Keras models have about 1,000).`, rangeOf(list));
     }
     return items(list);
   }

@@ -10,6 +10,8 @@
  * IdentityLayer channel lists, `ZeroLayer` skip blocks) are read. The supernet reader builds its
  * expanded subnet through this same module.
  */
+import { CEILINGS } from '../../budget';
+import { markProgress } from '../../progress';
 import type { DiagnosticSink } from '../../diagnostics';
 import { ModelError } from '../../diagnostics';
 import { GraphBuilder } from '../../graph';
@@ -92,7 +94,7 @@ class OfaNetBuilder {
   }
 
   real(f: JsonFields, key: string, fallback: number, min = 0): number {
-    return f.number(key, { min, fallback }) ?? fallback;
+    return f.number(key, { min, fallback, max: 'width' }) ?? fallback;
   }
 
   flag(f: JsonFields, key: string, fallback: boolean): boolean {
@@ -453,12 +455,13 @@ export function buildOfaNet(root: JsonNode, sink: DiagnosticSink, options: OfaNe
   let inputChannels = 3;
   const firstCfg = family === 'ResNets' ? items(prop(root, 'input_stem'))[0] : prop(root, 'first_conv');
   const firstIn = channelValue(declaredInput(firstCfg));
-  if (firstIn !== undefined && Number.isInteger(firstIn) && firstIn >= 1) inputChannels = firstIn;
+  if (firstIn !== undefined && Number.isInteger(firstIn) && firstIn >= 1 && firstIn <= CEILINGS.width.max) inputChannels = firstIn;
   let x = g.add('input', { shape: [inputChannels, height, width] }, [], -1, 'input');
   let channels: number | undefined = inputChannels;
 
   /** One IR layer for one config object; checks its input width against what the previous layer produced. */
   const step = (cfg: JsonNode, path: string, what: string, prelude?: (layer: number) => void): void => {
+    markProgress(cfg.offset);
     const declared = declaredInput(cfg);
     const declaredChannels = channelValue(declared);
     if (declared && channels !== undefined && declaredChannels !== undefined && declaredChannels !== channels) {
