@@ -11,6 +11,11 @@ export function hintStyle(config: GreenprintConfig): HintStyle {
   return { metrics: config.hintMetrics, units: config.units };
 }
 
+/** Errors in the report: its totals then leave out (or count once) what the errors are about. */
+export function errorCount(report: AnalysisReport): number {
+  return report.diagnostics.filter((d) => d.severity === 'error').length;
+}
+
 export function totalsLine(report: AnalysisReport, config: GreenprintConfig): string {
   const t = report.totals;
   if (!t) return '';
@@ -23,6 +28,9 @@ export function totalsLine(report: AnalysisReport, config: GreenprintConfig): st
   } else {
     parts.push(`${e.formatBytes(t.peakActivationBytes)} peak act.`);
   }
+  const errors = errorCount(report);
+  // Totals beside an error leave out what the error is about: say so before any number.
+  if (errors) parts.unshift(`incomplete (${errors} error${errors === 1 ? '' : 's'})`);
   const lat = report.latency;
   if (lat) parts.push(lat.transformer ? `${e.formatMs(lat.transformer.decodeMsPerToken)}/token on ${shortDevice(lat.device.name)}` : `${e.formatMs(lat.totalMs)} on ${shortDevice(lat.device.name)}`);
   if (report.carbon) parts.push(`${e.formatGrams(report.carbon.perMillion.gCO2e)} CO2e/1M`);
