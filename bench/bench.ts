@@ -1,6 +1,7 @@
 /**
  * `npm run bench [-- GROUP…]`: prints one JSON object per line, {"name", "value", "unit"}.
- * Groups: hints (text → hints for big configs, extension activation).
+ * Groups: hints (text → hints for big configs, extension activation), isolation (the editor's and the CLI's
+ * analysis in a child process: round trip and how fast a runaway is stopped), latency, search, extract.
  * Timings are wall-clock medians/p95 over repeated runs after warm-up, on whatever machine runs it.
  */
 import { readFileSync } from 'node:fs';
@@ -15,7 +16,7 @@ const ROOT = path.resolve(__dirname, '..');
 
 /** The shipped engine bundle, exactly what the extension and the CLI load. */
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const { analyzeText, layerHints, LineIndex } = require(path.join(ROOT, 'dist/engine.js')) as typeof Engine;
+const { analyzeText, layerHints, LineIndex, IsolatedAnalyzer } = require(path.join(ROOT, 'dist/engine.js')) as typeof Engine;
 
 function emit(name: string, value: number, unit: string): void {
   process.stdout.write(JSON.stringify({ name, value: Math.abs(value) < 1e-3 && value !== 0 ? Number(value.toPrecision(3)) : Number(value.toFixed(4)), unit }) + '\n');
@@ -241,7 +242,46 @@ async function benchExtractGroup(): Promise<void> {
   emit('extract.max_abs_diff_tfjs', worstTfjs, 'abs');
 }
 
-const GROUPS: Record<string, () => void | Promise<void>> = { hints: benchHintGroup, latency: benchLatencyGroup, search: benchSearchGroup, extract: benchExtractGroup };
+/**
+ * The editor and the CLI analyse in a child process (src/engine/isolated/): what that round trip adds to the
+ * in-process figures of the hints group, and how long a runaway analysis takes to end as a diagnostic.
+ */
+async function benchIsolationGroup(): Promise<void> {
+  const analyzer = new IsolatedAnalyzer();
+  const roundTrips = async (text: string, fileName: string, runs: number, warmup: number): Promise<number[]> => {
+    const samples: number[] = [];
+    for (let i = 0; i < runs + warmup; i++) {
+      const t0 = performance.now();
+      const report = await analyzer.analyze(text, { fileName, includeOps: true });
+      if (!report?.totals) throw new Error(`${fileName} did not analyse in isolation`);
+      if (i >= warmup) samples.push(performance.now() - t0);
+    }
+    return samples.sort((a, b) => a - b);
+  };
+  try {
+    const keras = await roundTrips(generateKerasModel(500), 'model.json', 60, 10);
+    emit('isolation.keras500.median_ms', percentile(keras, 50), 'ms');
+    emit('isolation.keras500.p95_ms', percentile(keras, 95), 'ms');
+    const llm = await roundTrips(JSON.stringify(LLAMA_2_7B_SHAPE, null, 2), 'config.json', 200, 20);
+    emit('isolation.llm32.median_ms', percentile(llm, 50), 'ms');
+    emit('isolation.llm32.p95_ms', percentile(llm, 95), 'ms');
+  } finally {
+    analyzer.dispose();
+  }
+  // A config padded with 400,000 small objects under a 64 MB heap: past the limit, stopped, reported.
+  const limited = new IsolatedAnalyzer({ limits: { memoryMb: 64 } });
+  try {
+    const padding = JSON.stringify(Array.from({ length: 400_000 }, (_, i) => ({ i, note: `row ${i}` })));
+    const t0 = performance.now();
+    const stopped = await limited.analyze(`{"model_type": "llama", "padding": ${padding}}`, { fileName: 'padded.json' });
+    if (!/^Analysis stopped: it needed more than 64 MB/.test(stopped?.diagnostics[0]?.message ?? '')) throw new Error('the padded config was not stopped');
+    emit('isolation.memory_stop_ms', performance.now() - t0, 'ms');
+  } finally {
+    limited.dispose();
+  }
+}
+
+const GROUPS: Record<string, () => void | Promise<void>> = { hints: benchHintGroup, isolation: benchIsolationGroup, latency: benchLatencyGroup, search: benchSearchGroup, extract: benchExtractGroup };
 
 const requested = process.argv.slice(2);
 const unknown = requested.filter((g) => !GROUPS[g]);
