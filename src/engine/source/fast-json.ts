@@ -38,9 +38,16 @@ const CLOSE_BRACKET = 93;
 
 const NUMBER = /-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/y;
 
-export function parseStrictJsonTree(text: string): Node | undefined {
+/**
+ * The strict tree, or undefined when the text is not strict JSON or goes past `limits` (nesting depth,
+ * number of values): callers then run the linear nesting scan and the tolerant parser, which say where.
+ * Checking the limits here keeps that extra pass off the common path (a valid half-megabyte model.json).
+ */
+export function parseStrictJsonTree(text: string, limits: { readonly maxDepth: number; readonly maxValues: number } = { maxDepth: Infinity, maxValues: Infinity }): Node | undefined {
   let pos = 0;
   const len = text.length;
+  let depth = 0;
+  let values = 0;
 
   const skipWhitespace = () => {
     while (pos < len) {
@@ -87,9 +94,12 @@ export function parseStrictJsonTree(text: string): Node | undefined {
   const parseValue = (): Node => {
     skipWhitespace();
     if (pos >= len) throw new NotStrictJson();
+    if (++values > limits.maxValues) throw new NotStrictJson();
     const c = text.charCodeAt(pos);
     const start = pos;
+    if ((c === OPEN_BRACE || c === OPEN_BRACKET) && depth >= limits.maxDepth) throw new NotStrictJson();
     if (c === OPEN_BRACE) {
+      depth++;
       const node = new TreeNode('object', start, 0, undefined, []);
       pos++;
       skipWhitespace();
@@ -115,10 +125,12 @@ export function parseStrictJsonTree(text: string): Node | undefined {
           if (next !== COMMA) throw new NotStrictJson();
         }
       }
+      depth--;
       node.length = pos - start;
       return node;
     }
     if (c === OPEN_BRACKET) {
+      depth++;
       const node = new TreeNode('array', start, 0, undefined, []);
       pos++;
       skipWhitespace();
@@ -133,6 +145,7 @@ export function parseStrictJsonTree(text: string): Node | undefined {
           if (next !== COMMA) throw new NotStrictJson();
         }
       }
+      depth--;
       node.length = pos - start;
       return node;
     }

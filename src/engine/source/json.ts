@@ -20,11 +20,12 @@ export interface JsonDocument {
 }
 
 export function parseJsonDocument(text: string): JsonDocument {
-  // Both parsers and every tree walker recurse per level: bound the depth before any of them runs.
+  // Both parsers and every tree walker recurse per level: the strict parser stops at the ceilings itself;
+  // anything else is scanned linearly for depth and size before the tolerant (recursive) parser runs.
+  const strict = parseStrictJsonTree(text, { maxDepth: CEILINGS.nesting.max, maxValues: CEILINGS.jsonValues.max });
+  if (strict) return { text, root: strict, syntaxErrors: [] };
   const nesting = jsonNestingProblem(text);
   if (nesting) return { text, root: undefined, syntaxErrors: [nesting], nesting };
-  const strict = parseStrictJsonTree(text);
-  if (strict) return { text, root: strict, syntaxErrors: [] };
   const errors: ParseError[] = [];
   const root = parseTree(text, errors, { allowTrailingComma: true, disallowComments: false });
   return {
