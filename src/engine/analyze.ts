@@ -4,9 +4,9 @@
  * The VS Code extension, the CLI and the benchmarks all call `analyzeText`.
  */
 import { LineCounter, parseDocument } from 'yaml';
-import { DiagnosticSink, ModelError, type Severity } from './diagnostics';
+import { DiagnosticSink, ModelError } from './diagnostics';
 import { evaluate, type CostResult, type Totals } from './cost';
-import { DEFAULT_SEQ_LEN, type DType, type FormatId, type ModelIR, type SourceRange } from './ir';
+import { DEFAULT_SEQ_LEN, type DType, type ModelIR } from './ir';
 import { READERS } from './formats';
 import type { FormatReader, ParsedSource, ReadOptions } from './formats/types';
 import { parseJsonDocument } from './source/json';
@@ -14,7 +14,10 @@ import { LineIndex } from './source/text';
 import { yamlNestingProblem } from './source/nesting';
 import { isExactCount } from './budget';
 import { transformerMetrics, type TransformerMetrics } from './transformer';
-import { estimateEfficiency, type CarbonReport, type EfficiencyOptions, type LatencyReport } from './efficiency';
+import { estimateEfficiency, type EfficiencyOptions } from './efficiency';
+import type { AnalysisReport, LayerReport, OpReport, ReportDiagnostic } from './report-types';
+
+export type * from './report-types';
 
 /** Files above this size are reported, not parsed: a model config is kilobytes, not megabytes. */
 export const MAX_ANALYSED_BYTES = 16 * 1024 * 1024;
@@ -37,71 +40,6 @@ export interface AnalyzeOptions extends ReadOptions {
   readonly includeOps?: boolean;
   /** Target device (and carbon setting) for latency and CO2e; none: counts only. */
   readonly efficiency?: EfficiencyOptions;
-}
-
-export interface OpReport {
-  readonly op: string;
-  readonly name: string;
-  readonly params: number;
-  readonly macs: number;
-  readonly outputShape: number[] | null;
-}
-
-export interface Position {
-  /** 1-based, as editors and compilers print them. */
-  readonly line: number;
-  readonly column: number;
-}
-
-export interface ReportDiagnostic {
-  readonly severity: Severity;
-  readonly message: string;
-  readonly range: SourceRange;
-  readonly start: Position;
-  readonly end: Position;
-}
-
-export interface LayerReport {
-  readonly name: string;
-  readonly type: string;
-  readonly detail?: string;
-  /** 1-based line where the layer is defined. */
-  readonly line: number;
-  readonly range: SourceRange;
-  readonly params: number;
-  readonly macs: number;
-  readonly flops: number;
-  readonly outputShape: number[] | null;
-  readonly activationBytes: number;
-  readonly repeat: number;
-  readonly ops?: OpReport[];
-  /** Predicted time of this layer on the target device (whole batch), when the method gives one. */
-  readonly latencyMs?: number;
-  /** The model's CO2e per million inferences, attributed to layers by their share of the latency. */
-  readonly co2ePerMillionG?: number;
-}
-
-export interface AnalysisReport {
-  readonly file: string;
-  /** null when the file is no model config this engine reads. */
-  readonly format: FormatId | null;
-  readonly formatLabel?: string;
-  readonly model?: string;
-  readonly variant?: string;
-  readonly variants?: readonly string[];
-  readonly input?: string;
-  readonly batch: number;
-  readonly dtype: DType;
-  readonly convention?: string;
-  readonly totals?: Totals;
-  readonly transformer?: TransformerMetrics;
-  readonly layers: LayerReport[];
-  readonly diagnostics: ReportDiagnostic[];
-  readonly notes: readonly string[];
-  readonly latency?: LatencyReport;
-  readonly carbon?: CarbonReport;
-  /** Why latency or CO2e could not be estimated for the chosen device. */
-  readonly efficiencyProblems?: readonly string[];
 }
 
 function looksLikeJson(text: string): boolean {
@@ -279,6 +217,7 @@ export function analyzeModel(rawText: string, options: AnalyzeOptions): Analyzed
     dtype,
     convention: ir.convention.label,
     totals: totalsExact ? result.totals : undefined,
+    unverified: ir.unverified,
     transformer,
     layers,
     diagnostics: toReportDiagnostics(sink, lines),

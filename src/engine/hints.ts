@@ -2,10 +2,10 @@
  * Where inline hints go and what they say, as pure functions of a report, so the editor adapter stays
  * thin and the benchmarks time exactly what users wait for.
  */
-import type { AnalysisReport, LayerReport } from './analyze';
+import type { AnalysisReport, LayerReport } from './report-types';
 import type { LineIndex } from './source/text';
 import { formatBytes, formatCount, formatExact } from './units';
-import { formatGrams, formatMs } from './report';
+import { figureMark, formatGrams, formatMs } from './report';
 
 export type HintMetric = 'params' | 'macs' | 'flops' | 'activations' | 'shape' | 'latency' | 'co2';
 export type Units = 'si' | 'exact';
@@ -26,16 +26,16 @@ export function formatMetricCount(n: number, units: Units): string {
   return units === 'exact' ? formatExact(n) : formatCount(n);
 }
 
-function metricText(layer: LayerReport, metric: HintMetric, units: Units): string | undefined {
+function metricText(layer: LayerReport, metric: HintMetric, units: Units, mark: string): string | undefined {
   switch (metric) {
     case 'params':
-      return `${formatMetricCount(layer.params, units)} params`;
+      return `${mark}${formatMetricCount(layer.params, units)} params`;
     case 'macs':
-      return `${formatMetricCount(layer.macs, units)} MACs`;
+      return `${mark}${formatMetricCount(layer.macs, units)} MACs`;
     case 'flops':
-      return `${formatMetricCount(layer.flops, units)} FLOPs`;
+      return `${mark}${formatMetricCount(layer.flops, units)} FLOPs`;
     case 'activations':
-      return `${formatBytes(layer.activationBytes)} act`;
+      return `${mark}${formatBytes(layer.activationBytes)} act`;
     case 'shape':
       return layer.outputShape ? `→ ${layer.outputShape.join('×')}` : undefined;
     case 'latency':
@@ -45,10 +45,13 @@ function metricText(layer: LayerReport, metric: HintMetric, units: Units): strin
   }
 }
 
-/** `38.5K params · 12.4M MACs`, with `(×36)` for repeated layers. */
-export function hintLabel(layer: LayerReport, style: HintStyle): string {
+/**
+ * `38.5K params · 12.4M MACs`, with `(×36)` for repeated layers; every figure reads `≈? 38.5K params` when
+ * the report is unverified (pass `figureMark(report)` as `mark`).
+ */
+export function hintLabel(layer: LayerReport, style: HintStyle, mark = ''): string {
   const label = style.metrics
-    .map((m) => metricText(layer, m, style.units))
+    .map((m) => metricText(layer, m, style.units, mark))
     .filter((p): p is string => !!p)
     .join(' · ');
   return layer.repeat > 1 ? `${label} (×${layer.repeat})` : label;
@@ -73,6 +76,7 @@ export function layerHints(report: AnalysisReport, lines: LineIndex, style: Hint
     else byLine.set(layer.line - 1, [layer]);
   }
   const hints: LayerHint[] = [];
+  const mark = figureMark(report);
   for (const [line, layers] of byLine) {
     const groups = new Map<string, LayerReport[]>();
     for (const l of layers) {
@@ -82,7 +86,7 @@ export function layerHints(report: AnalysisReport, lines: LineIndex, style: Hint
       else groups.set(key, [l]);
     }
     const label = (group: readonly LayerReport[]) =>
-      group.length === 1 ? hintLabel(group[0], style) : group.map((l) => `${l.name}: ${hintLabel(l, style)}`).join(' | ');
+      group.length === 1 ? hintLabel(group[0], style, mark) : group.map((l) => `${l.name}: ${hintLabel(l, style, mark)}`).join(' | ');
     if (groups.size === 1) {
       hints.push({ offset: lines.lineEnd(line), label: label(layers), layers });
     } else {

@@ -1,11 +1,27 @@
 /** Plain-text rendering of an analysis: the CLI's table and the editor's report view share it. */
-import type { AnalysisReport, LayerReport } from './analyze';
+import type { AnalysisReport, LayerReport } from './report-types';
 import { formatBytes, formatCount, formatExact } from './units';
 
 export interface TableColumn<T> {
   readonly title: string;
   readonly align: 'left' | 'right';
   readonly value: (row: T) => string;
+}
+
+/** Put before every figure of an unverified report: the reader had no recipe for the model's family. */
+export const UNVERIFIED_MARK = '≈?';
+
+/** `≈? ` for an unverified report, nothing otherwise: the one rule every surface uses to mark its figures. */
+export function figureMark(report: AnalysisReport): string {
+  return report.unverified ? `${UNVERIFIED_MARK} ` : '';
+}
+
+/** "unverified: <reason>; keys not read: a, b, …" for an unverified report. */
+export function unverifiedText(report: AnalysisReport, maxKeys = 12): string | undefined {
+  const u = report.unverified;
+  if (!u) return undefined;
+  const keys = u.ignoredKeys.length ? `; keys not read: ${u.ignoredKeys.slice(0, maxKeys).join(', ')}${u.ignoredKeys.length > maxKeys ? `, … (${u.ignoredKeys.length} in all)` : ''}` : '';
+  return `unverified: ${u.reason}${keys}`;
 }
 
 export function renderTable<T>(rows: readonly T[], columns: readonly TableColumn<T>[]): string {
@@ -19,14 +35,16 @@ export function renderTable<T>(rows: readonly T[], columns: readonly TableColumn
   return [line(columns.map((c) => c.title)), widths.map((w) => '─'.repeat(w)).join('  '), ...cells.map(line)].join('\n');
 }
 
-const LAYER_COLUMNS: readonly TableColumn<LayerReport>[] = [
-  { title: 'line', align: 'right', value: (l) => String(l.line) },
-  { title: 'layer', align: 'left', value: (l) => (l.repeat > 1 ? `${l.name} ×${l.repeat}` : l.name) },
-  { title: 'type', align: 'left', value: (l) => l.type },
-  { title: 'output', align: 'left', value: (l) => (l.outputShape ? l.outputShape.join('×') : '?') },
-  { title: 'params', align: 'right', value: (l) => formatExact(l.params) },
-  { title: 'MACs', align: 'right', value: (l) => formatCount(l.macs) },
-];
+function layerColumns(mark: string): readonly TableColumn<LayerReport>[] {
+  return [
+    { title: 'line', align: 'right', value: (l) => String(l.line) },
+    { title: 'layer', align: 'left', value: (l) => (l.repeat > 1 ? `${l.name} ×${l.repeat}` : l.name) },
+    { title: 'type', align: 'left', value: (l) => l.type },
+    { title: 'output', align: 'left', value: (l) => (l.outputShape ? l.outputShape.join('×') : '?') },
+    { title: 'params', align: 'right', value: (l) => mark + formatExact(l.params) },
+    { title: 'MACs', align: 'right', value: (l) => mark + formatCount(l.macs) },
+  ];
+}
 
 const LATENCY_COLUMN: TableColumn<LayerReport> = { title: 'latency', align: 'right', value: (l) => (l.latencyMs === undefined ? '' : formatMs(l.latencyMs)) };
 
@@ -53,9 +71,12 @@ export function renderReport(report: AnalysisReport): string {
     out.push(`${report.model ?? report.file}${variant} — ${report.formatLabel}`);
     if (report.input) out.push(`input ${report.input}, batch ${report.batch}, ${report.dtype}`);
     if (report.convention) out.push(`counting: ${report.convention}`);
+    const mark = figureMark(report);
+    const unverified = unverifiedText(report, Infinity);
+    if (unverified) out.push(`UNVERIFIED — every figure below is a guess (${UNVERIFIED_MARK}): ${unverified.replace(/^unverified: /, '')}`);
     out.push('');
     if (report.layers.length) {
-      const columns = report.layers.some((l) => l.latencyMs !== undefined) ? [...LAYER_COLUMNS, LATENCY_COLUMN] : LAYER_COLUMNS;
+      const columns = report.layers.some((l) => l.latencyMs !== undefined) ? [...layerColumns(mark), LATENCY_COLUMN] : layerColumns(mark);
       out.push(renderTable(report.layers, columns), '');
     }
     if (report.totals) {
@@ -63,11 +84,11 @@ export function renderReport(report: AnalysisReport): string {
       out.push(
         renderTable(
           [
-            ['params', formatExact(t.params), formatCount(t.params)],
-            ['MACs', formatExact(t.macs), formatCount(t.macs)],
-            ['FLOPs', formatExact(t.flops), formatCount(t.flops)],
-            ['weights', formatExact(t.weightBytes) + ' B', formatBytes(t.weightBytes)],
-            ['peak activations', formatExact(t.peakActivationBytes) + ' B', formatBytes(t.peakActivationBytes)],
+            ['params', mark + formatExact(t.params), mark + formatCount(t.params)],
+            ['MACs', mark + formatExact(t.macs), mark + formatCount(t.macs)],
+            ['FLOPs', mark + formatExact(t.flops), mark + formatCount(t.flops)],
+            ['weights', mark + formatExact(t.weightBytes) + ' B', mark + formatBytes(t.weightBytes)],
+            ['peak activations', mark + formatExact(t.peakActivationBytes) + ' B', mark + formatBytes(t.peakActivationBytes)],
           ],
           [
             { title: 'total', align: 'left', value: (r: string[]) => r[0] },
@@ -82,10 +103,11 @@ export function renderReport(report: AnalysisReport): string {
       out.push(
         '',
         `transformer at ${tr.seqLen} prompt tokens, context ${tr.contextLength}:`,
-        `  prefill ${formatCount(tr.prefillFlops)}FLOPs (${formatCount(tr.prefillFlopsPerToken)}FLOPs/token)`,
-        `  decode ${formatCount(tr.decodeFlopsPerToken)}FLOPs/token, KV cache ${formatBytes(tr.kvCacheBytes)}`,
-        `  active params ${formatCount(tr.activeParams)} of ${formatCount(tr.totalParams)}`,
+        `  prefill ${mark}${formatCount(tr.prefillFlops)}FLOPs (${mark}${formatCount(tr.prefillFlopsPerToken)}FLOPs/token)`,
+        `  decode ${mark}${formatCount(tr.decodeFlopsPerToken)}FLOPs/token, KV cache ${mark}${formatBytes(tr.kvCacheBytes)}`,
+        `  active params ${mark}${formatCount(tr.activeParams)} of ${mark}${formatCount(tr.totalParams)}`,
       );
+      for (const x of tr.excluded ?? []) out.push(`  not counted: ${x.name}, ${mark}${formatExact(x.params)} params (${x.reason})`);
     }
     const lat = report.latency;
     if (lat) {

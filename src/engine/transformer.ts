@@ -7,7 +7,9 @@
  * A·V over the full context (causal masking not halved), i.e. per token and layer
  * 2·n_heads·head_dim·context MACs — the accounting of Kaplan et al. 2020 Table 1 and Chinchilla App. F
  * (2·N + 2·n_layer·n_ctx·d_attn FLOPs per token), with embedding lookups, norms and softmax left out.
- * FLOPs = 2 × MACs. A sliding window caps the keys each query sees and the KV cache.
+ * FLOPs = 2 × MACs. A sliding window caps the keys each query sees and the KV cache in the layers that
+ * use it (all of them, or every other one in gpt-oss). MLA (DeepSeek) narrows the value heads and caches
+ * its compressed latent (kv_lora_rank + qk_rope_head_dim per token and layer), as its inference code does.
  */
 import { DTYPE_BYTES, type DType, type ModelIR, type Shape, type TransformerSpec } from './ir';
 import { evaluate } from './cost';
@@ -36,29 +38,37 @@ export interface TransformerMetrics {
   readonly totalParams: number;
   /** False for encoders (BERT): decode numbers and the KV cache then describe no real use. */
   readonly causal: boolean;
+  /** Stored modules the forward pass does not run (DeepSeek's multi-token prediction), not in the totals. */
+  readonly excluded?: TransformerSpec['excluded'];
+}
+
+/** Keys one query token sees, summed over layers: windowed layers cap them, the others see `context`. */
+function keysOverLayers(spec: TransformerSpec, context: number): number {
+  if (!spec.slidingWindow) return spec.layers * context;
+  const sliding = spec.slidingLayers ?? spec.layers;
+  return sliding * Math.min(context, spec.slidingWindow) + (spec.layers - sliding) * context;
 }
 
 /** Attention-matmul MACs (QKᵀ and A·V) of one query token attending `context` keys, all layers. */
 function attentionMacsPerToken(spec: TransformerSpec, context: number): number {
-  const keys = spec.slidingWindow ? Math.min(context, spec.slidingWindow) : context;
-  return spec.layers * 2 * spec.heads * spec.headDim * keys;
+  return (spec.attentionMacsPerKey ?? 2 * spec.heads * spec.headDim) * keysOverLayers(spec, context);
 }
 
 export function transformerMetrics(spec: TransformerSpec, o: TransformerOptions): TransformerMetrics {
   const prefillMacsPerSequence = o.seqLen * spec.denseMacsPerToken + o.seqLen * attentionMacsPerToken(spec, o.seqLen);
   const prefillFlops = 2 * prefillMacsPerSequence * o.batch;
   const decodeMacs = spec.denseMacsPerToken + attentionMacsPerToken(spec, o.contextLength);
-  const cachedTokens = spec.slidingWindow ? Math.min(o.contextLength, spec.slidingWindow) : o.contextLength;
   return {
     seqLen: o.seqLen,
     contextLength: o.contextLength,
     prefillFlops,
     prefillFlopsPerToken: (2 * prefillMacsPerSequence) / o.seqLen,
     decodeFlopsPerToken: 2 * decodeMacs,
-    kvCacheBytes: 2 * spec.layers * spec.kvHeads * spec.headDim * cachedTokens * o.batch * DTYPE_BYTES[o.dtype],
+    kvCacheBytes: (spec.kvCacheWidth ?? 2 * spec.kvHeads * spec.headDim) * keysOverLayers(spec, o.contextLength) * o.batch * DTYPE_BYTES[o.dtype],
     activeParams: spec.activeParams,
     totalParams: spec.totalParams,
     causal: spec.causal,
+    excluded: spec.excluded,
   };
 }
 
@@ -67,6 +77,8 @@ export interface IRTotalsForSpec {
   readonly activeParams: number;
   /** Weighted MACs per token outside the attention matmuls. */
   readonly denseMacsPerToken: number;
+  /** Parameters of each IR layer (all repeats), for figures a reader reports beside the totals. */
+  readonly layerParams: readonly number[];
 }
 
 /**
@@ -93,5 +105,6 @@ export function totalsForSpec(ir: ModelIR, seqLen: number): IRTotalsForSpec {
     totalParams: result.totals.params,
     activeParams: result.totals.params - inactive,
     denseMacsPerToken: (result.totals.macs - attentionMacs) / seqLen,
+    layerParams: result.layers.map((l) => l.params),
   };
 }

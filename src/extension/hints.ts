@@ -22,8 +22,10 @@ export function registerHints(ctx: Ctx, selector: vscode.DocumentSelector): void
         if (!range.contains(position)) continue;
         const hint = new vscode.InlayHint(position, p.label);
         hint.paddingLeft = true;
+        const unverified = e.unverifiedText(report);
         hint.tooltip = new vscode.MarkdownString(
-          p.layers.map((l) => `**${l.name}** · ${l.type}${l.detail ? ` · ${l.detail}` : ''}  \n${(e.layerShare(l, report) * 100).toFixed(1)} % of the model's ${report.totals!.macs > 0 ? 'MACs' : 'params'}`).join('\n\n'),
+          p.layers.map((l) => `**${l.name}** · ${l.type}${l.detail ? ` · ${l.detail}` : ''}  \n${(e.layerShare(l, report) * 100).toFixed(1)} % of the model's ${report.totals!.macs > 0 ? 'MACs' : 'params'}`).join('\n\n') +
+            (unverified ? `\n\n_${e.UNVERIFIED_MARK} ${unverified}_` : ''),
         );
         hints.push(hint);
       }

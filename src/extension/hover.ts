@@ -2,7 +2,7 @@
 import * as vscode from 'vscode';
 import type { AnalysisReport, LayerReport } from '../engine';
 import type { Ctx } from './context';
-import { count, efficiencyMarkdown, mdRow, modelTitle, totalsLine } from './present';
+import { count, efficiencyMarkdown, figure, mdRow, modelTitle, totalsLine } from './present';
 import { loadEngine } from './analysis';
 
 const MAX_ROWS = 40;
@@ -24,9 +24,9 @@ export function layerHover(layer: LayerReport, report: AnalysisReport, ctx: Ctx)
       mdRow(['params', 'MACs', 'FLOPs', 'output', 'activations', 'share']),
       mdRow(['---:', '---:', '---:', '---', '---:', '---:']),
       mdRow([
-        e.formatExact(layer.params),
-        count(layer.macs, ctx.config),
-        count(layer.flops, ctx.config),
+        e.figureMark(report) + e.formatExact(layer.params),
+        figure(report, layer.macs, ctx.config),
+        figure(report, layer.flops, ctx.config),
         layer.outputShape?.join('×') ?? '?',
         e.formatBytes(layer.activationBytes),
         `${(e.layerShare(layer, report) * 100).toFixed(1)} %`,
@@ -47,16 +47,21 @@ export function layerHover(layer: LayerReport, report: AnalysisReport, ctx: Ctx)
     md.appendMarkdown('\n');
   }
   md.appendMarkdown(`\n_${report.convention ?? ''}${layer.repeat > 1 ? '; numbers include all repeats' : ''}_`);
+  const unverified = e.unverifiedText(report);
+  if (unverified) md.appendMarkdown(`\n\n**${e.UNVERIFIED_MARK} ${unverified}**`);
   return md;
 }
 
 export function modelHover(report: AnalysisReport, ctx: Ctx): vscode.MarkdownString {
   const md = new vscode.MarkdownString();
   md.appendMarkdown(`**${modelTitle(report)}** · ${report.formatLabel}${report.input ? ` · input ${report.input}` : ''}\n\n${totalsLine(report, ctx.config)}\n\n`);
+  const unverified = loadEngine().unverifiedText(report);
+  if (unverified) md.appendMarkdown(`**${loadEngine().UNVERIFIED_MARK} ${unverified}**\n\n`);
+  for (const x of report.transformer?.excluded ?? []) md.appendMarkdown(`Not counted: ${x.name}, ${loadEngine().formatExact(x.params)} params (${x.reason}).\n\n`);
   const heaviest = [...report.layers].sort((a, b) => b.macs - a.macs || b.params - a.params).slice(0, 15);
   md.appendMarkdown([mdRow(['layer', 'type', 'params', 'MACs', 'share']), mdRow(['---', '---', '---:', '---:', '---:'])].join('\n') + '\n');
   for (const l of heaviest) {
-    md.appendMarkdown(mdRow([`${l.name} (line ${l.line})`, l.type, count(l.params, ctx.config), count(l.macs, ctx.config), `${(loadEngine().layerShare(l, report) * 100).toFixed(1)} %`]) + '\n');
+    md.appendMarkdown(mdRow([`${l.name} (line ${l.line})`, l.type, figure(report, l.params, ctx.config), figure(report, l.macs, ctx.config), `${(loadEngine().layerShare(l, report) * 100).toFixed(1)} %`]) + '\n');
   }
   md.appendMarkdown(`\n_Heaviest ${heaviest.length} of ${report.layers.length} layers. ${report.convention ?? ''}_\n\n`);
   const efficiency = efficiencyMarkdown(report);

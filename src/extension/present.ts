@@ -7,6 +7,11 @@ export function count(n: number, config: GreenprintConfig): string {
   return loadEngine().formatMetricCount(n, config.units);
 }
 
+/** A count as the editor shows it, with `≈? ` in front when the report's family has no recipe. */
+export function figure(report: AnalysisReport, n: number, config: GreenprintConfig): string {
+  return loadEngine().figureMark(report) + count(n, config);
+}
+
 export function hintStyle(config: GreenprintConfig): HintStyle {
   return { metrics: config.hintMetrics, units: config.units };
 }
@@ -20,17 +25,20 @@ export function totalsLine(report: AnalysisReport, config: GreenprintConfig): st
   const t = report.totals;
   if (!t) return '';
   const e = loadEngine();
-  const parts = [`${count(t.params, config)} params`, `${count(t.macs, config)} MACs`, `${count(t.flops, config)} FLOPs`];
-  parts.push(`${e.formatBytes(t.weightBytes)} weights`);
+  const mark = e.figureMark(report);
+  const parts = [`${figure(report, t.params, config)} params`, `${figure(report, t.macs, config)} MACs`, `${figure(report, t.flops, config)} FLOPs`];
+  parts.push(`${mark}${e.formatBytes(t.weightBytes)} weights`);
   if (report.transformer) {
-    parts.push(`${e.formatCount(report.transformer.decodeFlopsPerToken)}FLOPs/token decode`);
-    parts.push(`KV ${e.formatBytes(report.transformer.kvCacheBytes)}`);
+    parts.push(`${mark}${e.formatCount(report.transformer.decodeFlopsPerToken)}FLOPs/token decode`);
+    parts.push(`KV ${mark}${e.formatBytes(report.transformer.kvCacheBytes)}`);
   } else {
-    parts.push(`${e.formatBytes(t.peakActivationBytes)} peak act.`);
+    parts.push(`${mark}${e.formatBytes(t.peakActivationBytes)} peak act.`);
   }
   const errors = errorCount(report);
   // Totals beside an error leave out what the error is about: say so before any number.
   if (errors) parts.unshift(`incomplete (${errors} error${errors === 1 ? '' : 's'})`);
+  // A family without a recipe: every figure is a guess, and the line says why before any number.
+  if (report.unverified) parts.unshift(`unverified (${report.unverified.reason})`);
   const lat = report.latency;
   if (lat) parts.push(lat.transformer ? `${e.formatMs(lat.transformer.decodeMsPerToken)}/token on ${shortDevice(lat.device.name)}` : `${e.formatMs(lat.totalMs)} on ${shortDevice(lat.device.name)}`);
   if (report.carbon) parts.push(`${e.formatGrams(report.carbon.perMillion.gCO2e)} CO2e/1M`);

@@ -1,7 +1,7 @@
 /** Status-bar totals for the active editor's model. */
 import * as vscode from 'vscode';
 import type { Ctx } from './context';
-import { count, efficiencyMarkdown, errorCount, modelTitle, shortDevice, totalsLine } from './present';
+import { efficiencyMarkdown, errorCount, figure, modelTitle, shortDevice, totalsLine } from './present';
 import { loadEngine } from './analysis';
 import { connectedDevices, remoteStatus } from './devices';
 
@@ -19,7 +19,7 @@ export function registerStatus(ctx: Ctx): void {
       item.hide();
       return;
     }
-    item.text = `${errorCount(report) ? '$(warning)' : '$(pulse)'} ${count(report.totals.params, ctx.config)} params · ${count(report.totals.macs, ctx.config)} MACs`;
+    item.text = `${errorCount(report) || report.unverified ? '$(warning)' : '$(pulse)'} ${figure(report, report.totals.params, ctx.config)} params · ${figure(report, report.totals.macs, ctx.config)} MACs`;
     item.tooltip = new vscode.MarkdownString(`**${modelTitle(report)}**\n\n${totalsLine(report, ctx.config)}\n\nClick for the per-layer report.`);
     item.show();
   };

@@ -84,14 +84,20 @@ export const lmHead = defineOp<LmHeadAttrs>({
 export interface AttentionAttrs {
   heads: number;
   kvHeads: number;
+  /** Width of each query and key head. */
   headDim: number;
+  /** Width of each value head when it differs from `headDim` (DeepSeek MLA's v_head_dim). */
+  valueDim?: number;
   /** Keys each query sees are capped at the window (Mistral-style sliding window). */
   window?: number;
+  /** One learned sink logit per head that can absorb attention mass (gpt-oss `self_attn.sinks`). */
+  sinks?: boolean;
 }
 
 /**
- * Scaled dot-product attention: q [T, H·hd], k and v [T, KV·hd] → [T, H·hd]. MACs are QKᵀ plus A·V,
- * H·T·K·hd each with K = min(T, window) keys per query (full matrix, not halved for causal masks).
+ * Scaled dot-product attention: q and k [T, H·hd] / [T, KV·hd], v [T, KV·vd] → [T, H·vd] (vd = hd unless
+ * `valueDim` is set). MACs are QKᵀ (H·T·K·hd) plus A·V (H·T·K·vd) with K = min(T, window) keys per query
+ * (full matrix, not halved for causal masks). Parameters: only the sinks, one per head.
  */
 export const attention = defineOp<AttentionAttrs>({
   type: 'attention',
@@ -100,18 +106,19 @@ export const attention = defineOp<AttentionAttrs>({
     const [t, qWidth] = tokens(q, 'attention');
     const [tk, kWidth] = tokens(k, 'attention');
     const [tv, vWidth] = tokens(v, 'attention');
+    const valueDim = a.valueDim ?? a.headDim;
     if (qWidth !== a.heads * a.headDim) throw new ShapeError(`attention: queries are ${qWidth} wide, expected ${a.heads} heads × ${a.headDim}.`);
-    if (kWidth !== a.kvHeads * a.headDim || vWidth !== kWidth) {
-      throw new ShapeError(`attention: keys/values are ${kWidth}/${vWidth} wide, expected ${a.kvHeads} heads × ${a.headDim}.`);
+    if (kWidth !== a.kvHeads * a.headDim || vWidth !== a.kvHeads * valueDim) {
+      throw new ShapeError(`attention: keys/values are ${kWidth}/${vWidth} wide, expected ${a.kvHeads} heads × ${a.headDim}/${valueDim}.`);
     }
     if (a.heads % a.kvHeads !== 0) throw new ShapeError(`attention: ${a.heads} query heads cannot share ${a.kvHeads} key/value heads.`);
     if (tk !== tv || tk !== t) throw new ShapeError(`attention: sequence lengths ${t}, ${tk}, ${tv} differ.`);
-    return [t, a.heads * a.headDim];
+    return [t, a.heads * valueDim];
   },
   cost([q, k], _output, a) {
     const t = q[0];
     const keysPerQuery = a.window ? Math.min(k[0], a.window) : k[0];
-    return { params: 0, macs: 2 * a.heads * t * keysPerQuery * a.headDim };
+    return { params: a.sinks ? a.heads : 0, macs: a.heads * t * keysPerQuery * (a.headDim + (a.valueDim ?? a.headDim)) };
   },
 });
 

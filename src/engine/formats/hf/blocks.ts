@@ -1,0 +1,234 @@
+/**
+ * The blocks a recipe is made of, each translated into registry ops on a GraphBuilder: attention
+ * (grouped-query or multi-head latent), the MLP (gated or plain), the feed-forward part of a layer (dense,
+ * or mixture of experts with shared experts and dense-first layers) and the heads on top. Blocks only
+ * translate config facts into ops; the op registry counts.
+ */
+import type { GraphBuilder } from '../../graph';
+import type { ConfigReader } from './config-reader';
+import type { AttentionRecipe, BiasRule, MoeRecipe, Recipe } from './recipes';
+
+export interface BlockContext {
+  readonly c: ConfigReader;
+  readonly recipe: Recipe;
+  readonly g: GraphBuilder;
+  readonly hidden: number;
+  /** `model.layers.*`-style path of the repeated layer, for row names. */
+  readonly layerPath: string;
+  readonly layers: number;
+}
+
+export function bias(c: ConfigReader, rule: BiasRule): boolean {
+  return typeof rule === 'boolean' ? rule : c.bool(rule, false);
+}
+
+/** Attention sizes as read from the config, after the checks that make the graph well formed. */
+export interface AttentionShape {
+  readonly heads: number;
+  readonly kvHeads: number;
+  /** Query/key head width. */
+  readonly headDim: number;
+  /** Value head width. */
+  readonly valueDim: number;
+  /** Elements the KV cache keeps per token and layer. */
+  readonly cacheWidth: number;
+  readonly detail: string;
+  /** Wires the block after `input` on `row`, with a window when the layer has one. */
+  readonly build: (input: number, row: number, window?: number) => number;
+}
+
+export function gqaAttention(x: BlockContext, a: Extract<AttentionRecipe, { kind: 'gqa' }>, heads: number, kvHeads: number, headDim: number): AttentionShape {
+  const { c, g, hidden } = x;
+  const qkvBias = bias(c, a.qkvBias);
+  const outBias = bias(c, a.outBias);
+  const qkNorm = a.qkNorm && (!a.qkNorm.when || c.bool(a.qkNorm.when, false)) ? a.qkNorm.kind : undefined;
+  const detail = [
+    `${heads} heads`,
+    kvHeads !== heads ? `${kvHeads} kv heads (GQA)` : undefined,
+    `head_dim ${headDim}`,
+    qkvBias ? 'qkv bias' : undefined,
+    qkNorm ? 'q/k norm' : undefined,
+    a.sinks ? 'attention sinks' : undefined,
+  ]
+    .filter(Boolean)
+    .join(', ');
+  const build = (input: number, row: number, window?: number): number => {
+    let q = g.add('dense', { units: heads * headDim, bias: qkvBias }, [input], row, 'q_proj');
+    let k = g.add('dense', { units: kvHeads * headDim, bias: qkvBias }, [input], row, 'k_proj');
+    const v = g.add('dense', { units: kvHeads * headDim, bias: qkvBias }, [input], row, 'v_proj');
+    if (qkNorm) {
+      q = g.add('norm', { kind: qkNorm, dim: headDim, bias: qkNorm === 'layer' }, [q], row, 'q_norm');
+      k = g.add('norm', { kind: qkNorm, dim: headDim, bias: qkNorm === 'layer' }, [k], row, 'k_norm');
+    }
+    const att = g.add('attention', { heads, kvHeads, headDim, window, sinks: a.sinks }, [q, k, v], row, a.sinks ? 'scores·values (+ sinks)' : 'scores·values');
+    return g.add('dense', { units: hidden, bias: outBias }, [att], row, 'o_proj');
+  };
+  return { heads, kvHeads, headDim, valueDim: headDim, cacheWidth: 2 * kvHeads * headDim, detail, build };
+}
+
+/**
+ * DeepSeek's multi-head latent attention as `transformers` writes it (DeepseekV3Attention): every head
+ * gets its own key and value, expanded from the cached latent by kv_b_proj. Absorbed inference kernels
+ * (DeepSeek's, vLLM's) skip that expansion; the MACs here are the unabsorbed ones, the cache the latent.
+ */
+export function mlaAttention(x: BlockContext, heads: number): AttentionShape | undefined {
+  const { c, g, hidden } = x;
+  const qLora = c.has('q_lora_rank') ? c.int('q_lora_rank') : undefined;
+  const kvLora = c.int('kv_lora_rank', 512);
+  const nope = c.int('qk_nope_head_dim', 128);
+  const rope = c.int('qk_rope_head_dim', 64);
+  const valueDim = c.int('v_head_dim', 128);
+  if ((c.has('q_lora_rank') && qLora === undefined) || kvLora === undefined || nope === undefined || rope === undefined || valueDim === undefined) return undefined;
+  const headDim = nope + rope;
+  const projBias = c.bool('attention_bias', false);
+  const detail = `${heads} heads, latent attention: q rank ${qLora ?? 'full'}, kv rank ${kvLora}, q/k head ${nope}+${rope} rope, v head ${valueDim}`;
+  const build = (input: number, row: number, window?: number): number => {
+    let q: number;
+    if (qLora === undefined) {
+      q = g.add('dense', { units: heads * headDim, bias: false }, [input], row, 'q_proj');
+    } else {
+      q = g.add('dense', { units: qLora, bias: projBias }, [input], row, 'q_a_proj');
+      q = g.add('norm', { kind: 'rms' }, [q], row, 'q_a_layernorm');
+      q = g.add('dense', { units: heads * headDim, bias: false }, [q], row, 'q_b_proj');
+    }
+    // kv_a_proj_with_mqa yields the latent and one rope key for all heads; split as the forward pass does.
+    const kvA = g.add('dense', { units: kvLora + rope, bias: projBias }, [input], row, 'kv_a_proj_with_mqa');
+    const latent = g.add('norm', { kind: 'rms' }, [g.add('slice', { axis: -1, start: 0, size: kvLora }, [kvA], row, 'latent')], row, 'kv_a_layernorm');
+    const kRope = g.add('reshape', { shape: [-1, 1, rope] }, [g.add('slice', { axis: -1, start: kvLora, size: rope }, [kvA], row, 'k_rope')], row, 'k_rope per token');
+    const kv = g.add('reshape', { shape: [-1, heads, nope + valueDim] }, [g.add('dense', { units: heads * (nope + valueDim), bias: false }, [latent], row, 'kv_b_proj')], row, 'kv per head');
+    const kNope = g.add('slice', { axis: -1, start: 0, size: nope }, [kv], row, 'k_nope');
+    const v = g.add('reshape', { shape: [-1, heads * valueDim] }, [g.add('slice', { axis: -1, start: nope, size: valueDim }, [kv], row, 'v')], row, 'v heads');
+    // The rope key is shared: broadcast it to every head (a [T, H, 1] slice supplies the head axis).
+    const perHead = g.add('slice', { axis: -1, start: 0, size: 1 }, [kNope], row, 'head axis');
+    const kRopeHeads = g.add('elementwise', { fn: 'broadcast' }, [perHead, kRope], row, 'k_rope for each head');
+    const k = g.add('reshape', { shape: [-1, heads * headDim] }, [g.add('concat', { axis: -1 }, [kNope, kRopeHeads], row, 'k')], row, 'k heads');
+    const att = g.add('attention', { heads, kvHeads: heads, headDim, valueDim, window }, [q, k, v], row, 'scores·values');
+    return g.add('dense', { units: hidden, bias: projBias }, [att], row, 'o_proj');
+  };
+  return { heads, kvHeads: heads, headDim, valueDim, cacheWidth: kvLora + rope, detail, build };
+}
+
+export type MlpBuilder = (input: number, row: number, width: number, name?: string) => number;
+
+export function mlpBuilder(x: BlockContext): MlpBuilder {
+  const { g, hidden, recipe } = x;
+  const mlpBias = bias(x.c, recipe.mlp.bias);
+  return (input, row, width, name = 'mlp') => {
+    if (recipe.mlp.kind === 'plain') {
+      const up = g.add('dense', { units: width, bias: mlpBias }, [input], row, `${name}.fc_in`);
+      const act = g.add('activation', { fn: 'gelu' }, [up], row, `${name}.act`);
+      return g.add('dense', { units: hidden, bias: mlpBias }, [act], row, `${name}.fc_out`);
+    }
+    const gate = g.add('dense', { units: width, bias: mlpBias }, [input], row, `${name}.gate_proj`);
+    const act = g.add('activation', { fn: 'silu' }, [gate], row, `${name}.act`);
+    const up = g.add('dense', { units: width, bias: mlpBias }, [input], row, `${name}.up_proj`);
+    const mul = g.add('elementwise', { fn: 'multiply' }, [act, up], row, `${name}.gate*up`);
+    return g.add('dense', { units: hidden, bias: mlpBias }, [mul], row, `${name}.down_proj`);
+  };
+}
+
+export interface ExpertCounts {
+  readonly total: number;
+  readonly active: number;
+  /** The key the routed-expert count was read from, for the row's range. */
+  readonly key: string;
+}
+
+export function expertCounts(c: ConfigReader, moe: MoeRecipe): ExpertCounts | undefined {
+  const key = moe.expertKeys.find((k) => c.has(k)) ?? moe.expertKeys[0];
+  for (const k of moe.expertKeys) c.key(k);
+  const total = c.int(key, moe.expertsDefault);
+  const active = c.int('num_experts_per_tok', moe.activeDefault);
+  if (total === undefined || active === undefined) return undefined;
+  return { total, active, key };
+}
+
+/** How many of the layers carry experts (the others keep a dense MLP). */
+export function moeLayerCount(c: ConfigReader, moe: MoeRecipe, layers: number): number | undefined {
+  if (moe.sparseLayers === 'all') return layers;
+  let isSparse: (i: number) => boolean;
+  if (moe.sparseLayers === 'qwen') {
+    const step = c.int('decoder_sparse_step', 1);
+    if (step === undefined) return undefined;
+    const denseOnly = new Set(c.numbers('mlp_only_layers'));
+    isSparse = (i) => !denseOnly.has(i) && (i + 1) % step === 0;
+  } else {
+    const firstDense = c.count('first_k_dense_replace', 0);
+    const freq = c.int('moe_layer_freq', 1);
+    if (firstDense === undefined || freq === undefined) return undefined;
+    isSparse = (i) => i >= firstDense && i % freq === 0;
+  }
+  let count = 0;
+  for (let i = 0; i < layers; i++) if (isSparse(i)) count++;
+  return count;
+}
+
+export interface FeedForward {
+  readonly build: (input: number) => number;
+  /** The MoE row and how many layers it repeats, when there is one (for the multi-token-prediction layer). */
+  readonly moeRow?: number;
+  readonly moeLayers: number;
+  readonly experts?: ExpertCounts;
+}
+
+/**
+ * The feed-forward part of a layer: a dense MLP row, or an MoE row (router, routed experts, shared
+ * experts) with a separate dense row for the layers the family keeps dense. Undefined when unusable.
+ */
+export function feedForward(x: BlockContext, intermediate: number, mlpFrom: MlpBuilder, notes: string[]): FeedForward | undefined {
+  const { c, g, recipe, layerPath, layers } = x;
+  const moe = recipe.moe;
+  if (!moe) {
+    const row = g.addLayer({ name: `${layerPath}.${recipe.names.mlp}`, type: 'MLP', range: c.range('intermediate_size', 'hidden_size'), repeat: layers, detail: `${recipe.mlp.kind === 'gated' ? 'gated ' : ''}${intermediate} wide` });
+    return { build: (input) => mlpFrom(input, row, intermediate), moeLayers: 0 };
+  }
+
+  const experts = expertCounts(c, moe);
+  const expertWidth = moe.widthKey === 'intermediate_size' ? intermediate : c.int('moe_intermediate_size', moe.widthDefault);
+  const shared = moe.shared;
+  const sharedWidth = !shared ? 0 : shared.kind === 'width' ? c.int(shared.key, shared.default) : mulOrUndefined(c.count(shared.key, shared.default), expertWidth);
+  const moeLayers = moeLayerCount(c, moe, layers);
+  if (!experts || expertWidth === undefined || sharedWidth === undefined || moeLayers === undefined) return undefined;
+  const { total, active } = experts;
+  if (active > total) {
+    c.sink.error(`config.json: "num_experts_per_tok" (${active}) exceeds the ${total} experts.`, c.valueRange('num_experts_per_tok'));
+    return undefined;
+  }
+  const routerBias = moe.routerBias === 'linear' || (moe.routerBias === 'correction-when-noaux' && c.string('topk_method') === 'noaux_tc');
+  const denseLayers = layers - moeLayers;
+  const moeRow = g.addLayer({
+    name: `${layerPath}.${moe.block}`,
+    type: 'MoE',
+    range: c.range(experts.key, 'num_experts_per_tok'),
+    repeat: moeLayers,
+    detail: `${total} experts × ${expertWidth}, ${active} per token${sharedWidth ? `, shared ${sharedWidth}` : ''}${moe.expertBias ? ', expert biases' : ''}`,
+  });
+  let denseRow = -1;
+  if (denseLayers > 0) {
+    const keys = moe.sparseLayers === 'deepseek' ? ['first_k_dense_replace', 'moe_layer_freq'] : ['mlp_only_layers', 'decoder_sparse_step'];
+    denseRow = g.addLayer({ name: `${layerPath}.mlp (dense layers)`, type: 'MLP', range: c.range(...keys, 'intermediate_size'), repeat: denseLayers, detail: `${denseLayers} layers keep a dense MLP ${intermediate} wide` });
+    notes.push(`${denseLayers} of ${layers} layers use a dense MLP instead of experts (${keys.join(' / ')}).`);
+  }
+  const build = (input: number): number => {
+    // The router's logits only pick experts and weight their outputs; no tensor of theirs flows onward.
+    // DeepSeek-V3's e_score_correction_bias (one per expert) is counted as the router's bias.
+    g.add('dense', { units: total, bias: routerBias }, [input], moeRow, moe.routerBias === 'linear' ? 'router' : routerBias ? 'gate (+ e_score_correction_bias)' : 'router gate');
+    let out = g.add('moeExperts', { experts: total, active, intermediate: expertWidth, gated: true, bias: moe.expertBias }, [input], moeRow, 'experts');
+    if (sharedWidth > 0) {
+      const sharedOut = mlpFrom(input, moeRow, sharedWidth, shared!.kind === 'width' ? 'shared_expert' : 'shared_experts');
+      let term = sharedOut;
+      if (shared!.kind === 'width' && shared!.gate) {
+        const gate = g.add('dense', { units: 1, bias: false }, [input], moeRow, 'shared_expert_gate');
+        term = g.add('elementwise', { fn: 'multiply' }, [sharedOut, gate], moeRow, 'gated shared expert');
+      }
+      out = g.add('elementwise', { fn: 'add' }, [out, term], moeRow, 'add shared expert');
+    }
+    if (denseRow >= 0) mlpFrom(input, denseRow, intermediate); // the dense variant, parallel so shapes stay per-layer
+    return out;
+  };
+  return { build, moeRow, moeLayers, experts };
+}
+
+function mulOrUndefined(a: number | undefined, b: number | undefined): number | undefined {
+  return a === undefined || b === undefined ? undefined : a * b;
+}

@@ -1,0 +1,335 @@
+/**
+ * Hugging Face `config.json` reader: finds the family's recipe (recipes.ts) by `model_type`, or by the
+ * class in `architectures` when the type is unknown, and composes its blocks (blocks.ts, heads.ts) into
+ * the IR. A file whose family has no recipe is counted as a Llama-style decoder and marked unverified.
+ *
+ * Counting convention — matches `sum(p.numel() for p in model.parameters())` of the class named in
+ * `architectures` as built by `transformers` (the figure KerasHub publishes as preset "params"):
+ * - every `nn.Parameter` element; buffers (rotary tables, causal masks, position ids) are not counted;
+ * - a tied lm_head (`tie_word_embeddings`, or the family's default when absent) shares the embedding
+ *   matrix and is counted once; an untied one is counted;
+ * - MoE: all experts are parameters; `activeParams` counts only the `num_experts_per_tok` routed experts
+ *   (plus shared experts, routers and everything outside the MoE blocks);
+ * - DeepSeek's multi-token-prediction layers (`num_nextn_predict_layers`) are reported apart, not counted:
+ *   the model's forward pass does not run them (DeepSeek's own 671B excludes them).
+ * MACs: weighted matmuls (projections, MLP, routed experts actually visited, lm_head) plus attention QKᵀ
+ * and A·V over the full T×T matrix (causal masking not halved; Kaplan et al. 2020 Table 1 / Chinchilla
+ * App. F). Embedding lookups, norms, softmax and activations count none. FLOPs = 2 × MACs.
+ */
+import { isExactCount } from '../../budget';
+import type { DiagnosticSink } from '../../diagnostics';
+import { GraphBuilder } from '../../graph';
+import { DEFAULT_SEQ_LEN, type ModelIR, type TransformerSpec, type Unverified } from '../../ir';
+import { prop, rangeOf } from '../../source/json';
+import { totalsForSpec } from '../../transformer';
+import type { FormatReader, ParsedSource, ReadOptions } from '../types';
+import { feedForward, gqaAttention, mlaAttention, mlpBuilder, type AttentionShape, type BlockContext, type FeedForward } from './blocks';
+import { ConfigReader, firstArchitecture, readDtype } from './config-reader';
+import { buildHead, headOf } from './heads';
+import { unreadKeys, warnUnreadShapeKeys } from './keys';
+import { RECIPES, recipeFor, type Recipe } from './recipes';
+
+const SIZE_KEYS = ['hidden_size', 'n_embd', 'num_hidden_layers', 'n_layer', 'd_model', 'num_attention_heads', 'n_head'];
+
+function detect(source: ParsedSource): boolean {
+  const root = source.json?.root;
+  if (!root || root.type !== 'object') return false;
+  const modelType = prop(root, 'model_type');
+  const architectures = prop(root, 'architectures');
+  const named = modelType?.type === 'string' || architectures?.type === 'array';
+  return named && SIZE_KEYS.some((k) => prop(root, k) !== undefined);
+}
+
+interface Chosen {
+  readonly name: string;
+  readonly recipe: Recipe;
+  readonly unverified?: string;
+}
+
+/** The family's recipe; an unknown one falls back to Llama's, with a warning and the reason why. */
+function chooseRecipe(c: ConfigReader, architecture: string | undefined): Chosen {
+  const modelTypeNode = c.node('model_type');
+  if (modelTypeNode && modelTypeNode.type !== 'string') {
+    c.sink.error(`config.json: "model_type" must be a string such as "llama", found ${modelTypeNode.type}.`, rangeOf(modelTypeNode));
+  }
+  const modelType = c.string('model_type');
+  const found = recipeFor(modelType, architecture);
+  const where = modelTypeNode ? rangeOf(modelTypeNode) : c.range('architectures');
+  const known = Object.keys(RECIPES).join(', ');
+  if (found?.by === 'architecture' && modelType) {
+    c.sink.warning(`Model type "${modelType}" is not one Greenprint knows (${known}); reading it as ${found.name} because "architectures" names ${architecture}.`, where);
+  }
+  if (found) return { name: found.name, recipe: found.recipe };
+  const what = `Model type "${modelType ?? architecture ?? 'unknown'}"`;
+  c.sink.warning(
+    `${what} is not one Greenprint knows (${known}); its figures come from a Llama-style decoder recipe and are unverified (≈?): attention, MLP, norms and heads of this family may differ.`,
+    where,
+  );
+  return { name: 'llama', recipe: RECIPES.llama, unverified: `${what}${architecture && modelType ? ` (${architecture})` : ''} has no Greenprint recipe; counted as a Llama-style decoder` };
+}
+
+function read(source: ParsedSource, options: ReadOptions, sink: DiagnosticSink): ModelIR | undefined {
+  const c = new ConfigReader(source.json!.root!, sink);
+  const architecture = firstArchitecture(c);
+  const chosen = chooseRecipe(c, architecture);
+  const { recipe } = chosen;
+  const modelType = c.string('model_type') ?? (chosen.unverified ? undefined : chosen.name);
+
+  const hidden = c.int('hidden_size');
+  const layers = c.int('num_hidden_layers');
+  const heads = c.int('num_attention_heads');
+  const vocab = c.int('vocab_size');
+  const intermediate = c.int('intermediate_size', intermediateDefault(recipe, hidden));
+  if ([hidden, layers, heads, vocab, intermediate].some((v) => v === undefined)) return undefined;
+  const D = hidden!;
+  const N = layers!;
+  const H = heads!;
+
+  const g = new GraphBuilder();
+  const names = recipe.names;
+  const layerPath = `${names.prefix}${names.layers}.*`;
+  const x0: BlockContext = { c, recipe, g, hidden: D, layerPath, layers: N };
+  const attention = attentionOf(x0, H);
+  if (!attention) return undefined;
+
+  const maxPositions = c.has('max_position_embeddings') ? c.int('max_position_embeddings') : undefined;
+  const seqLen = options.seqLen ?? Math.min(DEFAULT_SEQ_LEN, maxPositions ?? DEFAULT_SEQ_LEN);
+  const tied = c.bool('tie_word_embeddings', recipe.tiedDefault);
+  const head = headOf(architecture, recipe);
+  const notes: string[] = [];
+  if (recipe.note) notes.push(recipe.note);
+  const windows = slidingWindows(c, recipe, N);
+  if (windows === null) return undefined;
+
+  let x = embeddings(x0, seqLen, vocab!, tied && head !== 'base', chosen.name);
+  if (x === undefined) return undefined;
+
+  // Layers: one row per kind of sub-block, repeated num_hidden_layers times.
+  const normAttrs = { kind: recipe.norm, bias: recipe.norm === 'layer' };
+  const blockRow = g.addLayer({
+    name: `${layerPath} norms`,
+    // Only the per-layer norms and residual adds live on this row; attention and MLP have their own.
+    type: recipe.norm === 'rms' ? 'RMSNorm + residual' : 'LayerNorm + residual',
+    range: c.range('num_hidden_layers'),
+    repeat: N,
+    detail: `${N} layers: ${recipe.norm === 'rms' ? 'RMSNorm' : 'LayerNorm'}s and residual adds (attention and MLP on their own rows)`,
+  });
+  const attentionFrom = attentionRows(x0, attention, windows);
+
+  const mlpFrom = mlpBuilder(x0);
+  const ffn = feedForward(x0, intermediate!, mlpFrom, notes);
+  if (!ffn) return undefined;
+
+  const add = (...inputs: number[]): number => g.add('elementwise', { fn: 'add' }, inputs, blockRow, 'residual add');
+  const layerNorm = (input: number, name: string): number => g.add('norm', normAttrs, [input], blockRow, name);
+  switch (recipe.layout) {
+    case 'pre':
+      x = add(x, attentionFrom(layerNorm(x, 'input_layernorm')));
+      x = add(x, ffn.build(layerNorm(x, 'post_attention_layernorm')));
+      break;
+    case 'post':
+      x = layerNorm(add(x, attentionFrom(x)), 'attention.output.LayerNorm');
+      x = layerNorm(add(x, ffn.build(x)), 'output.LayerNorm');
+      break;
+    case 'parallel': {
+      const h = layerNorm(x, 'input_layernorm');
+      x = add(x, attentionFrom(h), ffn.build(h));
+      break;
+    }
+    case 'sandwich':
+      x = add(x, layerNorm(attentionFrom(layerNorm(x, 'input_layernorm')), 'post_attention_layernorm'));
+      x = add(x, layerNorm(ffn.build(layerNorm(x, 'pre_feedforward_layernorm')), 'post_feedforward_layernorm'));
+      break;
+  }
+
+  if (recipe.kind === 'decoder') {
+    const normRow = g.addLayer({
+      name: `${names.prefix}${names.finalNorm}`,
+      type: recipe.norm === 'rms' ? 'RMSNorm' : 'LayerNorm',
+      range: c.range('rms_norm_eps', 'layer_norm_eps', 'layer_norm_epsilon', 'num_hidden_layers'),
+      detail: 'final norm',
+    });
+    x = g.add('norm', normAttrs, [x], normRow, 'final norm');
+  }
+  x = buildHead(c, recipe, head, g, x, { hidden: D, vocab: vocab!, tied });
+  const nextLayers = recipe.nextTokenLayers ? c.count('num_nextn_predict_layers', 0) : 0;
+  if (nextLayers === undefined) return undefined;
+
+  let unverified: Unverified | undefined;
+  if (chosen.unverified) unverified = { reason: chosen.unverified, ignoredKeys: unreadKeys(c, recipe) };
+  else warnUnreadShapeKeys(c, recipe, chosen.name);
+
+  const base: ModelIR = {
+    format: 'hf-config',
+    modelName: architecture ?? modelType ?? 'transformer',
+    layers: g.layers,
+    nodes: g.nodes,
+    outputs: [x],
+    convention: {
+      id: 'hf',
+      includeAuxMacs: false,
+      label: 'nn.Parameter elements of the architectures class (tied embeddings once); MACs = weighted matmuls + attention QKᵀ/AV over full T×T; FLOPs = 2×MACs',
+    },
+    inputDescription: `seq ${seqLen}`,
+    dtype: readDtype(c),
+    notes,
+    unverified,
+  };
+  const totals = totalsForSpec(base, seqLen);
+  const excluded = nextTokenModules(nextLayers, g, D, totals.layerParams, blockRow, ffn);
+  if (excluded) notes.push(`${excluded.name} (num_nextn_predict_layers) holds ${excluded.params.toLocaleString('en-US')} more parameters, not counted in the totals.`);
+  const spec: TransformerSpec = {
+    layers: N,
+    hiddenSize: D,
+    heads: H,
+    kvHeads: attention.kvHeads,
+    headDim: attention.headDim,
+    vocabSize: vocab!,
+    activeParams: totals.activeParams,
+    totalParams: totals.totalParams,
+    denseMacsPerToken: totals.denseMacsPerToken,
+    causal: recipe.kind === 'decoder',
+    slidingWindow: windows?.window,
+    slidingLayers: windows && windows.sliding < N ? windows.sliding : undefined,
+    maxPositionEmbeddings: maxPositions,
+    family: modelType,
+    experts: ffn.experts ? { total: ffn.experts.total, active: ffn.experts.active, moeLayers: ffn.moeLayers } : undefined,
+    attentionMacsPerKey: attention.valueDim !== attention.headDim ? H * (attention.headDim + attention.valueDim) : undefined,
+    kvCacheWidth: attention.cacheWidth !== 2 * attention.kvHeads * attention.headDim ? attention.cacheWidth : undefined,
+    excluded: excluded ? [excluded] : undefined,
+  };
+  return { ...base, transformer: spec };
+}
+
+/**
+ * DeepSeek's multi-token-prediction modules, reported apart from the totals: each is enorm + hnorm,
+ * eh_proj (2D→D), one MoE decoder layer shaped like the main ones, and shared_head.norm; the embedding
+ * and output head are the main model's. Undefined when there are none, or when a row it is made of was
+ * too large to count (that row has its own error, and a rounded figure would only mislead).
+ */
+function nextTokenModules(count: number, g: GraphBuilder, D: number, layerParams: readonly number[], blockRow: number, ffn: FeedForward): { name: string; params: number; reason: string } | undefined {
+  if (count === 0 || ffn.moeRow === undefined) return undefined;
+  const attnRows = g.layers.map((l, i) => (l.type === 'attention' ? i : -1)).filter((i) => i >= 0);
+  const rows = [...attnRows, blockRow, ffn.moeRow];
+  if (!rows.every((r) => layerParams[r] > 0)) return undefined;
+  const perLayer = (row: number) => layerParams[row] / (g.layers[row].repeat ?? 1);
+  // Attention may sit on two rows (windowed and full layers): its per-layer share is their sum over all layers.
+  const attention = attnRows.reduce((s, r) => s + layerParams[r], 0) / (g.layers[blockRow].repeat ?? 1);
+  const decoderLayer = attention + perLayer(blockRow) + perLayer(ffn.moeRow);
+  const params = count * (2 * D * D + 3 * D + decoderLayer);
+  if (!isExactCount(params)) return undefined;
+  return {
+    name: `${count} multi-token-prediction layer${count === 1 ? '' : 's'}`,
+    params,
+    reason: 'num_nextn_predict_layers: stored with the checkpoint for training and speculative decoding; the forward pass does not run it',
+  };
+}
+
+/**
+ * The config class's `intermediate_size` default where one is known: GPT-2's 4·n_embd, the dense width
+ * Qwen-MoE configs may omit (most layers never use it), the expert width of gpt-oss. Otherwise required.
+ */
+function intermediateDefault(recipe: Recipe, hidden: number | undefined): number | undefined {
+  if (recipe.intermediateTimesHidden) return hidden === undefined ? undefined : recipe.intermediateTimesHidden * hidden;
+  if (recipe.moe?.denseWidthDefault) return recipe.moe.denseWidthDefault;
+  return recipe.moe?.widthKey === 'intermediate_size' ? recipe.moe.widthDefault : undefined;
+}
+
+/** Token embeddings, plus learned positions and token types where the family has them (GPT-2, BERT). */
+function embeddings(x: BlockContext, seqLen: number, vocab: number, shared: boolean, family: string): number | undefined {
+  const { c, g, recipe, hidden: D } = x;
+  const names = recipe.names;
+  const ids = g.add('tokenIds', { length: seqLen }, [], -1, 'input_ids');
+  const embedRow = g.addLayer({ name: `${names.prefix}${names.embed}`, type: 'embedding', range: c.range('vocab_size'), detail: `${vocab}×${D}${shared ? ', shared with the output layer' : ''}` });
+  const tokens = g.add('embedding', { vocab, dim: D }, [ids], embedRow, 'embed_tokens');
+  if (!recipe.learnedPositions) return tokens;
+  const positions = c.int('max_position_embeddings', recipe.learnedPositions);
+  if (positions === undefined) return undefined;
+  if (seqLen > positions) {
+    c.sink.warning(`Sequence length ${seqLen} exceeds the ${positions} learned positions; ${family === 'gpt2' ? 'GPT-2' : 'the model'} cannot run it.`, c.range('max_position_embeddings'));
+  }
+  const posRow = g.addLayer({ name: `${names.prefix}${names.positions}`, type: 'position embedding', range: c.range('max_position_embeddings'), detail: `${positions}×${D} learned positions` });
+  const pos = g.add('embedding', { vocab: positions, dim: D }, [ids], posRow, 'position_embeddings');
+  let sum = g.add('elementwise', { fn: 'add' }, [tokens, pos], posRow, 'add positions');
+  if (recipe.tokenTypes) {
+    const types = c.int('type_vocab_size', 2) ?? 2;
+    const typeRow = g.addLayer({ name: `${names.prefix}embeddings.token_type_embeddings`, type: 'token type embedding', range: c.range('type_vocab_size', 'vocab_size'), detail: `${types}×${D}` });
+    const tt = g.add('embedding', { vocab: types, dim: D }, [ids], typeRow, 'token_type_embeddings');
+    sum = g.add('elementwise', { fn: 'add' }, [sum, tt], typeRow, 'add token types');
+    sum = g.add('norm', { kind: 'layer', bias: true }, [sum], typeRow, 'embeddings.LayerNorm');
+  }
+  return sum;
+}
+
+/** The attention block with its sizes checked, or undefined after reporting why it cannot be built. */
+function attentionOf(x: BlockContext, H: number): AttentionShape | undefined {
+  const { c, recipe } = x;
+  if (recipe.attention.kind === 'mla') return mlaAttention(x, H);
+  const D = x.hidden;
+  const KV = c.int('num_key_value_heads', H);
+  const explicitHeadDim = c.has('head_dim') ? c.int('head_dim') : undefined;
+  if (KV === undefined || (c.has('head_dim') && explicitHeadDim === undefined)) return undefined;
+  if (explicitHeadDim === undefined && D % H !== 0) {
+    c.sink.error(
+      `config.json: "${c.key('num_attention_heads')}" (${H}) must divide "${c.key('hidden_size')}" (${D}) when no "head_dim" is given; ${D}/${H} is not a whole head size.`,
+      c.valueRange('num_attention_heads'),
+    );
+    return undefined;
+  }
+  if (H % KV !== 0) {
+    c.sink.error(`config.json: "num_key_value_heads" (${KV}) must divide "num_attention_heads" (${H}): each key/value head serves a whole group of query heads.`, c.valueRange('num_key_value_heads'));
+    return undefined;
+  }
+  return gqaAttention(x, recipe.attention, H, KV, explicitHeadDim ?? D / H);
+}
+
+/** The window and how many layers use it; undefined for none, null when the config is unusable. */
+function slidingWindows(c: ConfigReader, recipe: Recipe, layers: number): { window: number; sliding: number } | undefined | null {
+  if (recipe.slidingWindow === 'never') return undefined;
+  if (recipe.slidingWindow === 'layer-types') {
+    const window = c.int('sliding_window', 128);
+    const types = c.strings('layer_types');
+    const every = recipe.fullEvery?.key ? c.int(recipe.fullEvery.key, recipe.fullEvery.every) : recipe.fullEvery?.every ?? 1;
+    if (window === undefined || every === undefined) return null;
+    if (types && types.length !== layers) {
+      c.sink.error(`config.json: "layer_types" lists ${types.length} layers, but "num_hidden_layers" is ${layers}.`, c.valueRange('layer_types'));
+      return null;
+    }
+    // transformers' default when layer_types is absent: layer i is full when (i + 1) % every == 0.
+    const sliding = types ? types.filter((t) => t === 'sliding_attention').length : layers - Math.floor(layers / every);
+    return sliding > 0 ? { window, sliding } : undefined;
+  }
+  if (!c.has('sliding_window')) return undefined;
+  const enabled = recipe.slidingWindow === 'when-set' || c.bool('use_sliding_window', false);
+  const window = c.int('sliding_window');
+  return enabled && window !== undefined ? { window, sliding: layers } : undefined;
+}
+
+/**
+ * One attention row for all layers, or two (windowed and full) when only some layers use the window:
+ * the second is wired in parallel so each row's projections are counted for its own layers.
+ */
+function attentionRows(x: BlockContext, a: AttentionShape, windows: { window: number; sliding: number } | undefined): (input: number) => number {
+  const { c, g, layerPath, layers, recipe } = x;
+  const name = `${layerPath}.${recipe.names.attention}`;
+  const range = c.range('num_attention_heads');
+  if (!windows || windows.sliding === layers) {
+    const row = g.addLayer({ name, type: 'attention', range, repeat: layers, detail: `${a.detail}${windows ? `, window ${windows.window}` : ''}` });
+    return (input) => a.build(input, row, windows?.window);
+  }
+  const full = layers - windows.sliding;
+  const slidingRow = g.addLayer({ name: `${name} (sliding layers)`, type: 'attention', range: c.range('layer_types', 'sliding_window', 'num_attention_heads'), repeat: windows.sliding, detail: `${a.detail}, window ${windows.window}` });
+  const fullRow = full > 0 ? g.addLayer({ name: `${name} (full layers)`, type: 'attention', range, repeat: full, detail: `${a.detail}, full context` }) : -1;
+  return (input) => {
+    const out = a.build(input, slidingRow, windows.window);
+    if (fullRow >= 0) a.build(input, fullRow);
+    return out;
+  };
+}
+
+export const hfConfigReader: FormatReader = {
+  id: 'hf-config',
+  label: 'Hugging Face config.json',
+  detect,
+  read,
+};

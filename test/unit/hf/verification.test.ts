@@ -1,0 +1,107 @@
+/**
+ * Honest counts (issue 10): a config whose family has no recipe is still counted with the generic one, but
+ * the report says so (`unverified` with the reason and the keys it never read), and every surface prints
+ * its figures as `≈?`. A known family with a shape-changing key its recipe does not read gets a warning
+ * at that key.
+ */
+import { strict as assert } from 'node:assert';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { analyzeText, type AnalysisReport } from '../../../src/engine/analyze';
+import { layerHints } from '../../../src/engine/hints';
+import { renderReport } from '../../../src/engine/report';
+import { LineIndex } from '../../../src/engine/source/text';
+import { COMPILED_CLI, readFixture } from '../fixtures';
+
+const analyze = (text: string): AnalysisReport => analyzeText(text, { fileName: 'config.json' });
+const warnings = (r: AnalysisReport) => r.diagnostics.filter((d) => d.severity === 'warning');
+
+/** The stored gpt-oss-20b config renamed to a family Greenprint has no recipe for (as a newer release would be). */
+function unknownFamily(): string {
+  return readFixture('hf', 'gpt-oss-20b.config.json').replace('"model_type": "gpt_oss"', '"model_type": "gpt_oss_next"').replace('"GptOssForCausalLM"', '"GptOssNextForCausalLM"');
+}
+
+describe('Hugging Face config.json: verified and unverified counts', () => {
+  it('marks a family without a recipe unverified, with the reason and the keys it did not read', () => {
+    const text = unknownFamily();
+    const report = analyze(text);
+    assert.ok(report.totals, 'the generic count is still there, for --json and for comparison');
+    assert.match(report.unverified!.reason, /"gpt_oss_next" \(GptOssNextForCausalLM\) has no Greenprint recipe; counted as a Llama-style decoder/);
+    // What the Llama recipe never looked at: the expert layout, the attention pattern, the sinks' switch.
+    for (const key of ['num_local_experts', 'num_experts_per_tok', 'layer_types', 'sliding_window', 'experts_per_token']) {
+      assert.ok(report.unverified!.ignoredKeys.includes(key), `${key} listed`);
+    }
+    // Keys that change no shape are not listed as ignored.
+    for (const key of ['eos_token_id', 'rope_theta', 'rope_scaling', 'rms_norm_eps', 'use_cache']) assert.ok(!report.unverified!.ignoredKeys.includes(key), `${key} not listed`);
+    const [warning] = warnings(report);
+    assert.match(warning.message, /"gpt_oss_next" is not one Greenprint knows .* unverified \(≈\?\)/);
+    assert.equal(text.slice(warning.range.start, warning.range.end), '"gpt_oss_next"');
+    // Its per-key warnings are not repeated: the whole count is flagged already.
+    assert.equal(warnings(report).length, 1);
+    // The generic recipe misses the experts entirely (about 2.4B against 20.9B): why the figure must not read as a fact.
+    assert.ok(report.totals!.params < analyze(readFixture('hf', 'gpt-oss-20b.config.json')).totals!.params / 5);
+  });
+
+  it('prints every figure of an unverified report as ≈? in hints and in the text report', () => {
+    const text = unknownFamily();
+    const report = analyze(text);
+    const hints = layerHints(report, new LineIndex(text), { metrics: ['params', 'macs'], units: 'si' });
+    assert.ok(hints.length > 0);
+    for (const h of hints) assert.match(h.label, /^≈\? \S+ params · ≈\? \S+ MACs/);
+    const rendered = renderReport(report);
+    assert.match(rendered, /UNVERIFIED — every figure below is a guess \(≈\?\): Model type "gpt_oss_next"/);
+    assert.match(rendered, /keys not read: .*num_local_experts/);
+    assert.match(rendered, /params\s+≈\? [\d,]+\s+≈\? \S+/);
+    // A known family prints plain figures.
+    const known = analyze(readFixture('hf', 'gpt-oss-20b.config.json'));
+    assert.equal(known.unverified, undefined);
+    assert.doesNotMatch(renderReport(known), /≈\?|UNVERIFIED/);
+    for (const h of layerHints(known, new LineIndex(readFixture('hf', 'gpt-oss-20b.config.json')), { metrics: ['params'], units: 'si' })) assert.doesNotMatch(h.label, /≈/);
+  });
+
+  it('greenprint report --json carries the unverified field, and the text output says why', () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'greenprint-hf-'));
+    try {
+      const file = path.join(dir, 'config.json');
+      writeFileSync(file, unknownFamily());
+      const json = spawnSync(process.execPath, [COMPILED_CLI, 'report', file, '--json'], { encoding: 'utf8' });
+      assert.equal(json.status, 0, json.stderr);
+      const report = JSON.parse(json.stdout) as AnalysisReport;
+      assert.match(report.unverified!.reason, /has no Greenprint recipe/);
+      assert.ok(report.unverified!.ignoredKeys.includes('num_local_experts'));
+      const text = spawnSync(process.execPath, [COMPILED_CLI, 'report', file], { encoding: 'utf8' });
+      assert.match(text.stdout, /UNVERIFIED/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('warns at a shape-changing key that a known family\'s recipe does not read', () => {
+    const text = readFixture('hf', 'Llama-3.1-8B.config.json').replace('"num_key_value_heads": 8,', '"num_key_value_heads": 8,\n  "q_lora_rank": 1536,\n  "num_local_experts": 8,');
+    const report = analyze(text);
+    assert.equal(report.unverified, undefined);
+    const messages = warnings(report);
+    assert.deepEqual(messages.map((w) => text.slice(w.range.start, w.range.end)), ['"q_lora_rank": 1536', '"num_local_experts": 8']);
+    assert.match(messages[0].message, /"q_lora_rank" changes parameter shapes in some families, but Greenprint's llama recipe \(transformers\/models\/llama\/modeling_llama.py\) does not read it/);
+    assert.equal(report.totals!.params, 8030261248); // counted as a plain Llama, with the warning beside it
+  });
+
+  it('stays quiet about keys that change no shape, and about keys the recipe reads', () => {
+    const text = readFixture('hf', 'Llama-3.1-8B.config.json').replace('"num_key_value_heads": 8,', '"num_key_value_heads": 8,\n  "my_run_id": 7,\n  "router_aux_loss_coef": 0.01,');
+    assert.deepEqual(warnings(analyze(text)), []);
+    // Mistral reads sliding_window; Llama does not.
+    const llama = readFixture('hf', 'Llama-3.1-8B.config.json').replace('"num_key_value_heads": 8,', '"num_key_value_heads": 8,\n  "sliding_window": 4096,');
+    assert.equal(warnings(analyze(llama)).length, 1);
+    assert.deepEqual(warnings(analyze(llama.replace('"model_type": "llama"', '"model_type": "mistral"').replace('"LlamaForCausalLM"', '"MistralForCausalLM"'))), []);
+  });
+
+  it('reads a known class when model_type is unknown, and says so', () => {
+    const text = readFixture('hf', 'gpt-oss-20b.config.json').replace('"model_type": "gpt_oss"', '"model_type": "gpt_oss_custom"');
+    const report = analyze(text);
+    assert.equal(report.unverified, undefined);
+    assert.equal(report.totals!.params, 20914757184);
+    assert.match(warnings(report)[0].message, /reading it as gpt_oss because "architectures" names GptOssForCausalLM/);
+  });
+});
