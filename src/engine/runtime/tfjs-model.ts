@@ -309,6 +309,7 @@ function buildExecutor(ctx: BuildContext, op: string, attrs: Attrs, inputs: read
     case 'conv2d':
       return buildConv2d(ctx, first, attrs, name);
     case 'dense':
+    case 'probeScaledDense': // the same Linear; only its printed GFLOPs differ (ops/yolo.ts)
       return buildDense(ctx, first, attrs, false);
     case 'kerasDense':
       return buildDense(ctx, first, attrs, true);
@@ -353,6 +354,11 @@ function buildExecutor(ctx: BuildContext, op: string, attrs: Attrs, inputs: read
     }
     case 'slice':
       return buildSlice(ctx, first, attrs);
+    case 'resizeLike': {
+      // YOLOv9's CBFuse: nearest resize of the first input to the reference's spatial size (the output's).
+      const size: [number, number] = [output[1], output[2]];
+      return ([x]) => tf.image.resizeNearestNeighbor(x as Tensor<Rank.R4>, size);
+    }
     case 'upsample': {
       const size: [number, number] = [output[1], output[2]];
       return attrs.mode === 'bilinear'

@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { evaluate } from '../../../src/engine/cost';
 import { GraphBuilder } from '../../../src/engine/graph';
-import { OFA_CONVENTION } from '../../../src/engine/formats/ofa/common';
+import { OFA_CONVENTION } from '../../../src/engine/ofa/common';
 import type { ModelIR } from '../../../src/engine/ir';
 import { initBackend, type RuntimeInfo } from '../../../src/engine/runtime/backend';
 import { buildTfjsModel, expectedStoredShape, UnsupportedOpError } from '../../../src/engine/runtime/tfjs-model';
@@ -70,6 +70,18 @@ describe('runtime: IR → TF.js model', function () {
       ['yolo11n', irOfFile(samplePath('yolo', 'yolo11.yaml'), { inputSize: [64, 64], scale: 'n' })],
     ];
     for (const [, ir] of cases) assertShapesMatch(rt, ir);
+  });
+
+  it('executes the newer YOLO heads at 64×64: classify (probeScaledDense), v10 (both heads), v9e (CBLinear/CBFuse resizeLike)', function () {
+    this.timeout(120_000);
+    const cases: ModelIR[] = [
+      irOfFile(fixturePath('ultralytics', 'yolo11-cls.yaml'), { inputSize: [64, 64], scale: 'n' }),
+      irOfFile(fixturePath('ultralytics', 'yolov10n.yaml'), { inputSize: [64, 64] }),
+      irOfFile(fixturePath('ultralytics', 'yolov9e.yaml'), { inputSize: [64, 64] }),
+    ];
+    const ops = new Set(cases.flatMap((ir) => ir.nodes.map((n) => n.op)));
+    assert.ok(ops.has('probeScaledDense') && ops.has('resizeLike'), [...ops].join(', '));
+    for (const ir of cases) assertShapesMatch(rt, ir);
   });
 
   it('runs batch 2 with the batch as the leading axis', () => {
