@@ -208,7 +208,7 @@ async function benchExtractGroup(): Promise<void> {
   const { initBackend } = load<typeof import('../src/engine/runtime/backend')>('runtime/backend.js');
   const { extractSubnet } = load<typeof import('../src/engine/supernet/extract')>('supernet/extract.js');
   const { supernetForward, staticForward } = load<typeof import('../src/engine/runtime/ofa-forward')>('runtime/ofa-forward.js');
-  const { createRng, sampleArch } = load<typeof import('../src/engine/supernet/random')>('supernet/random.js');
+  const { createRng, sampleArch } = load<typeof import('../src/engine/ofa/random')>('ofa/random.js');
   const { readSupernetSpace } = load<typeof import('../src/engine/formats/ofa-supernet')>('formats/ofa-supernet.js');
   const { loadWeightsFile } = load<typeof import('../src/engine/weights/load')>('weights/load.js');
   const { subnetToTfjsGraphModel } = load<typeof import('../src/engine/supernet/export-tfjs')>('supernet/export-tfjs.js');

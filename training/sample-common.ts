@@ -1,7 +1,7 @@
 /** What the sample supernet's training and predictor scripts share: its space, resolutions and data splits. */
 import type { Tensor4D } from '@tensorflow/tfjs-core';
 import type { ImageSplit } from '../src/engine/data/idx';
-import type { OfaSpace } from '../src/engine/formats/ofa/spaces';
+import type { OfaSpace } from '../src/engine/ofa/spaces';
 import type { TF } from '../src/engine/runtime/backend';
 import { createRng, FASHION_MNIST_NORMALISATION, imageBatch, shuffledIndices } from '../src/engine/supernet/train';
 

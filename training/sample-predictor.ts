@@ -15,7 +15,7 @@ import { loadMnistLayoutDataset } from '../src/engine/data/idx';
 import { formatArchDatasetJsonl, type ArchSample } from '../src/engine/supernet/arch-dataset';
 import { saveMlpPredictor, trainMlpPredictor } from '../src/engine/supernet/mlp-predictor';
 import { activeArchKey } from '../src/engine/supernet/search';
-import { sampleArch } from '../src/engine/supernet/random';
+import { sampleArch } from '../src/engine/ofa/random';
 import { createRng, evaluateSubnet, FASHION_MNIST_NORMALISATION, largestArch, recalibrateBatchNorm, smallestArch } from '../src/engine/supernet/train';
 import { loadWeightsFile } from '../src/engine/weights/load';
 import { SAMPLE_RESOLUTIONS, SAMPLE_SPACE, recalibrationBatches, splitTrainValidation } from './sample-common';

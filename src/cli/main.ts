@@ -14,6 +14,8 @@ import {
   listTargetDevices,
   MAX_ANALYSED_BYTES,
   renderReport,
+  figureMark,
+  unverifiedText,
   formatMs,
   type AnalysisReport,
   type AnalyzeOptions,
@@ -306,12 +308,16 @@ async function latency(args: Args): Promise<number> {
     transformer: r.latency?.transformer,
     carbon: r.carbon,
     problems: [...(r.efficiencyProblems ?? []), ...(measureError ? [`measurement failed: ${measureError}`] : [])],
+    /** Set when the model's family has no recipe: the prediction rests on guessed counts. */
+    unverified: r.unverified,
   };
   if (args.json) {
     process.stdout.write(JSON.stringify(out, null, 2) + '\n');
   } else {
     const lines = [`${r.model} (${r.input}, batch ${r.batch}) on ${out.deviceName ?? device}`];
-    if (out.predictedMs !== undefined) lines.push(`  predicted ${formatMs(out.predictedMs)} (${r.latency!.source})`);
+    if (out.predictedMs !== undefined) lines.push(`  predicted ${figureMark(r)}${formatMs(out.predictedMs)} (${r.latency!.source})`);
+    const unverified = unverifiedText(r);
+    if (unverified) lines.push(`  ${unverified}`);
     if (out.transformer) lines.push(`  decode ${formatMs(out.transformer.decodeMsPerToken)}/token`);
     if (measured) {
       lines.push(

@@ -23,7 +23,7 @@ import {
   type MlpEpochProgress,
   type MlpTrainingTf,
 } from '../engine/supernet/mlp-predictor';
-import type { SubnetArch } from '../engine/supernet/search';
+import type { SubnetArch } from '../engine/ofa/spaces';
 
 export class PredictorSetupError extends Error {}
 

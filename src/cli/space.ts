@@ -1,5 +1,5 @@
 import { readSupernetSpace } from '../engine/formats/ofa-supernet';
-import type { OfaSpace } from '../engine/formats/ofa/spaces';
+import type { OfaSpace } from '../engine/ofa/spaces';
 
 /** The OFA space of a supernet file with the resolutions a LUT build covers by default; undefined for other files. */
 export function spaceFromSupernet(text: string, file: string): { space: OfaSpace; resolutions: readonly number[]; label: string } | undefined {

@@ -9,11 +9,11 @@
  */
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import * as path from 'node:path';
-import type { AnalysisReport } from './analyze';
+import type { AnalysisReport, CarbonReport, LatencyReport } from './report-types';
 import type { CostResult } from './cost';
 import type { ModelIR } from './ir';
-import { CarbonDataError, inferenceCarbon, trainingCarbon, type Assumptions, type CarbonSetting } from './carbon';
-import { DeviceCatalogueError, getDevice, listDevices, peakFor, type DeviceSpec } from './latency/devices';
+import { CarbonDataError, inferenceCarbon, trainingCarbon, type CarbonSetting } from './carbon';
+import { DeviceCatalogueError, getDevice, listDevices, peakFor, type DeviceSpec } from './devices';
 import { loadLut, LutError, type LatencyLut } from './latency/lut';
 import { loadOfaLutSet, NOTE10_DEVICE, predictOfaLatency, type OfaLutSet } from './latency/ofa-lut';
 import { predictFromLut } from './latency/predict';
@@ -46,41 +46,8 @@ export interface EfficiencyOptions {
   readonly training?: { readonly samples: number; readonly epochs: number };
 }
 
-export interface LatencyReport {
-  readonly device: { readonly id: string; readonly name: string };
-  readonly method: 'lut' | 'roofline';
-  /** For tables: whether entries are median or fastest runs (compare measurements accordingly). */
-  readonly estimator?: 'median' | 'min';
-  /** Where the figure comes from, in words: "OFA Note10 lookup table (r=224)". */
-  readonly source: string;
-  readonly backend?: string;
-  /** One forward pass of the whole batch. */
-  readonly totalMs: number;
-  readonly perSampleMs: number;
-  /** Per report layer; undefined where the method gives no per-layer figure. */
-  readonly layerMs: readonly (number | undefined)[];
-  /** LUT keys the table lacks (the total is then an underestimate). */
-  readonly missing: readonly string[];
-  readonly transformer?: { readonly prefillMs: number; readonly decodeMsPerToken: number; readonly tokensPerSecond: number };
-  readonly assumptions: readonly string[];
-}
-
-export interface CarbonReport {
-  readonly region: string;
-  readonly perInference: { readonly kWh: number; readonly gCO2e: number };
-  readonly perMillion: { readonly kWh: number; readonly gCO2e: number };
-  readonly assumptions: Assumptions;
-  /** One training run (3 × forward FLOPs × samples × epochs at the device's sustained throughput). */
-  readonly training?: {
-    readonly samples: number;
-    readonly epochs: number;
-    readonly trainingFlops: number;
-    readonly hours: number;
-    readonly kWh: number;
-    readonly gCO2e: number;
-    readonly assumptions: Assumptions;
-  };
-}
+// The report shapes live with the other report types; re-exported for existing importers.
+export type { CarbonReport, LatencyReport } from './report-types';
 
 export interface EfficiencyResult {
   readonly latency?: LatencyReport;

@@ -18,6 +18,9 @@ export interface SourceRange {
 
 export type FormatId = 'ofa-net' | 'ofa-supernet' | 'keras' | 'hf-config' | 'ultralytics';
 
+/** Once-for-All's elastic search spaces (ofa/spaces.ts); an OFA net of either family names its space. */
+export type OfaSpaceId = 'mobilenetv3' | 'proxyless';
+
 /** Prompt tokens assumed for transformer prefill when the user sets none. */
 export const DEFAULT_SEQ_LEN = 2048;
 
@@ -55,12 +58,6 @@ export interface IRLayer {
   readonly detail?: string;
   /** How many times the layer's nodes run (a repeated decoder layer); defaults to 1. */
   readonly repeat?: number;
-  /**
-   * Keys of OFA's latency-table grammar that price this layer (latency/keys.ts), set by the OFA builder:
-   * `Conv-…`, `expanded_conv-…`, `Conv_1-…`, `AvgPool2D-…`, `Conv_2-…`, `Logits-…`. Empty for a layer OFA
-   * does not price (a skipped block); absent when the format has no such grammar.
-   */
-  readonly lutKeys?: readonly string[];
 }
 
 export interface IRNode {
@@ -98,6 +95,27 @@ export interface TransformerSpec {
   readonly family?: string;
   /** Routed experts per MoE layer and how many each token visits; absent for dense models. */
   readonly experts?: { readonly total: number; readonly active: number; readonly moeLayers: number };
+  /**
+   * Attention-matmul MACs per layer, query token and key: heads × (query/key width + value width).
+   * Defaults to 2·heads·headDim; MLA's value heads are narrower than its query/key heads.
+   */
+  readonly attentionMacsPerKey?: number;
+  /** Elements cached per token and layer; defaults to 2·kvHeads·headDim (MLA caches its compressed latent). */
+  readonly kvCacheWidth?: number;
+  /** Layers that use `slidingWindow` (gpt-oss alternates); the rest see the whole context. Default: all. */
+  readonly slidingLayers?: number;
+  /** Modules stored with the model that its forward pass does not run, reported apart from the totals. */
+  readonly excluded?: readonly { readonly name: string; readonly params: number; readonly reason: string }[];
+}
+
+/**
+ * Why a reader's figures are guesses: the file names a family the reader has no recipe for, so it
+ * counted a generic one. Reports carry it so that every figure can be shown as unverified.
+ */
+export interface Unverified {
+  readonly reason: string;
+  /** Top-level keys the generic recipe did not read; any of them may change the model's shapes. */
+  readonly ignoredKeys: readonly string[];
 }
 
 export interface ModelIR {
@@ -117,4 +135,12 @@ export interface ModelIR {
   readonly transformer?: TransformerSpec;
   /** Anything a user should know about what was and was not counted. */
   readonly notes?: readonly string[];
+  /**
+   * Set by the OFA readers on MobileNetV3 and ProxylessNASNets networks: the space the net comes from, which
+   * decides the grammar of OFA's latency tables. The keys themselves need inferred shapes, so the latency
+   * layer derives them after evaluation (latency/keys.ts); OFA ResNets and other formats have none.
+   */
+  readonly ofaSpace?: OfaSpaceId;
+  /** Set when the figures come from a generic recipe rather than the model's own (see `Unverified`). */
+  readonly unverified?: Unverified;
 }

@@ -19,7 +19,7 @@
  * next to the gCO2e it produced.
  */
 import type { DType } from '../ir';
-import { peakFor, type DeviceSpec } from '../latency/devices';
+import { peakFor, type DeviceSpec } from '../devices';
 import { defaultPueFor, resolveRegion, WORLD_REGION_ID, type CarbonRegion } from './regions';
 
 export const JOULES_PER_KWH = 3.6e6;

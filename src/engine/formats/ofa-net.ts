@@ -10,8 +10,8 @@ import { CEILINGS } from '../budget';
 import type { DiagnosticSink } from '../diagnostics';
 import type { SourceRange } from '../ir';
 import { parseJsonDocument, prop, propEntry, rangeOf, type JsonNode } from '../source/json';
-import { DEFAULT_IMAGE_SIZE } from './ofa/common';
-import { buildOfaNet, looksLikeOfaNetConfig } from './ofa/net-builder';
+import { DEFAULT_IMAGE_SIZE } from '../ofa/common';
+import { buildOfaNet, looksLikeOfaNetConfig } from '../ofa/net-builder';
 import type { FormatReader, ReadOptions } from './types';
 
 export const OFA_COUNTING_NOTE =

@@ -2,8 +2,8 @@
  * Greenprint's OFA supernet + arch format (`"kind": "greenprint.ofa-supernet"`, see docs/ofa-supernet.md
  * and schemas/ofa-supernet.schema.json): an elastic OFA-MobileNetV3 or OFA-ProxylessNAS space plus one
  * chosen subnet (`ks`, `e`, `d`, resolution). The arch is validated against the space, expanded exactly as
- * OFA's `get_active_subnet` does (./ofa/spaces.ts), and the resulting static config is built by the same
- * code as OFA net configs (./ofa/net-builder.ts). Counting convention = OFA's `count_net_flops` /
+ * OFA's `get_active_subnet` does (../ofa/expand.ts), and the resulting static config is built by the same
+ * code as OFA net configs (../ofa/net-builder.ts). Counting convention = OFA's `count_net_flops` /
  * `get_net_info`: MACs of Conv2d (incl. depthwise and SE 1×1) and Linear; trainable params only.
  */
 import { DiagnosticSink, ModelError } from '../diagnostics';
@@ -11,9 +11,10 @@ import { exceedsCeiling, type CeilingName } from '../budget';
 import type { SourceRange } from '../ir';
 import { LineIndex } from '../source/text';
 import { at, JsonFields, items, parseJsonDocument, prop, propEntry, rangeOf, valueOf, type JsonNode } from '../source/json';
-import { DEFAULT_IMAGE_SIZE } from './ofa/common';
-import { buildOfaNet } from './ofa/net-builder';
-import { expandOfaArchWithSlots, ofaArchShape, OFA_SPACE_DEFAULTS, OFA_SPACE_IDS, type OfaSpace, type OfaSpaceId } from './ofa/spaces';
+import { DEFAULT_IMAGE_SIZE } from '../ofa/common';
+import { buildOfaNet } from '../ofa/net-builder';
+import { expandOfaArchWithSlots } from '../ofa/expand';
+import { ofaArchShape, OFA_SPACE_DEFAULTS, OFA_SPACE_IDS, type OfaSpace, type OfaSpaceId } from '../ofa/spaces';
 import { OFA_COUNTING_NOTE } from './ofa-net';
 import type { FormatReader, ReadOptions } from './types';
 

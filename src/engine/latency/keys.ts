@@ -6,16 +6,18 @@
  *    published Note10 tables can price OFA networks exactly as `MBv3LatencyTable` / `ProxylessNASLatencyTable` do.
  *    Shapes are `HxWxC`, parts joined with `-`; MBv3 `expand` is the middle channel count, Proxyless `expand`
  *    is the integer ratio; spatial sizes are whatever the IR's shape inference gives (OFA's ceil division).
- *    `ofaLayerLutKeys` derives them from the IR layers the OFA builder emits (its node names and shapes).
+ *    `ofaLayerLutKeys` derives them, after evaluation, from the IR layers the OFA builder emits (its node
+ *    names and the evaluated shapes) in the grammar of the space the IR names (`ir.ofaSpace`).
  * 2. A format-independent *signature key* for any IR layer: the layer's op types, attributes, wiring and
  *    external input shapes, written as canonical JSON and hashed (SHA-256, first 16 hex digits). Two layers
  *    that run the same computation on the same shapes share an entry wherever they occur.
  */
 import { createHash } from 'node:crypto';
 import type { CostResult } from '../cost';
-import type { IRNode, ModelIR, Shape } from '../ir';
+import type { IRNode, ModelIR, OfaSpaceId, Shape } from '../ir';
 
-export type OfaLutGrammar = 'mobilenetv3' | 'proxyless';
+/** Each OFA space has its own table grammar (`MBv3LatencyTable`, `ProxylessNASLatencyTable`). */
+export type OfaLutGrammar = OfaSpaceId;
 
 /** `[C, H, W]` (the IR's channels-first shape) as OFA writes it: `HxWxC`. */
 export function hwcText(shape: Shape): string {
@@ -71,13 +73,16 @@ function layerInputShape(ir: ModelIR, shapes: readonly (Shape | undefined)[], no
 const suffixOf = (node: IRNode) => node.name.slice(node.name.lastIndexOf('/') + 1);
 
 /**
- * OFA-grammar keys of every layer of an OFA MobileNetV3 / ProxylessNASNets IR (as `buildOfaNet` emits it):
- * first_conv → `Conv`; each block → `expanded_conv` (skipped ZeroLayer blocks → no key, as OFA skips them);
- * MBv3 final_expand_layer → `Conv_1`, feature_mix_layer (which runs the global pooling first) →
- * `AvgPool2D` + `Conv_2`, classifier → `Logits`; Proxyless feature_mix_layer → `Conv_1`, classifier (pool +
- * FC) → `Logits`. Returns undefined for a layer it cannot key (unreadable config, unknown role).
+ * OFA-grammar keys of every layer of an OFA MobileNetV3 / ProxylessNASNets IR (as `buildOfaNet` emits it),
+ * from the shapes evaluation inferred: first_conv → `Conv`; each block → `expanded_conv` (skipped ZeroLayer
+ * blocks → no key, as OFA skips them); MBv3 final_expand_layer → `Conv_1`, feature_mix_layer (which runs
+ * the global pooling first) → `AvgPool2D` + `Conv_2`, classifier → `Logits`; Proxyless feature_mix_layer →
+ * `Conv_1`, classifier (pool + FC) → `Logits`. Undefined for a layer it cannot key (unreadable config,
+ * unknown role) and for every layer of an IR that names no OFA space (other formats, OFA ResNets).
  */
-export function ofaLayerLutKeys(ir: ModelIR, shapes: readonly (Shape | undefined)[], grammar: OfaLutGrammar): (string[] | undefined)[] {
+export function ofaLayerLutKeys(ir: ModelIR, shapes: readonly (Shape | undefined)[]): (string[] | undefined)[] {
+  const grammar = ir.ofaSpace;
+  if (grammar === undefined) return ir.layers.map(() => undefined);
   return ir.layers.map((layer, index) => {
     const nodes = layerNodes(ir, index);
     const input = layerInputShape(ir, shapes, nodes);

@@ -15,9 +15,9 @@ import { writeFileAtomic } from '../fsutil/atomic-write';
 import { GraphBuilder } from '../graph';
 import type { ModelIR, Shape } from '../ir';
 import type { MeasurementWorker } from '../runtime/client';
-import type { DeviceSpec } from './devices';
+import type { DeviceSpec } from '../devices';
 import type { LatencyProfiler } from './lut-build';
-import type { Measurement } from './types';
+import type { Measurement } from '../runtime/types';
 
 /** Where the CLI keeps LUTs and calibration between sessions (`$XDG_CACHE_HOME/greenprint`). */
 export function defaultDataDirectory(): string {

@@ -15,15 +15,17 @@
 import { existsSync } from 'node:fs';
 import { evaluate } from '../cost';
 import type { ModelIR, Shape } from '../ir';
-import { buildOfaNet } from '../formats/ofa/net-builder';
-import { expandOfaArch, ofaArchShape, type OfaSpace } from '../formats/ofa/spaces';
+import { buildOfaNet } from '../ofa/net-builder';
+import { expandOfaArch } from '../ofa/expand';
+import { createRng } from '../ofa/random';
+import { ofaArchShape, type OfaSpace } from '../ofa/spaces';
 import { DiagnosticSink } from '../diagnostics';
 import { parseJsonDocument } from '../source/json';
-import { layerSignatureKey } from './keys';
+import type { Measurement } from '../runtime/types';
+import { layerSignatureKey, ofaLayerLutKeys } from './keys';
 import { emptyLut, loadLut, LutError, saveLut, type LatencyLut, type LutEntry } from './lut';
 import { predictFromLut, type LutEstimator } from './predict';
 import { layerSubgraph } from './subgraph';
-import type { Measurement } from './types';
 
 /** One thing to time: its LUT key and a standalone model that runs exactly it. */
 export interface LutBlock {
@@ -216,8 +218,9 @@ export function enumerateSpaceBlocks(space: OfaSpace, resolution: number): LutBl
       const arch = { ks: new Array<number>(shape.slots).fill(ks), e: new Array<number>(shape.slots).fill(e), d: new Array<number>(shape.stages).fill(depth) };
       const ir = netIR(expandOfaArch(space, arch), resolution, `${space.space} w${space.widthMult} k${ks} e${e} @${resolution}`);
       const { nodeShapes } = evaluate(ir, { batch: 1 });
-      ir.layers.forEach((layer, index) => {
-        const keys = layer.lutKeys ?? [];
+      const layerKeys = ofaLayerLutKeys(ir, nodeShapes);
+      ir.layers.forEach((_, index) => {
+        const keys = layerKeys[index] ?? [];
         keys.forEach((key, k) => {
           if (blocks.has(key)) return;
           let keep: ((n: ModelIR['nodes'][number]) => boolean) | undefined;
@@ -226,7 +229,7 @@ export function enumerateSpaceBlocks(space: OfaSpace, resolution: number): LutBl
             const pool = ir.nodes.find((n) => n.layer === index && n.op === 'globalPool');
             keep = k === 0 ? (n) => n === pool : (n) => n !== pool;
           }
-          blocks.set(key, { key, ir: layerSubgraph(ir, nodeShapes, index, keep, { lutKeys: [key] }) });
+          blocks.set(key, { key, ir: layerSubgraph(ir, nodeShapes, index, keep) });
         });
       });
     }
@@ -257,28 +260,19 @@ export function modelBlocks(ir: ModelIR): LutBlock[] {
   return [...blocks.values()];
 }
 
-/** Deterministic PRNG (mulberry32): the same seed samples the same subnets on every machine. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-/** Uniformly random subnets of a space at one resolution (OFA's `sample_active_subnet`), as models. */
+/**
+ * Uniformly random subnets of a space at one resolution (OFA's `sample_active_subnet`), as models; the same
+ * seed samples the same subnets on every machine. No resolution is drawn (`sampleArch` would draw one), so
+ * the sequence stays that of the tables already built.
+ */
 export function sampleSpaceSubnets(space: OfaSpace, resolution: number, count: number, seed: number): ModelIR[] {
-  const random = seededRandom(seed);
-  const pick = <T>(xs: readonly T[]) => xs[Math.floor(random() * xs.length)];
+  const rng = createRng(seed);
   const shape = ofaArchShape(space);
   return Array.from({ length: count }, (_, i) => {
     const arch = {
-      ks: Array.from({ length: shape.slots }, () => pick(space.ksList)),
-      e: Array.from({ length: shape.slots }, () => pick(space.expandList)),
-      d: Array.from({ length: shape.stages }, () => pick(space.depthList)),
+      ks: Array.from({ length: shape.slots }, () => rng.pick(space.ksList)),
+      e: Array.from({ length: shape.slots }, () => rng.pick(space.expandList)),
+      d: Array.from({ length: shape.stages }, () => rng.pick(space.depthList)),
     };
     return netIR(expandOfaArch(space, arch), resolution, `${space.space} w${space.widthMult} subnet ${seed}/${i} @${resolution}`);
   });

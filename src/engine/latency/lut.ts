@@ -16,7 +16,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { FileExistsError, writeFileAtomic } from '../fsutil/atomic-write';
-import type { RuntimeBackend } from './types';
+import type { RuntimeBackend } from '../runtime/types';
 
 export const LUT_FORMAT = 'greenprint.latency-lut';
 export const LUT_VERSION = 1;

@@ -12,6 +12,7 @@ import * as path from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import type { CostResult } from '../cost';
 import type { ModelIR } from '../ir';
+import { ofaLayerLutKeys } from './keys';
 import { LUT_FORMAT, LUT_VERSION, LutError, type LatencyLut, type LutEntry } from './lut';
 import { predictFromLut, type LatencyPrediction } from './predict';
 
@@ -105,11 +106,12 @@ export function ofaTableFor(tables: OfaLutSet, resolution: number): LatencyLut {
  */
 export function predictOfaLatency(ir: ModelIR, evaluated: Pick<CostResult, 'nodeShapes'>, tables: OfaLutSet): LatencyPrediction {
   const table = ofaTableFor(tables, imageSizeOf(ir));
-  const unkeyed = ir.layers.filter((l) => l.lutKeys === undefined);
+  const keys = ofaLayerLutKeys(ir, evaluated.nodeShapes);
+  const unkeyed = ir.layers.filter((_, i) => keys[i] === undefined);
   if (unkeyed.length > 0) {
     throw new LutError(`${table.device.name}: ${unkeyed.map((l) => l.name).join(', ')} ha${unkeyed.length === 1 ? 's' : 've'} no OFA latency-table key; these tables price OFA MobileNetV3 w1.2 networks only.`);
   }
-  const prediction = predictFromLut(ir, evaluated, table);
+  const prediction = predictFromLut(ir, evaluated, table, undefined, keys);
   if (prediction.missing.length > 0) {
     throw new LutError(
       `${table.device.name} table for r = ${imageSizeOf(ir)} has no entry "${prediction.missing[0]}"${prediction.missing.length > 1 ? ` (and ${prediction.missing.length - 1} more)` : ''}; the tables cover the OFA-MobileNetV3 w1.2 space only.`,

@@ -3,13 +3,14 @@
  * of its layers' table entries, plus the table's fixed per-inference overhead (0 for OFA's tables).
  *
  * Which keys price a layer depends on the table: a table keyed in OFA's grammar (any key not starting with
- * `sig:`) is read with the layer's `lutKeys` (set by the OFA builder); any other table with the layer's
- * signature key (./keys.ts), multiplied by the layer's `repeat`. A key the table lacks is listed in
+ * `sig:`) is read with the layer's OFA keys (derived from the evaluated IR of an OFA MobileNetV3 or
+ * ProxylessNAS net, ./keys.ts); any other table, and any layer without OFA keys, with the layer's signature
+ * key, multiplied by the layer's `repeat`. A key the table lacks is listed in
  * `missing` and contributes nothing, so callers can tell "unpriced" from "free"; nothing is silently zero.
  */
 import type { CostResult } from '../cost';
 import type { ModelIR } from '../ir';
-import { isSignatureKey, layerSignatureKey } from './keys';
+import { isSignatureKey, layerSignatureKey, ofaLayerLutKeys } from './keys';
 import type { LatencyLut } from './lut';
 
 export interface LayerLatency {
@@ -40,13 +41,22 @@ export function lutUsesOfaKeys(lut: LatencyLut): boolean {
  */
 export type LutEstimator = 'median' | 'min';
 
-export function predictFromLut(ir: ModelIR, evaluated: Pick<CostResult, 'nodeShapes'>, lut: LatencyLut, estimator: LutEstimator = lut.estimator ?? 'median'): LatencyPrediction {
-  const ofaKeyed = lutUsesOfaKeys(lut);
+/**
+ * `ofaKeys`: the layers' OFA keys (`ofaLayerLutKeys`), derived here when the table is OFA-keyed unless the
+ * caller already has them.
+ */
+export function predictFromLut(
+  ir: ModelIR,
+  evaluated: Pick<CostResult, 'nodeShapes'>,
+  lut: LatencyLut,
+  estimator: LutEstimator = lut.estimator ?? 'median',
+  ofaKeys: readonly (readonly string[] | undefined)[] | undefined = lutUsesOfaKeys(lut) ? ofaLayerLutKeys(ir, evaluated.nodeShapes) : undefined,
+): LatencyPrediction {
   const missing: string[] = [];
   const layers: LayerLatency[] = ir.layers.map((layer, index) => {
-    const useOfa = ofaKeyed && layer.lutKeys !== undefined;
-    const keys = useOfa ? layer.lutKeys! : [layerSignatureKey(ir, evaluated.nodeShapes, index)];
-    const repeat = useOfa ? 1 : layer.repeat ?? 1;
+    const ofa = ofaKeys?.[index];
+    const keys = ofa ?? [layerSignatureKey(ir, evaluated.nodeShapes, index)];
+    const repeat = ofa ? 1 : layer.repeat ?? 1;
     let ms = 0;
     for (const key of keys) {
       const entry = Object.prototype.hasOwnProperty.call(lut.entries, key) ? lut.entries[key] : undefined;

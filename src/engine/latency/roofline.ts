@@ -23,10 +23,10 @@
  * models prefill touches (nearly) every expert, so it reads all weights; a decode step at batch 1 reads
  * only the active ones.
  */
-import type { AnalysisReport } from '../analyze';
+import type { AnalysisReport } from '../report-types';
 import { DTYPE_BYTES, type DType } from '../ir';
 import type { TransformerMetrics } from '../transformer';
-import { peakFor, type DeviceSpec } from './devices';
+import { peakFor, type DeviceSpec } from '../devices';
 
 export type Bound = 'compute' | 'memory';
 

@@ -3,7 +3,7 @@
  * Every tensor the layer reads from outside becomes an `input` node with the shape inference gave it;
  * the layer's outputs are its nodes read outside the layer (or model outputs), else its last node.
  */
-import type { IRLayer, IRNode, ModelIR, Shape } from '../ir';
+import type { IRNode, ModelIR, Shape } from '../ir';
 
 export function layerSubgraph(
   ir: ModelIR,
@@ -11,7 +11,6 @@ export function layerSubgraph(
   layerIndex: number,
   /** Keep only some of the layer's nodes (e.g. the pooling of a layer that holds two LUT keys). */
   keepNode: (node: IRNode) => boolean = () => true,
-  layerOverrides: Partial<IRLayer> = {},
 ): ModelIR {
   const layer = ir.layers[layerIndex];
   if (!layer) throw new RangeError(`${ir.modelName} has no layer ${layerIndex}`);
@@ -43,7 +42,7 @@ export function layerSubgraph(
   return {
     format: ir.format,
     modelName: `${ir.modelName} · ${layer.name}`,
-    layers: [{ ...layer, repeat: undefined, ...layerOverrides }],
+    layers: [{ ...layer, repeat: undefined }],
     nodes,
     outputs,
     convention: ir.convention,

@@ -1,41 +1,7 @@
 /**
- * Shared vocabulary of the latency and carbon engine: measurements on real runtimes, lookup tables
- * built from them, and the devices predictions are made for. No `vscode`, no TF.js imports here.
+ * The devices latency predictions are made for, and how each is priced. What a runtime measures
+ * (`Measurement`) is runtime/types.ts: the latency layer builds on the runtime, not the other way round.
  */
-
-/** One timed configuration on one runtime. Times are per call of the whole batch, in milliseconds. */
-export interface Measurement {
-  /** Fastest kept run: the most repeatable figure on a shared or throttling machine (timeit's advice). */
-  readonly minMs: number;
-  readonly medianMs: number;
-  readonly p10Ms: number;
-  readonly p90Ms: number;
-  readonly meanMs: number;
-  /** Timed runs kept after outlier removal. */
-  readonly runs: number;
-  /** Timed runs dropped as outliers (beyond median + 3 × MAD). */
-  readonly discarded: number;
-  readonly warmupRuns: number;
-  readonly batch: number;
-  readonly backend: RuntimeBackend;
-  readonly threads: number;
-  /** e.g. `@tensorflow/tfjs-core 4.22.0`. */
-  readonly runtime: string;
-}
-
-export type RuntimeBackend = 'tensorflow' | 'tensorflow-gpu' | 'wasm' | 'cpu' | 'webgpu' | 'webgl';
-
-export interface MeasureOptions {
-  readonly batch?: number;
-  /** Untimed runs before timing; default 3. */
-  readonly warmupRuns?: number;
-  /** Timed runs; default adapts so that timing takes about `budgetMs`, between 5 and 50. */
-  readonly runs?: number;
-  readonly budgetMs?: number;
-  /** Preferred backend; default: the fastest available (tfjs-node-gpu, tfjs-node, wasm). */
-  readonly backend?: RuntimeBackend;
-  readonly signal?: AbortSignal;
-}
 
 /** What a device is and how Greenprint knows its latency. */
 export type DeviceKind = 'local-cpu' | 'local-gpu' | 'lut' | 'roofline' | 'remote';

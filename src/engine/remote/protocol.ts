@@ -13,7 +13,7 @@
  * agent's ceilings (`REQUEST_LIMITS`, each with its reason) are refused with the code `over-limit`, and
  * error messages quote at most about 100 characters of what the client sent.
  */
-import type { Measurement, RuntimeBackend } from '../latency/types';
+import type { Measurement, RuntimeBackend } from '../runtime/types';
 import type { LatencyLut } from '../latency/lut';
 
 export const PROTOCOL_VERSION = 1;

@@ -18,7 +18,7 @@
 import { existsSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import type { RuntimeBackend } from '../latency/types';
+import type { RuntimeBackend } from './types';
 
 export type TF = typeof import('@tensorflow/tfjs-core');
 

@@ -14,7 +14,7 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import * as path from 'node:path';
 import type { ModelIR } from '../ir';
-import type { Measurement, MeasureOptions } from '../latency/types';
+import type { Measurement, MeasureOptions } from './types';
 import type { MeasureProgress } from './measure';
 import type { JobKind, RuntimeSummary, WorkerReply, WorkerRequest } from './protocol';
 

@@ -14,7 +14,7 @@
  */
 import type { Tensor } from '@tensorflow/tfjs-core';
 import type { IRNode, ModelIR } from '../ir';
-import type { Measurement, MeasureOptions } from '../latency/types';
+import type { Measurement, MeasureOptions } from './types';
 import { initBackend, type RuntimeInfo } from './backend';
 import { buildTfjsModel, type RunnableModel } from './tfjs-model';
 

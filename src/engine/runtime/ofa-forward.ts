@@ -15,9 +15,9 @@
  * inputs are padded explicitly and convolved 'valid'. The head is OFA's: final expand (1×1 + BN + act),
  * global average pool, feature mix (1×1, no BN, h_swish), Linear classifier; dropout is off at inference.
  */
-import { makeDivisible, pyRound } from '../formats/ofa/common';
-import { ofaSpaceLayout, type OfaArch, type OfaSpace } from '../formats/ofa/spaces';
-import type { TensorMap } from '../supernet/weights';
+import { makeDivisible, pyRound } from '../ofa/common';
+import { ofaSpaceLayout, type OfaArch, type OfaSpace } from '../ofa/spaces';
+import type { TensorMap } from '../weights/safetensors';
 import type { TF } from './backend';
 
 type Tensor4D = import('@tensorflow/tfjs-core').Tensor4D;

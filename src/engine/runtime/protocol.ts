@@ -3,7 +3,7 @@
  * Everything is plain JSON: a ModelIR is data, so it crosses the IPC channel unchanged.
  */
 import type { ModelIR } from '../ir';
-import type { Measurement, MeasureOptions } from '../latency/types';
+import type { Measurement, MeasureOptions } from './types';
 import type { MeasureProgress } from './measure';
 
 /** MeasureOptions without the AbortSignal (cancellation kills the child instead) plus the seed. */

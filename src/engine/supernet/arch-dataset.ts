@@ -18,7 +18,7 @@
  */
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import type { SubnetArch } from './search';
+import type { SubnetArch } from '../ofa/spaces';
 
 export interface ArchSample {
   readonly arch: SubnetArch;

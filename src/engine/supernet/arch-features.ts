@@ -16,9 +16,8 @@
  * Every feature is 0 or 1, so the sparse form (`activeIndices`) is exact; the MLP predictor computes its
  * first layer as a sum of the weight rows of the active features.
  */
-import { ofaArchShape, type OfaSpace, type OfaSpaceId } from '../formats/ofa/spaces';
+import { ofaArchShape, type OfaSpace, type OfaSpaceId, type SubnetArch } from '../ofa/spaces';
 import { ArchEncodingError } from './encoding';
-import type { SubnetArch } from './search';
 
 export { ArchEncodingError };
 

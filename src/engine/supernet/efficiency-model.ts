@@ -19,14 +19,13 @@
  * estimator honoured); the Note10 tables are the published instance. A missing key or resolution is a
  * `LutError` naming it, as in OFA.
  */
-import { makeDivisible, pyRound } from '../formats/ofa/common';
-import { ofaArchShape, ofaSpaceLayout, type OfaSpace, type OfaSpaceLayout } from '../formats/ofa/spaces';
+import { makeDivisible, pyRound } from '../ofa/common';
+import { ofaArchShape, ofaSpaceLayout, type OfaSpace, type OfaSpaceLayout, type SubnetArch } from '../ofa/spaces';
 import type { Shape } from '../ir';
 import { ofaAvgPoolKey, ofaBlockKey, ofaConvKey, ofaLogitsKey, type OfaBlockFacts } from '../latency/keys';
 import { LutError, type LatencyLut } from '../latency/lut';
 import { loadOfaLutSet, ofaTableFor, type OfaLutSet } from '../latency/ofa-lut';
 import { lutUsesOfaKeys, type LutEstimator } from '../latency/predict';
-import type { SubnetArch } from './search';
 
 /** What one block of a subnet is, enough to count its MACs and write its LUT key. */
 interface BlockShape extends OfaBlockFacts {

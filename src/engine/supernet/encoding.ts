@@ -11,7 +11,7 @@
  * from `construct_maps(keys=(3,5,7))` / `(3,4,6)`, which enumerate `set(keys)`: for small ints CPython
  * iterates in ascending order, so 3→0, 5→1, 7→2 and 3→0, 4→1, 6→2.
  */
-import type { OfaArch } from '../formats/ofa/spaces';
+import type { OfaArch } from '../ofa/spaces';
 
 export const MBV3_PREDICTOR_SLOTS = 20;
 export const MBV3_PREDICTOR_STAGES = 5;

@@ -23,7 +23,7 @@
  * its tensors.
  */
 import { DEFAULT_TFJS_SHARD, writeTfjsWeights, type TfjsWeightsManifest, type TfjsWritableTensor } from '../weights/tfjs-weights';
-import type { TensorMap } from './weights';
+import type { TensorMap } from '../weights/safetensors';
 
 type Json = Record<string, unknown>;
 type Tensor = { readonly shape: readonly number[]; readonly data: Float32Array };

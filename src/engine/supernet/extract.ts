@@ -11,10 +11,12 @@
  * Output names are those of OFA's static `MobileNetV3` (`blocks.j.conv.inverted_bottleneck.conv.weight`,
  * `…bn.weight`, `…depth_conv.se.fc.reduce.weight`, …), PyTorch layout.
  */
-import { makeDivisible, pyRound } from '../formats/ofa/common';
-import { expandOfaArchWithSlots, type OfaArch, type OfaSpace } from '../formats/ofa/spaces';
+import { makeDivisible, pyRound } from '../ofa/common';
+import { expandOfaArchWithSlots } from '../ofa/expand';
+import type { OfaArch, OfaSpace } from '../ofa/spaces';
 import type { FloatTensor } from '../weights/safetensors';
-import { supernetBlocks, validateSupernetWeights, type TensorMap } from './weights';
+import type { TensorMap } from '../weights/safetensors';
+import { supernetBlocks, validateSupernetWeights } from './weights';
 
 type Tensor = { readonly shape: readonly number[]; readonly data: Float32Array };
 

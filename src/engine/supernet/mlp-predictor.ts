@@ -29,11 +29,11 @@ import { denseEightLanes, LANES } from './dense-lanes';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { writeFileAtomic } from '../fsutil/atomic-write';
-import type { OfaSpace } from '../formats/ofa/spaces';
+import type { OfaSpace, SubnetArch } from '../ofa/spaces';
 import { archFeatureEncoder, type ArchEncodingSpec, type ArchFeatureEncoder } from './arch-features';
 import type { ArchSample } from './arch-dataset';
-import { createRng } from './random';
-import { throwIfAborted, type AccuracyModel, type SubnetArch } from './search';
+import { createRng } from '../ofa/random';
+import { throwIfAborted, type AccuracyModel } from './search';
 
 type TfCore = typeof import('@tensorflow/tfjs-core');
 type TfLayers = typeof import('@tensorflow/tfjs-layers');

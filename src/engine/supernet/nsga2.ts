@@ -15,9 +15,10 @@
  * 0.5) with fewer generations (100): NSGA-II keeps the whole front rather than 25 parents, so it converges
  * more slowly per generation but each one is cheap.
  */
-import { pyRound } from '../formats/ofa/common';
-import { createRng } from './random';
-import { activeArchKey, ArchOperators, EVOLUTION_DEFAULTS, predictBatch, throwIfAborted, type EfficiencyFn, type SearchProgress, type SearchTuning, type SubnetArch } from './search';
+import { pyRound } from '../ofa/common';
+import { createRng } from '../ofa/random';
+import type { SubnetArch } from '../ofa/spaces';
+import { activeArchKey, ArchOperators, EVOLUTION_DEFAULTS, predictBatch, throwIfAborted, type EfficiencyFn, type SearchProgress, type SearchTuning } from './search';
 
 export interface CostObjective {
   /** Shown in results (e.g. `latency_ms`, `macs`, `co2_g`). */

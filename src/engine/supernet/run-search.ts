@@ -8,13 +8,13 @@ import { existsSync } from 'node:fs';
 import * as path from 'node:path';
 import { carbonPerInference, findDeviceLut, REMOTE_PREFIX, remoteLutDeviceId } from '../efficiency';
 import { readSupernetSpace, type SupernetAssets } from '../formats/ofa-supernet';
-import type { OfaSpace } from '../formats/ofa/spaces';
+import type { OfaSpace, SubnetArch } from '../ofa/spaces';
 import { loadOfaLutSet } from '../latency/ofa-lut';
 import { lutLatencyModel, macsModel, note10LatencyModel } from './efficiency-model';
 import { loadMlpPredictor } from './mlp-predictor';
 import { nsga2Search } from './nsga2';
 import { loadOfaMbv3AccuracyPredictor } from './predictor';
-import { evolutionarySearch, memoizeAccuracy, type AccuracyModel, type EfficiencyFn, type SubnetArch } from './search';
+import { evolutionarySearch, memoizeAccuracy, type AccuracyModel, type EfficiencyFn } from './search';
 
 export interface SearchRequest {
   readonly file: string;

@@ -26,18 +26,9 @@
  * here every rejection loop gives up after `maxTries` draws with an error naming the constraint and the
  * smallest efficiency it saw. Randomness comes from a seeded generator, so a seed replays a search.
  */
-import { pyRound } from '../formats/ofa/common';
-import type { OfaSpace } from '../formats/ofa/spaces';
-import { createRng, sampleArch, type Rng } from './random';
-
-/** One subnet at one input resolution (OFA's arch dict; ks/e 20 slots, d 5 stages in the MBv3 space). */
-export interface SubnetArch {
-  readonly ks: readonly number[];
-  readonly e: readonly number[];
-  readonly d: readonly number[];
-  /** Input resolution (square), OFA's `image_size` / `r[0]`. */
-  readonly r: number;
-}
+import { pyRound } from '../ofa/common';
+import { createRng, sampleArch, type Rng } from '../ofa/random';
+import type { OfaSpace, SubnetArch } from '../ofa/spaces';
 
 /** Predicted accuracy (a fraction or a percentage; only the order matters to the search) per arch. */
 export interface AccuracyModel {

@@ -9,8 +9,8 @@
  * classifier) are reported apart, so stem + stages + head = the model's totals.
  */
 import { analyzeText } from '../analyze';
-import { expandOfaArchWithSlots, ofaArchShape, ofaSpaceLayout, type OfaSpace } from '../formats/ofa/spaces';
-import type { SubnetArch } from './search';
+import { expandOfaArchWithSlots } from '../ofa/expand';
+import { ofaArchShape, ofaSpaceLayout, type OfaSpace, type SubnetArch } from '../ofa/spaces';
 
 export interface StageSummary {
   /** 1-based, as OFA's papers number the elastic stages. */

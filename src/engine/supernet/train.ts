@@ -12,15 +12,12 @@
  * `set_running_statistics`), because the stored ones belong to whatever subnets trained last.
  */
 import type { Tensor, Tensor4D, Variable } from '@tensorflow/tfjs-core';
-import type { OfaSpace } from '../formats/ofa/spaces';
+import type { ImageSplit } from '../data/idx';
+import { createRng, type Rng } from '../ofa/random';
+import { ofaArchShape, type OfaSpace, type SubnetArch } from '../ofa/spaces';
 import type { TF } from '../runtime/backend';
 import { supernetForward, supernetGraph, type WeightSource } from '../runtime/ofa-forward';
-import type { FloatTensor } from '../weights/safetensors';
-import type { ImageSplit } from '../data/idx';
-import { createRng, type Rng } from './random';
-import type { SubnetArch } from './search';
-import { ofaArchShape } from '../formats/ofa/spaces';
-import type { TensorMap } from './weights';
+import type { FloatTensor, TensorMap } from '../weights/safetensors';
 
 /** Which values a phase samples each elastic dimension from. */
 export interface ArchChoices {

@@ -14,13 +14,11 @@
  * weights, BN statistics near (0, 1), and kernel-transform matrices = identity + small noise so that a
  * subnet with a smaller kernel really depends on the transform (OFA initialises them to identity).
  */
-import { makeDivisible, pyRound } from '../formats/ofa/common';
-import { ofaSpaceLayout, type OfaSpace } from '../formats/ofa/spaces';
+import { makeDivisible, pyRound } from '../ofa/common';
+import { ofaSpaceLayout, type OfaSpace } from '../ofa/spaces';
 import { clipText } from '../weights/limits';
-import type { FloatTensor } from '../weights/safetensors';
-import { createRng } from './random';
-
-export type TensorMap = ReadonlyMap<string, { readonly shape: readonly number[]; readonly data: Float32Array }>;
+import type { FloatTensor, TensorMap } from '../weights/safetensors';
+import { createRng } from '../ofa/random';
 
 export interface TensorSpec {
   readonly name: string;

@@ -28,6 +28,9 @@ export interface FloatTensor {
   readonly data: Float32Array;
 }
 
+/** Named float tensors as the engine consumes them, whichever file (or seeded initialiser) they came from. */
+export type TensorMap = ReadonlyMap<string, { readonly shape: readonly number[]; readonly data: Float32Array }>;
+
 export interface SafetensorsFile {
   readonly tensors: Map<string, FloatTensor>;
   readonly metadata: Record<string, string>;

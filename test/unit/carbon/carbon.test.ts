@@ -9,7 +9,7 @@ import {
   resolveRegion,
   trainingCarbon,
 } from '../../../src/engine/carbon';
-import { getDevice, type DeviceSpec } from '../../../src/engine/latency/devices';
+import { getDevice, type DeviceSpec } from '../../../src/engine/devices';
 
 const close = (actual: number, expected: number, rel = 1e-12) =>
   assert.ok(Math.abs(actual - expected) <= rel * Math.abs(expected), `${actual} ≠ ${expected}`);

@@ -6,7 +6,7 @@ import {
   peakFor,
   validateDevice,
   validateDeviceCatalogue,
-} from '../../../src/engine/latency/devices';
+} from '../../../src/engine/devices';
 
 const VALID = {
   id: 'toy',

@@ -6,7 +6,7 @@ import * as path from 'node:path';
 import { analyzeModel, analyzeText, type AnalyzeOptions } from '../../../src/engine/analyze';
 import { buildLut, modelBlocks, type LatencyProfiler } from '../../../src/engine/latency/lut-build';
 import { evaluate } from '../../../src/engine/cost';
-import type { Measurement } from '../../../src/engine/latency/types';
+import type { Measurement } from '../../../src/engine/runtime/types';
 import { samplePath } from '../fixtures';
 
 function analyzeSample(relative: string, efficiency: AnalyzeOptions['efficiency'], extra: Partial<AnalyzeOptions> = {}) {

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { parse as parseYaml } from 'yaml';
-import { layerSignatureKey, ofaBlockKey, shortHash, canonicalJson } from '../../../src/engine/latency/keys';
+import { layerSignatureKey, ofaBlockKey, ofaLayerLutKeys, shortHash, canonicalJson } from '../../../src/engine/latency/keys';
 import { enumerateSpaceBlocks } from '../../../src/engine/latency/lut-build';
 import { REPO_ROOT, samplePath } from '../fixtures';
 import { uniformSupernet } from '../ofa/helpers';
@@ -10,10 +10,15 @@ import { readModel, readModelFile } from './lut-helpers';
 
 const W12 = { space: 'mobilenetv3' as const, widthMult: 1.2, ksList: [3, 5, 7], expandList: [3, 4, 6], depthList: [2, 3, 4], nClasses: 1000 };
 
+/** Layer name → OFA keys, derived from the evaluated IR as the latency layer derives them. */
+function keysByLayer({ ir, evaluated }: ReturnType<typeof readModel>): Record<string, string[] | undefined> {
+  const keys = ofaLayerLutKeys(ir, evaluated.nodeShapes);
+  return Object.fromEntries(ir.layers.map((l, i) => [l.name, keys[i]]));
+}
+
 describe('OFA latency-table keys (ofa.md §5.2)', () => {
   it('keys every layer of a w1.2 subnet @224 like MBv3LatencyTable, matching §5.5 literally', () => {
-    const { ir } = readModel(uniformSupernet('mobilenetv3', 1.2, 4, 6, 7, 224), 'arch.json');
-    const keys = Object.fromEntries(ir.layers.map((l) => [l.name, l.lutKeys]));
+    const keys = keysByLayer(readModel(uniformSupernet('mobilenetv3', 1.2, 4, 6, 7, 224), 'arch.json'));
     assert.deepEqual(keys.first_conv, ['Conv-input:224x224x3-output:112x112x24']);
     assert.deepEqual(keys['blocks.0'], ['expanded_conv-input:112x112x24-output:112x112x24-expand:24-kernel:3-stride:1-idskip:1-se:0-hs:0']);
     // stage 1 first block, e6 → mid make_divisible(round(24 × 6)) = 144.
@@ -28,9 +33,9 @@ describe('OFA latency-table keys (ofa.md §5.2)', () => {
   });
 
   it('uses ceil-halving for spatial sizes: r = 176 ends at 6×6 (§5.4)', () => {
-    const { ir } = readModel(uniformSupernet('mobilenetv3', 1.2, 2, 3, 3, 176), 'arch.json');
-    assert.deepEqual(ir.layers[0].lutKeys, ['Conv-input:176x176x3-output:88x88x24']);
-    assert.deepEqual(ir.layers.find((l) => l.name === 'final_expand_layer')!.lutKeys, ['Conv_1-input:6x6x192-output:6x6x1152']);
+    const keys = keysByLayer(readModel(uniformSupernet('mobilenetv3', 1.2, 2, 3, 3, 176), 'arch.json'));
+    assert.deepEqual(keys.first_conv, ['Conv-input:176x176x3-output:88x88x24']);
+    assert.deepEqual(keys.final_expand_layer, ['Conv_1-input:6x6x192-output:6x6x1152']);
   });
 
   for (const r of [160, 176, 192, 208, 224]) {
@@ -43,15 +48,16 @@ describe('OFA latency-table keys (ofa.md §5.2)', () => {
   }
 
   it('writes the Proxyless grammar: integer expand ratio, no se/hs, Conv_1 at f×f, Logits from the pooled map', () => {
-    const { ir } = readModelFile(samplePath('ofa', 'v100_gpu64-5ms', 'net.config'));
-    const size = ir.inputDescription.split('×')[1]; // run.config: 128
+    const model = readModelFile(samplePath('ofa', 'v100_gpu64-5ms', 'net.config'));
+    const size = model.ir.inputDescription.split('×')[1]; // run.config: 128
     assert.equal(size, '128');
-    assert.deepEqual(ir.layers[0].lutKeys, ['Conv-input:128x128x3-output:64x64x40']);
-    assert.deepEqual(ir.layers[1].lutKeys, ['expanded_conv-input:64x64x40-output:64x64x24-expand:1-kernel:3-stride:1-idskip:0']);
-    const block = ir.layers.find((l) => l.name === 'blocks.1')!;
-    assert.match(block.lutKeys![0], /^expanded_conv-input:64x64x24-output:32x32x32-expand:[346]-kernel:[357]-stride:2-idskip:0$/);
-    assert.deepEqual(ir.layers.find((l) => l.name === 'feature_mix_layer')!.lutKeys, ['Conv_1-input:4x4x416-output:4x4x1664']);
-    assert.deepEqual(ir.layers.find((l) => l.name === 'classifier')!.lutKeys, ['Logits-input:4x4x1664-output:1000']);
+    assert.equal(model.ir.ofaSpace, 'proxyless');
+    const keys = keysByLayer(model);
+    assert.deepEqual(keys.first_conv, ['Conv-input:128x128x3-output:64x64x40']);
+    assert.deepEqual(keys['blocks.0'], ['expanded_conv-input:64x64x40-output:64x64x24-expand:1-kernel:3-stride:1-idskip:0']);
+    assert.match(keys['blocks.1']![0], /^expanded_conv-input:64x64x24-output:32x32x32-expand:[346]-kernel:[357]-stride:2-idskip:0$/);
+    assert.deepEqual(keys.feature_mix_layer, ['Conv_1-input:4x4x416-output:4x4x1664']);
+    assert.deepEqual(keys.classifier, ['Logits-input:4x4x1664-output:1000']);
   });
 
   it('formats block fields with %d like OFA', () => {

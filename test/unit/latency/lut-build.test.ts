@@ -8,7 +8,7 @@ import { buildLut, enumerateSpaceBlocks, modelBlocks, type LatencyProfiler, type
 import { loadLut } from '../../../src/engine/latency/lut';
 import { predictFromLut } from '../../../src/engine/latency/predict';
 import { layerSubgraph } from '../../../src/engine/latency/subgraph';
-import type { Measurement } from '../../../src/engine/latency/types';
+import type { Measurement } from '../../../src/engine/runtime/types';
 import { uniformSupernet } from '../ofa/helpers';
 import { readModel } from './lut-helpers';
 

@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
 import { analyzeText, type AnalysisReport } from '../../../src/engine/analyze';
-import { getDevice, type DeviceSpec } from '../../../src/engine/latency/devices';
+import { getDevice, type DeviceSpec } from '../../../src/engine/devices';
 import {
   cnnLayersFromReport,
   cnnRoofline,

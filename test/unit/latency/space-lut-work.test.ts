@@ -3,10 +3,10 @@
  * description lists, and a stem that reads the space's own input channels (grey images here).
  */
 import assert from 'node:assert/strict';
-import type { OfaSpace } from '../../../src/engine/formats/ofa/spaces';
+import type { OfaSpace } from '../../../src/engine/ofa/spaces';
 import { spaceLutWork } from '../../../src/engine/latency/lut-build';
 import { subnetLutKeys } from '../../../src/engine/supernet/efficiency-model';
-import { createRng, sampleArch } from '../../../src/engine/supernet/random';
+import { createRng, sampleArch } from '../../../src/engine/ofa/random';
 
 const GREY: OfaSpace = { space: 'mobilenetv3', widthMult: 0.35, ksList: [3, 5, 7], expandList: [3, 4, 6], depthList: [2, 3, 4], nClasses: 10, inChannels: 1 };
 

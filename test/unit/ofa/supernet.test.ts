@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { analyzeText, type AnalysisReport } from '../../../src/engine/analyze';
-import { expandOfaArch, ofaSpaceLayout, type OfaSpace } from '../../../src/engine/formats/ofa/spaces';
-import { makeDivisible } from '../../../src/engine/formats/ofa/common';
+import { expandOfaArch } from '../../../src/engine/ofa/expand';
+import { ofaSpaceLayout, type OfaSpace } from '../../../src/engine/ofa/spaces';
+import { makeDivisible } from '../../../src/engine/ofa/common';
 import { readFixture, samplePath } from '../fixtures';
 import { uniformSupernet } from './helpers';
 

@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import WebSocket from 'ws';
 import type { JobContext } from '../../../src/engine/remote/jobs';
 import type { AgentDeviceInfo, MeasureRequest, RemoteMeasureResult } from '../../../src/engine/remote/protocol';
-import type { Measurement } from '../../../src/engine/latency/types';
+import type { Measurement } from '../../../src/engine/runtime/types';
 import { COMPILED_CLI, REPO_ROOT } from '../fixtures';
 
 export const CLI = COMPILED_CLI;

@@ -6,7 +6,7 @@
 import { strict as assert } from 'node:assert';
 import { initBackend, type TF } from '../../../src/engine/runtime/backend';
 import { matMulConvs, nativeConvs } from '../../../src/engine/runtime/ofa-forward';
-import { createRng } from '../../../src/engine/supernet/random';
+import { createRng } from '../../../src/engine/ofa/random';
 import { ensureGradientsRegistered } from '../../../src/engine/supernet/train';
 
 type Tensor = import('@tensorflow/tfjs-core').Tensor;

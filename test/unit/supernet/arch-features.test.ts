@@ -1,9 +1,9 @@
 import { strict as assert } from 'node:assert';
-import { ofaArchShape } from '../../../src/engine/formats/ofa/spaces';
+import { ofaArchShape } from '../../../src/engine/ofa/spaces';
 import { archFeatureEncoder, ArchEncodingError } from '../../../src/engine/supernet/arch-features';
 import { encodeMbv3Arch } from '../../../src/engine/supernet/encoding';
-import { createRng, sampleArch } from '../../../src/engine/supernet/random';
-import type { SubnetArch } from '../../../src/engine/supernet/search';
+import { createRng, sampleArch } from '../../../src/engine/ofa/random';
+import type { SubnetArch } from '../../../src/engine/ofa/spaces';
 import { NOTE10_RESOLUTIONS, PROXYLESS_W13, TUTORIAL_ARCH, W12 } from './search-helpers';
 import { SMALL_RESOLUTIONS, SMALL_SPACE } from './mlp-helpers';
 

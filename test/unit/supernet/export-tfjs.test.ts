@@ -3,12 +3,12 @@ import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { loadGraphModel, type GraphModel } from '@tensorflow/tfjs-converter';
-import type { OfaArch, OfaSpace } from '../../../src/engine/formats/ofa/spaces';
+import type { OfaArch, OfaSpace } from '../../../src/engine/ofa/spaces';
 import { initBackend, type RuntimeInfo } from '../../../src/engine/runtime/backend';
 import { staticForward } from '../../../src/engine/runtime/ofa-forward';
 import { subnetToTfjsGraphModel, TfjsExportError, type TfjsGraphModelJson } from '../../../src/engine/supernet/export-tfjs';
 import { extractSubnet } from '../../../src/engine/supernet/extract';
-import { createRng, sampleArch } from '../../../src/engine/supernet/random';
+import { createRng, sampleArch } from '../../../src/engine/ofa/random';
 import { randomSupernetWeights } from '../../../src/engine/supernet/weights';
 import type { FloatTensor } from '../../../src/engine/weights/safetensors';
 

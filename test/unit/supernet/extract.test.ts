@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { analyzeText } from '../../../src/engine/analyze';
-import { OFA_SPACE_DEFAULTS, type OfaArch, type OfaSpace } from '../../../src/engine/formats/ofa/spaces';
+import { OFA_SPACE_DEFAULTS, type OfaArch, type OfaSpace } from '../../../src/engine/ofa/spaces';
 import { initBackend, type RuntimeInfo } from '../../../src/engine/runtime/backend';
 import { staticForward, supernetForward } from '../../../src/engine/runtime/ofa-forward';
 import { activeDepthwiseFilter, extractSubnet, sliceOihw } from '../../../src/engine/supernet/extract';
-import { createRng, sampleArch } from '../../../src/engine/supernet/random';
+import { createRng, sampleArch } from '../../../src/engine/ofa/random';
 import { randomSupernetWeights } from '../../../src/engine/supernet/weights';
 import { readSafetensors, writeSafetensors, type FloatTensor } from '../../../src/engine/weights/safetensors';
 

@@ -1,8 +1,8 @@
 /** Shared pieces of the MLP predictor tests: a small space, a synthetic accuracy target, TF.js for training. */
-import { ofaArchShape, type OfaSpace } from '../../../src/engine/formats/ofa/spaces';
+import { ofaArchShape, type OfaSpace } from '../../../src/engine/ofa/spaces';
 import type { ArchSample } from '../../../src/engine/supernet/arch-dataset';
-import { createRng, sampleArch } from '../../../src/engine/supernet/random';
-import type { SubnetArch } from '../../../src/engine/supernet/search';
+import { createRng, sampleArch } from '../../../src/engine/ofa/random';
+import type { SubnetArch } from '../../../src/engine/ofa/spaces';
 
 /** MobileNetV3 with 2 kernel sizes, 2 expand ratios and depths 1–2: 10 slots, 42 features with 2 resolutions. */
 export const SMALL_SPACE: OfaSpace = { space: 'mobilenetv3', widthMult: 1, ksList: [3, 5], expandList: [3, 6], depthList: [1, 2], nClasses: 10 };

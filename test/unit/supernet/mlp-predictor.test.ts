@@ -9,8 +9,9 @@ import {
   type DenseLayerWeights, type MlpTrainingResult, type MlpTrainingTf, type PredictorMetadata,
 } from '../../../src/engine/supernet/mlp-predictor';
 import { loadOfaMbv3AccuracyPredictor } from '../../../src/engine/supernet/predictor';
-import { createRng, sampleArch } from '../../../src/engine/supernet/random';
-import { activeArchKey, evolutionarySearch, type SubnetArch } from '../../../src/engine/supernet/search';
+import { createRng, sampleArch } from '../../../src/engine/ofa/random';
+import type { SubnetArch } from '../../../src/engine/ofa/spaces';
+import { activeArchKey, evolutionarySearch } from '../../../src/engine/supernet/search';
 import { SMALL_RESOLUTIONS, SMALL_SPACE, syntheticAccuracy, syntheticSamples } from './mlp-helpers';
 import { NOTE10_RESOLUTIONS, TUTORIAL_ARCH, W12 } from './search-helpers';
 

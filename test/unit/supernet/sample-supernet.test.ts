@@ -14,7 +14,7 @@ import { initBackend, type TF } from '../../../src/engine/runtime/backend';
 import { staticForward, supernetForward } from '../../../src/engine/runtime/ofa-forward';
 import { extractSubnet } from '../../../src/engine/supernet/extract';
 import { loadMlpPredictor } from '../../../src/engine/supernet/mlp-predictor';
-import { createRng, sampleArch } from '../../../src/engine/supernet/random';
+import { createRng, sampleArch } from '../../../src/engine/ofa/random';
 import { runSearch } from '../../../src/engine/supernet/run-search';
 import { evaluateSubnet, FASHION_MNIST_NORMALISATION, imageBatch, largestArch, smallestArch } from '../../../src/engine/supernet/train';
 import { validateSupernetWeights } from '../../../src/engine/supernet/weights';

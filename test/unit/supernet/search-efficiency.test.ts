@@ -2,10 +2,11 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { analyzeText } from '../../../src/engine/analyze';
+import { ofaLayerLutKeys } from '../../../src/engine/latency/keys';
 import { loadOfaLutSet, predictOfaLatency } from '../../../src/engine/latency/ofa-lut';
 import type { LatencyLut } from '../../../src/engine/latency/lut';
 import { lutLatencyModel, macsModel, note10LatencyModel, subnetLutKeys } from '../../../src/engine/supernet/efficiency-model';
-import { createRng, sampleArch } from '../../../src/engine/supernet/random';
+import { createRng, sampleArch } from '../../../src/engine/ofa/random';
 import { REPO_ROOT, samplePath } from '../fixtures';
 import { readModel } from '../latency/lut-helpers';
 import { NOTE10_RESOLUTIONS, PROXYLESS_W13, supernetDoc, TUTORIAL_ARCH, W12 } from './search-helpers';
@@ -34,7 +35,7 @@ describe('supernet efficiency models', () => {
       assert.equal(macs(arch), evaluated.totals.macs, JSON.stringify(arch));
       const p = predictOfaLatency(ir, evaluated, tables);
       assert.ok(Math.abs(latency(arch) - p.totalMs) < 1e-9, `${latency(arch)} vs ${p.totalMs}`);
-      assert.deepEqual(subnetLutKeys(W12, arch), ir.layers.flatMap((l) => l.lutKeys ?? []));
+      assert.deepEqual(subnetLutKeys(W12, arch), ofaLayerLutKeys(ir, evaluated.nodeShapes).flatMap((keys) => keys ?? []));
     }
   });
 

@@ -1,6 +1,7 @@
 /** Shared pieces of the search tests: the w1.2 space, a deterministic stand-in accuracy model, doc writers. */
-import { OFA_SPACE_DEFAULTS, ofaArchShape, type OfaSpace } from '../../../src/engine/formats/ofa/spaces';
-import type { AccuracyModel, SubnetArch } from '../../../src/engine/supernet/search';
+import { OFA_SPACE_DEFAULTS, ofaArchShape, type OfaSpace } from '../../../src/engine/ofa/spaces';
+import type { SubnetArch } from '../../../src/engine/ofa/spaces';
+import type { AccuracyModel } from '../../../src/engine/supernet/search';
 
 export const W12: OfaSpace = { space: 'mobilenetv3', widthMult: 1.2, ...OFA_SPACE_DEFAULTS };
 export const PROXYLESS_W13: OfaSpace = { space: 'proxyless', widthMult: 1.3, ...OFA_SPACE_DEFAULTS };

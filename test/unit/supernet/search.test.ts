@@ -2,8 +2,9 @@ import assert from 'node:assert/strict';
 import * as path from 'node:path';
 import { loadOfaLutSet } from '../../../src/engine/latency/ofa-lut';
 import { note10LatencyModel } from '../../../src/engine/supernet/efficiency-model';
-import { createRng, sampleArch } from '../../../src/engine/supernet/random';
-import { evolutionarySearch, InfeasibleConstraintError, type SubnetArch } from '../../../src/engine/supernet/search';
+import { createRng, sampleArch } from '../../../src/engine/ofa/random';
+import type { SubnetArch } from '../../../src/engine/ofa/spaces';
+import { evolutionarySearch, InfeasibleConstraintError } from '../../../src/engine/supernet/search';
 import { REPO_ROOT } from '../fixtures';
 import { NOTE10_RESOLUTIONS, standInAccuracy, W12 } from './search-helpers';
 

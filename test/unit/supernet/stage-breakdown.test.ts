@@ -5,9 +5,10 @@
  */
 import assert from 'node:assert/strict';
 import { analyzeText } from '../../../src/engine/analyze';
-import { expandOfaArch, OFA_SPACE_DEFAULTS, type OfaSpace } from '../../../src/engine/formats/ofa/spaces';
+import { expandOfaArch } from '../../../src/engine/ofa/expand';
+import { OFA_SPACE_DEFAULTS, type OfaSpace } from '../../../src/engine/ofa/spaces';
 import { macsModel } from '../../../src/engine/supernet/efficiency-model';
-import { createRng, sampleArch } from '../../../src/engine/supernet/random';
+import { createRng, sampleArch } from '../../../src/engine/ofa/random';
 import { subnetBreakdown } from '../../../src/engine/supernet/stage-breakdown';
 
 const W12: OfaSpace = { space: 'mobilenetv3', widthMult: 1.2, ...OFA_SPACE_DEFAULTS };

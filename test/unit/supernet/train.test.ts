@@ -3,10 +3,10 @@
  * steps learn, that weights a subnet does not use stay put, and OFA's BN re-calibration.
  */
 import { strict as assert } from 'node:assert';
-import type { OfaSpace } from '../../../src/engine/formats/ofa/spaces';
+import type { OfaSpace } from '../../../src/engine/ofa/spaces';
 import { initBackend, type TF } from '../../../src/engine/runtime/backend';
 import { supernetForward } from '../../../src/engine/runtime/ofa-forward';
-import { createRng } from '../../../src/engine/supernet/random';
+import { createRng } from '../../../src/engine/ofa/random';
 import {
   largestArch,
   progressiveShrinkingSchedule,

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { analyzeText } from '../../../src/engine/analyze';
-import { expandOfaArch, OFA_SPACE_DEFAULTS, type OfaSpace } from '../../../src/engine/formats/ofa/spaces';
+import { expandOfaArch } from '../../../src/engine/ofa/expand';
+import { OFA_SPACE_DEFAULTS, type OfaSpace } from '../../../src/engine/ofa/spaces';
 import { randomSupernetWeights, supernetTensorSpecs, validateSupernetWeights, WeightsError } from '../../../src/engine/supernet/weights';
 
 const W10: OfaSpace = { space: 'mobilenetv3', widthMult: 1.0, ...OFA_SPACE_DEFAULTS };

@@ -1,9 +1,10 @@
 /**
- * Arithmetic shared by every Once-for-All reader, written to reproduce OFA's Python exactly
- * (`ofa/utils/common_tools.py`, `ofa/utils/my_modules.py`): channel rounding, group clamping and
- * Python's banker's rounding. Also the counting convention all OFA readers report under.
+ * Arithmetic shared by everything that models a Once-for-All network (readers, latency keys, weights,
+ * TF.js forward pass, search), written to reproduce OFA's Python exactly (`ofa/utils/common_tools.py`,
+ * `ofa/utils/my_modules.py`): channel rounding, group clamping and Python's banker's rounding. Also the
+ * counting convention all OFA readers report under and OFA's default image size.
  */
-import type { CountingConvention } from '../../ir';
+import type { CountingConvention } from '../ir';
 
 /** OFA's `MyNetwork.CHANNEL_DIVISIBLE`. */
 export const CHANNEL_DIVISIBLE = 8;

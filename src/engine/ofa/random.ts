@@ -1,5 +1,6 @@
 /**
- * Seeded randomness for the architecture search, so that a search with the same seed replays exactly.
+ * Seeded randomness for everything that samples an OFA space (search, supernet training and weights,
+ * LUT calibration subnets), so that a run with the same seed replays exactly.
  *
  * The generator is mulberry32 (Tommy Ettinger's 32-bit state generator, public domain): tiny, fast and
  * statistically good enough for sampling discrete choices; it is not cryptographic. `int(n)` maps a 32-bit
@@ -9,8 +10,7 @@
  * block slot, active or not, gets a uniform kernel size and expand ratio, every stage a uniform depth, and
  * the resolution is drawn uniformly from the list the search was given (OFA's data loader / ArchManager).
  */
-import { ofaArchShape, type OfaSpace } from '../formats/ofa/spaces';
-import type { SubnetArch } from './search';
+import { ofaArchShape, type OfaSpace, type SubnetArch } from './spaces';
 
 export interface Rng {
   /** Uniform in [0, 1). */

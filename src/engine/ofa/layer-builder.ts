@@ -1,53 +1,25 @@
 /**
- * Translates an OFA network config (the JSON `network.config` / hosted `net.config` holds) into the IR:
- * one IR layer per block and head layer, whose nodes are the primitive ops PyTorch runs (conv2d,
- * batchNorm, activation, SE pooling/multiply, shortcut add, dense). It never counts: MACs and params
- * come from the op registry, which matches OFA's `profile`/`count_net_flops` when the convention
- * excludes auxiliary ops (Conv2d incl. SE 1×1 and depthwise + Linear MACs; trainable params only).
- *
- * Both the current format (`ResidualBlock` / `conv` / `MBConvLayer`) and the legacy hosted one
- * (`MobileInvertedResidualBlock` / `mobile_inverted_conv` / `MBInvertedConvLayer`, one-element
- * IdentityLayer channel lists, `ZeroLayer` skip blocks) are read. The supernet reader builds its
- * expanded subnet through this same module.
+ * Emits the IR nodes of one OFA layer config: the primitive ops PyTorch runs for each of OFA's layer
+ * classes (`ConvLayer`, `IdentityLayer`, `LinearLayer`, `MBConvLayer` / legacy `MBInvertedConvLayer`,
+ * `ResidualBlock`, `ResNetBottleneckBlock`, SE modules) in the order their `forward` runs them. Field
+ * values are read as OFA's `build_from_config` reads them: a wrong value is reported at the value and
+ * replaced by OFA's default. It never counts; net-builder.ts walks a whole network through it.
  */
-import { CEILINGS } from '../../budget';
-import { markProgress } from '../../progress';
-import type { DiagnosticSink } from '../../diagnostics';
-import { ModelError } from '../../diagnostics';
-import { GraphBuilder } from '../../graph';
-import type { FormatId, ModelIR, SourceRange } from '../../ir';
-import { JsonFields, items, prop, rangeOf, type JsonNode } from '../../source/json';
-import { evaluate } from '../../cost';
-import { ofaLayerLutKeys } from '../../latency/keys';
-import { formatRatio, makeDivisible, minDivisibleValue, OFA_ACTIVATIONS, OFA_CONVENTION, pyRound } from './common';
+import type { DiagnosticSink } from '../diagnostics';
+import { GraphBuilder } from '../graph';
+import type { SourceRange } from '../ir';
+import { JsonFields, items, prop, rangeOf, type JsonNode } from '../source/json';
+import { makeDivisible, minDivisibleValue, OFA_ACTIVATIONS, pyRound } from './common';
 
-export type OfaFamily = 'MobileNetV3' | 'ProxylessNASNets' | 'ResNets';
-
-export const OFA_FAMILIES: readonly OfaFamily[] = ['MobileNetV3', 'ProxylessNASNets', 'ResNets'];
-
-/** Supernet (dynamic) configs OFA itself refuses to rebuild (`build_from_config` raises). */
-const DYNAMIC_FAMILIES = ['OFAMobileNetV3', 'OFAProxylessNASNets', 'OFAResNets'];
-
-export interface OfaNetBuildOptions {
-  readonly imageSize: readonly [number, number];
-  readonly format: FormatId;
-  readonly modelName: string;
-  readonly notes?: readonly string[];
-  /** Where the IR layer at `path` (`first_conv`, `blocks.3`, …) is shown; defaults to its config object. */
+/** Where each IR layer is shown and what its hover adds; the IR layer at `path` is `first_conv`, `blocks.3`, … */
+export interface LayerPlacement {
+  /** Defaults to the layer's config object. */
   readonly placeLayer?: (path: string) => SourceRange | undefined;
   /** Extra words for the layer's hover detail, e.g. which arch entries defined it. */
   readonly describeLayer?: (path: string) => string | undefined;
 }
 
-/** True for a JSON object shaped like an OFA network config (the keys every family's `.config` has). */
-export function looksLikeOfaNetConfig(root: JsonNode | undefined): boolean {
-  if (!root || root.type !== 'object') return false;
-  const name = prop(root, 'name');
-  const blocks = prop(root, 'blocks');
-  return name?.type === 'string' && blocks?.type === 'array' && (prop(root, 'first_conv') !== undefined || prop(root, 'input_stem') !== undefined);
-}
-
-interface Emitted {
+export interface Emitted {
   /** Node id of the layer config's output. */
   readonly out: number;
   /** Output channels the config declares, for checking the next block's input; undefined when unknown. */
@@ -67,14 +39,15 @@ const LAYER_NAMES = [
   'ResNetBottleneckBlock',
 ];
 
-const typeNames: Record<string, string> = { object: 'an object', array: 'a list', string: 'a string', number: 'a number', boolean: 'true or false', null: 'null' };
+/** How a JSON value's type is named in messages. */
+export const typeNames: Record<string, string> = { object: 'an object', array: 'a list', string: 'a string', number: 'a number', boolean: 'true or false', null: 'null' };
 
-class OfaNetBuilder {
+export class OfaLayerBuilder {
   readonly g = new GraphBuilder();
 
   constructor(
     readonly sink: DiagnosticSink,
-    readonly options: OfaNetBuildOptions,
+    readonly options: LayerPlacement,
   ) {}
 
   addLayer(path: string, type: string, node: JsonNode, detail: string): number {
@@ -375,188 +348,4 @@ class OfaNetBuilder {
     const sum = this.g.add('elementwise', { fn: 'add' }, [main, side], layer, `${path}/add`);
     return { out: this.act(sum, layer, actFn), channels: outChannels };
   }
-}
-
-/** The input-channel field a layer config declares, for checking it against the previous layer's output. */
-function declaredInput(cfg: JsonNode | undefined): JsonNode | undefined {
-  if (!cfg || cfg.type !== 'object') return undefined;
-  const inner = prop(cfg, 'conv') ?? prop(cfg, 'mobile_inverted_conv');
-  if (inner && inner.type === 'object') return declaredInput(inner);
-  return prop(cfg, 'in_channels') ?? prop(cfg, 'in_features');
-}
-
-function channelValue(node: JsonNode | undefined): number | undefined {
-  if (!node) return undefined;
-  if (node.type === 'number') return node.value as number;
-  const only = items(node);
-  return only.length === 1 && only[0].type === 'number' ? (only[0].value as number) : undefined;
-}
-
-/** `MBConv k5 e4 s2 SE 40→80`, `Conv k3 s2 3→16 h_swish`: what a hover shows for a layer config. */
-export function describeLayerConfig(cfg: JsonNode | undefined): string {
-  if (!cfg || cfg.type !== 'object') return 'empty';
-  const inner = prop(cfg, 'conv') ?? prop(cfg, 'mobile_inverted_conv');
-  if (inner) return inner.type === 'object' && prop(inner, 'name')?.value !== 'ZeroLayer' ? describeLayerConfig(inner) : 'skipped (ZeroLayer)';
-  const v = (key: string) => prop(cfg, key)?.value as unknown;
-  const n = (key: string, fallback: number) => (typeof v(key) === 'number' ? (v(key) as number) : fallback);
-  const io = `${channelValue(prop(cfg, 'in_channels')) ?? '?'}→${channelValue(prop(cfg, 'out_channels')) ?? '?'}`;
-  switch (v('name')) {
-    case 'MBConvLayer':
-    case 'MBInvertedConvLayer':
-      return `MBConv k${n('kernel_size', 3)} e${formatRatio(n('expand_ratio', 6))} s${n('stride', 1)}${v('use_se') === true ? ' SE' : ''} ${io}`;
-    case 'ConvLayer': {
-      const act = typeof v('act_func') === 'string' ? ` ${String(v('act_func'))}` : '';
-      return `Conv k${n('kernel_size', 3)} s${n('stride', 1)} ${io}${act}`;
-    }
-    case 'ResNetBottleneckBlock':
-      return `Bottleneck k${n('kernel_size', 3)} e${formatRatio(n('expand_ratio', 0.25))} s${n('stride', 1)} ${io}`;
-    case 'LinearLayer':
-    case 'MultiHeadLinearLayer':
-      return `Linear ${String(v('in_features') ?? '?')}→${String(v('out_features') ?? '?')}`;
-    case 'IdentityLayer':
-      return `Identity ${io}`;
-    case 'ZeroLayer':
-      return 'skipped (ZeroLayer)';
-    default:
-      return String(v('name') ?? 'layer');
-  }
-}
-
-function layerType(cfg: JsonNode): string {
-  const inner = prop(cfg, 'conv') ?? prop(cfg, 'mobile_inverted_conv');
-  const name = (inner && inner.type === 'object' ? prop(inner, 'name') : prop(cfg, 'name'))?.value;
-  return typeof name === 'string' ? name : 'layer';
-}
-
-/** Which network family a config is; dynamic supernet configs are refused with a way forward. */
-export function ofaFamilyOf(root: JsonNode, sink: DiagnosticSink): OfaFamily {
-  const nameNode = prop(root, 'name')!;
-  const name = String(nameNode.value);
-  if ((OFA_FAMILIES as readonly string[]).includes(name)) return name as OfaFamily;
-  if (DYNAMIC_FAMILIES.includes(name)) {
-    throw new ModelError(
-      `"${name}" is a supernet's dynamic config, which OFA itself cannot rebuild. Save a subnet's config (get_active_subnet().config) or describe the subnet in a "greenprint.ofa-supernet" file.`,
-      rangeOf(nameNode),
-    );
-  }
-  const guess: OfaFamily = prop(root, 'input_stem') ? 'ResNets' : prop(root, 'final_expand_layer') ? 'MobileNetV3' : 'ProxylessNASNets';
-  sink.warning(`Unknown OFA network "${name}" (OFA's get_net_by_name knows ${OFA_FAMILIES.join(', ')}); read as ${guess} by its keys.`, rangeOf(nameNode));
-  return guess;
-}
-
-/** Builds the IR of a MobileNetV3 / ProxylessNASNets / ResNets config. */
-export function buildOfaNet(root: JsonNode, sink: DiagnosticSink, options: OfaNetBuildOptions): ModelIR {
-  const family = ofaFamilyOf(root, sink);
-  const b = new OfaNetBuilder(sink, options);
-  const g = b.g;
-  const top = new JsonFields(sink, root, family);
-  const [height, width] = options.imageSize;
-
-  let inputChannels = 3;
-  const firstCfg = family === 'ResNets' ? items(prop(root, 'input_stem'))[0] : prop(root, 'first_conv');
-  const firstIn = channelValue(declaredInput(firstCfg));
-  if (firstIn !== undefined && Number.isInteger(firstIn) && firstIn >= 1 && firstIn <= CEILINGS.width.max) inputChannels = firstIn;
-  let x = g.add('input', { shape: [inputChannels, height, width] }, [], -1, 'input');
-  let channels: number | undefined = inputChannels;
-
-  /** One IR layer for one config object; checks its input width against what the previous layer produced. */
-  const step = (cfg: JsonNode, path: string, what: string, prelude?: (layer: number) => void): void => {
-    markProgress(cfg.offset);
-    const declared = declaredInput(cfg);
-    const declaredChannels = channelValue(declared);
-    if (declared && channels !== undefined && declaredChannels !== undefined && declaredChannels !== channels) {
-      sink.error(`${path}: ${what} is ${declaredChannels}, but the previous layer outputs ${channels} channels.`, rangeOf(declared));
-    }
-    const layer = b.addLayer(path, layerType(cfg), cfg, describeLayerConfig(cfg));
-    prelude?.(layer);
-    const emitted = b.emit(cfg, x, layer, path);
-    if (!emitted) {
-      // Keep the row (so the user sees where), pass the tensor through, and stop checking widths until known again.
-      x = g.add('identity', { role: 'unreadable layer' }, [x], layer, `${path}/unread`);
-      channels = undefined;
-      return;
-    }
-    if (emitted.out === x) x = g.add('identity', {}, [x], layer, `${path}/identity`);
-    else x = emitted.out;
-    channels = emitted.channels ?? channels;
-  };
-  const inputFieldOf = (cfg: JsonNode) => (prop(cfg, 'in_features') ? 'in_features' : 'in_channels');
-  const head = (key: string, optional: boolean, prelude?: (layer: number) => void): JsonNode | undefined => {
-    const cfg = top.object(key, optional);
-    if (cfg) step(cfg, key, inputFieldOf(cfg), prelude);
-    return cfg;
-  };
-  // Pooling and flattening cost nothing; they run as the first ops of the head layer that follows them.
-  const pool = (keepDims: boolean) => (layer: number) => {
-    x = g.add('globalPool', { kind: 'avg', keepDims }, [x], layer, 'global_avg_pool');
-  };
-  const flattenInto = (layer: number) => {
-    x = g.add('flatten', {}, [x], layer, 'flatten');
-  };
-
-  if (family === 'ResNets') {
-    const stem = top.array('input_stem') ?? [];
-    stem.forEach((cfg, i) => {
-      if (cfg.type === 'object') step(cfg, `input_stem.${i}`, inputFieldOf(declaredParent(cfg)));
-      else sink.error(`input_stem.${i}: must be a layer object, found ${typeNames[cfg.type] ?? cfg.type}.`, rangeOf(cfg));
-    });
-    const stemNode = prop(root, 'input_stem');
-    if (stemNode) {
-      // ResNets.forward always max-pools after the stem; the config does not list it.
-      const layer = g.addLayer({ name: 'max_pool', type: 'MaxPool2d', range: options.placeLayer?.('max_pool') ?? rangeOf(stemNode), detail: 'MaxPool 3×3 s2 (fixed)' });
-      x = g.add('pool2d', { kind: 'max', kernel: [3, 3], stride: [2, 2], padding: [1, 1] }, [x], layer, 'max_pool');
-    }
-  } else {
-    head('first_conv', false);
-  }
-
-  const blocks = top.array('blocks') ?? [];
-  blocks.forEach((cfg, i) => {
-    if (cfg.type === 'object') step(cfg, `blocks.${i}`, 'in_channels');
-    else sink.error(`blocks.${i}: must be a block object, found ${typeNames[cfg.type] ?? cfg.type}.`, rangeOf(cfg));
-  });
-
-  if (family === 'MobileNetV3') {
-    head('final_expand_layer', false);
-    // MobileNetV3.forward: pool (keep dims) → feature_mix_layer at 1×1 → flatten → classifier.
-    const mixed = head('feature_mix_layer', true, pool(true));
-    head('classifier', false, (layer) => {
-      if (!mixed) pool(true)(layer);
-      flattenInto(layer);
-    });
-  } else if (family === 'ProxylessNASNets') {
-    // ProxylessNASNets.forward: feature_mix_layer at full resolution, then pool → classifier.
-    head('feature_mix_layer', true);
-    head('classifier', false, pool(false));
-  } else {
-    head('classifier', false, pool(false));
-  }
-
-  const ir: ModelIR = {
-    format: options.format,
-    modelName: options.modelName,
-    layers: g.layers,
-    nodes: g.nodes,
-    outputs: [x],
-    convention: OFA_CONVENTION,
-    inputDescription: `${inputChannels}×${height}×${width}`,
-    dtype: 'float32',
-    notes: options.notes,
-  };
-  return family === 'ResNets' ? ir : withOfaLutKeys(ir, family === 'MobileNetV3' ? 'mobilenetv3' : 'proxyless');
-}
-
-/**
- * Attaches OFA latency-table keys (`MBv3LatencyTable` / `ProxylessNASLatencyTable` grammar) to each layer.
- * Keys need the spatial size each layer sees, so shapes are inferred once here (batch 1, cheap: a few
- * hundred nodes). OFA has no table grammar for ResNets, so those layers get none.
- */
-function withOfaLutKeys(ir: ModelIR, grammar: 'mobilenetv3' | 'proxyless'): ModelIR {
-  const keys = ofaLayerLutKeys(ir, evaluate(ir, { batch: 1 }).nodeShapes, grammar);
-  return { ...ir, layers: ir.layers.map((layer, i) => (keys[i] ? { ...layer, lutKeys: keys[i] } : layer)) };
-}
-
-function declaredParent(cfg: JsonNode): JsonNode {
-  const inner = prop(cfg, 'conv') ?? prop(cfg, 'mobile_inverted_conv');
-  return inner && inner.type === 'object' ? inner : cfg;
 }
