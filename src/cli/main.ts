@@ -24,7 +24,7 @@ import {
 } from '../engine';
 import { MeasurementWorker } from '../engine/runtime/client';
 import { decodeModelText } from '../engine/source/encoding';
-import { siblingReader } from '../engine/isolated/siblings';
+import { siblingBytesReader, siblingReader } from '../engine/isolated/siblings';
 import { buildLut, modelBlocks, spaceLutWork, type LutBlock } from '../engine/latency/lut-build';
 import type { ModelIR } from '../engine/ir';
 import { lutFileName } from '../engine/latency/lut';
@@ -238,6 +238,7 @@ async function analyzeFile(file: string, displayName: string, args: Args, device
   return analyzeModel(text, {
     ...options,
     readSibling: siblingReader(path.dirname(file)),
+    readSiblingBytes: siblingBytesReader(path.dirname(file)),
   });
 }
 

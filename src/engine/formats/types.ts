@@ -15,6 +15,11 @@ export interface ReadOptions {
   readonly scale?: string;
   /** Reads a file next to this one (e.g. OFA's `run.config`); undefined when it does not exist. */
   readonly readSibling?: (relativePath: string) => string | undefined;
+  /**
+   * The first `maxBytes` bytes (fewer when the file is shorter) of a file in this one's folder, by plain file
+   * name; undefined when it does not exist. Used to read a weights file's header without its weights.
+   */
+  readonly readSiblingBytes?: (fileName: string, maxBytes: number) => Uint8Array | undefined;
 }
 
 /** A file parsed once and shared by every format's detector. */

@@ -7,7 +7,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import '../ops';
 import { analyzeText } from '../analyze';
 import { installProgressCursor } from '../progress';
-import { siblingReader } from './siblings';
+import { siblingBytesReader, siblingReader } from './siblings';
 import type { AnalysisJobMessage, AnalysisWorkerData, AnalysisWorkerMessage } from './protocol';
 
 /** Longest message text a failed job sends back: enough to read, too short to carry a file's contents. */
@@ -21,7 +21,11 @@ if (parentPort) {
     installProgressCursor(cursor);
     try {
       const { siblingDirectory, ...options } = job.options;
-      send({ kind: 'report', id: job.id, report: analyzeText(job.text, { ...options, readSibling: siblingReader(siblingDirectory) }) });
+      send({ kind: 'report', id: job.id, report: analyzeText(job.text, {
+        ...options,
+        readSibling: siblingReader(siblingDirectory),
+        readSiblingBytes: siblingBytesReader(siblingDirectory),
+      }) });
     } catch (e) {
       send({ kind: 'failed', id: job.id, message: String((e as Error)?.message ?? e).slice(0, MAX_FAILURE_TEXT) });
     }

@@ -5,7 +5,7 @@
 import type { AnalysisReport, AnalyzeOptions } from '../analyze';
 
 /** Analysis options that cross a thread: everything but callbacks. Siblings are read from `siblingDirectory`. */
-export type WireAnalyzeOptions = Omit<AnalyzeOptions, 'readSibling'> & {
+export type WireAnalyzeOptions = Omit<AnalyzeOptions, 'readSibling' | 'readSiblingBytes'> & {
   /** Folder whose files the reader may open (an OFA net.config's run.config, a supernet's assets). */
   readonly siblingDirectory?: string;
 };

@@ -1,5 +1,5 @@
-/** Reading the files a config points at (an OFA net.config's run.config, a supernet's assets). */
-import { readFileSync } from 'node:fs';
+/** Reading the files a config points at (an OFA net.config's run.config, a supernet's assets, weights headers). */
+import { closeSync, fstatSync, openSync, readFileSync, readSync } from 'node:fs';
 import * as path from 'node:path';
 import { decodeModelText } from '../source/encoding';
 
@@ -13,4 +13,38 @@ export function siblingReader(directory: string | undefined): ((relativePath: st
       return undefined; // missing or unreadable: the reader says what it lacks
     }
   };
+}
+
+/**
+ * A `readSiblingBytes` for configs in `directory`: at most `maxBytes` from the start of a file directly in
+ * it. Names come from files (a shard list in model.safetensors.index.json), so anything with a path
+ * separator or a leading dot is refused rather than followed out of the folder.
+ */
+export function siblingBytesReader(directory: string | undefined): ((fileName: string, maxBytes: number) => Uint8Array | undefined) | undefined {
+  if (!directory) return undefined;
+  return (fileName, maxBytes) => {
+    if (!isPlainFileName(fileName) || !Number.isSafeInteger(maxBytes) || maxBytes < 0) return undefined;
+    let fd: number | undefined;
+    try {
+      fd = openSync(path.join(directory, fileName), 'r');
+      // Never more than the file holds: a crafted length must not make this allocate.
+      const wanted = Math.min(maxBytes, fstatSync(fd).size);
+      const buffer = new Uint8Array(wanted);
+      let filled = 0;
+      while (filled < wanted) {
+        const n = readSync(fd, buffer, filled, wanted - filled, filled);
+        if (n === 0) break;
+        filled += n;
+      }
+      return filled === wanted ? buffer : buffer.slice(0, filled);
+    } catch {
+      return undefined; // missing, a folder or unreadable
+    } finally {
+      if (fd !== undefined) closeSync(fd);
+    }
+  };
+}
+
+function isPlainFileName(name: string): boolean {
+  return name.length > 0 && name.length <= 255 && !/[/\\\0]/.test(name) && !name.startsWith('.');
 }

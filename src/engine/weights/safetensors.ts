@@ -65,12 +65,14 @@ export function readSafetensorsFile(bytes: Uint8Array, fileName: string): Safete
 
 interface Span {
   readonly name: string;
-  readonly dtype: SafetensorsFloatDtype;
+  readonly dtype: string;
   readonly shape: number[];
   readonly count: number;
   readonly begin: number;
   readonly end: number;
 }
+
+type Fail = (what: string) => never;
 
 /**
  * Everything is checked from the header before a single value is decoded: each entry's dtype, shape and
@@ -78,28 +80,55 @@ interface Span {
  * decoded size. Only then are tensors decoded, so a crafted header costs nothing but its parse.
  */
 function parse(bytes: Uint8Array, fileName: string): SafetensorsFile {
-  const fail = (what: string): never => {
+  const fail: Fail = (what) => {
     throw new SafetensorsError(`${fileName}: ${what}`);
   };
   if (bytes.length < 8) fail(`truncated safetensors file: ${bytes.length} bytes, the 8-byte header length is missing`);
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const declared = view.getBigUint64(0, true);
+  const declared = new DataView(bytes.buffer, bytes.byteOffset, 8).getBigUint64(0, true);
   if (declared > BigInt(bytes.length - 8)) {
     fail(`truncated safetensors file: the header says ${declared} header bytes but only ${bytes.length - 8} follow`);
   }
-  const headerLength = Number(declared);
-  if (headerLength > MAX_SAFETENSORS_HEADER_BYTES) {
-    fail(`the safetensors header is ${formatBytes(headerLength)}, more than the ${formatBytes(MAX_SAFETENSORS_HEADER_BYTES)} a weights file needs`);
+  const headerLength = declaredHeaderLength(bytes, fail);
+  const dataStart = 8 + headerLength;
+  const dataLength = bytes.length - dataStart;
+  const { spans, metadata } = validateHeader(bytes.subarray(8, dataStart), fail, dataLength, true);
+  // Without overlaps this is at most twice the file (F16 widened), but the file itself may be large.
+  const decodedBytes = spans.reduce((sum, span) => sum + 4 * span.count, 0);
+  if (decodedBytes > MAX_DECODED_WEIGHT_BYTES) {
+    fail(`the file's tensors decode to ${formatBytes(decodedBytes)}, more than the ${formatBytes(MAX_DECODED_WEIGHT_BYTES)} of any model Greenprint reads`);
   }
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const tensors = new Map<string, FloatTensor>();
+  for (const span of spans) {
+    const dtype = span.dtype as SafetensorsFloatDtype;
+    tensors.set(span.name, { dtype, shape: span.shape, data: decode(view, dataStart + span.begin, span.count, dtype) });
+  }
+  return { tensors, metadata };
+}
+
+/** The header length the first 8 bytes declare, refused above `MAX_SAFETENSORS_HEADER_BYTES`. */
+function declaredHeaderLength(bytes: Uint8Array, fail: Fail): number {
+  const declared = new DataView(bytes.buffer, bytes.byteOffset, 8).getBigUint64(0, true);
+  if (declared > BigInt(MAX_SAFETENSORS_HEADER_BYTES)) {
+    fail(`the safetensors header is ${declared <= BigInt(Number.MAX_SAFE_INTEGER) ? formatBytes(Number(declared)) : `${declared} bytes`}, more than the ${formatBytes(MAX_SAFETENSORS_HEADER_BYTES)} a weights file needs`);
+  }
+  return Number(declared);
+}
+
+/**
+ * The header's JSON checked entry by entry (dtype, shape, offsets, shape × dtype = span) and the spans
+ * against each other: no overlap and no hole. With `dataLength` the spans must also end exactly at the
+ * buffer's end; without it (a header read alone) only the buffer the header itself describes is checked.
+ * `floatOnly` refuses tensors the engine cannot use as weights.
+ */
+function validateHeader(json: Uint8Array, fail: Fail, dataLength: number | undefined, floatOnly: boolean): { spans: Span[]; metadata: Record<string, string> } {
   let header: unknown;
   try {
-    header = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(8, 8 + headerLength)));
+    header = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(json));
   } catch (e) {
     fail(`the safetensors header is not valid UTF-8 JSON (${clipText(errorText(e), 120)})`);
   }
   if (typeof header !== 'object' || header === null || Array.isArray(header)) fail('the safetensors header is not a JSON object');
-  const dataStart = 8 + headerLength;
-  const dataLength = bytes.length - dataStart;
   const entries = header as Record<string, unknown>;
 
   const metadata: Record<string, string> = {};
@@ -115,7 +144,6 @@ function parse(bytes: Uint8Array, fileName: string): SafetensorsFile {
   const names = Object.keys(entries).filter((name) => name !== '__metadata__');
   if (names.length > MAX_TENSOR_COUNT) fail(`the header lists ${names.length} tensors, more than the ${MAX_TENSOR_COUNT.toLocaleString('en-US')} a weights file can have`);
   const spans: Span[] = [];
-  let decodedBytes = 0;
   for (const name of names) {
     const tensor = `tensor ${quote(name)}`;
     const entry = entries[name] as { dtype?: unknown; shape?: unknown; data_offsets?: unknown };
@@ -129,7 +157,7 @@ function parse(bytes: Uint8Array, fileName: string): SafetensorsFile {
       fail(`${tensor}: data_offsets must be [begin, end] non-negative integers`);
     }
     const [begin, end] = offsets as number[];
-    if (begin > end || end > dataLength) {
+    if (begin > end || (dataLength !== undefined && end > dataLength)) {
       fail(`${tensor}: data_offsets [${begin}, ${end}] are out of range of the ${dataLength}-byte data buffer`);
     }
     const dims = shape as number[];
@@ -137,18 +165,18 @@ function parse(bytes: Uint8Array, fileName: string): SafetensorsFile {
     if ((end - begin) % elementBytes !== 0) {
       fail(`${tensor}: data_offsets [${begin}, ${end}] span ${end - begin} bytes, not a whole number of ${elementBytes}-byte ${dtype} values`);
     }
-    // The span bounds the element count, so a shape needing more than the span is refused without overflow.
-    const count = boundedElementCount(dims, Math.floor(dataLength / elementBytes) + 1);
+    // The span (or the buffer) bounds the element count, so a shape needing more is refused without overflow.
+    const room = dataLength ?? end - begin;
+    const count = boundedElementCount(dims, Math.floor(room / elementBytes) + 1);
     const expected = count === undefined ? undefined : count * elementBytes;
     if (expected !== end - begin) {
-      const needs = expected === undefined ? 'more bytes than the whole file holds' : `${expected} bytes`;
+      const needs = expected !== undefined ? `${expected} bytes` : dataLength !== undefined ? 'more bytes than the whole file holds' : 'more bytes than its span';
       fail(`${tensor}: shape [${dims.join(', ')}] × ${dtype} needs ${needs} but data_offsets span ${end - begin}`);
     }
-    if (dtype !== 'F32' && dtype !== 'F16' && dtype !== 'BF16') {
+    if (floatOnly && dtype !== 'F32' && dtype !== 'F16' && dtype !== 'BF16') {
       fail(`${tensor}: dtype ${dtype} is not supported (network weights must be F32, F16 or BF16)`);
     }
-    decodedBytes += 4 * (count as number);
-    spans.push({ name, dtype: dtype as SafetensorsFloatDtype, shape: dims, count: count as number, begin, end });
+    spans.push({ name, dtype: dtype as string, shape: dims, count: count as number, begin, end });
   }
 
   // The spec forbids overlaps and holes: every byte of the buffer belongs to exactly one tensor.
@@ -161,17 +189,47 @@ function parse(bytes: Uint8Array, fileName: string): SafetensorsFile {
     covered = span.end;
     previous = span.name;
   }
-  if (covered !== dataLength) fail(`data buffer bytes ${covered}..${dataLength} belong to no tensor (trailing bytes or truncated header)`);
-  // Without overlaps this is at most twice the file (F16 widened), but the file itself may be large.
-  if (decodedBytes > MAX_DECODED_WEIGHT_BYTES) {
-    fail(`the file's tensors decode to ${formatBytes(decodedBytes)}, more than the ${formatBytes(MAX_DECODED_WEIGHT_BYTES)} of any model Greenprint reads`);
-  }
+  if (dataLength !== undefined && covered !== dataLength) fail(`data buffer bytes ${covered}..${dataLength} belong to no tensor (trailing bytes or truncated header)`);
+  return { spans, metadata };
+}
 
-  const tensors = new Map<string, FloatTensor>();
-  for (const span of spans) {
-    tensors.set(span.name, { dtype: span.dtype, shape: span.shape, data: decode(view, dataStart + span.begin, span.count, span.dtype) });
+/** One tensor as a header describes it, whatever its dtype; no data. */
+export interface SafetensorsHeaderEntry {
+  readonly name: string;
+  readonly dtype: string;
+  readonly shape: readonly number[];
+  /** Elements (product of the shape), exact: the header's span bounds it. */
+  readonly count: number;
+}
+
+/**
+ * Reads only the header of a safetensors file through `readPrefix` (the first `maxBytes` of the file, or
+ * fewer when it is shorter): first the 8-byte length, then 8 + that many bytes. No weight byte is read, so
+ * the buffer's length is unknown and is not checked; everything else is validated as strictly as by
+ * `readSafetensorsFile` (any dtype is accepted, since the entries are only counted).
+ */
+export function readSafetensorsHeader(
+  readPrefix: (maxBytes: number) => Uint8Array | undefined,
+  fileName: string,
+): { entries: SafetensorsHeaderEntry[]; metadata: Record<string, string>; headerBytes: number } {
+  const fail: Fail = (what) => {
+    throw new SafetensorsError(`${fileName}: ${what}`);
+  };
+  try {
+    const start = readPrefix(8);
+    if (!start) fail('cannot be read');
+    if (start!.length < 8) fail(`truncated safetensors file: ${start!.length} bytes, the 8-byte header length is missing`);
+    const headerLength = declaredHeaderLength(start!, fail);
+    const bytes = readPrefix(8 + headerLength);
+    if (!bytes || bytes.length < 8 + headerLength) {
+      fail(`truncated safetensors file: the header says ${headerLength} header bytes but only ${Math.max(0, (bytes?.length ?? 8) - 8)} follow`);
+    }
+    const { spans, metadata } = validateHeader(bytes!.subarray(8, 8 + headerLength), fail, undefined, false);
+    return { entries: spans.map(({ name, dtype, shape, count }) => ({ name, dtype, shape, count })), metadata, headerBytes: headerLength };
+  } catch (error) {
+    if (error instanceof SafetensorsError) throw error;
+    throw new SafetensorsError(`${fileName}: cannot read this safetensors header, it is corrupt or unsupported (${errorText(error)})`);
   }
-  return { tensors, metadata };
 }
 
 /** Parses safetensors bytes into name → tensor (see `readSafetensorsFile` for the metadata too). */

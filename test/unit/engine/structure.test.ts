@@ -11,7 +11,8 @@
  *   3. ofa             the Once-for-All space: spaces, arch expansion, net config → IR, seeded sampling
  *   4. readers/runtime format readers (they only translate) and the TF.js runtime that measures
  *   5. estimates       latency tables, keys and roofline; carbon; the report types they fill in
- *   6. analysis        analyze (read → evaluate once → estimate) and what presents its report
+ *   6. analysis        analyze (read → evaluate once → estimate), the check against weights beside a config
+ *                      (ground-truth) and what presents its report
  *   7. supernet        search, predictors, training, extraction
  *   8. services        the device agent (remote) and the isolated analysis process
  *   9. entry           index.ts, the one public surface
@@ -27,7 +28,7 @@ const LAYERS: readonly (readonly string[])[] = [
   ['ofa'],
   ['formats', 'runtime'],
   ['latency', 'carbon', 'report-types.ts'],
-  ['analyze.ts', 'efficiency.ts', 'report.ts', 'hints.ts'],
+  ['analyze.ts', 'ground-truth.ts', 'efficiency.ts', 'report.ts', 'hints.ts'],
   ['supernet'],
   ['remote', 'isolated'],
   ['index.ts'],

@@ -1,0 +1,175 @@
+/**
+ * Weights as ground truth: when a Hugging Face config.json has its checkpoint beside it — a single
+ * `model.safetensors` or a sharded `model.safetensors.index.json` — the tensors' element counts are summed
+ * from the safetensors headers alone (no weight byte is read) and compared with the count derived from the
+ * config.
+ *
+ * What is summed: every tensor of a plain floating-point dtype (F32, F16, BF16), except buffers that older
+ * transformers versions saved with the parameters (GPT-2's causal masks, rotary `inv_freq`, BERT's
+ * `position_ids`), which the config-derived count leaves out too. A tied lm_head is stored once (the
+ * embedding) or not at all: Qwen2.5-3B's index lists 434 tensors, no `lm_head.weight`, and its
+ * `total_size` of 6,171,877,376 bf16 bytes is exactly 2 × 3,085,938,688, the tied-once count.
+ *
+ * Quantized checkpoints store packed integers, 8-bit floats and scale tensors whose element counts are not
+ * parameter counts; for them (a `quantization_config` in the config, or any other dtype in the headers)
+ * the comparison is skipped and the note says why, rather than reporting a false mismatch.
+ */
+import type { DiagnosticSink } from './diagnostics';
+import { prop, propEntry, type JsonNode } from './source/json';
+import { readSafetensorsHeader, SafetensorsError, type SafetensorsHeaderEntry } from './weights/safetensors';
+import { clipText, errorText, formatBytes, MAX_SAFETENSORS_HEADER_BYTES, quote } from './weights/limits';
+
+export type ReadSiblingBytes = (fileName: string, maxBytes: number) => Uint8Array | undefined;
+
+export const SINGLE_FILE = 'model.safetensors';
+export const INDEX_FILE = 'model.safetensors.index.json';
+
+/**
+ * Shards one index may list: the largest public checkpoints have fewer (Llama 3.1 405B 191, DeepSeek-V3
+ * 163); each shard costs one header read, so a crafted index cannot make the editor open thousands of files.
+ */
+export const MAX_SHARDS = 200;
+
+/** An index is names and file names only: DeepSeek-V3's ~91,000 entries fit in under 10 MiB. */
+export const MAX_INDEX_BYTES = 16 * 1024 * 1024;
+
+/**
+ * All shard headers together: a real header is ~100 bytes per tensor (DeepSeek-V3's ~91,000 tensors: ~10 MB
+ * over 163 shards). 32 MiB bounds the JSON parsing a crafted set of 200 shards at the 8 MiB header ceiling
+ * could cost to about 1.5 s (measured: 6 MiB headers parse in ~0.25 s each).
+ */
+export const MAX_TOTAL_HEADER_BYTES = 32 * 1024 * 1024;
+
+const PLAIN_FLOAT = new Set(['F32', 'F16', 'BF16']);
+
+/** Buffers (not nn.Parameters) that checkpoints written by older transformers versions still hold. */
+const BUFFER_NAME = /(^|\.)(attn\.(bias|masked_bias)|attention\.(bias|masked_bias)|rotary_emb\.inv_freq|position_ids)$/;
+
+export type GroundTruth =
+  | { readonly kind: 'match' | 'skipped'; readonly note: string }
+  | { readonly kind: 'mismatch' | 'unreadable'; readonly warning: string };
+
+interface Checkpoint {
+  readonly label: string;
+  readonly entries: readonly SafetensorsHeaderEntry[];
+}
+
+/**
+ * Compares `configParams` with the checkpoint beside the config; undefined when there is none. Never throws:
+ * an unreadable checkpoint is a warning naming the file, and the analysis goes on without it.
+ */
+export function compareWithWeights(config: JsonNode | undefined, configParams: number, read: ReadSiblingBytes): GroundTruth | undefined {
+  if (prop(config, 'quantization_config')) {
+    // Decided before any header is parsed: a quantized checkpoint's tensors hold packed values and scales.
+    const present = [SINGLE_FILE, INDEX_FILE].find((name) => read(name, 0) !== undefined);
+    if (!present) return undefined;
+    return { kind: 'skipped', note: `${present} not compared: this config has a quantization_config, so its tensors hold packed values and scales, not one element per parameter.` };
+  }
+  let checkpoint: Checkpoint | undefined;
+  try {
+    checkpoint = readCheckpoint(read);
+  } catch (e) {
+    const reason = e instanceof SafetensorsError || e instanceof CheckpointError ? e.message : `${SINGLE_FILE}: ${errorText(e)}`;
+    return { kind: 'unreadable', warning: `The weights beside this config could not be compared with it: ${reason}` };
+  }
+  if (!checkpoint) return undefined;
+  const counted = checkpoint.entries.filter((e) => !BUFFER_NAME.test(e.name));
+  const other = [...new Set(counted.filter((e) => !PLAIN_FLOAT.has(e.dtype)).map((e) => e.dtype))];
+  if (other.length > 0) {
+    const example = counted.find((e) => !PLAIN_FLOAT.has(e.dtype))!;
+    return {
+      kind: 'skipped',
+      note: `${checkpoint.label} not compared: it stores ${other.join(', ')} tensors (e.g. ${quote(example.name, 80)}), a quantized or packed checkpoint whose element counts are not parameter counts.`,
+    };
+  }
+  const stored = counted.reduce((sum, e) => sum + e.count, 0);
+  if (!Number.isSafeInteger(stored)) {
+    return { kind: 'unreadable', warning: `The weights beside this config could not be compared with it: ${checkpoint.label} claims more than 2^53 elements.` };
+  }
+  const buffers = checkpoint.entries.length - counted.length;
+  const scope = `${counted.length.toLocaleString('en-US')} floating-point tensors${buffers > 0 ? `; ${buffers} buffer tensors not counted` : ''}`;
+  if (stored === configParams) {
+    return { kind: 'match', note: `Parameters match the ${stored.toLocaleString('en-US')} in ${checkpoint.label} (${scope}).` };
+  }
+  const diff = stored - configParams;
+  // A whole tensor too many is the usual cause (an lm_head stored beside the embedding it is tied to).
+  const sameSize = diff > 0 ? counted.filter((e) => e.count === diff) : [];
+  const hint = sameSize.length > 0
+    ? ` The difference is the size of ${sameSize.length === 1 ? 'tensor' : `${sameSize.length} tensors, e.g.`} ${sameSize.slice(-2).map((e) => `${quote(e.name, 80)} [${e.shape.join(', ')}]`).join(', ')}.`
+    : '';
+  return {
+    kind: 'mismatch',
+    warning:
+      `${checkpoint.label} holds ${stored.toLocaleString('en-US')} parameters (${scope}) but this config describes ${configParams.toLocaleString('en-US')}: ` +
+      `${Math.abs(diff).toLocaleString('en-US')} ${diff > 0 ? 'more' : 'fewer'} in the checkpoint.${hint} The config and the weights disagree, or Greenprint counts this model wrong.`,
+  };
+}
+
+class CheckpointError extends Error {}
+
+function readCheckpoint(read: ReadSiblingBytes): Checkpoint | undefined {
+  if (read(SINGLE_FILE, 0) !== undefined) {
+    const header = readSafetensorsHeader((n) => read(SINGLE_FILE, n), SINGLE_FILE);
+    return { label: SINGLE_FILE, entries: header.entries };
+  }
+  const indexBytes = read(INDEX_FILE, MAX_INDEX_BYTES + 1);
+  if (!indexBytes) return undefined;
+  const fail = (what: string): never => {
+    throw new CheckpointError(`${INDEX_FILE}: ${what}`);
+  };
+  if (indexBytes.length > MAX_INDEX_BYTES) fail(`larger than ${formatBytes(MAX_INDEX_BYTES)}, far more than an index of tensor names needs`);
+  let index: unknown;
+  try {
+    index = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(indexBytes));
+  } catch (e) {
+    fail(`not valid UTF-8 JSON (${clipText(errorText(e), 120)})`);
+  }
+  const weightMap = (index as { weight_map?: unknown } | null)?.weight_map;
+  if (typeof weightMap !== 'object' || weightMap === null || Array.isArray(weightMap)) fail('has no "weight_map" object');
+  const byShard = new Map<string, string[]>();
+  for (const [name, shard] of Object.entries(weightMap as Record<string, unknown>)) {
+    if (typeof shard !== 'string' || !/^[^/\\.][^/\\]*\.safetensors$/.test(shard)) {
+      fail(`weight_map[${quote(name, 80)}] must be a .safetensors file name in this folder, not ${quote(String(shard), 80)}`);
+    }
+    const names = byShard.get(shard as string) ?? [];
+    if (names.length === 0) {
+      if (byShard.size >= MAX_SHARDS) fail(`lists more than ${MAX_SHARDS} shard files`);
+      byShard.set(shard as string, names);
+    }
+    names.push(name);
+  }
+  if (byShard.size === 0) fail('"weight_map" lists no tensors');
+
+  const entries: SafetensorsHeaderEntry[] = [];
+  let headerBytes = 0;
+  for (const [shard, names] of byShard) {
+    if (read(shard, 0) === undefined) fail(`shard ${quote(shard, 80)} is listed but not in this folder`);
+    const header = readSafetensorsHeader((n) => read(shard, n), shard);
+    headerBytes += header.headerBytes;
+    if (headerBytes > MAX_TOTAL_HEADER_BYTES) fail(`the shards' headers exceed ${formatBytes(MAX_TOTAL_HEADER_BYTES)} together (each may have up to ${formatBytes(MAX_SAFETENSORS_HEADER_BYTES)})`);
+    // Only the tensors the index assigns to this shard count, so a name in two headers is not summed twice.
+    const listed = new Set(names);
+    const present = new Set<string>();
+    for (const entry of header.entries) {
+      if (!listed.has(entry.name)) continue;
+      present.add(entry.name);
+      entries.push(entry);
+    }
+    const missing = names.find((n) => !present.has(n));
+    if (missing !== undefined) fail(`weight_map puts tensor ${quote(missing, 80)} in ${quote(shard, 80)}, whose header does not have it`);
+  }
+  return { label: `${INDEX_FILE} (${byShard.size} shards)`, entries };
+}
+
+/**
+ * The comparison as the analysis reports it: a mismatch or an unreadable checkpoint is a warning at the
+ * config's `architectures` (the top of the file without one); a match or a skipped comparison is a note.
+ */
+export function checkAgainstWeights(config: JsonNode | undefined, configParams: number, read: ReadSiblingBytes, sink: DiagnosticSink): string[] {
+  const truth = compareWithWeights(config, configParams, read);
+  if (!truth) return [];
+  if ('note' in truth) return [truth.note];
+  const at = propEntry(config, 'architectures');
+  sink.warning(truth.warning, at ? { start: at.offset, end: at.offset + at.length } : { start: 0, end: 1 });
+  return [];
+}
