@@ -13,9 +13,10 @@ import { parseJsonDocument } from './source/json';
 import { LineIndex } from './source/text';
 import { yamlNestingProblem } from './source/nesting';
 import { isExactCount } from './budget';
-import { transformerMetrics, type TransformerMetrics } from './transformer';
+import { evaluatedTotals, excludedNotes, transformerMetrics, type TransformerMetrics } from './transformer';
 import { estimateEfficiency, type EfficiencyOptions } from './efficiency';
 import type { AnalysisReport, LayerReport, OpReport, ReportDiagnostic } from './report-types';
+import { checkAgainstWeights } from './ground-truth';
 
 export type * from './report-types';
 
@@ -169,6 +170,10 @@ export function analyzeModel(rawText: string, options: AnalyzeOptions): Analyzed
     );
   }
 
+  // Weights as ground truth: a checkpoint beside a Hugging Face config, read header-only (ground-truth.ts).
+  const weightNotes = totalsExact && ir.format === 'hf-config' && options.readSiblingBytes
+    ? checkAgainstWeights(source.json?.root, result.totals.params, options.readSiblingBytes, sink)
+    : [];
   const opsByLayer = options.includeOps ? groupOps(ir, result, batch) : undefined;
   const layers: LayerReport[] = ir.layers.map((layer, i) => {
     const c = result.layers[i];
@@ -191,7 +196,7 @@ export function analyzeModel(rawText: string, options: AnalyzeOptions): Analyzed
   let transformer: TransformerMetrics | undefined;
   if (ir.transformer) {
     const seqLen = options.seqLen ?? Math.min(DEFAULT_SEQ_LEN, ir.transformer.maxPositionEmbeddings ?? DEFAULT_SEQ_LEN);
-    transformer = transformerMetrics(ir.transformer, {
+    transformer = transformerMetrics({ ...ir.transformer, ...evaluatedTotals(ir, ir.transformer, result) }, {
       seqLen,
       contextLength: options.contextLength ?? seqLen,
       batch,
@@ -221,7 +226,7 @@ export function analyzeModel(rawText: string, options: AnalyzeOptions): Analyzed
     transformer,
     layers,
     diagnostics: toReportDiagnostics(sink, lines),
-    notes: ir.notes ?? [],
+    notes: [...(ir.notes ?? []), ...excludedNotes(ir.transformer, transformer), ...weightNotes],
   };
   if (!options.efficiency || !totalsExact) return report(counted, ir, result);
   const efficiency = estimateEfficiency(counted, ir, result, options.efficiency);

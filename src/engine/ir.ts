@@ -83,11 +83,11 @@ export interface TransformerSpec {
   readonly kvHeads: number;
   readonly headDim: number;
   readonly vocabSize: number;
-  /** Parameters touched per token (MoE: only routed-to experts); equals totalParams for dense models. */
-  readonly activeParams: number;
-  readonly totalParams: number;
-  /** Weighted MACs per token outside the attention score/value matmuls (projections, MLP/MoE, lm_head). */
-  readonly denseMacsPerToken: number;
+  /**
+   * Tokens the IR's graph is built for. Parameter totals and per-token MACs are not recorded here: they
+   * come from the one evaluation of the IR (transformer.ts `evaluatedTotals`), so readers only translate.
+   */
+  readonly tokens: number;
   readonly causal: boolean;
   readonly slidingWindow?: number;
   readonly maxPositionEmbeddings?: number;
@@ -105,7 +105,23 @@ export interface TransformerSpec {
   /** Layers that use `slidingWindow` (gpt-oss alternates); the rest see the whole context. Default: all. */
   readonly slidingLayers?: number;
   /** Modules stored with the model that its forward pass does not run, reported apart from the totals. */
-  readonly excluded?: readonly { readonly name: string; readonly params: number; readonly reason: string }[];
+  readonly excluded?: readonly ExcludedModules[];
+}
+
+/**
+ * `count` copies of one module shaped like a slice of the IR, stored beside the model but not run by its
+ * forward pass (DeepSeek's multi-token prediction). Its size is resolved after evaluation: each copy holds
+ * `extraParams` plus, for every share, the parameters of IR layer row `row` divided by `divisor` (the
+ * number of layers that row repeats over).
+ */
+export interface ExcludedModules {
+  readonly name: string;
+  readonly reason: string;
+  /** The config key that counts them, named in the report's note. */
+  readonly key: string;
+  readonly count: number;
+  readonly extraParams: number;
+  readonly shares: readonly { readonly row: number; readonly divisor: number }[];
 }
 
 /**

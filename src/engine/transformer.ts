@@ -11,9 +11,9 @@
  * use it (all of them, or every other one in gpt-oss). MLA (DeepSeek) narrows the value heads and caches
  * its compressed latent (kv_lora_rank + qk_rope_head_dim per token and layer), as its inference code does.
  */
+import { isExactCount } from './budget';
+import type { CostResult } from './cost';
 import { DTYPE_BYTES, type DType, type ModelIR, type Shape, type TransformerSpec } from './ir';
-import { evaluate } from './cost';
-import { getOp } from './ops/registry';
 import { inactiveExpertParams, type MoeExpertsAttrs } from './ops/transformer';
 
 export interface TransformerOptions {
@@ -39,22 +39,31 @@ export interface TransformerMetrics {
   /** False for encoders (BERT): decode numbers and the KV cache then describe no real use. */
   readonly causal: boolean;
   /** Stored modules the forward pass does not run (DeepSeek's multi-token prediction), not in the totals. */
-  readonly excluded?: TransformerSpec['excluded'];
+  readonly excluded?: readonly ExcludedFigure[];
+}
+
+export interface ExcludedFigure {
+  readonly name: string;
+  readonly params: number;
+  readonly reason: string;
 }
 
 /** Keys one query token sees, summed over layers: windowed layers cap them, the others see `context`. */
-function keysOverLayers(spec: TransformerSpec, context: number): number {
+function keysOverLayers(spec: EvaluatedSpec, context: number): number {
   if (!spec.slidingWindow) return spec.layers * context;
   const sliding = spec.slidingLayers ?? spec.layers;
   return sliding * Math.min(context, spec.slidingWindow) + (spec.layers - sliding) * context;
 }
 
 /** Attention-matmul MACs (QKᵀ and A·V) of one query token attending `context` keys, all layers. */
-function attentionMacsPerToken(spec: TransformerSpec, context: number): number {
+function attentionMacsPerToken(spec: EvaluatedSpec, context: number): number {
   return (spec.attentionMacsPerKey ?? 2 * spec.heads * spec.headDim) * keysOverLayers(spec, context);
 }
 
-export function transformerMetrics(spec: TransformerSpec, o: TransformerOptions): TransformerMetrics {
+/** A spec with the figures its IR's evaluation gives (see `evaluatedTotals`). */
+export type EvaluatedSpec = Omit<TransformerSpec, 'tokens' | 'excluded'> & Omit<IRTotalsForSpec, 'excluded'> & { readonly excluded?: IRTotalsForSpec['excluded'] };
+
+export function transformerMetrics(spec: EvaluatedSpec, o: TransformerOptions): TransformerMetrics {
   const prefillMacsPerSequence = o.seqLen * spec.denseMacsPerToken + o.seqLen * attentionMacsPerToken(spec, o.seqLen);
   const prefillFlops = 2 * prefillMacsPerSequence * o.batch;
   const decodeMacs = spec.denseMacsPerToken + attentionMacsPerToken(spec, o.contextLength);
@@ -73,38 +82,48 @@ export function transformerMetrics(spec: TransformerSpec, o: TransformerOptions)
 }
 
 export interface IRTotalsForSpec {
-  readonly totalParams: number;
+  /** Parameters touched per token (MoE: only routed-to experts); equals totalParams for dense models. */
   readonly activeParams: number;
-  /** Weighted MACs per token outside the attention matmuls. */
+  readonly totalParams: number;
+  /** Weighted MACs per token outside the attention score/value matmuls (projections, MLP/MoE, lm_head). */
   readonly denseMacsPerToken: number;
-  /** Parameters of each IR layer (all repeats), for figures a reader reports beside the totals. */
-  readonly layerParams: readonly number[];
+  /** The spec's excluded modules with their parameters; one whose rows could not be counted is left out. */
+  readonly excluded: readonly ExcludedFigure[] | undefined;
 }
 
 /**
- * Derives a spec's parameter and per-token MAC figures from the IR itself (through the op registry), so
- * the reader never counts and the spec always agrees with the per-layer report.
+ * The parameter and per-token MAC figures of `ir.transformer`, from the analysis's own evaluation of the IR
+ * (through the op registry's per-node costs), so the reader never counts and the figures always agree with
+ * the per-layer report. `result` may be for any batch: per-sample costs are used.
  */
-export function totalsForSpec(ir: ModelIR, seqLen: number): IRTotalsForSpec {
-  const result = evaluate(ir, { batch: 1 });
+export function evaluatedTotals(ir: ModelIR, spec: TransformerSpec, result: CostResult): IRTotalsForSpec {
   let attentionMacs = 0;
   let inactive = 0;
+  let macs = 0;
   for (const node of ir.nodes) {
-    if (node.layer < 0) continue;
+    if (node.layer < 0 || result.layers[node.layer].failed) continue;
     const repeat = ir.layers[node.layer].repeat ?? 1;
-    const inputs = node.inputs.map((i) => result.nodeShapes[i]);
-    const output = result.nodeShapes[node.id];
-    if (!output || inputs.some((s) => !s)) continue;
-    if (node.op === 'attention') {
-      attentionMacs += getOp('attention')!.cost(inputs as Shape[], output, node.attrs).macs * repeat;
-    } else if (node.op === 'moeExperts') {
-      inactive += inactiveExpertParams(inputs[0]!, node.attrs as unknown as MoeExpertsAttrs) * repeat;
-    }
+    macs += result.nodeCosts[node.id].macs * repeat;
+    const input = result.nodeShapes[node.inputs[0]];
+    if (node.op === 'attention') attentionMacs += result.nodeCosts[node.id].macs * repeat;
+    else if (node.op === 'moeExperts' && input) inactive += inactiveExpertParams(input as Shape, node.attrs as unknown as MoeExpertsAttrs) * repeat;
   }
+  const excluded = (spec.excluded ?? []).flatMap((x): ExcludedFigure[] => {
+    // A row too large to count has its own error; a rounded figure would only mislead.
+    if (!x.shares.every((s) => result.layers[s.row].params > 0)) return [];
+    const perCopy = x.shares.reduce((sum, s) => sum + result.layers[s.row].params / s.divisor, x.extraParams);
+    const params = x.count * perCopy;
+    return isExactCount(params) ? [{ name: x.name, params, reason: x.reason }] : [];
+  });
   return {
     totalParams: result.totals.params,
     activeParams: result.totals.params - inactive,
-    denseMacsPerToken: (result.totals.macs - attentionMacs) / seqLen,
-    layerParams: result.layers.map((l) => l.params),
+    denseMacsPerToken: (macs - attentionMacs) / spec.tokens,
+    excluded: excluded.length > 0 ? excluded : undefined,
   };
+}
+
+/** Report notes for modules stored beside the model but left out of its totals. */
+export function excludedNotes(spec: TransformerSpec | undefined, metrics: TransformerMetrics | undefined): string[] {
+  return (metrics?.excluded ?? []).map((x) => `${x.name} (${spec?.excluded?.find((e) => e.name === x.name)?.key}) holds ${x.params.toLocaleString('en-US')} more parameters, not counted in the totals.`);
 }

@@ -8,7 +8,8 @@
  *   matmuls QKᵀ and A·V. Embedding lookups, norms, softmax, activations and residual adds cost none.
  *   The attention matmuls cover the full T×T score matrix (causal masking is *not* halved), as in
  *   Kaplan et al. 2020 (Table 1) and Hoffmann et al. 2022 (Chinchilla, App. F).
- * Token-wise linear layers use `dense` from cnn.ts.
+ * Token-wise linear layers use `dense` from cnn.ts. Vision transformers enter through `patchTokens` (a patch
+ * conv's map read as tokens) and own learned tokens, positions and LayerScale vectors: parameters, no MACs.
  */
 import { defineOp, formatShape, NO_COST, ShapeError } from './registry';
 import type { Shape } from '../ir';
@@ -182,6 +183,79 @@ export const tokenIds = defineOp<{ length: number }>({
   outputShape(_inputs, a) {
     if (!(Number.isInteger(a.length) && a.length > 0)) throw new ShapeError(`sequence length ${a.length} must be a positive whole number.`);
     return [a.length];
+  },
+  cost() {
+    return NO_COST;
+  },
+});
+
+/** Vision transformers: a patch-embedding conv's C×h×w map read as h·w tokens of width C (flatten(2).transpose(1, 2)). */
+export const patchTokens = defineOp<Record<string, never>>({
+  type: 'patchTokens',
+  inputs: 1,
+  outputShape([input]) {
+    if (input.length !== 3) throw new ShapeError(`patch tokens need a C×H×W map from the patch embedding, got ${formatShape(input)}.`);
+    return [input[1] * input[2], input[0]];
+  },
+  cost() {
+    return NO_COST;
+  },
+});
+
+export interface LearnedTokensAttrs {
+  /** Learned rows put before the sequence (ViT's class token; DeiT's class and distillation tokens). */
+  prepend: number;
+  /** Learned rows stored but not prepended (DINOv2's mask token, which replaces masked patches instead). */
+  stored?: number;
+}
+
+/** `prepend` learned D-wide tokens concatenated before the sequence: (prepend + stored)·D parameters, no MACs. */
+export const learnedTokens = defineOp<LearnedTokensAttrs>({
+  type: 'learnedTokens',
+  inputs: 1,
+  outputShape([input], a) {
+    const [t, d] = tokens(input, 'learned tokens');
+    if (!(Number.isInteger(a.prepend) && a.prepend >= 0)) throw new ShapeError(`learned token count ${a.prepend} must be a whole number.`);
+    return [t + a.prepend, d];
+  },
+  cost([input], _output, a) {
+    return { params: (a.prepend + (a.stored ?? 0)) * input[1], macs: 0 };
+  },
+});
+
+/** A learned position table as long as the sequence, added to it (ViT's `position_embeddings`): T·D parameters. */
+export const learnedPositions = defineOp<Record<string, never>>({
+  type: 'learnedPositions',
+  inputs: 1,
+  outputShape([input]) {
+    tokens(input, 'learned positions');
+    return input;
+  },
+  cost([input]) {
+    return { params: input[0] * input[1], macs: 0 };
+  },
+});
+
+/** A learned per-channel scale on a token sequence (DINOv2's LayerScale `lambda1`): D parameters, no MACs counted. */
+export const layerScale = defineOp<Record<string, never>>({
+  type: 'layerScale',
+  inputs: 1,
+  outputShape([input]) {
+    tokens(input, 'layer scale');
+    return input;
+  },
+  cost([input]) {
+    return { params: input[1], macs: 0 };
+  },
+});
+
+/** The mean over tokens (DINOv2's classifier input `patch_tokens.mean(dim=1)`): [T, D] → [1, D], no parameters. */
+export const meanTokens = defineOp<Record<string, never>>({
+  type: 'meanTokens',
+  inputs: 1,
+  outputShape([input]) {
+    const [, d] = tokens(input, 'token mean');
+    return [1, d];
   },
   cost() {
     return NO_COST;

@@ -19,7 +19,8 @@ export interface BlockContext {
 }
 
 export function bias(c: ConfigReader, rule: BiasRule): boolean {
-  return typeof rule === 'boolean' ? rule : c.bool(rule, false);
+  if (typeof rule === 'boolean') return rule;
+  return typeof rule === 'string' ? c.bool(rule, false) : c.bool(rule.key, rule.default);
 }
 
 /** Attention sizes as read from the config, after the checks that make the graph well formed. */

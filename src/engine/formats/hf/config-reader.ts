@@ -67,6 +67,11 @@ export class ConfigReader {
     return this.fields.number(this.key(name), { integer: true, min: 0, fallback, max: HF_CEILINGS[name] ?? 'width' });
   }
 
+  /** A positive ratio that need not be whole (DINOv2's `mlp_ratio`), capped like a width. */
+  ratio(name: string, fallback: number): number | undefined {
+    return this.fields.number(this.key(name), { min: Number.MIN_VALUE, fallback, max: 'width' });
+  }
+
   bool(name: string, fallback: boolean): boolean {
     this.read.add(name);
     return this.fields.boolean(name, fallback) ?? fallback;

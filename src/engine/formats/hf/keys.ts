@@ -18,6 +18,8 @@ export const SHAPE_KEYS: ReadonlySet<string> = new Set([
   'v_head_dim', 'num_nextn_predict_layers', 'qk_layernorm', 'use_qk_norm', 'sliding_window', 'layer_types',
   'type_vocab_size', 'experts_per_token', 'cross_attention_layers', 'linear_num_value_heads', 'linear_key_head_dim',
   'full_attention_interval', 'hidden_size_per_layer_input', 'num_kv_shared_layers', 'attention_k_eq_v',
+  'image_size', 'patch_size', 'num_channels', 'qkv_bias', 'pooler_output_size', 'encoder_stride',
+  'use_swiglu_ffn', 'mlp_ratio', 'num_register_tokens',
 ]);
 
 /** Keys no family's parameter shapes depend on. */
@@ -35,7 +37,7 @@ const INERT_KEYS: ReadonlySet<string> = new Set([
   'reorder_and_upcast_attn', 'reorder_and_upcast_attn_weights', 'id2label', 'label2id', 'problem_type',
   'attn_logit_softcapping', 'final_logit_softcapping', 'query_pre_attn_scalar', 'partial_rotary_factor',
   'unsloth_fixed', 'router_jitter_noise', 'rope_local_base_freq', 'cache_implementation', 'hidden_activation',
-  'sliding_window_pattern',
+  'sliding_window_pattern', 'pooler_act', 'drop_path_rate', 'layerscale_value',
 ]);
 
 /** Keys the file holds (non-null) that no recipe step read and that are not known to be inert. */

@@ -16,18 +16,23 @@
  * and A·V over the full T×T matrix (causal masking not halved; Kaplan et al. 2020 Table 1 / Chinchilla
  * App. F). Embedding lookups, norms, softmax and activations count none. FLOPs = 2 × MACs.
  */
-import { isExactCount } from '../../budget';
 import type { DiagnosticSink } from '../../diagnostics';
 import { GraphBuilder } from '../../graph';
-import { DEFAULT_SEQ_LEN, type ModelIR, type TransformerSpec, type Unverified } from '../../ir';
+import { DEFAULT_SEQ_LEN, type ExcludedModules, type ModelIR, type TransformerSpec, type Unverified } from '../../ir';
 import { prop, rangeOf } from '../../source/json';
-import { totalsForSpec } from '../../transformer';
 import type { FormatReader, ParsedSource, ReadOptions } from '../types';
 import { feedForward, gqaAttention, mlaAttention, mlpBuilder, type AttentionShape, type BlockContext, type FeedForward } from './blocks';
 import { ConfigReader, firstArchitecture, readDtype } from './config-reader';
 import { buildHead, headOf } from './heads';
 import { unreadKeys, warnUnreadShapeKeys } from './keys';
 import { RECIPES, recipeFor, type Recipe } from './recipes';
+import { readVision } from './vision';
+
+const CONVENTION: ModelIR['convention'] = {
+  id: 'hf',
+  includeAuxMacs: false,
+  label: 'nn.Parameter elements of the architectures class (tied embeddings once); MACs = weighted matmuls + attention QKᵀ/AV over full T×T; FLOPs = 2×MACs',
+};
 
 const SIZE_KEYS = ['hidden_size', 'n_embd', 'num_hidden_layers', 'n_layer', 'd_model', 'num_attention_heads', 'n_head'];
 
@@ -74,6 +79,11 @@ function read(source: ParsedSource, options: ReadOptions, sink: DiagnosticSink):
   const chosen = chooseRecipe(c, architecture);
   const { recipe } = chosen;
   const modelType = c.string('model_type') ?? (chosen.unverified ? undefined : chosen.name);
+  if (recipe.vision) {
+    const vision = readVision(c, recipe, recipe.vision, architecture);
+    if (vision) warnUnreadShapeKeys(c, recipe, chosen.name);
+    return vision && { ...vision, format: 'hf-config', convention: CONVENTION };
+  }
 
   const hidden = c.int('hidden_size');
   const layers = c.int('num_hidden_layers');
@@ -165,19 +175,13 @@ function read(source: ParsedSource, options: ReadOptions, sink: DiagnosticSink):
     layers: g.layers,
     nodes: g.nodes,
     outputs: [x],
-    convention: {
-      id: 'hf',
-      includeAuxMacs: false,
-      label: 'nn.Parameter elements of the architectures class (tied embeddings once); MACs = weighted matmuls + attention QKᵀ/AV over full T×T; FLOPs = 2×MACs',
-    },
+    convention: CONVENTION,
     inputDescription: `seq ${seqLen}`,
     dtype: readDtype(c),
     notes,
     unverified,
   };
-  const totals = totalsForSpec(base, seqLen);
-  const excluded = nextTokenModules(nextLayers, g, D, totals.layerParams, blockRow, ffn);
-  if (excluded) notes.push(`${excluded.name} (num_nextn_predict_layers) holds ${excluded.params.toLocaleString('en-US')} more parameters, not counted in the totals.`);
+  const excluded = nextTokenModules(nextLayers, g, D, blockRow, ffn);
   const spec: TransformerSpec = {
     layers: N,
     hiddenSize: D,
@@ -185,9 +189,7 @@ function read(source: ParsedSource, options: ReadOptions, sink: DiagnosticSink):
     kvHeads: attention.kvHeads,
     headDim: attention.headDim,
     vocabSize: vocab!,
-    activeParams: totals.activeParams,
-    totalParams: totals.totalParams,
-    denseMacsPerToken: totals.denseMacsPerToken,
+    tokens: seqLen,
     causal: recipe.kind === 'decoder',
     slidingWindow: windows?.window,
     slidingLayers: windows && windows.sliding < N ? windows.sliding : undefined,
@@ -204,24 +206,25 @@ function read(source: ParsedSource, options: ReadOptions, sink: DiagnosticSink):
 /**
  * DeepSeek's multi-token-prediction modules, reported apart from the totals: each is enorm + hnorm,
  * eh_proj (2D→D), one MoE decoder layer shaped like the main ones, and shared_head.norm; the embedding
- * and output head are the main model's. Undefined when there are none, or when a row it is made of was
- * too large to count (that row has its own error, and a rounded figure would only mislead).
+ * and output head are the main model's. Recorded as shares of the IR's rows, whose parameters the
+ * analysis's evaluation gives (transformer.ts `evaluatedTotals`). Undefined when there are none.
  */
-function nextTokenModules(count: number, g: GraphBuilder, D: number, layerParams: readonly number[], blockRow: number, ffn: FeedForward): { name: string; params: number; reason: string } | undefined {
+function nextTokenModules(count: number, g: GraphBuilder, D: number, blockRow: number, ffn: FeedForward): ExcludedModules | undefined {
   if (count === 0 || ffn.moeRow === undefined) return undefined;
-  const attnRows = g.layers.map((l, i) => (l.type === 'attention' ? i : -1)).filter((i) => i >= 0);
-  const rows = [...attnRows, blockRow, ffn.moeRow];
-  if (!rows.every((r) => layerParams[r] > 0)) return undefined;
-  const perLayer = (row: number) => layerParams[row] / (g.layers[row].repeat ?? 1);
+  const layers = g.layers[blockRow].repeat ?? 1;
   // Attention may sit on two rows (windowed and full layers): its per-layer share is their sum over all layers.
-  const attention = attnRows.reduce((s, r) => s + layerParams[r], 0) / (g.layers[blockRow].repeat ?? 1);
-  const decoderLayer = attention + perLayer(blockRow) + perLayer(ffn.moeRow);
-  const params = count * (2 * D * D + 3 * D + decoderLayer);
-  if (!isExactCount(params)) return undefined;
+  const attnRows = g.layers.map((l, i) => (l.type === 'attention' ? i : -1)).filter((i) => i >= 0);
   return {
     name: `${count} multi-token-prediction layer${count === 1 ? '' : 's'}`,
-    params,
     reason: 'num_nextn_predict_layers: stored with the checkpoint for training and speculative decoding; the forward pass does not run it',
+    key: 'num_nextn_predict_layers',
+    count,
+    extraParams: 2 * D * D + 3 * D,
+    shares: [
+      ...attnRows.map((row) => ({ row, divisor: layers })),
+      { row: blockRow, divisor: layers },
+      { row: ffn.moeRow, divisor: g.layers[ffn.moeRow].repeat ?? 1 },
+    ],
   };
 }
 

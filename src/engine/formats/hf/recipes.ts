@@ -7,8 +7,8 @@
  * `__init__`s the recipe restates; counts follow its `nn.Parameter`s.
  */
 
-/** A bias that is always there, never there, or switched by a boolean config key (default false). */
-export type BiasRule = boolean | 'attention_bias' | 'mlp_bias';
+/** A bias that is always there, never there, or switched by a boolean config key (default false unless given). */
+export type BiasRule = boolean | 'attention_bias' | 'mlp_bias' | { readonly key: string; readonly default: boolean };
 
 export type Layout = 'pre' | 'post' | 'parallel' | 'sandwich';
 
@@ -114,6 +114,23 @@ export interface Recipe {
   /** Shape-changing keys this family's config carries that the recipe deliberately does not read, with why. */
   readonly acknowledged?: Readonly<Record<string, string>>;
   readonly note?: string;
+  /** An image encoder (ViT, DeiT): patches instead of token ids; vision.ts builds it. */
+  readonly vision?: VisionRecipe;
+}
+
+export interface VisionRecipe {
+  /** Learned tokens before the patches: ViT's class token (1), DeiT's class and distillation tokens (2). */
+  readonly extraTokens: number;
+  /** The classifier class with a second head on the distillation token (DeiT's `...WithTeacher`). */
+  readonly teacherHead?: boolean;
+  /** The bare `…Model` has a pooler (ViT, DeiT: add_pooling_layer defaults to true); DINOv2's has none. */
+  readonly pooler: boolean;
+  /**
+   * DINOv2: a mask token parameter (when `use_mask_token`, default true), LayerScale after attention and MLP,
+   * the MLP width as hidden_size × `mlp_ratio` (or a SwiGLU FFN with `use_swiglu_ffn`), and a classifier on
+   * the class token concatenated with the mean of the patch tokens.
+   */
+  readonly dinov2?: boolean;
 }
 
 const DECODER_NAMES: Names = { prefix: 'model.', embed: 'embed_tokens', layers: 'layers', attention: 'self_attn', mlp: 'mlp', finalNorm: 'norm' };
@@ -189,6 +206,27 @@ const DEEPSEEK_V3: Recipe = {
   },
   nextTokenLayers: true,
   acknowledged: { num_key_value_heads: 'MLA expands a key and a value for every query head; configs repeat num_attention_heads here.' },
+};
+
+/**
+ * ViT (Dosovitskiy et al. 2021) as `transformers` builds it: a Conv2d patch embedding (kernel = stride =
+ * patch_size, with bias), a class token and (image_size/patch_size)² + 1 learned positions, pre-norm
+ * layers (layernorm_before → attention with qkv_bias → residual, layernorm_after → GELU MLP → residual), a
+ * final layernorm, a pooler only in the bare ViTModel, a classifier on the class token.
+ */
+const VIT: Recipe = {
+  kind: 'encoder',
+  source: 'transformers/models/vit/modeling_vit.py',
+  classStem: 'ViT',
+  tiedDefault: false,
+  norm: 'layer',
+  attention: { kind: 'gqa', qkvBias: { key: 'qkv_bias', default: true }, outBias: true },
+  mlp: { kind: 'plain', bias: true },
+  layout: 'pre',
+  slidingWindow: 'never',
+  names: { prefix: 'vit.', embed: 'embeddings', layers: 'encoder.layer', attention: 'attention', mlp: 'intermediate+output', finalNorm: 'layernorm' },
+  acknowledged: { encoder_stride: 'used only by the masked-image-modeling decoder (ViTForMaskedImageModeling), which Greenprint does not count' },
+  vision: { extraTokens: 1, pooler: true },
 };
 
 export const RECIPES: Readonly<Record<string, Recipe>> = {
@@ -296,6 +334,23 @@ export const RECIPES: Readonly<Record<string, Recipe>> = {
     fullEvery: { key: 'sliding_window_pattern', every: 6 },
   },
   deepseek_v3: DEEPSEEK_V3,
+  vit: VIT,
+  // DeiT (Touvron et al. 2021): ViT's layers plus a distillation token (and its position).
+  deit: { ...VIT, source: 'transformers/models/deit/modeling_deit.py', classStem: 'DeiT', names: { ...VIT.names, prefix: 'deit.' }, vision: { extraTokens: 2, teacherHead: true, pooler: true } },
+  dinov2: {
+    ...VIT,
+    source: 'transformers/models/dinov2/modeling_dinov2.py',
+    classStem: 'Dinov2',
+    names: { ...VIT.names, prefix: 'dinov2.', mlp: 'mlp' },
+    acknowledged: {
+      out_features: 'which stages Dinov2Backbone returns; no parameter depends on it',
+      out_indices: 'which stages Dinov2Backbone returns; no parameter depends on it',
+      stage_names: 'names of the Dinov2Backbone stages; no parameter depends on it',
+      apply_layernorm: 'whether Dinov2Backbone applies the final layernorm, which exists either way',
+      reshape_hidden_states: 'a Dinov2Backbone output layout; no parameter depends on it',
+    },
+    vision: { extraTokens: 1, pooler: false, dinov2: true },
+  },
   deepseek_v2: {
     ...DEEPSEEK_V3,
     source: 'transformers/models/deepseek_v2/modeling_deepseek_v2.py and deepseek-ai/DeepSeek-V2 modeling_deepseek.py',
