@@ -16,6 +16,20 @@ const evaluator = cost as unknown as { evaluate: typeof cost.evaluate };
 const original = evaluator.evaluate;
 let calls = 0;
 
+/** Within the calling describe: every `evaluate` call is counted in `calls`, reset before each test. */
+function countEvaluateCalls(): void {
+  beforeEach(() => {
+    calls = 0;
+    evaluator.evaluate = (...args) => {
+      calls++;
+      return original(...args);
+    };
+  });
+  afterEach(() => {
+    evaluator.evaluate = original;
+  });
+}
+
 function readOptions(file: string) {
   return {
     fileName: file,
@@ -35,16 +49,7 @@ const CASES = [
 ];
 
 describe('OFA readers only translate; an analysis evaluates once', () => {
-  beforeEach(() => {
-    calls = 0;
-    evaluator.evaluate = (...args) => {
-      calls++;
-      return original(...args);
-    };
-  });
-  afterEach(() => {
-    evaluator.evaluate = original;
-  });
+  countEvaluateCalls();
 
   for (const { file, note10Ms } of CASES) {
     const name = path.relative(samplePath(), file);
@@ -85,16 +90,7 @@ const HF_CASES = [
 ];
 
 describe('Hugging Face reader only translates; an analysis evaluates once', () => {
-  beforeEach(() => {
-    calls = 0;
-    evaluator.evaluate = (...args) => {
-      calls++;
-      return original(...args);
-    };
-  });
-  afterEach(() => {
-    evaluator.evaluate = original;
-  });
+  countEvaluateCalls();
 
   for (const { name, text } of HF_CASES) {
     it(`${name}: the reader builds the IR and its transformer spec without evaluating`, () => {
