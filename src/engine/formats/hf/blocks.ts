@@ -117,7 +117,7 @@ export function mlpBuilder(x: BlockContext): MlpBuilder {
   return (input, row, width, name = 'mlp') => {
     if (recipe.mlp.kind === 'plain') {
       const up = g.add('dense', { units: width, bias: mlpBias }, [input], row, `${name}.fc_in`);
-      const act = g.add('activation', { fn: 'gelu' }, [up], row, `${name}.act`);
+      const act = g.add('activation', { fn: recipe.mlp.act ?? 'gelu' }, [up], row, `${name}.act`);
       return g.add('dense', { units: hidden, bias: mlpBias }, [act], row, `${name}.fc_out`);
     }
     const gate = g.add('dense', { units: width, bias: mlpBias }, [input], row, `${name}.gate_proj`);

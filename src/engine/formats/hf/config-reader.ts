@@ -9,7 +9,7 @@ import { JsonFields, prop, propEntry, rangeOf, type JsonNode } from '../../sourc
 
 /** GPT-2 spells the size keys its own way; its config class maps the usual names onto them. */
 const ALIASES: Record<string, readonly string[]> = {
-  hidden_size: ['hidden_size', 'n_embd'],
+  hidden_size: ['hidden_size', 'n_embd', 'n_embed'],
   num_hidden_layers: ['num_hidden_layers', 'n_layer'],
   num_attention_heads: ['num_attention_heads', 'n_head'],
   max_position_embeddings: ['max_position_embeddings', 'n_positions'],

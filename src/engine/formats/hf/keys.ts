@@ -19,7 +19,9 @@ export const SHAPE_KEYS: ReadonlySet<string> = new Set([
   'type_vocab_size', 'experts_per_token', 'cross_attention_layers', 'linear_num_value_heads', 'linear_key_head_dim',
   'full_attention_interval', 'hidden_size_per_layer_input', 'num_kv_shared_layers', 'attention_k_eq_v',
   'image_size', 'patch_size', 'num_channels', 'qkv_bias', 'pooler_output_size', 'encoder_stride',
-  'use_swiglu_ffn', 'mlp_ratio', 'num_register_tokens',
+  'use_swiglu_ffn', 'mlp_ratio', 'num_register_tokens', 'ffn_dim', 'word_embed_proj_dim', 'enable_bias',
+  'do_layer_norm_before', 'use_parallel_residual', 'num_kv_heads', 'multi_query', 'new_decoder_architecture',
+  'ffn_hidden_size', 'num_ln_in_parallel_attn',
 ]);
 
 /** Keys no family's parameter shapes depend on. */

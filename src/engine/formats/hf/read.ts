@@ -89,7 +89,7 @@ function read(source: ParsedSource, options: ReadOptions, sink: DiagnosticSink):
   const layers = c.int('num_hidden_layers');
   const heads = c.int('num_attention_heads');
   const vocab = c.int('vocab_size');
-  const intermediate = c.int('intermediate_size', intermediateDefault(recipe, hidden));
+  const intermediate = c.int(recipe.mlpWidthKey ?? 'intermediate_size', intermediateDefault(recipe, hidden));
   if ([hidden, layers, heads, vocab, intermediate].some((v) => v === undefined)) return undefined;
   const D = hidden!;
   const N = layers!;
@@ -111,7 +111,9 @@ function read(source: ParsedSource, options: ReadOptions, sink: DiagnosticSink):
   const windows = slidingWindows(c, recipe, N);
   if (windows === null) return undefined;
 
-  let x = embeddings(x0, seqLen, vocab!, tied && head !== 'base', chosen.name);
+  const embedWidth = recipe.embedProjectionKey ? c.int(recipe.embedProjectionKey, D) : D;
+  if (embedWidth === undefined) return undefined;
+  let x = embeddings(x0, seqLen, vocab!, tied && head !== 'base', chosen.name, embedWidth);
   if (x === undefined) return undefined;
 
   // Layers: one row per kind of sub-block, repeated num_hidden_layers times.
@@ -132,7 +134,10 @@ function read(source: ParsedSource, options: ReadOptions, sink: DiagnosticSink):
 
   const add = (...inputs: number[]): number => g.add('elementwise', { fn: 'add' }, inputs, blockRow, 'residual add');
   const layerNorm = (input: number, name: string): number => g.add('norm', normAttrs, [input], blockRow, name);
-  switch (recipe.layout) {
+  const primaryLayout = !recipe.layoutSwitch || c.bool(recipe.layoutSwitch.key, recipe.layoutSwitch.default);
+  const layout = recipe.falconSwitches ? falconLayout(c) : primaryLayout ? recipe.layout : recipe.layoutSwitch!.otherwise;
+  if (layout === undefined) return undefined;
+  switch (layout) {
     case 'pre':
       x = add(x, attentionFrom(layerNorm(x, 'input_layernorm')));
       x = add(x, ffn.build(layerNorm(x, 'post_attention_layernorm')));
@@ -146,13 +151,18 @@ function read(source: ParsedSource, options: ReadOptions, sink: DiagnosticSink):
       x = add(x, attentionFrom(h), ffn.build(h));
       break;
     }
+    case 'parallel-two-norms':
+      x = add(x, attentionFrom(layerNorm(x, 'input_layernorm')), ffn.build(layerNorm(x, 'post_attention_layernorm')));
+      break;
     case 'sandwich':
       x = add(x, layerNorm(attentionFrom(layerNorm(x, 'input_layernorm')), 'post_attention_layernorm'));
       x = add(x, layerNorm(ffn.build(layerNorm(x, 'pre_feedforward_layernorm')), 'post_feedforward_layernorm'));
       break;
   }
 
-  if (recipe.kind === 'decoder') {
+  const rule = recipe.finalNormRule;
+  const finalNorm = !rule || ((!rule.withPrimaryLayout || primaryLayout) && !(rule.removedBy && c.bool(rule.removedBy, false)));
+  if (recipe.kind === 'decoder' && finalNorm) {
     const normRow = g.addLayer({
       name: `${names.prefix}${names.finalNorm}`,
       type: recipe.norm === 'rms' ? 'RMSNorm' : 'LayerNorm',
@@ -161,7 +171,11 @@ function read(source: ParsedSource, options: ReadOptions, sink: DiagnosticSink):
     });
     x = g.add('norm', normAttrs, [x], normRow, 'final norm');
   }
-  x = buildHead(c, recipe, head, g, x, { hidden: D, vocab: vocab!, tied });
+  if (embedWidth !== D) {
+    const outRow = g.addLayer({ name: `${names.prefix}project_out`, type: 'projection', range: c.range(recipe.embedProjectionKey!), detail: `${D}→${embedWidth}, no bias` });
+    x = g.add('dense', { units: embedWidth, bias: false }, [x], outRow, 'project_out');
+  }
+  x = buildHead(c, recipe, head, g, x, { hidden: embedWidth, vocab: vocab!, tied });
   const nextLayers = recipe.nextTokenLayers ? c.count('num_nextn_predict_layers', 0) : 0;
   if (nextLayers === undefined) return undefined;
 
@@ -238,21 +252,34 @@ function intermediateDefault(recipe: Recipe, hidden: number | undefined): number
   return recipe.moe?.widthKey === 'intermediate_size' ? recipe.moe.widthDefault : undefined;
 }
 
-/** Token embeddings, plus learned positions and token types where the family has them (GPT-2, BERT). */
-function embeddings(x: BlockContext, seqLen: number, vocab: number, shared: boolean, family: string): number | undefined {
+/**
+ * Token embeddings (E wide, projected to the hidden size D when E differs: OPT's project_in), plus learned
+ * positions and token types where the family has them (GPT-2, BERT, OPT).
+ */
+function embeddings(x: BlockContext, seqLen: number, vocab: number, shared: boolean, family: string, E: number): number | undefined {
   const { c, g, recipe, hidden: D } = x;
   const names = recipe.names;
   const ids = g.add('tokenIds', { length: seqLen }, [], -1, 'input_ids');
-  const embedRow = g.addLayer({ name: `${names.prefix}${names.embed}`, type: 'embedding', range: c.range('vocab_size'), detail: `${vocab}×${D}${shared ? ', shared with the output layer' : ''}` });
-  const tokens = g.add('embedding', { vocab, dim: D }, [ids], embedRow, 'embed_tokens');
+  const embedRow = g.addLayer({ name: `${names.prefix}${names.embed}`, type: 'embedding', range: c.range('vocab_size'), detail: `${vocab}×${E}${shared ? ', shared with the output layer' : ''}` });
+  let tokens = g.add('embedding', { vocab, dim: E }, [ids], embedRow, 'embed_tokens');
+  if (E !== D) {
+    const inRow = g.addLayer({ name: `${names.prefix}project_in`, type: 'projection', range: c.range(recipe.embedProjectionKey!), detail: `${E}→${D}, no bias` });
+    tokens = g.add('dense', { units: D, bias: false }, [tokens], inRow, 'project_in');
+  }
+  if (recipe.embedNorm) {
+    const normRow = g.addLayer({ name: `${names.prefix}${recipe.embedNorm}`, type: 'LayerNorm', range: c.range('vocab_size'), detail: 'LayerNorm on the token embeddings' });
+    tokens = g.add('norm', { kind: 'layer', bias: true }, [tokens], normRow, recipe.embedNorm);
+  }
   if (!recipe.learnedPositions) return tokens;
   const positions = c.int('max_position_embeddings', recipe.learnedPositions);
   if (positions === undefined) return undefined;
   if (seqLen > positions) {
     c.sink.warning(`Sequence length ${seqLen} exceeds the ${positions} learned positions; ${family === 'gpt2' ? 'GPT-2' : 'the model'} cannot run it.`, c.range('max_position_embeddings'));
   }
-  const posRow = g.addLayer({ name: `${names.prefix}${names.positions}`, type: 'position embedding', range: c.range('max_position_embeddings'), detail: `${positions}×${D} learned positions` });
-  const pos = g.add('embedding', { vocab: positions, dim: D }, [ids], posRow, 'position_embeddings');
+  // OPT's table has `positionOffset` rows beyond max_position_embeddings (its positions start at 2).
+  const rows = positions + (recipe.positionOffset ?? 0);
+  const posRow = g.addLayer({ name: `${names.prefix}${names.positions}`, type: 'position embedding', range: c.range('max_position_embeddings'), detail: `${rows}×${D} learned positions${recipe.positionOffset ? ` (${positions} + offset ${recipe.positionOffset})` : ''}` });
+  const pos = g.add('embedding', { vocab: rows, dim: D }, [ids], posRow, 'position_embeddings');
   let sum = g.add('elementwise', { fn: 'add' }, [tokens, pos], posRow, 'add positions');
   if (recipe.tokenTypes) {
     const types = c.int('type_vocab_size', 2) ?? 2;
@@ -269,7 +296,7 @@ function attentionOf(x: BlockContext, H: number): AttentionShape | undefined {
   const { c, recipe } = x;
   if (recipe.attention.kind === 'mla') return mlaAttention(x, H);
   const D = x.hidden;
-  const KV = c.int('num_key_value_heads', H);
+  const KV = recipe.falconSwitches ? falconKvHeads(c, H) : c.int('num_key_value_heads', H);
   const explicitHeadDim = c.has('head_dim') ? c.int('head_dim') : undefined;
   if (KV === undefined || (c.has('head_dim') && explicitHeadDim === undefined)) return undefined;
   if (explicitHeadDim === undefined && D % H !== 0) {
@@ -284,6 +311,21 @@ function attentionOf(x: BlockContext, H: number): AttentionShape | undefined {
     return undefined;
   }
   return gqaAttention(x, recipe.attention, H, KV, explicitHeadDim ?? D / H);
+}
+
+/** FalconAttention's key/value heads: num_kv_heads with the new architecture, 1 with multi_query, else all. */
+function falconKvHeads(c: ConfigReader, H: number): number | undefined {
+  if (c.bool('new_decoder_architecture', false)) return c.int('num_kv_heads', H);
+  return c.bool('multi_query', true) ? 1 : H;
+}
+
+/** FalconDecoderLayer's norms: sequential without parallel_attn, else one or two norms feeding both branches. */
+function falconLayout(c: ConfigReader): Recipe['layout'] | undefined {
+  const newArchitecture = c.bool('new_decoder_architecture', false);
+  if (!c.bool('parallel_attn', true)) return 'pre';
+  const norms = c.int('num_ln_in_parallel_attn', newArchitecture ? 2 : 1);
+  if (norms === undefined) return undefined;
+  return norms === 2 ? 'parallel-two-norms' : 'parallel';
 }
 
 /** The window and how many layers use it; undefined for none, null when the config is unusable. */

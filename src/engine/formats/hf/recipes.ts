@@ -10,7 +10,12 @@
 /** A bias that is always there, never there, or switched by a boolean config key (default false unless given). */
 export type BiasRule = boolean | 'attention_bias' | 'mlp_bias' | { readonly key: string; readonly default: boolean };
 
-export type Layout = 'pre' | 'post' | 'parallel' | 'sandwich';
+/**
+ * Where the per-layer norms sit: before each sub-block, after each residual add, one norm feeding attention
+ * and MLP side by side (Phi), a norm before and after each (Gemma 2), or attention and MLP side by side with
+ * a norm each (GPT-NeoX's `use_parallel_residual`: x + attn(ln1(x)) + mlp(ln2(x))).
+ */
+export type Layout = 'pre' | 'post' | 'parallel' | 'sandwich' | 'parallel-two-norms';
 
 /** Query/key/value projections of one kind. */
 export type AttentionRecipe =
@@ -87,11 +92,36 @@ export interface Recipe {
   readonly tiedDefault: boolean;
   readonly norm: 'rms' | 'layer';
   readonly attention: AttentionRecipe;
-  readonly mlp: { readonly kind: 'gated' | 'plain'; readonly bias: BiasRule };
+  /** `act`: the plain MLP's activation where it is not GELU (OPT: ReLU); it changes no count. */
+  readonly mlp: { readonly kind: 'gated' | 'plain'; readonly bias: BiasRule; readonly act?: 'relu' };
   readonly moe?: MoeRecipe;
   readonly layout: Layout;
+  /** A boolean config key that switches the layout (GPT-NeoX's `use_parallel_residual`): `layout` when true, `otherwise` when false. */
+  readonly layoutSwitch?: { readonly key: string; readonly default: boolean; readonly otherwise: Layout };
   /** Learned absolute positions (GPT-2 wpe, BERT position_embeddings) and their default count. */
   readonly learnedPositions?: number;
+  /**
+   * Falcon's switches (FalconConfig): key/value heads are `num_kv_heads` with new_decoder_architecture, one
+   * with multi_query (default true), else all; the layout is 'pre' without parallel_attn, else attention and
+   * MLP side by side with `num_ln_in_parallel_attn` norms (default 2 with the new architecture, else 1).
+   */
+  readonly falconSwitches?: boolean;
+  /** A LayerNorm straight after the token embeddings, by its module name (BLOOM's word_embeddings_layernorm). */
+  readonly embedNorm?: string;
+  /** Rows the position table holds beyond `max_position_embeddings` (OPT's OPTLearnedPositionalEmbedding: 2). */
+  readonly positionOffset?: number;
+  /** The config key of the MLP width when it is not `intermediate_size` (OPT: `ffn_dim`). */
+  readonly mlpWidthKey?: string;
+  /**
+   * Token embeddings narrower than the layers (OPT's `word_embed_proj_dim`): when the key differs from
+   * hidden_size, project_in (E→D) and project_out (D→E) without bias, and the lm_head reads E.
+   */
+  readonly embedProjectionKey?: string;
+  /**
+   * The final norm exists only with the primary layout of `layoutSwitch` (OPT: only when
+   * do_layer_norm_before), and not when `removedBy` is true (OPT's `_remove_final_layer_norm`).
+   */
+  readonly finalNormRule?: { readonly withPrimaryLayout: boolean; readonly removedBy?: string };
   readonly tokenTypes?: boolean;
   readonly lmHeadBias?: boolean;
   /** Which head to put on a sequence classifier: BERT's pooler + classifier or RoBERTa's two-layer head. */
@@ -229,6 +259,102 @@ const VIT: Recipe = {
   vision: { extraTokens: 1, pooler: true },
 };
 
+/**
+ * GPT-NeoX / Pythia: embed_in, LayerNorm layers with a fused query_key_value (D→3D) and dense output, both
+ * with biases unless `attention_bias` is false, a 4h GELU MLP with biases, final_layer_norm and an untied
+ * embed_out without bias. Rotary embeddings on `rotary_pct` of each head are buffers, not parameters.
+ */
+const GPT_NEOX: Recipe = {
+  kind: 'decoder',
+  source: 'transformers/models/gpt_neox/modeling_gpt_neox.py',
+  classStem: 'GPTNeoX',
+  tiedDefault: false,
+  norm: 'layer',
+  attention: { kind: 'gqa', qkvBias: { key: 'attention_bias', default: true }, outBias: { key: 'attention_bias', default: true } },
+  mlp: { kind: 'plain', bias: true },
+  layout: 'parallel-two-norms',
+  layoutSwitch: { key: 'use_parallel_residual', default: true, otherwise: 'pre' },
+  slidingWindow: 'never',
+  names: { prefix: 'gpt_neox.', embed: 'embed_in', layers: 'layers', attention: 'attention', mlp: 'mlp', finalNorm: 'final_layer_norm' },
+  acknowledged: {
+    rotary_pct: 'the share of each head that rotary embeddings turn; the rotation tables are buffers, not parameters',
+    rotary_emb_base: 'the rotary base frequency; no parameter depends on it',
+  },
+};
+
+/**
+ * OPT (Zhang et al. 2022) as OPTForCausalLM builds it: embed_tokens V×E, learned positions with 2 extra
+ * rows, project_in/project_out when E = word_embed_proj_dim differs from hidden_size, layers of q/k/v/out
+ * projections and fc1/fc2 (ReLU, `ffn_dim` wide) with biases unless `enable_bias` is false, a LayerNorm
+ * before each sub-block (or after each residual when do_layer_norm_before is false, as in opt-350m, which
+ * then has no final_layer_norm), and an lm_head tied to embed_tokens.
+ */
+const OPT: Recipe = {
+  kind: 'decoder',
+  source: 'transformers/models/opt/modeling_opt.py',
+  classStem: 'OPT',
+  tiedDefault: true,
+  norm: 'layer',
+  attention: { kind: 'gqa', qkvBias: { key: 'enable_bias', default: true }, outBias: { key: 'enable_bias', default: true } },
+  mlp: { kind: 'plain', bias: { key: 'enable_bias', default: true }, act: 'relu' },
+  layout: 'pre',
+  layoutSwitch: { key: 'do_layer_norm_before', default: true, otherwise: 'post' },
+  learnedPositions: 2048,
+  positionOffset: 2,
+  mlpWidthKey: 'ffn_dim',
+  embedProjectionKey: 'word_embed_proj_dim',
+  finalNormRule: { withPrimaryLayout: true, removedBy: '_remove_final_layer_norm' },
+  slidingWindow: 'never',
+  names: { prefix: 'model.decoder.', embed: 'embed_tokens', positions: 'embed_positions', layers: 'layers', attention: 'self_attn', mlp: 'fc1+fc2', finalNorm: 'final_layer_norm' },
+};
+
+/**
+ * BLOOM (BigScience 2022): word_embeddings with a LayerNorm after them, ALiBi attention biases (computed,
+ * no parameters, no position table), pre-norm layers with a fused query_key_value (D→3D) and dense output
+ * with biases, a 4h GELU MLP with biases, ln_f, and an lm_head tied to the embeddings.
+ */
+const BLOOM: Recipe = {
+  kind: 'decoder',
+  source: 'transformers/models/bloom/modeling_bloom.py',
+  classStem: 'Bloom',
+  tiedDefault: true,
+  norm: 'layer',
+  attention: { kind: 'gqa', qkvBias: true, outBias: true },
+  mlp: { kind: 'plain', bias: true },
+  layout: 'pre',
+  embedNorm: 'word_embeddings_layernorm',
+  intermediateTimesHidden: 4,
+  slidingWindow: 'never',
+  names: { prefix: 'transformer.', embed: 'word_embeddings', layers: 'h', attention: 'self_attention', mlp: 'mlp', finalNorm: 'ln_f' },
+  acknowledged: {
+    apply_residual_connection_post_layernorm: 'moves where the residual is taken from, not any parameter',
+    offset_alibi: 'an ALiBi setting of the Megatron checkpoint; ALiBi has no parameters',
+    seq_length: 'the training length; ALiBi has no position table',
+  },
+};
+
+/**
+ * Falcon (TII 2023) as FalconForCausalLM builds it: word_embeddings, layers of a fused query_key_value and
+ * dense output (biases only with `bias`), a GELU MLP `ffn_hidden_size` wide (default 4·hidden) with the same
+ * biases, ln_f, an lm_head tied to the embeddings. Rotary or ALiBi positions: no parameters either way.
+ */
+const FALCON: Recipe = {
+  kind: 'decoder',
+  source: 'transformers/models/falcon/modeling_falcon.py',
+  classStem: 'Falcon',
+  tiedDefault: true,
+  norm: 'layer',
+  attention: { kind: 'gqa', qkvBias: { key: 'bias', default: false }, outBias: { key: 'bias', default: false } },
+  mlp: { kind: 'plain', bias: { key: 'bias', default: false } },
+  layout: 'parallel',
+  falconSwitches: true,
+  mlpWidthKey: 'ffn_hidden_size',
+  intermediateTimesHidden: 4,
+  slidingWindow: 'never',
+  names: { prefix: 'transformer.', embed: 'word_embeddings', layers: 'h', attention: 'self_attention', mlp: 'mlp', finalNorm: 'ln_f' },
+  acknowledged: { alibi: 'ALiBi biases are computed, not learned; rotary tables are buffers' },
+};
+
 export const RECIPES: Readonly<Record<string, Recipe>> = {
   llama: LLAMA,
   mistral: { ...LLAMA, source: 'transformers/models/mistral/modeling_mistral.py', classStem: 'Mistral', attention: NO_BIAS_GQA, mlp: GATED_NO_BIAS, slidingWindow: 'when-set' },
@@ -357,6 +483,10 @@ export const RECIPES: Readonly<Record<string, Recipe>> = {
     classStem: 'DeepseekV2',
     moe: { ...DEEPSEEK_V3.moe!, expertsDefault: 64, activeDefault: 6, widthDefault: 1407, shared: { kind: 'count', key: 'n_shared_experts', default: 2 } },
   },
+  gpt_neox: GPT_NEOX,
+  bloom: BLOOM,
+  falcon: FALCON,
+  opt: OPT,
   gpt_oss: {
     ...LLAMA,
     source: 'transformers/models/gpt_oss/modeling_gpt_oss.py',
