@@ -7,6 +7,7 @@
 import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { constants as zlibConstants, deflateRawSync } from 'node:zlib';
+import { enc, cat, PROTO2, STOP, MARK, TUPLE, TUPLE2, EMPTY_LIST, EMPTY_DICT, APPEND, DUP, REDUCE, SETITEMS, BINPERSID, NONE, NEWFALSE, str, int1, int4, global, ordered } from '../torch/pickle-ops';
 
 /** How a case is read: the reader the corpus runner calls on the file. */
 export type CaseReader = 'pth' | 'weights' | 'idx';
@@ -19,41 +20,12 @@ export interface CraftedCase {
   readonly expect: RegExp;
 }
 
-const enc = new TextEncoder();
-const cat = (...parts: (number[] | Uint8Array)[]) => {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) { out.set(p, at); at += p.length; }
-  return out;
-};
 const repeat = (part: number[], times: number) => {
   const out: number[] = [];
   for (let i = 0; i < times; i++) out.push(...part);
   return out;
 };
 
-// ---- pickle opcodes (CPython Lib/pickle.py) ----
-const PROTO2 = [0x80, 2];
-const STOP = [0x2e];
-const MARK = [0x28];
-const TUPLE = [0x74];
-const TUPLE1 = [0x85];
-const TUPLE2 = [0x86];
-const EMPTY_TUPLE = [0x29];
-const EMPTY_LIST = [0x5d];
-const EMPTY_DICT = [0x7d];
-const APPEND = [0x61];
-const DUP = [0x32];
-const REDUCE = [0x52];
-const SETITEMS = [0x75];
-const BINPERSID = [0x51];
-const NONE = [0x4e];
-const NEWFALSE = [0x89];
-const str = (s: string) => { const b = enc.encode(s); return [0x58, b.length & 0xff, (b.length >> 8) & 0xff, 0, 0, ...b]; };
-const int1 = (n: number) => [0x4b, n];
-const int4 = (n: number) => [0x4a, n & 0xff, (n >> 8) & 0xff, (n >> 16) & 0xff, (n >>> 24) & 0xff];
-const global = (module: string, name: string) => [0x63, ...enc.encode(`${module}\n${name}\n`)];
-const ordered = () => [...global('collections', 'OrderedDict'), ...EMPTY_TUPLE, ...REDUCE];
 /** x = []; then `levels` times x = (x, x): 2 bytes per level, 2^levels leaves when expanded. */
 const bomb = (levels: number) => [...EMPTY_LIST, ...repeat([...DUP, ...TUPLE2], levels)];
 

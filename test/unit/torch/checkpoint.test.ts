@@ -5,25 +5,7 @@ import { deflateRawSync } from 'node:zlib';
 import { REPO_ROOT } from '../fixtures';
 import { CheckpointError, loadTorchCheckpoint } from '../../../src/engine/torch/checkpoint';
 import { describePickleValue, loadPickle, PICKLE_LIMITS, PickleError } from '../../../src/engine/torch/pickle';
-
-// ---- tiny pickle assembler: each helper returns the opcode bytes CPython's pickler would write ----
-const enc = new TextEncoder();
-const cat = (...parts: (number[] | Uint8Array)[]) => Uint8Array.from(parts.flatMap((p) => [...p]));
-const PROTO2 = [0x80, 2];
-const STOP = [0x2e];
-const MARK = [0x28];
-const TUPLE = [0x74];
-const TUPLE2 = [0x86];
-const TUPLE1 = [0x85];
-const EMPTY_TUPLE = [0x29];
-const REDUCE = [0x52];
-const SETITEMS = [0x75];
-const BINPERSID = [0x51];
-const NEWFALSE = [0x89];
-const str = (s: string) => { const b = enc.encode(s); return [0x58, b.length, 0, 0, 0, ...b]; }; // BINUNICODE
-const int1 = (n: number) => [0x4b, n]; // BININT1
-const global = (module: string, name: string) => [0x63, ...enc.encode(`${module}\n${name}\n`)];
-const ordered = () => [...global('collections', 'OrderedDict'), ...EMPTY_TUPLE, ...REDUCE];
+import { enc, cat, PROTO2, STOP, MARK, TUPLE, TUPLE1, TUPLE2, REDUCE, SETITEMS, BINPERSID, NEWFALSE, str, int1, global, ordered } from './pickle-ops';
 
 /** `_rebuild_tensor_v2(persistent storage, offset, size, stride, False, OrderedDict())` for a ≤2-D tensor. */
 function tensor(storageType: string, key: string, numel: number, offset: number, shape: number[], stride: number[], legacy = false): number[] {
