@@ -89,23 +89,47 @@ export interface TransformerSpec {
    */
   readonly tokens: number;
   readonly causal: boolean;
-  readonly slidingWindow?: number;
   readonly maxPositionEmbeddings?: number;
   /** `model_type` as read (e.g. `qwen3_moe`), for reports. */
   readonly family?: string;
   /** Routed experts per MoE layer and how many each token visits; absent for dense models. */
   readonly experts?: { readonly total: number; readonly active: number; readonly moeLayers: number };
   /**
-   * Attention-matmul MACs per layer, query token and key: heads × (query/key width + value width).
-   * Defaults to 2·heads·headDim; MLA's value heads are narrower than its query/key heads.
+   * How the layers mix tokens, one group per kind (see `MixerGroup`); their `layers` add up to the
+   * model's mixing layers. Absent: every one of `layers` is full attention with `heads`, `kvHeads`, `headDim`.
    */
-  readonly attentionMacsPerKey?: number;
-  /** Elements cached per token and layer; defaults to 2·kvHeads·headDim (MLA caches its compressed latent). */
-  readonly kvCacheWidth?: number;
-  /** Layers that use `slidingWindow` (gpt-oss alternates); the rest see the whole context. Default: all. */
-  readonly slidingLayers?: number;
+  readonly mixers?: readonly MixerGroup[];
   /** Modules stored with the model that its forward pass does not run, reported apart from the totals. */
   readonly excluded?: readonly ExcludedModules[];
+}
+
+/**
+ * What a group of layers does with the other tokens of the sequence, and what it keeps while generating:
+ * - `full`: attention over the whole context; caches keys and values of every token.
+ * - `sliding`: attention over the last `window` tokens (Mistral, Gemma 2/3 local layers, gpt-oss); the
+ *   cache holds at most `window` tokens, as vLLM and transformers' sliding caches keep.
+ * - `chunked`: attention inside fixed chunks of `window` tokens (Llama 4's local layers); at most
+ *   `window` keys per query and a cache capped at one chunk.
+ * - `latent`: DeepSeek's multi-head latent attention; caches the compressed latent plus the rope key.
+ * - `cross`: attention over `fixedKeys` encoder outputs (Whisper, T5, BART decoders); the cache holds
+ *   them once per sequence, whatever the context.
+ * - `state`: linear attention or a state-space scan (Mamba, gated DeltaNet); no keys, a constant state.
+ */
+export type MixerKind = 'full' | 'sliding' | 'chunked' | 'latent' | 'cross' | 'state';
+
+export interface MixerGroup {
+  readonly kind: MixerKind;
+  readonly layers: number;
+  /** Attention-matmul MACs per query token and key: heads × (query/key width + value width); 0 for `state`. */
+  readonly macsPerKey: number;
+  /** Elements cached per token and layer (keys + values, or MLA's latent + rope key); 0 for `state`. */
+  readonly cachePerToken: number;
+  /** `sliding` and `chunked`: keys per query and tokens cached are capped at this many. */
+  readonly window?: number;
+  /** `cross`: keys each query sees, the encoder's output length, whatever the context. */
+  readonly fixedKeys?: number;
+  /** `state`: elements each layer keeps per sequence (convolution and recurrent state). */
+  readonly statePerSequence?: number;
 }
 
 /**

@@ -7,13 +7,16 @@
  * A·V over the full context (causal masking not halved), i.e. per token and layer
  * 2·n_heads·head_dim·context MACs — the accounting of Kaplan et al. 2020 Table 1 and Chinchilla App. F
  * (2·N + 2·n_layer·n_ctx·d_attn FLOPs per token), with embedding lookups, norms and softmax left out.
- * FLOPs = 2 × MACs. A sliding window caps the keys each query sees and the KV cache in the layers that
- * use it (all of them, or every other one in gpt-oss). MLA (DeepSeek) narrows the value heads and caches
- * its compressed latent (kv_lora_rank + qk_rope_head_dim per token and layer), as its inference code does.
+ * FLOPs = 2 × MACs. Each group of layers mixes tokens its own way (ir.ts `MixerGroup`): a sliding
+ * window or a local chunk caps the keys each query sees and the cache; MLA (DeepSeek) narrows the value
+ * heads and caches its compressed latent (kv_lora_rank + qk_rope_head_dim per token and layer), as its
+ * inference code does; cross-attention sees and caches the encoder's outputs once per sequence; linear
+ * attention and state-space layers keep a constant state and have no attention matmuls (their per-token
+ * work is in the graph's MACs).
  */
 import { isExactCount } from './budget';
 import type { CostResult } from './cost';
-import { DTYPE_BYTES, type DType, type ModelIR, type Shape, type TransformerSpec } from './ir';
+import { DTYPE_BYTES, type DType, type MixerGroup, type ModelIR, type Shape, type TransformerSpec } from './ir';
 import { inactiveExpertParams, type MoeExpertsAttrs } from './ops/transformer';
 
 export interface TransformerOptions {
@@ -48,16 +51,37 @@ export interface ExcludedFigure {
   readonly reason: string;
 }
 
-/** Keys one query token sees, summed over layers: windowed layers cap them, the others see `context`. */
-function keysOverLayers(spec: EvaluatedSpec, context: number): number {
-  if (!spec.slidingWindow) return spec.layers * context;
-  const sliding = spec.slidingLayers ?? spec.layers;
-  return sliding * Math.min(context, spec.slidingWindow) + (spec.layers - sliding) * context;
+/** The spec's mixer groups; a spec without them is `layers` layers of full attention. */
+export function mixerGroups(spec: Pick<TransformerSpec, 'layers' | 'heads' | 'kvHeads' | 'headDim' | 'mixers'>): readonly MixerGroup[] {
+  return spec.mixers ?? [{ kind: 'full', layers: spec.layers, macsPerKey: 2 * spec.heads * spec.headDim, cachePerToken: 2 * spec.kvHeads * spec.headDim }];
+}
+
+/** Keys one query at position `context` sees in one layer of the group. */
+function keysPerQuery(m: MixerGroup, context: number): number {
+  switch (m.kind) {
+    case 'state':
+      return 0;
+    case 'cross':
+      return m.fixedKeys ?? 0;
+    case 'sliding':
+    case 'chunked':
+      return Math.min(context, m.window ?? context);
+    default:
+      return context;
+  }
 }
 
 /** Attention-matmul MACs (QKᵀ and A·V) of one query token attending `context` keys, all layers. */
 function attentionMacsPerToken(spec: EvaluatedSpec, context: number): number {
-  return (spec.attentionMacsPerKey ?? 2 * spec.heads * spec.headDim) * keysOverLayers(spec, context);
+  return mixerGroups(spec).reduce((sum, m) => sum + m.layers * m.macsPerKey * keysPerQuery(m, context), 0);
+}
+
+/** Cached elements of one sequence at `context` tokens, all layers: keys and values, latents and states. */
+export function cacheElementsPerSequence(spec: Pick<TransformerSpec, 'layers' | 'heads' | 'kvHeads' | 'headDim' | 'mixers'>, context: number): number {
+  return mixerGroups(spec).reduce((sum, m) => {
+    const tokens = m.kind === 'cross' ? (m.fixedKeys ?? 0) : m.kind === 'state' ? 0 : Math.min(context, m.window ?? context);
+    return sum + m.layers * (m.cachePerToken * tokens + (m.statePerSequence ?? 0));
+  }, 0);
 }
 
 /** A spec with the figures its IR's evaluation gives (see `evaluatedTotals`). */
@@ -73,7 +97,7 @@ export function transformerMetrics(spec: EvaluatedSpec, o: TransformerOptions): 
     prefillFlops,
     prefillFlopsPerToken: (2 * prefillMacsPerSequence) / o.seqLen,
     decodeFlopsPerToken: 2 * decodeMacs,
-    kvCacheBytes: (spec.kvCacheWidth ?? 2 * spec.kvHeads * spec.headDim) * keysOverLayers(spec, o.contextLength) * o.batch * DTYPE_BYTES[o.dtype],
+    kvCacheBytes: cacheElementsPerSequence(spec, o.contextLength) * o.batch * DTYPE_BYTES[o.dtype],
     activeParams: spec.activeParams,
     totalParams: spec.totalParams,
     causal: spec.causal,

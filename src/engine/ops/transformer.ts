@@ -96,8 +96,9 @@ export interface AttentionAttrs {
 }
 
 /**
- * Scaled dot-product attention: q and k [T, H·hd] / [T, KV·hd], v [T, KV·vd] → [T, H·vd] (vd = hd unless
- * `valueDim` is set). MACs are QKᵀ (H·T·K·hd) plus A·V (H·T·K·vd) with K = min(T, window) keys per query
+ * Scaled dot-product attention: q [T, H·hd], k [S, KV·hd], v [S, KV·vd] → [T, H·vd] (vd = hd unless
+ * `valueDim` is set; S = T for self-attention, the encoder's length for cross-attention). MACs are QKᵀ
+ * (H·T·K·hd) plus A·V (H·T·K·vd) with K = min(S, window) keys per query
  * (full matrix, not halved for causal masks). Parameters: only the sinks, one per head.
  */
 export const attention = defineOp<AttentionAttrs>({
@@ -113,7 +114,8 @@ export const attention = defineOp<AttentionAttrs>({
       throw new ShapeError(`attention: keys/values are ${kWidth}/${vWidth} wide, expected ${a.kvHeads} heads × ${a.headDim}/${valueDim}.`);
     }
     if (a.heads % a.kvHeads !== 0) throw new ShapeError(`attention: ${a.heads} query heads cannot share ${a.kvHeads} key/value heads.`);
-    if (tk !== tv || tk !== t) throw new ShapeError(`attention: sequence lengths ${t}, ${tk}, ${tv} differ.`);
+    // Keys may come from another sequence (cross-attention over an encoder's output); keys and values pair up.
+    if (tk !== tv) throw new ShapeError(`attention: ${tk} keys but ${tv} values.`);
     return [t, a.heads * valueDim];
   },
   cost([q, k], _output, a) {

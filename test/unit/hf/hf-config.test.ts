@@ -1,7 +1,8 @@
 import { strict as assert } from 'node:assert';
 import { analyzeText, type AnalysisReport } from '../../../src/engine/analyze';
 import { transformerMetrics } from '../../../src/engine/transformer';
-import { readFixture } from '../fixtures';
+import { readdirSync } from 'node:fs';
+import { fixturePath, readFixture } from '../fixtures';
 
 interface ExpectedEntry {
   file: string;
@@ -26,7 +27,11 @@ function errors(report: AnalysisReport) {
 describe('Hugging Face config.json', () => {
   describe('published parameter counts', () => {
     const shared = (JSON.parse(readFixture('shared', 'expected.json')) as ExpectedEntry[]).filter((e) => e.format === 'hf-config');
-    const own = JSON.parse(readFixture('hf', 'expected.json')) as ExpectedEntry[];
+    // Every test/fixtures/hf/expected*.json (one file per group of families), each entry a stored config.
+    const own = readdirSync(fixturePath('hf'))
+      .filter((f) => /^expected.*\.json$/.test(f))
+      .sort()
+      .flatMap((f) => JSON.parse(readFixture('hf', f)) as ExpectedEntry[]);
     const cases = [
       ...shared.map((e) => ({ parts: ['shared', ...e.file.split('/')], params: e.params_exact })),
       ...own.map((e) => ({ parts: ['hf', e.file], params: e.params_exact })),

@@ -18,7 +18,7 @@
  */
 import type { DiagnosticSink } from '../../diagnostics';
 import { GraphBuilder } from '../../graph';
-import { DEFAULT_SEQ_LEN, type ExcludedModules, type ModelIR, type TransformerSpec, type Unverified } from '../../ir';
+import { DEFAULT_SEQ_LEN, type ExcludedModules, type MixerGroup, type ModelIR, type TransformerSpec, type Unverified } from '../../ir';
 import { prop, rangeOf } from '../../source/json';
 import type { FormatReader, ParsedSource, ReadOptions } from '../types';
 import { feedForward, gqaAttention, mlaAttention, mlpBuilder, type AttentionShape, type BlockContext, type FeedForward } from './blocks';
@@ -205,13 +205,10 @@ function read(source: ParsedSource, options: ReadOptions, sink: DiagnosticSink):
     vocabSize: vocab!,
     tokens: seqLen,
     causal: recipe.kind === 'decoder',
-    slidingWindow: windows?.window,
-    slidingLayers: windows && windows.sliding < N ? windows.sliding : undefined,
     maxPositionEmbeddings: maxPositions,
     family: modelType,
     experts: ffn.experts ? { total: ffn.experts.total, active: ffn.experts.active, moeLayers: ffn.moeLayers } : undefined,
-    attentionMacsPerKey: attention.valueDim !== attention.headDim ? H * (attention.headDim + attention.valueDim) : undefined,
-    kvCacheWidth: attention.cacheWidth !== 2 * attention.kvHeads * attention.headDim ? attention.cacheWidth : undefined,
+    mixers: attentionMixers(recipe, attention, H, N, windows),
     excluded: excluded ? [excluded] : undefined,
   };
   return { ...base, transformer: spec };
@@ -326,6 +323,17 @@ function falconLayout(c: ConfigReader): Recipe['layout'] | undefined {
   const norms = c.int('num_ln_in_parallel_attn', newArchitecture ? 2 : 1);
   if (norms === undefined) return undefined;
   return norms === 2 ? 'parallel-two-norms' : 'parallel';
+}
+
+/** The spec's mixer groups: windowed layers apart from the full ones; MLA layers cache their latent. */
+function attentionMixers(recipe: Recipe, a: AttentionShape, heads: number, layers: number, windows: { window: number; sliding: number } | undefined): MixerGroup[] {
+  const macsPerKey = heads * (a.headDim + a.valueDim);
+  const full: MixerGroup['kind'] = recipe.attention.kind === 'mla' ? 'latent' : 'full';
+  const sliding = windows?.sliding ?? 0;
+  const groups: MixerGroup[] = [];
+  if (sliding > 0) groups.push({ kind: 'sliding', layers: sliding, macsPerKey, cachePerToken: a.cacheWidth, window: windows!.window });
+  if (layers - sliding > 0) groups.push({ kind: full, layers: layers - sliding, macsPerKey, cachePerToken: a.cacheWidth });
+  return groups;
 }
 
 /** The window and how many layers use it; undefined for none, null when the config is unusable. */
