@@ -1,8 +1,10 @@
 /**
  * Weights as ground truth: when a Hugging Face config.json has its checkpoint beside it — a single
- * `model.safetensors` or a sharded `model.safetensors.index.json` — the tensors' element counts are summed
- * from the safetensors headers alone (no weight byte is read) and compared with the count derived from the
- * config.
+ * `model.safetensors` or a sharded `model.safetensors.index.json`, else a PyTorch `pytorch_model.bin`
+ * (zip or legacy `torch.save` state dict) or its `pytorch_model.bin.index.json` — the tensors' element counts
+ * are summed from the metadata alone (safetensors headers, the state dict's pickle; no weight byte is read)
+ * and compared with the count derived from the config. A state dict stores tied weights once under two
+ * names (BERT's decoder and word embeddings share a storage); they are counted once, as the config count does.
  *
  * What is summed: every tensor of a plain floating-point dtype (F32, F16, BF16), except buffers that older
  * transformers versions saved with the parameters (GPT-2's causal masks, rotary `inv_freq`, BERT's
@@ -15,14 +17,71 @@
  * the comparison is skipped and the note says why, rather than reporting a false mismatch.
  */
 import type { DiagnosticSink } from './diagnostics';
+import type { ReadSiblingBytes } from './formats/types';
 import { prop, propEntry, type JsonNode } from './source/json';
-import { readSafetensorsHeader, SafetensorsError, type SafetensorsHeaderEntry } from './weights/safetensors';
+import { CheckpointError as TorchCheckpointError, type TorchDtype } from './torch/checkpoint';
+import { readStateDictShapes } from './torch/shapes';
+import { readSafetensorsHeader, SafetensorsError } from './weights/safetensors';
 import { clipText, errorText, formatBytes, MAX_SAFETENSORS_HEADER_BYTES, quote } from './weights/limits';
 
-export type ReadSiblingBytes = (fileName: string, maxBytes: number) => Uint8Array | undefined;
+export type { ReadSiblingBytes };
 
 export const SINGLE_FILE = 'model.safetensors';
 export const INDEX_FILE = 'model.safetensors.index.json';
+export const TORCH_FILE = 'pytorch_model.bin';
+export const TORCH_INDEX_FILE = 'pytorch_model.bin.index.json';
+
+/** One way a checkpoint is laid out: a single file, or shards listed by an index's weight_map. */
+interface Layout {
+  readonly single: string;
+  readonly index: string;
+  /** What a shard's file name must look like (plain, in this folder). */
+  readonly shard: RegExp;
+  readonly readFile: (read: ReadSiblingBytes, fileName: string) => { entries: StoredTensor[]; metadataBytes: number };
+}
+
+/** A tensor as a checkpoint's metadata describes it; `dtype` in safetensors' spelling (F32, BF16, I64…). */
+interface StoredTensor {
+  readonly name: string;
+  readonly dtype: string;
+  readonly shape: readonly number[];
+  readonly count: number;
+  /** Names that share this tensor's storage (tied weights in a state dict), stored once. */
+  readonly tiedTo?: string;
+}
+
+const SAFETENSORS: Layout = {
+  single: SINGLE_FILE,
+  index: INDEX_FILE,
+  shard: /^[^/\\.][^/\\]*\.safetensors$/,
+  readFile: (read, fileName) => {
+    const header = readSafetensorsHeader((n) => read(fileName, n), fileName);
+    return { entries: header.entries, metadataBytes: header.headerBytes };
+  },
+};
+
+const TORCH_DTYPE_CODES: Record<TorchDtype, string> = {
+  float32: 'F32', float64: 'F64', float16: 'F16', bfloat16: 'BF16', int64: 'I64', int32: 'I32', int16: 'I16', int8: 'I8', uint8: 'U8', bool: 'BOOL',
+};
+
+const TORCH: Layout = {
+  single: TORCH_FILE,
+  index: TORCH_INDEX_FILE,
+  shard: /^[^/\\.][^/\\]*\.bin$/,
+  readFile: (read, fileName) => {
+    const size = read.size?.(fileName);
+    if (size === undefined) throw new CheckpointError(`${fileName}: its size cannot be read here, so its state dict was not opened`);
+    const shapes = readStateDictShapes((offset, length) => read(fileName, length, offset) ?? new Uint8Array(0), size, fileName);
+    const first = new Map<string, string>();
+    const entries = shapes.map((t): StoredTensor => {
+      const where = `${t.storage}@${t.offset}:${t.shape.join('x')}`;
+      const tiedTo = first.get(where);
+      if (tiedTo === undefined) first.set(where, t.name);
+      return { name: t.name, dtype: TORCH_DTYPE_CODES[t.dtype], shape: t.shape, count: t.count, tiedTo };
+    });
+    return { entries, metadataBytes: 0 };
+  },
+};
 
 /**
  * Shards one index may list: the largest public checkpoints have fewer (Llama 3.1 405B 191, DeepSeek-V3
@@ -51,7 +110,7 @@ export type GroundTruth =
 
 interface Checkpoint {
   readonly label: string;
-  readonly entries: readonly SafetensorsHeaderEntry[];
+  readonly entries: readonly StoredTensor[];
 }
 
 /**
@@ -61,7 +120,7 @@ interface Checkpoint {
 export function compareWithWeights(config: JsonNode | undefined, configParams: number, read: ReadSiblingBytes): GroundTruth | undefined {
   if (prop(config, 'quantization_config')) {
     // Decided before any header is parsed: a quantized checkpoint's tensors hold packed values and scales.
-    const present = [SINGLE_FILE, INDEX_FILE].find((name) => read(name, 0) !== undefined);
+    const present = [SINGLE_FILE, INDEX_FILE, TORCH_FILE, TORCH_INDEX_FILE].find((name) => read(name, 0) !== undefined);
     if (!present) return undefined;
     return { kind: 'skipped', note: `${present} not compared: this config has a quantization_config, so its tensors hold packed values and scales, not one element per parameter.` };
   }
@@ -69,11 +128,12 @@ export function compareWithWeights(config: JsonNode | undefined, configParams: n
   try {
     checkpoint = readCheckpoint(read);
   } catch (e) {
-    const reason = e instanceof SafetensorsError || e instanceof CheckpointError ? e.message : `${SINGLE_FILE}: ${errorText(e)}`;
+    const reason = e instanceof SafetensorsError || e instanceof CheckpointError || e instanceof TorchCheckpointError ? e.message : `${SINGLE_FILE}: ${errorText(e)}`;
     return { kind: 'unreadable', warning: `The weights beside this config could not be compared with it: ${reason}` };
   }
   if (!checkpoint) return undefined;
-  const counted = checkpoint.entries.filter((e) => !BUFFER_NAME.test(e.name));
+  const tied = checkpoint.entries.filter((e) => e.tiedTo !== undefined).length;
+  const counted = checkpoint.entries.filter((e) => !BUFFER_NAME.test(e.name) && e.tiedTo === undefined);
   const other = [...new Set(counted.filter((e) => !PLAIN_FLOAT.has(e.dtype)).map((e) => e.dtype))];
   if (other.length > 0) {
     const example = counted.find((e) => !PLAIN_FLOAT.has(e.dtype))!;
@@ -86,8 +146,12 @@ export function compareWithWeights(config: JsonNode | undefined, configParams: n
   if (!Number.isSafeInteger(stored)) {
     return { kind: 'unreadable', warning: `The weights beside this config could not be compared with it: ${checkpoint.label} claims more than 2^53 elements.` };
   }
-  const buffers = checkpoint.entries.length - counted.length;
-  const scope = `${counted.length.toLocaleString('en-US')} floating-point tensors${buffers > 0 ? `; ${buffers} buffer tensors not counted` : ''}`;
+  const buffers = checkpoint.entries.length - tied - counted.length;
+  const scope = [
+    `${counted.length.toLocaleString('en-US')} floating-point tensors`,
+    buffers > 0 ? `${buffers} buffer tensors not counted` : undefined,
+    tied > 0 ? `${tied} tied name${tied === 1 ? '' : 's'} sharing another tensor's storage counted once` : undefined,
+  ].filter(Boolean).join('; ');
   if (stored === configParams) {
     return { kind: 'match', note: `Parameters match the ${stored.toLocaleString('en-US')} in ${checkpoint.label} (${scope}).` };
   }
@@ -107,15 +171,24 @@ export function compareWithWeights(config: JsonNode | undefined, configParams: n
 
 class CheckpointError extends Error {}
 
+/** The first checkpoint beside the config, safetensors before PyTorch (the order transformers loads them in). */
 function readCheckpoint(read: ReadSiblingBytes): Checkpoint | undefined {
-  if (read(SINGLE_FILE, 0) !== undefined) {
-    const header = readSafetensorsHeader((n) => read(SINGLE_FILE, n), SINGLE_FILE);
-    return { label: SINGLE_FILE, entries: header.entries };
+  for (const layout of [SAFETENSORS, TORCH]) {
+    const found = readLayout(read, layout);
+    if (found) return found;
   }
-  const indexBytes = read(INDEX_FILE, MAX_INDEX_BYTES + 1);
+  return undefined;
+}
+
+function readLayout(read: ReadSiblingBytes, layout: Layout): Checkpoint | undefined {
+  if (read(layout.single, 0) !== undefined) {
+    return { label: layout.single, entries: layout.readFile(read, layout.single).entries };
+  }
+  const indexFile = layout.index;
+  const indexBytes = read(indexFile, MAX_INDEX_BYTES + 1);
   if (!indexBytes) return undefined;
   const fail = (what: string): never => {
-    throw new CheckpointError(`${INDEX_FILE}: ${what}`);
+    throw new CheckpointError(`${indexFile}: ${what}`);
   };
   if (indexBytes.length > MAX_INDEX_BYTES) fail(`larger than ${formatBytes(MAX_INDEX_BYTES)}, far more than an index of tensor names needs`);
   let index: unknown;
@@ -127,9 +200,10 @@ function readCheckpoint(read: ReadSiblingBytes): Checkpoint | undefined {
   const weightMap = (index as { weight_map?: unknown } | null)?.weight_map;
   if (typeof weightMap !== 'object' || weightMap === null || Array.isArray(weightMap)) fail('has no "weight_map" object');
   const byShard = new Map<string, string[]>();
+  const extension = layout.single.slice(layout.single.lastIndexOf('.'));
   for (const [name, shard] of Object.entries(weightMap as Record<string, unknown>)) {
-    if (typeof shard !== 'string' || !/^[^/\\.][^/\\]*\.safetensors$/.test(shard)) {
-      fail(`weight_map[${quote(name, 80)}] must be a .safetensors file name in this folder, not ${quote(String(shard), 80)}`);
+    if (typeof shard !== 'string' || !layout.shard.test(shard)) {
+      fail(`weight_map[${quote(name, 80)}] must be a ${extension} file name in this folder, not ${quote(String(shard), 80)}`);
     }
     const names = byShard.get(shard as string) ?? [];
     if (names.length === 0) {
@@ -140,17 +214,17 @@ function readCheckpoint(read: ReadSiblingBytes): Checkpoint | undefined {
   }
   if (byShard.size === 0) fail('"weight_map" lists no tensors');
 
-  const entries: SafetensorsHeaderEntry[] = [];
-  let headerBytes = 0;
+  const entries: StoredTensor[] = [];
+  let metadataBytes = 0;
   for (const [shard, names] of byShard) {
     if (read(shard, 0) === undefined) fail(`shard ${quote(shard, 80)} is listed but not in this folder`);
-    const header = readSafetensorsHeader((n) => read(shard, n), shard);
-    headerBytes += header.headerBytes;
-    if (headerBytes > MAX_TOTAL_HEADER_BYTES) fail(`the shards' headers exceed ${formatBytes(MAX_TOTAL_HEADER_BYTES)} together (each may have up to ${formatBytes(MAX_SAFETENSORS_HEADER_BYTES)})`);
+    const file = layout.readFile(read, shard);
+    metadataBytes += file.metadataBytes;
+    if (metadataBytes > MAX_TOTAL_HEADER_BYTES) fail(`the shards' headers exceed ${formatBytes(MAX_TOTAL_HEADER_BYTES)} together (each may have up to ${formatBytes(MAX_SAFETENSORS_HEADER_BYTES)})`);
     // Only the tensors the index assigns to this shard count, so a name in two headers is not summed twice.
     const listed = new Set(names);
     const present = new Set<string>();
-    for (const entry of header.entries) {
+    for (const entry of file.entries) {
       if (!listed.has(entry.name)) continue;
       present.add(entry.name);
       entries.push(entry);
@@ -158,7 +232,7 @@ function readCheckpoint(read: ReadSiblingBytes): Checkpoint | undefined {
     const missing = names.find((n) => !present.has(n));
     if (missing !== undefined) fail(`weight_map puts tensor ${quote(missing, 80)} in ${quote(shard, 80)}, whose header does not have it`);
   }
-  return { label: `${INDEX_FILE} (${byShard.size} shards)`, entries };
+  return { label: `${indexFile} (${byShard.size} shards)`, entries };
 }
 
 /**

@@ -16,11 +16,16 @@ export interface ReadOptions {
   /** Reads a file next to this one (e.g. OFA's `run.config`); undefined when it does not exist. */
   readonly readSibling?: (relativePath: string) => string | undefined;
   /**
-   * The first `maxBytes` bytes (fewer when the file is shorter) of a file in this one's folder, by plain file
-   * name; undefined when it does not exist. Used to read a weights file's header without its weights.
+   * `maxBytes` bytes from `offset` (default 0; fewer at the end of the file) of a file in this one's folder,
+   * by plain file name; undefined when it does not exist. Used to read a weights file's header without its
+   * weights. `size` (when the reader can tell) is the file's length, for formats indexed from their end (zip).
    */
-  readonly readSiblingBytes?: (fileName: string, maxBytes: number) => Uint8Array | undefined;
+  readonly readSiblingBytes?: ReadSiblingBytes;
 }
+
+export type ReadSiblingBytes = ((fileName: string, maxBytes: number, offset?: number) => Uint8Array | undefined) & {
+  readonly size?: (fileName: string) => number | undefined;
+};
 
 /** A file parsed once and shared by every format's detector. */
 export interface ParsedSource {

@@ -1,6 +1,7 @@
 /** Reading the files a config points at (an OFA net.config's run.config, a supernet's assets, weights headers). */
-import { closeSync, fstatSync, openSync, readFileSync, readSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
 import * as path from 'node:path';
+import type { ReadSiblingBytes } from '../formats/types';
 import { decodeModelText } from '../source/encoding';
 
 /** A `readSibling` for configs in `directory`: the file's text in any Unicode encoding, or undefined. */
@@ -16,23 +17,23 @@ export function siblingReader(directory: string | undefined): ((relativePath: st
 }
 
 /**
- * A `readSiblingBytes` for configs in `directory`: at most `maxBytes` from the start of a file directly in
- * it. Names come from files (a shard list in model.safetensors.index.json), so anything with a path
- * separator or a leading dot is refused rather than followed out of the folder.
+ * A `readSiblingBytes` for configs in `directory`: at most `maxBytes` from `offset` of a file directly in
+ * it, and its size. Names come from files (a shard list in model.safetensors.index.json), so anything with a
+ * path separator or a leading dot is refused rather than followed out of the folder.
  */
-export function siblingBytesReader(directory: string | undefined): ((fileName: string, maxBytes: number) => Uint8Array | undefined) | undefined {
+export function siblingBytesReader(directory: string | undefined): ReadSiblingBytes | undefined {
   if (!directory) return undefined;
-  return (fileName, maxBytes) => {
-    if (!isPlainFileName(fileName) || !Number.isSafeInteger(maxBytes) || maxBytes < 0) return undefined;
+  const read = (fileName: string, maxBytes: number, offset = 0): Uint8Array | undefined => {
+    if (!isPlainFileName(fileName) || !Number.isSafeInteger(maxBytes) || maxBytes < 0 || !Number.isSafeInteger(offset) || offset < 0) return undefined;
     let fd: number | undefined;
     try {
       fd = openSync(path.join(directory, fileName), 'r');
       // Never more than the file holds: a crafted length must not make this allocate.
-      const wanted = Math.min(maxBytes, fstatSync(fd).size);
+      const wanted = Math.max(0, Math.min(maxBytes, fstatSync(fd).size - offset));
       const buffer = new Uint8Array(wanted);
       let filled = 0;
       while (filled < wanted) {
-        const n = readSync(fd, buffer, filled, wanted - filled, filled);
+        const n = readSync(fd, buffer, filled, wanted - filled, offset + filled);
         if (n === 0) break;
         filled += n;
       }
@@ -43,6 +44,16 @@ export function siblingBytesReader(directory: string | undefined): ((fileName: s
       if (fd !== undefined) closeSync(fd);
     }
   };
+  const size = (fileName: string): number | undefined => {
+    if (!isPlainFileName(fileName)) return undefined;
+    try {
+      const stats = statSync(path.join(directory, fileName));
+      return stats.isFile() ? stats.size : undefined;
+    } catch {
+      return undefined;
+    }
+  };
+  return Object.assign(read, { size });
 }
 
 function isPlainFileName(name: string): boolean {

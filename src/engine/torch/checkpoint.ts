@@ -118,24 +118,30 @@ export function loadTorchCheckpoint(bytes: Uint8Array, fileName = 'checkpoint'):
   }
 }
 
-/** Allow-listed globals as pure functions; the storage types are markers consumed by the persistent-id handler. */
-function torchGlobal(module: string, name: string): PickleGlobal {
-  if (module === 'collections' && name === 'OrderedDict') {
-    return { module, name, call: () => new Map() };
-  }
-  if (module === 'torch._utils' && name === '_rebuild_tensor_v2') {
-    return { module, name, call: rebuildTensor };
-  }
-  if (module === 'torch._utils' && name === '_rebuild_parameter') {
-    // (data, requires_grad, backward_hooks): a Parameter is its tensor for our purposes.
-    return { module, name, call: (args) => args[0] };
-  }
-  if (module === 'torch' && name in STORAGE_DTYPES) return { module, name };
-  return refuseGlobal(module, name);
+/**
+ * Allow-listed globals as pure functions; the storage types are markers consumed by the persistent-id
+ * handler. `maxBytes` bounds each tensor's values: the decoded-weights ceiling when tensors are read, the
+ * exact-integer range when only shapes are (nothing is then allocated per element).
+ */
+function torchGlobals(maxBytes: number): (module: string, name: string) => PickleGlobal {
+  return (module, name) => {
+    if (module === 'collections' && name === 'OrderedDict') {
+      return { module, name, call: () => new Map() };
+    }
+    if (module === 'torch._utils' && name === '_rebuild_tensor_v2') {
+      return { module, name, call: (args) => rebuildTensor(args, maxBytes) };
+    }
+    if (module === 'torch._utils' && name === '_rebuild_parameter') {
+      // (data, requires_grad, backward_hooks): a Parameter is its tensor for our purposes.
+      return { module, name, call: (args) => args[0] };
+    }
+    if (module === 'torch' && name in STORAGE_DTYPES) return { module, name };
+    return refuseGlobal(module, name);
+  };
 }
 
 /** `_rebuild_tensor_v2(storage, storage_offset, size, stride, requires_grad, backward_hooks)`, checked. */
-function rebuildTensor(args: readonly unknown[]): { [PENDING]: PendingTensor } {
+function rebuildTensor(args: readonly unknown[], maxBytes: number): { [PENDING]: PendingTensor } {
   if (args.length < 4) throw new CheckpointError(`_rebuild_tensor_v2 needs (storage, offset, size, stride, …) but got ${args.length} argument(s)`);
   const [storage, offset, size, stride] = args;
   if (!STORAGE_REFS.has(storage as StorageRef)) throw new CheckpointError(`_rebuild_tensor_v2 without a storage (got ${describePickleValue(storage, 80)})`);
@@ -146,12 +152,12 @@ function rebuildTensor(args: readonly unknown[]): { [PENDING]: PendingTensor } {
   if (!isShape(stride) || stride.length !== size.length) {
     throw new CheckpointError(`tensor stride ${describePickleValue(stride)} does not match size (${size.join(', ')})`);
   }
-  const numel = boundedElementCount(size, MAX_DECODED_WEIGHT_BYTES);
-  if (numel === undefined) throw new CheckpointError(`tensor size (${size.join(', ')}) holds more than ${formatBytes(MAX_DECODED_WEIGHT_BYTES)} of values`);
+  const numel = boundedElementCount(size, maxBytes);
+  if (numel === undefined) throw new CheckpointError(`tensor size (${size.join(', ')}) holds more than ${formatBytes(maxBytes)} of values`);
   return { [PENDING]: { storage: storage as StorageRef, offset: offset as number, shape: [...size], stride: [...stride], numel } };
 }
 
-function storageFromPid(pid: unknown, storages: Map<string, StorageRef>): StorageRef {
+function storageFromPid(pid: unknown, storages: Map<string, StorageRef>, maxBytes: number): StorageRef {
   if (!Array.isArray(pid) || pid[0] !== 'storage' || pid.length < 5 || pid.length > 6) {
     throw new CheckpointError(`unsupported persistent id ${describePickleValue(pid)} (expected a ('storage', type, key, location, numel) tuple)`);
   }
@@ -162,8 +168,8 @@ function storageFromPid(pid: unknown, storages: Map<string, StorageRef>): Storag
   if (!Number.isSafeInteger(numel) || (numel as number) < 0) {
     throw new CheckpointError(`storage ${quote(key)} size ${describePickleValue(numel, 80)} is not a non-negative integer`);
   }
-  if ((numel as number) * info.bytes > MAX_DECODED_WEIGHT_BYTES) {
-    throw new CheckpointError(`storage ${quote(key)} declares ${numel} ${info.dtype} values, more than the ${formatBytes(MAX_DECODED_WEIGHT_BYTES)} Greenprint reads`);
+  if ((numel as number) * info.bytes > maxBytes) {
+    throw new CheckpointError(`storage ${quote(key)} declares ${numel} ${info.dtype} values, more than the ${formatBytes(maxBytes)} Greenprint reads`);
   }
   let root = storages.get(key);
   if (!root) {
@@ -186,24 +192,12 @@ function storageFromPid(pid: unknown, storages: Map<string, StorageRef>): Storag
 }
 
 function loadLegacy(bytes: Uint8Array, fileName: string): Map<string, TorchTensor> {
-  const noPersistent = { findGlobal: torchGlobal };
-  const notCheckpoint = 'not a PyTorch checkpoint (neither a zip archive nor a legacy file starting with the torch magic number)';
-  // Every legacy checkpoint starts with a protocol-2 pickle (PROTO 2); anything else is some other file.
-  if (bytes.length < 2 || bytes[0] !== 0x80) throw new CheckpointError(notCheckpoint);
-  const magic = loadPickle(bytes, 0, { ...noPersistent, label: `${fileName}: magic number` });
-  if (magic.value !== LEGACY_MAGIC) throw new CheckpointError(notCheckpoint);
-  const protocol = loadPickle(bytes, magic.end, { ...noPersistent, label: `${fileName}: protocol version` });
-  if (protocol.value !== LEGACY_PROTOCOL_VERSION) {
-    throw new CheckpointError(`unsupported legacy protocol version ${describePickleValue(protocol.value, 80)} (expected ${LEGACY_PROTOCOL_VERSION})`);
-  }
-  const sysInfo = loadPickle(bytes, protocol.end, { ...noPersistent, label: `${fileName}: sys info` });
-  if (sysInfo.value instanceof Map && sysInfo.value.get('little_endian') === false) {
-    throw new CheckpointError('big-endian checkpoints are not supported');
-  }
+  const noPersistent = { findGlobal: torchGlobals(MAX_DECODED_WEIGHT_BYTES) };
+  const mainStart = legacyMainPickleStart(bytes, fileName);
   const storages = new Map<string, StorageRef>();
-  const main = loadPickle(bytes, sysInfo.end, {
-    findGlobal: torchGlobal,
-    persistentLoad: (pid) => storageFromPid(pid, storages),
+  const main = loadPickle(bytes, mainStart, {
+    findGlobal: torchGlobals(MAX_DECODED_WEIGHT_BYTES),
+    persistentLoad: (pid) => storageFromPid(pid, storages, MAX_DECODED_WEIGHT_BYTES),
     label: `${fileName}: main pickle`,
   });
   const keys = loadPickle(bytes, main.end, { ...noPersistent, label: `${fileName}: storage keys` });
@@ -243,8 +237,8 @@ function loadZip(bytes: Uint8Array, fileName: string): Map<string, TorchTensor> 
   }
   const storages = new Map<string, StorageRef>();
   const main = loadPickle(extractZipEntry(bytes, entries.get(pickleEntry)!, MAX_CHECKPOINT_PICKLE_BYTES), 0, {
-    findGlobal: torchGlobal,
-    persistentLoad: (pid) => storageFromPid(pid, storages),
+    findGlobal: torchGlobals(MAX_DECODED_WEIGHT_BYTES),
+    persistentLoad: (pid) => storageFromPid(pid, storages, MAX_DECODED_WEIGHT_BYTES),
     label: `${fileName}: ${pickleEntry}`,
   });
   for (const storage of storages.values()) {
@@ -258,6 +252,21 @@ function loadZip(bytes: Uint8Array, fileName: string): Map<string, TorchTensor> 
 }
 
 function collectTensors(root: unknown): Map<string, TorchTensor> {
+  const pending = pendingTensors(root);
+  let decodedBytes = 0;
+  for (const [name, tensor] of pending) {
+    // Tensors may share a storage, so the decoded total, not the file, is what bounds memory: it is
+    // summed over all tensors before the first one is copied out.
+    decodedBytes += tensor.numel * outputBytes(tensor.storage.dtype);
+    if (decodedBytes > MAX_DECODED_WEIGHT_BYTES) {
+      throw new CheckpointError(`tensor ${quote(name)}: the checkpoint's tensors add up to more than ${formatBytes(MAX_DECODED_WEIGHT_BYTES)}, more than any model Greenprint reads`);
+    }
+  }
+  return new Map(pending.map(([name, tensor]) => [name, materialise(name, tensor)]));
+}
+
+/** The state dict's tensors by name (a `{"state_dict": …}` or `{"model": …}` wrapper unwrapped one level). */
+function pendingTensors(root: unknown): [string, PendingTensor][] {
   let dict = root;
   if (dict instanceof Map && !hasTensorValue(dict)) {
     const inner = dict.get('state_dict') ?? dict.get('model');
@@ -265,19 +274,63 @@ function collectTensors(root: unknown): Map<string, TorchTensor> {
   }
   if (!(dict instanceof Map)) throw new CheckpointError(`top-level object is not a dict of tensors (state dict) but ${describePickleValue(dict, 80)}`);
   const pending: [string, PendingTensor][] = [];
-  let decodedBytes = 0;
   for (const [name, value] of dict) {
     if (!isPending(value)) continue;
     if (typeof name !== 'string') throw new CheckpointError(`tensor name ${describePickleValue(name, 80)} is not a string`);
-    // Tensors may share a storage, so the decoded total, not the file, is what bounds memory: it is
-    // summed over all tensors before the first one is copied out.
-    decodedBytes += value[PENDING].numel * outputBytes(value[PENDING].storage.dtype);
-    if (decodedBytes > MAX_DECODED_WEIGHT_BYTES) {
-      throw new CheckpointError(`tensor ${quote(name)}: the checkpoint's tensors add up to more than ${formatBytes(MAX_DECODED_WEIGHT_BYTES)}, more than any model Greenprint reads`);
-    }
     pending.push([name, value[PENDING]]);
   }
-  return new Map(pending.map(([name, tensor]) => [name, materialise(name, tensor)]));
+  return pending;
+}
+
+/** One tensor of a state dict as its pickle describes it: no element is read. */
+export interface TensorShape {
+  readonly name: string;
+  readonly dtype: TorchDtype;
+  readonly shape: readonly number[];
+  readonly count: number;
+  /** Tensors with the same `storage` and `offset` are one stored tensor under two names (tied weights). */
+  readonly storage: string;
+  readonly offset: number;
+}
+
+/**
+ * The tensors of the main pickle that starts at `start` in `bytes` (a zip checkpoint's data.pkl, or a legacy
+ * file's fourth pickle, see `legacyMainPickleStart`), without their storages: names, dtypes and shapes.
+ */
+export function tensorShapesOfPickle(bytes: Uint8Array, start: number, label: string): TensorShape[] {
+  const storages = new Map<string, StorageRef>();
+  const main = loadPickle(bytes, start, {
+    findGlobal: torchGlobals(Number.MAX_SAFE_INTEGER),
+    persistentLoad: (pid) => storageFromPid(pid, storages, Number.MAX_SAFE_INTEGER),
+    label,
+  });
+  return pendingTensors(main.value).map(([name, t]) => ({
+    name,
+    dtype: t.storage.dtype,
+    shape: t.shape,
+    count: t.numel,
+    storage: t.storage.viewOf ? t.storage.viewOf.root.key : t.storage.key,
+    offset: t.offset + (t.storage.viewOf?.offset ?? 0),
+  }));
+}
+
+/** Where a legacy checkpoint's main pickle starts: after its magic-number, protocol and sys-info pickles. */
+export function legacyMainPickleStart(bytes: Uint8Array, fileName: string): number {
+  const noPersistent = { findGlobal: torchGlobals(MAX_DECODED_WEIGHT_BYTES) };
+  const notCheckpoint = 'not a PyTorch checkpoint (neither a zip archive nor a legacy file starting with the torch magic number)';
+  // Every legacy checkpoint starts with a protocol-2 pickle (PROTO 2); anything else is some other file.
+  if (bytes.length < 2 || bytes[0] !== 0x80) throw new CheckpointError(notCheckpoint);
+  const magic = loadPickle(bytes, 0, { ...noPersistent, label: `${fileName}: magic number` });
+  if (magic.value !== LEGACY_MAGIC) throw new CheckpointError(notCheckpoint);
+  const protocol = loadPickle(bytes, magic.end, { ...noPersistent, label: `${fileName}: protocol version` });
+  if (protocol.value !== LEGACY_PROTOCOL_VERSION) {
+    throw new CheckpointError(`unsupported legacy protocol version ${describePickleValue(protocol.value, 80)} (expected ${LEGACY_PROTOCOL_VERSION})`);
+  }
+  const sysInfo = loadPickle(bytes, protocol.end, { ...noPersistent, label: `${fileName}: sys info` });
+  if (sysInfo.value instanceof Map && sysInfo.value.get('little_endian') === false) {
+    throw new CheckpointError('big-endian checkpoints are not supported');
+  }
+  return sysInfo.end;
 }
 
 function hasTensorValue(dict: Map<unknown, unknown>): boolean {

@@ -53,35 +53,92 @@ function u64(view: DataView, at: number): number {
  * (the whole model): an archive declaring more is refused before anything is inflated.
  */
 export function readZipDirectory(bytes: Uint8Array, maxTotalSize: number): Map<string, ZipEntry> {
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const truncated = `truncated or corrupt zip: no end-of-central-directory record in ${bytes.length} bytes`;
-  if (bytes.length < 22) throw new ZipError(truncated);
+  const end = findDirectory(bytes, 0, bytes.length);
+  if (end.directoryOffset + 46 * end.count > bytes.length) {
+    throw new ZipError(`truncated zip: the central directory of ${end.count} entries at byte ${end.directoryOffset} runs past the end of the file (${bytes.length} bytes)`);
+  }
+  return parseDirectory(bytes.subarray(end.directoryOffset), end.count, maxTotalSize);
+}
+
+/** Reads `length` bytes of the file from `offset` (fewer only at its end). */
+export type ReadRange = (offset: number, length: number) => Uint8Array;
+
+/**
+ * The central directory of a zip file read in ranges (a multi-gigabyte checkpoint whose tensor data is
+ * never read): its last 64 KiB for the end record, then the directory itself, at most `maxDirectoryBytes`.
+ */
+export function readZipDirectoryRanged(read: ReadRange, fileSize: number, maxTotalSize: number, maxDirectoryBytes: number): Map<string, ZipEntry> {
+  const tailStart = Math.max(0, fileSize - (22 + 0xffff + 20 + 56));
+  const end = findDirectory(read(tailStart, fileSize - tailStart), tailStart, fileSize);
+  const directoryBytes = Math.min(fileSize, end.directoryEnd) - end.directoryOffset;
+  if (directoryBytes < 46 * end.count) {
+    throw new ZipError(`truncated zip: the central directory of ${end.count} entries at byte ${end.directoryOffset} does not fit before its end record`);
+  }
+  if (directoryBytes > maxDirectoryBytes) {
+    throw new ZipError(`zip central directory of ${formatBytes(directoryBytes)} is larger than the ${formatBytes(maxDirectoryBytes)} a checkpoint's needs`);
+  }
+  return parseDirectory(read(end.directoryOffset, directoryBytes), end.count, maxTotalSize);
+}
+
+/** One entry's bytes read in ranges: its local header, then its data (see `extractZipEntry`). */
+export function extractZipEntryRanged(read: ReadRange, fileSize: number, entry: ZipEntry, maxSize: number): Uint8Array {
+  if (entry.size > maxSize) {
+    throw new ZipError(`zip entry ${quote(entry.name)} declares ${formatBytes(entry.size)}, more than the ${formatBytes(maxSize)} it can hold`);
+  }
+  const header = read(entry.localHeaderOffset, 30);
+  if (header.length < 30) throw new ZipError(`truncated or corrupt zip: local header of ${quote(entry.name)} missing at byte ${entry.localHeaderOffset}`);
+  const view = new DataView(header.buffer, header.byteOffset, header.byteLength);
+  const span = 30 + view.getUint16(26, true) + view.getUint16(28, true) + entry.compressedSize;
+  if (entry.localHeaderOffset + span > fileSize) {
+    throw new ZipError(`truncated zip: ${quote(entry.name)} needs bytes up to ${entry.localHeaderOffset + span}, the file has ${fileSize}`);
+  }
+  return extractZipEntry(read(entry.localHeaderOffset, span), { ...entry, localHeaderOffset: 0 }, maxSize);
+}
+
+interface DirectoryEnd {
+  readonly count: number;
+  /** Absolute offsets in the file of the directory's first byte and of the record after it. */
+  readonly directoryOffset: number;
+  readonly directoryEnd: number;
+}
+
+/** The end-of-central-directory record (zip64 aware) in `tail`, which holds the file from byte `base` on. */
+function findDirectory(tail: Uint8Array, base: number, fileSize: number): DirectoryEnd {
+  const view = new DataView(tail.buffer, tail.byteOffset, tail.byteLength);
+  const truncated = `truncated or corrupt zip: no end-of-central-directory record in ${fileSize} bytes`;
+  if (tail.length < 22) throw new ZipError(truncated);
   // End of central directory: 22 bytes + comment (≤ 65535), searched backwards.
   let eocd = -1;
-  for (let i = bytes.length - 22; i >= Math.max(0, bytes.length - 22 - 0xffff); i--) {
+  for (let i = tail.length - 22; i >= Math.max(0, tail.length - 22 - 0xffff); i--) {
     if (view.getUint32(i, true) === EOCD) { eocd = i; break; }
   }
   if (eocd < 0) throw new ZipError(truncated);
   let count = view.getUint16(eocd + 10, true);
   let directoryOffset = view.getUint32(eocd + 16, true);
+  let directoryEnd = base + eocd;
   if (count === 0xffff || directoryOffset === 0xffffffff) {
     const locator = eocd - 20;
     if (locator < 0 || view.getUint32(locator, true) !== ZIP64_LOCATOR) throw new ZipError('corrupt zip64: no end-of-central-directory locator');
-    const record = u64(view, locator + 8);
-    if (record + 56 > bytes.length || view.getUint32(record, true) !== ZIP64_EOCD) throw new ZipError('corrupt zip64: end-of-central-directory record missing or truncated');
+    const record = u64(view, locator + 8) - base;
+    if (!(record >= 0) || record + 56 > tail.length || view.getUint32(record, true) !== ZIP64_EOCD) throw new ZipError('corrupt zip64: end-of-central-directory record missing or truncated');
     count = u64(view, record + 32);
     directoryOffset = u64(view, record + 48);
+    directoryEnd = base + record;
   }
   if (count > MAX_ZIP_ENTRIES) {
     throw new ZipError(`zip archive declares ${count} entries, more than the ${MAX_ZIP_ENTRIES.toLocaleString('en-US')} a checkpoint can have`);
   }
-  if (directoryOffset + 46 * count > bytes.length) {
-    throw new ZipError(`truncated zip: the central directory of ${count} entries at byte ${directoryOffset} runs past the end of the file (${bytes.length} bytes)`);
-  }
+  if (!(directoryOffset <= fileSize)) throw new ZipError(`corrupt zip: central directory offset ${directoryOffset} is past the end of the file (${fileSize} bytes)`);
+  return { count, directoryOffset, directoryEnd };
+}
+
+/** `count` central-directory entries from the start of `bytes` (the directory, up to the end of the file). */
+function parseDirectory(bytes: Uint8Array, count: number, maxTotalSize: number): Map<string, ZipEntry> {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const entries = new Map<string, ZipEntry>();
   const names = new TextDecoder();
   let total = 0;
-  let pos = directoryOffset;
+  let pos = 0;
   for (let i = 0; i < count; i++) {
     if (pos + 46 > bytes.length || view.getUint32(pos, true) !== CENTRAL) {
       throw new ZipError(`truncated or corrupt zip: central directory entry ${i} at byte ${pos} is missing`);

@@ -1,57 +1,14 @@
 import { strict as assert } from 'node:assert';
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { deflateRawSync } from 'node:zlib';
 import { REPO_ROOT } from '../fixtures';
 import { CheckpointError, loadTorchCheckpoint } from '../../../src/engine/torch/checkpoint';
 import { describePickleValue, loadPickle, PICKLE_LIMITS, PickleError } from '../../../src/engine/torch/pickle';
-import { enc, cat, PROTO2, STOP, MARK, TUPLE, TUPLE1, TUPLE2, REDUCE, SETITEMS, BINPERSID, NEWFALSE, str, int1, global, ordered } from './pickle-ops';
-
-/** `_rebuild_tensor_v2(persistent storage, offset, size, stride, False, OrderedDict())` for a ≤2-D tensor. */
-function tensor(storageType: string, key: string, numel: number, offset: number, shape: number[], stride: number[], legacy = false): number[] {
-  const tuple = (xs: number[]) => [...xs.flatMap(int1), ...(xs.length === 1 ? TUPLE1 : TUPLE2)];
-  return [
-    ...global('torch._utils', '_rebuild_tensor_v2'), ...MARK,
-    ...MARK, ...str('storage'), ...global('torch', storageType), ...str(key), ...str('cpu'), ...int1(numel),
-    ...(legacy ? [0x4e] : []), ...TUPLE, ...BINPERSID,
-    ...int1(offset), ...tuple(shape), ...tuple(stride), ...NEWFALSE, ...ordered(), ...TUPLE, ...REDUCE,
-  ];
-}
+import { enc, cat, PROTO2, STOP, MARK, TUPLE, TUPLE1, REDUCE, SETITEMS, BINPERSID, NEWFALSE, str, int1, global, ordered, tensor, zip } from './pickle-ops';
 
 function f32(values: number[]): Uint8Array { return new Uint8Array(Float32Array.from(values).buffer); }
 
 function int64(n: number): Uint8Array { const b = new Uint8Array(8); new DataView(b.buffer).setBigInt64(0, BigInt(n), true); return b; }
-
-/** A zip archive, stored or deflated per entry, CRCs left 0 (the reader does not check them). */
-function zip(entries: { name: string; data: Uint8Array; deflate?: boolean }[]): Uint8Array {
-  const locals: Uint8Array[] = [];
-  const centrals: Uint8Array[] = [];
-  let offset = 0;
-  for (const entry of entries) {
-    const name = enc.encode(entry.name);
-    const body = entry.deflate ? new Uint8Array(deflateRawSync(entry.data)) : entry.data;
-    const local = new Uint8Array(30 + name.length);
-    const lv = new DataView(local.buffer);
-    lv.setUint32(0, 0x04034b50, true); lv.setUint16(8, entry.deflate ? 8 : 0, true);
-    lv.setUint32(18, body.length, true); lv.setUint32(22, entry.data.length, true); lv.setUint16(26, name.length, true);
-    local.set(name, 30);
-    const central = new Uint8Array(46 + name.length);
-    const cv = new DataView(central.buffer);
-    cv.setUint32(0, 0x02014b50, true); cv.setUint16(10, entry.deflate ? 8 : 0, true);
-    cv.setUint32(20, body.length, true); cv.setUint32(24, entry.data.length, true); cv.setUint16(28, name.length, true);
-    cv.setUint32(42, offset, true);
-    central.set(name, 46);
-    locals.push(local, body);
-    centrals.push(central);
-    offset += local.length + body.length;
-  }
-  const directory = cat(...centrals);
-  const end = new Uint8Array(22);
-  const ev = new DataView(end.buffer);
-  ev.setUint32(0, 0x06054b50, true); ev.setUint16(8, entries.length, true); ev.setUint16(10, entries.length, true);
-  ev.setUint32(12, directory.length, true); ev.setUint32(16, offset, true);
-  return cat(...locals, directory, end);
-}
 
 const ZIP_PICKLE = cat(PROTO2, ordered(), MARK,
   str('w'), tensor('FloatStorage', '0', 6, 0, [2, 3], [3, 1]),
