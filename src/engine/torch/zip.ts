@@ -54,9 +54,6 @@ function u64(view: DataView, at: number): number {
  */
 export function readZipDirectory(bytes: Uint8Array, maxTotalSize: number): Map<string, ZipEntry> {
   const end = findDirectory(bytes, 0, bytes.length);
-  if (end.directoryOffset + 46 * end.count > bytes.length) {
-    throw new ZipError(`truncated zip: the central directory of ${end.count} entries at byte ${end.directoryOffset} runs past the end of the file (${bytes.length} bytes)`);
-  }
   return parseDirectory(bytes.subarray(end.directoryOffset), end.count, maxTotalSize);
 }
 
@@ -128,7 +125,9 @@ function findDirectory(tail: Uint8Array, base: number, fileSize: number): Direct
   if (count > MAX_ZIP_ENTRIES) {
     throw new ZipError(`zip archive declares ${count} entries, more than the ${MAX_ZIP_ENTRIES.toLocaleString('en-US')} a checkpoint can have`);
   }
-  if (!(directoryOffset <= fileSize)) throw new ZipError(`corrupt zip: central directory offset ${directoryOffset} is past the end of the file (${fileSize} bytes)`);
+  if (!(directoryOffset + 46 * count <= fileSize)) {
+    throw new ZipError(`truncated zip: the central directory of ${count} entries at byte ${directoryOffset} runs past the end of the file (${fileSize} bytes)`);
+  }
   return { count, directoryOffset, directoryEnd };
 }
 
