@@ -1,5 +1,5 @@
 /** Builds a ModelIR's layers and nodes, keeping node ids dense and inputs ahead of their consumers. */
-import type { IRLayer, IRNode } from './ir';
+import type { IRLayer, IRNode, OpName } from './ir';
 import './ops';
 import { getOp } from './ops/registry';
 import { MAX_GRAPH_LAYERS, MAX_GRAPH_NODES } from './budget';
@@ -17,8 +17,11 @@ export class GraphBuilder {
     return this.layers.length - 1;
   }
 
-  /** Adds a node; `layer` is the index from addLayer (or -1 for a graph input). Returns the node id. */
-  add(op: string, attrs: Record<string, unknown>, inputs: readonly number[], layer: number, name?: string): number {
+  /**
+   * Adds a node; `layer` is the index from addLayer (or -1 for a graph input). Returns the node id. The op
+   * name is checked by the compiler (`OpName`); attributes are checked by the op's rules at evaluation.
+   */
+  add(op: OpName, attrs: Readonly<Record<string, unknown>>, inputs: readonly number[], layer: number, name?: string): number {
     if (!getOp(op)) throw new Error(`unregistered op type "${op}"`);
     const id = this.nodes.length;
     if (id >= MAX_GRAPH_NODES) {
@@ -34,7 +37,7 @@ export class GraphBuilder {
   }
 
   /** Chains single-input ops: each node reads the previous one. Returns the last id. */
-  chain(from: number, layer: number, ops: readonly [op: string, attrs: Record<string, unknown>, name?: string][]): number {
+  chain(from: number, layer: number, ops: readonly [op: OpName, attrs: Readonly<Record<string, unknown>>, name?: string][]): number {
     let last = from;
     for (const [op, attrs, name] of ops) last = this.add(op, attrs, [last], layer, name);
     return last;

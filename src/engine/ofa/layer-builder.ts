@@ -136,7 +136,7 @@ export class OfaLayerBuilder {
   }
 
   bn(x: number, layer: number): number {
-    return this.g.add('batchNorm', { affine: true, countRunningStats: false }, [x], layer);
+    return this.g.add('batchNorm', { scale: true, center: true, countRunningStats: false }, [x], layer);
   }
 
   conv(x: number, layer: number, filters: number, kernel: number, stride: number, groups = 1, bias = false, dilation = 1, name?: string): number {

@@ -2,6 +2,11 @@
  * The one registry of op types. Each op type states, next to each other, how its output shape follows
  * from its inputs and what it costs (parameters, multiply-accumulates). Format readers only translate a
  * file into these ops; they never count.
+ *
+ * Op modules are grouped by kind (conv, norm, dense, pool, shape, elementwise, attention, moe, recurrent,
+ * embedding), one rule per concept; where formats count one concept differently (Keras counts BatchNorm
+ * statistics, PyTorch keeps them as buffers) the difference is an attribute of the rule. `defineOp` keeps
+ * each op's name as a literal type, so ops/index.ts derives the `OpName` union from its list of modules.
  */
 import type { Shape } from '../ir';
 
@@ -14,8 +19,8 @@ export interface OpCost {
   readonly auxMacs?: number;
 }
 
-export interface OpType<A = Record<string, unknown>> {
-  readonly type: string;
+export interface OpType<A = Record<string, unknown>, N extends string = string> {
+  readonly type: N;
   /** Expected input count; 'variadic' accepts one or more. */
   readonly inputs: number | 'variadic';
   outputShape(inputs: readonly Shape[], attrs: A): Shape;
@@ -32,7 +37,11 @@ export class ShapeError extends Error {
 
 const registry = new Map<string, OpType<never>>();
 
-export function defineOp<A>(op: OpType<A>): OpType<A> {
+/**
+ * Registers an op. Called without type arguments (the attribute type read from the annotated `attrs`
+ * parameter of `outputShape`), the name keeps its literal type for the `OpName` union.
+ */
+export function defineOp<A, const N extends string = string>(op: OpType<A, N>): OpType<A, N> {
   if (registry.has(op.type)) throw new Error(`op type "${op.type}" is defined twice`);
   registry.set(op.type, op as OpType<never>);
   return op;

@@ -19,7 +19,10 @@ import type { Rank, Tensor } from '@tensorflow/tfjs-core';
 import { evaluate } from '../cost';
 // Registers every op type: the worker process reaches the IR without any format reader loading them.
 import '../ops';
-import type { IRNode, ModelIR, Shape } from '../ir';
+import type { IRNode, ModelIR, OpName, Shape } from '../ir';
+import { conv2dChannels, type Conv2dAttrs } from '../ops/conv';
+import { irAxis } from '../ops/keras-axes';
+import { channelCount } from '../ops/shapes';
 import type { TF } from './backend';
 
 export interface BuildOptions {
@@ -147,11 +150,11 @@ function biasAdder(ctx: BuildContext, filters: number, bias: unknown): (y: Tenso
 function buildConv2d(ctx: BuildContext, input: Shape, a: Attrs, name: string): Executor {
   const { tf } = ctx;
   const cin = input[0];
-  const filters = Number(a.filters);
+  // A depth multiplier (Keras DepthwiseConv2D) resolves to groups = C_in, as the op's rule does.
+  const { filters, groups } = conv2dChannels(cin, a as unknown as Conv2dAttrs);
   const [kh, kw] = pair(a.kernel, [1, 1]);
   const stride = pair(a.stride, [1, 1]);
   const dilation = pair(a.dilation, [1, 1]);
-  const groups = Number(a.groups ?? 1);
   const pad = tfPadding(a.padding as Padding | undefined);
   if ((stride[0] > 1 || stride[1] > 1) && (dilation[0] > 1 || dilation[1] > 1)) {
     throw new UnsupportedOpError(`${name}: TF.js convolutions cannot combine stride ${stride.join('×')} with dilation ${dilation.join('×')}`);
@@ -184,10 +187,11 @@ function matmulLastAxis(ctx: BuildContext, w: Tensor, units: number): (x: Tensor
   };
 }
 
-function buildDense(ctx: BuildContext, input: Shape, a: Attrs, channelsAxis: boolean): Executor {
+function buildDense(ctx: BuildContext, input: Shape, a: Attrs): Executor {
   const { tf } = ctx;
   const units = Number(a.units);
-  // kerasDense acts on channels (the stored last axis); the generic dense on the IR's last axis.
+  // Keras's Dense (kerasAxes) acts on channels (the stored last axis); PyTorch's Linear on the IR's last axis.
+  const channelsAxis = Boolean(a.kerasAxes);
   const inFeatures = channelsAxis && input.length === 3 ? input[0] : input[input.length - 1];
   const w = ctx.weight([inFeatures, units], inFeatures);
   const mm = matmulLastAxis(ctx, w, units);
@@ -204,10 +208,6 @@ function buildScaleShift(ctx: BuildContext, channels: number, withShift = true):
   const scale = ctx.uniform([channels], 0.9, 1.1);
   const shift = withShift ? ctx.uniform([channels], -0.1, 0.1) : undefined;
   return ([x]) => (shift ? tf.add(tf.mul(x, scale), shift) : tf.mul(x, scale));
-}
-
-function channelCount(shape: Shape): number {
-  return shape.length === 3 ? shape[0] : shape[shape.length - 1];
 }
 
 function buildPool2d(ctx: BuildContext, a: Attrs): Executor {
@@ -255,7 +255,8 @@ function buildSlice(ctx: BuildContext, input: Shape, a: Attrs): Executor {
   return ([x]) => ctx.tf.slice(x, begin, size);
 }
 
-function buildTransposedConv(ctx: BuildContext, input: Shape, output: Shape, a: Attrs, name: string, explicitPad: boolean): Executor {
+/** PyTorch writes explicit (equal) padding, Keras 'same' / 'valid'; TF.js takes either. */
+function buildTransposedConv(ctx: BuildContext, input: Shape, output: Shape, a: Attrs, name: string): Executor {
   const { tf } = ctx;
   const cin = input[0];
   const filters = Number(a.filters);
@@ -265,7 +266,7 @@ function buildTransposedConv(ctx: BuildContext, input: Shape, output: Shape, a: 
   const dilation = pair(a.dilation, [1, 1]);
   if (dilation[0] > 1 || dilation[1] > 1) throw new UnsupportedOpError(`${name}: TF.js has no dilated transposed convolution`);
   let pad: 'same' | 'valid' | number;
-  if (explicitPad) {
+  if (Array.isArray(a.padding)) {
     const p = pair(a.padding, [0, 0]);
     if (p[0] !== p[1]) throw new UnsupportedOpError(`${name}: TF.js transposed convolution needs equal padding, got ${p.join('×')}`);
     pad = p[0];
@@ -301,35 +302,66 @@ function buildConv1d(ctx: BuildContext, input: Shape, a: Attrs, name: string): E
   };
 }
 
-/** One node's executor; `op`/`attrs` are passed separately so kerasSharedCall can reuse the table. */
-function buildExecutor(ctx: BuildContext, op: string, attrs: Attrs, inputs: readonly Shape[], output: Shape, name: string): Executor {
+/** An op this runtime has no kernels for (recurrent, transformer, state-space and detection-transformer ops): a clear refusal. */
+function notBuildable(op: OpName, name: string): never {
+  throw new UnsupportedOpError(`${name}: op "${op}" is not buildable in TF.js (Greenprint's runtime has no implementation of it)`);
+}
+
+/**
+ * One node's executor; `op`/`attrs` are passed separately so sharedCall can reuse the table. The switch
+ * covers every `OpName`: a new op type fails to compile here until it gets a case.
+ */
+function buildExecutor(ctx: BuildContext, op: OpName, attrs: Attrs, inputs: readonly Shape[], output: Shape, name: string): Executor {
   const { tf } = ctx;
   const [first] = inputs;
   switch (op) {
     case 'conv2d':
       return buildConv2d(ctx, first, attrs, name);
+    case 'convTranspose2d':
+      return buildTransposedConv(ctx, first, output, attrs, name);
+    case 'conv1d':
+      return buildConv1d(ctx, first, attrs, name);
     case 'dense':
-    case 'probeScaledDense': // the same Linear; only its printed GFLOPs differ (ops/yolo.ts)
-      return buildDense(ctx, first, attrs, false);
-    case 'kerasDense':
-      return buildDense(ctx, first, attrs, true);
+    case 'probeScaledDense': // the same Linear; only its printed GFLOPs differ (ops/dense.ts)
+      return buildDense(ctx, first, attrs);
     case 'batchNorm':
-    case 'kerasBatchNorm':
-    case 'kerasNormalization':
+    case 'standardize':
       return buildScaleShift(ctx, channelCount(first));
     case 'channelScale':
+    case 'layerScale':
       return buildScaleShift(ctx, channelCount(first), false);
+    case 'norm':
+      return buildNorm(ctx, first, attrs, name);
     case 'activation': {
       const fn = String(attrs.fn ?? 'linear');
       const act = ACTIVATIONS[activationKey(fn)];
       if (!act) throw new UnsupportedOpError(`${name}: activation "${fn}" is not supported (have ${supportedActivations().join(', ')})`);
       return ([x]) => act(tf, x);
     }
+    case 'prelu': {
+      const shared = new Set((attrs.sharedAxes as readonly number[]).map((ax) => irAxis(ax, first.length, Boolean(attrs.kerasAxes))));
+      const alpha = ctx.uniform(storedShape(first.map((d, i) => (shared.has(i) ? 1 : d))), 0.1, 0.3);
+      return ([x]) => tf.prelu(x, alpha);
+    }
+    case 'elementwise':
+      return buildElementwise(ctx, inputs, output, attrs, name);
     case 'pool2d':
       return buildPool2d(ctx, attrs);
+    case 'pool1d': {
+      const k = Number(attrs.kernel);
+      const s = Number(attrs.stride ?? k);
+      const pad = attrs.padding === 'same' ? 'same' : 'valid';
+      const pool = attrs.kind === 'avg' ? tf.avgPool : tf.maxPool;
+      return ([x]) => {
+        const as4d = tf.expandDims(x, 2) as Tensor<Rank.R4>;
+        return tf.squeeze(pool(as4d, [k, 1], [s, 1], pad), [2]);
+      };
+    }
     case 'globalPool': {
       const keepDims = Boolean(attrs.keepDims);
-      return attrs.kind === 'max' ? ([x]) => tf.max(x, [1, 2], keepDims) : ([x]) => tf.mean(x, [1, 2], keepDims);
+      // A map pools over stored H and W; a sequence over its steps.
+      const axes = first.length === 3 ? [1, 2] : [1];
+      return attrs.kind === 'max' ? ([x]) => tf.max(x, axes, keepDims) : ([x]) => tf.mean(x, axes, keepDims);
     }
     case 'flatten':
       // Keras Flatten reads channels-last order, which is how feature maps are stored here.
@@ -341,19 +373,26 @@ function buildExecutor(ctx: BuildContext, op: string, attrs: Attrs, inputs: read
     case 'identity':
     case 'input':
       return ([x]) => x;
-    case 'elementwise':
-      return buildElementwise(ctx, inputs, output, attrs, name);
     case 'concat': {
-      const axis = storedAxis(Number(attrs.axis), first.length);
+      const axis = storedAxis(irAxis(Number(attrs.axis), first.length, Boolean(attrs.kerasAxes)), first.length);
       return (xs) => (xs.length === 1 ? xs[0] : tf.concat(xs, axis));
-    }
-    case 'kerasConcat': {
-      // Keras axes count the batch axis and index channels-last order, exactly the stored layout.
-      const axis = Number(attrs.axis);
-      return (xs) => (xs.length === 1 ? xs[0] : tf.concat(xs, axis < 0 ? first.length + 1 + axis : axis));
     }
     case 'slice':
       return buildSlice(ctx, first, attrs);
+    case 'permute': {
+      const dims = attrs.dims as readonly number[];
+      // Keras's dims index the stored (channels-last) layout from 1; IR dims index the IR order from 0.
+      if (attrs.kerasAxes) return ([x]) => tf.transpose(x, [0, ...dims]);
+      return ([x]) => fromIrOrder(tf, tf.transpose(toIrOrder(tf, x, first.length), [0, ...dims.map((d) => d + 1)]), output.length);
+    }
+    case 'crop2d': {
+      const [t, , l] = attrs.crop as readonly number[];
+      return ([x]) => tf.slice(x, [0, t, l, 0], [-1, output[1], output[2], -1]);
+    }
+    case 'zeroPad': {
+      const [t, b, l, r] = attrs.pad as readonly number[];
+      return ([x]) => tf.pad(x, [[0, 0], [t, b], [l, r], [0, 0]]);
+    }
     case 'resizeLike': {
       // YOLOv9's CBFuse: nearest resize of the first input to the reference's spatial size (the output's).
       const size: [number, number] = [output[1], output[2]];
@@ -365,68 +404,51 @@ function buildExecutor(ctx: BuildContext, op: string, attrs: Attrs, inputs: read
         ? ([x]) => tf.image.resizeBilinear(x as Tensor<Rank.R4>, size)
         : ([x]) => tf.image.resizeNearestNeighbor(x as Tensor<Rank.R4>, size);
     }
-    case 'zeroPad': {
-      const [t, b, l, r] = attrs.pad as readonly number[];
-      return ([x]) => tf.pad(x, [[0, 0], [t, b], [l, r], [0, 0]]);
-    }
-    case 'kerasCropping2d': {
-      const [t, , l] = attrs.crop as readonly number[];
-      return ([x]) => tf.slice(x, [0, t, l, 0], [-1, output[1], output[2], -1]);
-    }
-    case 'kerasDepthwiseConv2d': {
-      const c = first[0];
-      const multiplier = Number(attrs.multiplier ?? 1);
-      return buildConv2d(ctx, first, { ...attrs, filters: c * multiplier, groups: c }, name);
-    }
-    case 'kerasConv2dTranspose':
-      return buildTransposedConv(ctx, first, output, attrs, name, false);
-    case 'convTranspose2d':
-      return buildTransposedConv(ctx, first, output, attrs, name, true);
-    case 'kerasPermute': {
-      const perm = [0, ...(attrs.dims as readonly number[])];
-      return ([x]) => tf.transpose(x, perm);
-    }
-    case 'kerasLayerNorm': {
-      const rank = first.length + 1;
-      const axes = (attrs.axes as readonly number[]).map((ax) => (ax < 0 ? rank + ax : ax));
-      const storedIn = [1, ...storedShape(first)];
-      const paramShape = storedIn.map((d, i) => (axes.includes(i) ? d : 1));
-      const gamma = ctx.uniform(paramShape, 0.9, 1.1);
-      const beta = ctx.uniform(paramShape, -0.1, 0.1);
-      return ([x]) => {
-        const { mean, variance } = tf.moments(x, axes, true);
-        return tf.add(tf.mul(tf.mul(tf.sub(x, mean), tf.rsqrt(tf.add(variance, 1e-3))), gamma), beta);
-      };
-    }
-    case 'kerasPrelu': {
-      const rank = first.length + 1;
-      const shared = new Set((attrs.sharedAxes as readonly number[]).map((ax) => (ax < 0 ? rank + ax : ax)));
-      const alphaShape = storedShape(first).map((d, i) => (shared.has(i + 1) ? 1 : d));
-      const alpha = ctx.uniform(alphaShape, 0.1, 0.3);
-      return ([x]) => tf.prelu(x, alpha);
-    }
-    case 'kerasConv1d':
-      return buildConv1d(ctx, first, attrs, name);
-    case 'kerasPool1d': {
-      const k = Number(attrs.kernel);
-      const s = Number(attrs.stride ?? k);
-      const pad = attrs.padding === 'same' ? 'same' : 'valid';
-      return ([x]) => {
-        const as4d = tf.expandDims(x, 2) as Tensor<Rank.R4>;
-        return tf.squeeze(tf.maxPool(as4d, [k, 1], [s, 1], pad), [2]);
-      };
-    }
-    case 'kerasGlobalPool1d': {
-      const keepDims = Boolean(attrs.keepDims);
-      return ([x]) => tf.mean(x, 1, keepDims);
-    }
-    case 'kerasSharedCall': {
-      const inner = String(attrs.op);
+    case 'sharedCall': {
+      const inner = String(attrs.op) as OpName;
       return buildExecutor(ctx, inner, (attrs.attrs ?? {}) as Attrs, inputs, output, `${name} (shared ${inner})`);
     }
-    default:
-      throw new UnsupportedOpError(`${name}: op "${op}" has no TF.js implementation in Greenprint's runtime`);
+    case 'rnn':
+    case 'tokenIds':
+    case 'embedding':
+    case 'patchTokens':
+    case 'learnedTokens':
+    case 'learnedPositions':
+    case 'lmHead':
+    case 'attention':
+    case 'moeExperts':
+    case 'firstToken':
+    case 'meanTokens':
+    case 'nnMultiheadAttention':
+    case 'msDeformSample':
+    case 'heldWeights':
+    case 'tokensToMap':
+    case 'topTokens':
+    case 'stateScan':
+    case 'relativePositionBias':
+      return notBuildable(op, name);
+    default: {
+      // Every OpName has a case above; an op name from outside the type (a corrupt IR) lands here.
+      const unknownOp: never = op;
+      throw new UnsupportedOpError(`${name}: op "${String(unknownOp)}" is not a registered op type`);
+    }
   }
+}
+
+/** Keras LayerNormalization (axes written the Keras way, the stored layout's); other norms are not built. */
+function buildNorm(ctx: BuildContext, input: Shape, a: Attrs, name: string): Executor {
+  if (a.kind !== 'layer' || !a.axes || !a.kerasAxes) return notBuildable('norm', name);
+  const { tf } = ctx;
+  const rank = input.length + 1;
+  const axes = (a.axes as readonly number[]).map((ax) => (ax < 0 ? rank + ax : ax));
+  const storedIn = [1, ...storedShape(input)];
+  const paramShape = storedIn.map((d, i) => (axes.includes(i) ? d : 1));
+  const gamma = ctx.uniform(paramShape, 0.9, 1.1);
+  const beta = ctx.uniform(paramShape, -0.1, 0.1);
+  return ([x]) => {
+    const { mean, variance } = tf.moments(x, axes, true);
+    return tf.add(tf.mul(tf.mul(tf.sub(x, mean), tf.rsqrt(tf.add(variance, 1e-3))), gamma), beta);
+  };
 }
 
 /** Small deterministic PRNG (mulberry32) for per-node seeds, so two builds of one IR get equal weights. */

@@ -113,18 +113,18 @@ describe('runtime: IR → TF.js model', function () {
       const flat = g.add('reshape', { shape: [8, -1] }, [up], l);
       const dense2d = g.add('dense', { units: 6, bias: true }, [flat], l);
       const denseMap = g.add('dense', { units: 3 }, [avg], l);
-      const kdw = g.add('kerasDepthwiseConv2d', { multiplier: 2, kernel: [3, 3], stride: [2, 2], padding: 'same', bias: true }, [x], l);
-      const kdense = g.add('kerasDense', { units: 5 }, [kdw], l);
-      const kbn = g.add('kerasBatchNorm', { center: true, scale: true }, [kdense], l);
-      const kcat = g.add('kerasConcat', { axis: -1 }, [kbn, kbn], l);
-      const shared = g.add('kerasSharedCall', { op: 'conv2d', attrs: { filters: 4, kernel: [1, 1] } }, [kcat], l);
-      const perm = g.add('kerasPermute', { dims: [3, 1, 2] }, [shared], l);
-      const crop = g.add('kerasCropping2d', { crop: [1, 0, 2, 1] }, [x], l);
-      const kt = g.add('kerasConv2dTranspose', { filters: 6, kernel: [3, 3], stride: [2, 2], padding: 'same' }, [crop], l);
+      const kdw = g.add('conv2d', { depthMultiplier: 2, kernel: [3, 3], stride: [2, 2], padding: 'same', bias: true }, [x], l);
+      const kdense = g.add('dense', { units: 5, kerasAxes: true }, [kdw], l);
+      const kbn = g.add('batchNorm', { center: true, scale: true, countRunningStats: true }, [kdense], l);
+      const kcat = g.add('concat', { axis: -1, kerasAxes: true }, [kbn, kbn], l);
+      const shared = g.add('sharedCall', { op: 'conv2d', attrs: { filters: 4, kernel: [1, 1] } }, [kcat], l);
+      const perm = g.add('permute', { dims: [3, 1, 2], kerasAxes: true }, [shared], l);
+      const crop = g.add('crop2d', { crop: [1, 0, 2, 1] }, [x], l);
+      const kt = g.add('convTranspose2d', { filters: 6, kernel: [3, 3], stride: [2, 2], padding: 'same' }, [crop], l);
       const yt = g.add('convTranspose2d', { filters: 4, kernel: [2, 2], stride: [2, 2], padding: [0, 0], bias: true }, [maxPadded], l);
       const cs = g.add('channelScale', {}, [yt], l);
-      const ln = g.add('kerasLayerNorm', { axes: [-1], center: true, scale: true }, [kt], l);
-      const prelu = g.add('kerasPrelu', { sharedAxes: [1, 2] }, [ln], l);
+      const ln = g.add('norm', { kind: 'layer', axes: [-1], kerasAxes: true, bias: true, scale: true }, [kt], l);
+      const prelu = g.add('prelu', { sharedAxes: [1, 2], kerasAxes: true }, [ln], l);
       const bn = g.add('batchNorm', {}, [dilated], l);
       const flat2 = g.add('flatten', {}, [bn], l);
       const id = g.add('identity', {}, [flat2], l);
@@ -132,6 +132,32 @@ describe('runtime: IR → TF.js model', function () {
     });
     assertShapesMatch(rt, ir);
     assertShapesMatch(rt, ir, 3);
+  });
+
+  it('runs the sequence and IR-axis variants of the merged ops: conv1d, pool1d, globalPool over steps, IR permute/PReLU, standardize, scales', () => {
+    const ir = irOf((g, l) => {
+      const seq = g.add('input', { shape: [12, 6] }, [], -1);
+      const c1 = g.add('conv1d', { filters: 4, kernel: 3, padding: 'causal', bias: true }, [seq], l);
+      const p1 = g.add('pool1d', { kind: 'avg', kernel: 2 }, [c1], l);
+      const gmax = g.add('globalPool', { kind: 'max', keepDims: true }, [p1], l);
+      const std = g.add('standardize', { withCount: false }, [seq], l);
+      const ls = g.add('layerScale', {}, [std], l);
+      const map = g.add('input', { shape: [8, 4, 5] }, [], -1);
+      const perm = g.add('permute', { dims: [2, 0, 1] }, [map], l);
+      const pr = g.add('prelu', { sharedAxes: [1, 2] }, [map], l);
+      const cs = g.add('channelScale', {}, [pr], l);
+      return [gmax, ls, perm, cs];
+    });
+    assertShapesMatch(rt, ir);
+  });
+
+  it('keeps the IR element order through an IR-axes permute', () => {
+    const ir = irOf((g, l) => [g.add('permute', { dims: [1, 0] }, [g.add('input', { shape: [2, 3] }, [], -1)], l)]);
+    const model = buildTfjsModel(ir, rt.tf, { batch: 1 });
+    const x = rt.tf.tensor3d([[[0, 1, 2], [10, 11, 12]]]);
+    const [out] = model.predict([x]);
+    assert.deepEqual(Array.from(out.dataSync()), [0, 10, 1, 11, 2, 12]);
+    out.dispose(); x.dispose(); model.dispose();
   });
 
   it('computes activations as their definitions say (h_swish, h_sigmoid, relu6, gelu, silu, softmax)', () => {
@@ -203,10 +229,15 @@ describe('runtime: IR → TF.js model', function () {
   it('names the layer and op it cannot run', () => {
     const ir = irOf((g, l) => {
       const x = g.add('input', { shape: [6, 8] }, [], -1);
-      return [g.add('kerasRnn', { cell: 'lstm', units: 4, returnSequences: false, bias: true }, [x], l)];
+      return [g.add('rnn', { cell: 'lstm', units: 4, returnSequences: false, bias: true }, [x], l)];
     });
     assert.throws(() => buildTfjsModel(ir, rt.tf, { batch: 1 }), (e: Error) =>
-      e instanceof UnsupportedOpError && /layer all \(Test\)/.test(e.message) && /"kerasRnn"/.test(e.message));
+      e instanceof UnsupportedOpError && /layer all \(Test\)/.test(e.message) && /"rnn" is not buildable in TF\.js/.test(e.message));
+    const attention = irOf((g, l) => {
+      const t = g.add('input', { shape: [4, 8] }, [], -1);
+      return [g.add('attention', { heads: 2, kvHeads: 2, headDim: 4 }, [t, t, t], l)];
+    });
+    assert.throws(() => buildTfjsModel(attention, rt.tf, { batch: 1 }), /op "attention" is not buildable in TF\.js/);
     const badAct = irOf((g, l) => [g.add('activation', { fn: 'bogus' }, [g.add('input', { shape: [4] }, [], -1)], l)]);
     assert.throws(() => buildTfjsModel(badAct, rt.tf, { batch: 1 }), /activation "bogus" is not supported/);
   });

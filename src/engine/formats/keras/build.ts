@@ -2,7 +2,7 @@
  * Turns parsed Keras models into IR nodes. Calls are ordered by a depth-first topological sort that
  * follows the file's order where it can (linear in layers + edges) and reports cycles by the layers in
  * them. A layer's first call owns its weights; later calls (shared layers, a nested model called again)
- * go through `kerasSharedCall`, so parameters are counted once and MACs once per call, as Keras does.
+ * go through `sharedCall`, so parameters are counted once and MACs once per call, as Keras does.
  */
 import { exceedsCeiling } from '../../budget';
 import { markProgress } from '../../progress';
@@ -117,7 +117,7 @@ export class KerasGraph {
     const layerIndex = index;
     const reuse = this.ownsWeights.has(layer);
     const emit: Emit = (op, attrs, inputs) =>
-      reuse ? this.graph.add('kerasSharedCall', { op, attrs }, inputs, layerIndex, `${prefix}${layer.name}/${op} (shared)`) : this.graph.add(op, attrs, inputs, layerIndex);
+      reuse ? this.graph.add('sharedCall', { op, attrs }, inputs, layerIndex, `${prefix}${layer.name}/${op} (shared)`) : this.graph.add(op, attrs, inputs, layerIndex);
     const outs = plan.apply(tensors, emit);
     this.ownsWeights.add(layer);
     return outs;

@@ -1,15 +1,19 @@
 /**
  * Translates one Keras layer's config into registry ops. Each translation reads the config once
  * (reporting bad values at their exact range) and returns a plan that can be applied to any number of
- * calls, so shared layers and nested models reuse it. Axes and shapes written channels-last are
- * converted to the IR's channels-first convention here or in the `keras*` ops.
+ * calls, so shared layers and nested models reuse it. The ops are the general ones (ops/); a reader
+ * only translates Keras's names and attributes into theirs. Shapes written channels-last are converted
+ * to the IR's channels-first convention here; axes, whose meaning depends on the input's rank, are
+ * passed as written with `kerasAxes: true` and resolved by the op (ops/keras-axes.ts). Where Keras
+ * counts differently from PyTorch, the difference is an attribute (BatchNorm's `countRunningStats`).
  */
 import type { DiagnosticSink } from '../../diagnostics';
 import { JsonFields, items, prop, rangeOf, type JsonNode } from '../../source/json';
-import type { Padding } from '../../ops/cnn';
+import type { OpName } from '../../ir';
+import type { Padding } from '../../ops/shapes';
 
 /** Adds one op; the builder decides whether this call owns the weights or reuses them. */
-export type Emit = (op: string, attrs: Record<string, unknown>, inputs: readonly number[]) => number;
+export type Emit = (op: OpName, attrs: Record<string, unknown>, inputs: readonly number[]) => number;
 
 export interface LayerPlan {
   readonly detail?: string;
@@ -29,7 +33,7 @@ export interface LayerContext {
 
 type Translate = (ctx: LayerContext) => LayerPlan | undefined;
 
-const single = (detail: string | undefined, op: string, attrs: Record<string, unknown>): LayerPlan => ({
+const single = (detail: string | undefined, op: OpName, attrs: Record<string, unknown>): LayerPlan => ({
   detail,
   apply: (inputs, emit) => [emit(op, attrs, inputs.slice(0, 1))],
 });
@@ -106,7 +110,7 @@ const conv2dTranspose: Translate = (ctx) => {
   const outputPadding = prop(ctx.config, 'output_padding')?.type === 'null' ? undefined : f.numberTuple('output_padding', 2, [-1, -1]);
   const bias = f.boolean('use_bias', true);
   if (filters === undefined || !w) return undefined;
-  return single(`${kernelText(w.kernel)}${strideText(w.stride)} ${filters} filters transposed${activationSuffix(ctx)}`, 'kerasConv2dTranspose', {
+  return single(`${kernelText(w.kernel)}${strideText(w.stride)} ${filters} filters transposed${activationSuffix(ctx)}`, 'convTranspose2d', {
     filters,
     ...w,
     outputPadding: outputPadding && outputPadding[0] >= 0 ? pair(outputPadding) : undefined,
@@ -121,8 +125,8 @@ const depthwiseConv2d: Translate = (ctx) => {
   const multiplier = f.number('depth_multiplier', { integer: true, min: 1, fallback: 1 });
   const bias = f.boolean('use_bias', true);
   if (!w || multiplier === undefined) return undefined;
-  return single(`${kernelText(w.kernel)}${strideText(w.stride)} depthwise${multiplier > 1 ? ` ×${multiplier}` : ''}${activationSuffix(ctx)}`, 'kerasDepthwiseConv2d', {
-    multiplier,
+  return single(`${kernelText(w.kernel)}${strideText(w.stride)} depthwise${multiplier > 1 ? ` ×${multiplier}` : ''}${activationSuffix(ctx)}`, 'conv2d', {
+    depthMultiplier: multiplier,
     ...w,
     bias,
   });
@@ -139,7 +143,7 @@ const separableConv2d: Translate = (ctx) => {
   return {
     detail: `${kernelText(w.kernel)}${strideText(w.stride)} separable ${filters} filters${activationSuffix(ctx)}`,
     apply(inputs, emit) {
-      const depthwise = emit('kerasDepthwiseConv2d', { multiplier, ...w, bias: false }, inputs.slice(0, 1));
+      const depthwise = emit('conv2d', { depthMultiplier: multiplier, ...w, bias: false }, inputs.slice(0, 1));
       return [emit('conv2d', { filters, kernel: [1, 1], bias }, [depthwise])];
     },
   };
@@ -155,7 +159,7 @@ const conv1d: Translate = (ctx) => {
   const bias = f.boolean('use_bias', true);
   const pad = padding(ctx, ['same', 'valid', 'causal']);
   if (filters === undefined || !kernel || !stride || !dilation || groups === undefined || pad === undefined) return undefined;
-  return single(`k${kernel[0]}${stride[0] > 1 ? ` s${stride[0]}` : ''} ${filters} filters${activationSuffix(ctx)}`, 'kerasConv1d', {
+  return single(`k${kernel[0]}${stride[0] > 1 ? ` s${stride[0]}` : ''} ${filters} filters${activationSuffix(ctx)}`, 'conv1d', {
     filters,
     kernel: kernel[0],
     stride: stride[0],
@@ -170,7 +174,7 @@ const dense: Translate = (ctx) => {
   const units = ctx.fields.number('units', { integer: true, min: 1 });
   const bias = ctx.fields.boolean('use_bias', true);
   if (units === undefined) return undefined;
-  return single(`${units} units${activationSuffix(ctx)}`, 'kerasDense', { units, bias });
+  return single(`${units} units${activationSuffix(ctx)}`, 'dense', { units, bias, kerasAxes: true });
 };
 
 const batchNorm: Translate = (ctx) => {
@@ -181,7 +185,7 @@ const batchNorm: Translate = (ctx) => {
   if (!(axes.length === 1 && (axes[0] === -1 || axes[0] === 3))) {
     ctx.sink.warning(`${ctx.name}: BatchNormalization over axis ${JSON.stringify(axes)} is counted over the channel axis.`, rangeOf(axis ?? ctx.node));
   }
-  return single(center && scale ? undefined : `${scale ? 'scale' : 'no scale'}, ${center ? 'center' : 'no center'}`, 'kerasBatchNorm', { center, scale });
+  return single(center && scale ? undefined : `${scale ? 'scale' : 'no scale'}, ${center ? 'center' : 'no center'}`, 'batchNorm', { center, scale, countRunningStats: true });
 };
 
 const layerNorm: Translate = (ctx) => {
@@ -189,7 +193,7 @@ const layerNorm: Translate = (ctx) => {
   const scale = ctx.fields.boolean('scale', true) ?? true;
   const axis = prop(ctx.config, 'axis');
   const axes = axis?.type === 'number' ? [axis.value as number] : axis?.type === 'array' ? items(axis).map((a) => a.value as number) : [-1];
-  return single(undefined, 'kerasLayerNorm', { axes, center, scale });
+  return single(undefined, 'norm', { kind: 'layer', axes, kerasAxes: true, scale, bias: center });
 };
 
 const activation: Translate = (ctx) => {
@@ -200,7 +204,7 @@ const activation: Translate = (ctx) => {
 const prelu: Translate = (ctx) => {
   const shared = prop(ctx.config, 'shared_axes');
   const sharedAxes = shared?.type === 'array' ? items(shared).map((a) => a.value as number) : shared?.type === 'number' ? [shared.value as number] : [];
-  return single(undefined, 'kerasPrelu', { sharedAxes });
+  return single(undefined, 'prelu', { sharedAxes, kerasAxes: true });
 };
 
 const pool2d =
@@ -215,21 +219,22 @@ const pool2d =
     return single(`${kernelText(kernel)}${strideText(stride)}`, 'pool2d', { kind, kernel: pair(kernel), stride: pair(stride), padding: pad });
   };
 
-const pool1d: Translate = (ctx) => {
-  const kernel = ctx.fields.numberTuple('pool_size', 1, [2]);
-  const strideNode = prop(ctx.config, 'strides');
-  const stride = strideNode && strideNode.type !== 'null' ? ctx.fields.numberTuple('strides', 1) : kernel;
-  const pad = padding(ctx);
-  if (!kernel || !stride || pad === undefined) return undefined;
-  return single(`k${kernel[0]}${stride[0] > 1 ? ` s${stride[0]}` : ''}`, 'kerasPool1d', { kernel: kernel[0], stride: stride[0], padding: pad });
-};
+const pool1d =
+  (kind: 'max' | 'avg'): Translate =>
+  (ctx) => {
+    const kernel = ctx.fields.numberTuple('pool_size', 1, [2]);
+    const strideNode = prop(ctx.config, 'strides');
+    const stride = strideNode && strideNode.type !== 'null' ? ctx.fields.numberTuple('strides', 1) : kernel;
+    const pad = padding(ctx);
+    if (!kernel || !stride || pad === undefined) return undefined;
+    return single(`k${kernel[0]}${stride[0] > 1 ? ` s${stride[0]}` : ''}`, 'pool1d', { kind, kernel: kernel[0], stride: stride[0], padding: pad });
+  };
 
-const globalPool2d =
+/** Global pooling of a map or a sequence: one op, its rank decides which axes it pools. */
+const globalPool =
   (kind: 'max' | 'avg'): Translate =>
   (ctx) =>
     single(undefined, 'globalPool', { kind, keepDims: ctx.fields.boolean('keepdims', false) ?? false });
-
-const globalPool1d: Translate = (ctx) => single(undefined, 'kerasGlobalPool1d', { keepDims: ctx.fields.boolean('keepdims', false) ?? false });
 
 /** Keras writes target shapes channels-last; a 3-D target is an H×W×C feature map. */
 const reshape: Translate = (ctx) => {
@@ -248,7 +253,7 @@ const reshape: Translate = (ctx) => {
 const permute: Translate = (ctx) => {
   const dims = ctx.fields.array('dims');
   if (!dims) return undefined;
-  return single(`(${dims.map((d) => d.value).join(', ')})`, 'kerasPermute', { dims: dims.map((d) => d.value as number) });
+  return single(`(${dims.map((d) => d.value).join(', ')})`, 'permute', { dims: dims.map((d) => d.value as number), kerasAxes: true });
 };
 
 /** ZeroPadding2D / Cropping2D: `1`, `[1, 2]` (symmetric h, w) or `[[top, bottom], [left, right]]`. */
@@ -280,7 +285,7 @@ const zeroPad: Translate = (ctx) => {
 
 const cropping: Translate = (ctx) => {
   const crop = fourSides(ctx, 'cropping', 0);
-  return crop && single(`crop ${crop.join(',')}`, 'kerasCropping2d', { crop });
+  return crop && single(`crop ${crop.join(',')}`, 'crop2d', { crop });
 };
 
 const upsample: Translate = (ctx) => {
@@ -296,21 +301,21 @@ const merge =
 const concatenate: Translate = (ctx) => {
   const axis = ctx.fields.number('axis', { integer: true, fallback: -1 });
   if (axis === undefined) return undefined;
-  return { detail: axis === -1 ? undefined : `axis ${axis}`, apply: (inputs, emit) => [emit('kerasConcat', { axis }, inputs)] };
+  return { detail: axis === -1 ? undefined : `axis ${axis}`, apply: (inputs, emit) => [emit('concat', { axis, kerasAxes: true }, inputs)] };
 };
 
 const embedding: Translate = (ctx) => {
   const inputDim = ctx.fields.number('input_dim', { integer: true, min: 1 });
   const outputDim = ctx.fields.number('output_dim', { integer: true, min: 1 });
   if (inputDim === undefined || outputDim === undefined) return undefined;
-  return single(`${inputDim} × ${outputDim}`, 'kerasEmbedding', { inputDim, outputDim });
+  return single(`${inputDim} × ${outputDim}`, 'embedding', { vocab: inputDim, dim: outputDim });
 };
 
 const normalization: Translate = (ctx) => {
   // Keras 3 stores no weights when mean and variance are given in the config.
   const given = prop(ctx.config, 'mean') !== undefined && prop(ctx.config, 'mean')?.type !== 'null';
   if (given && ctx.keras3) return passThrough('fixed mean/variance');
-  return single(undefined, 'kerasNormalization', { withCount: !ctx.keras3 });
+  return single(undefined, 'standardize', { withCount: !ctx.keras3 });
 };
 
 function rnnAttrs(fields: JsonFields, className: string): Record<string, unknown> | undefined {
@@ -327,7 +332,7 @@ function rnnAttrs(fields: JsonFields, className: string): Record<string, unknown
 const rnn: Translate = (ctx) => {
   const attrs = rnnAttrs(ctx.fields, ctx.className);
   if (!attrs) return undefined;
-  return single(`${attrs.units} units${attrs.returnSequences ? ' seq' : ''}`, 'kerasRnn', attrs);
+  return single(`${attrs.units} units${attrs.returnSequences ? ' seq' : ''}`, 'rnn', attrs);
 };
 
 const bidirectional: Translate = (ctx) => {
@@ -342,7 +347,7 @@ const bidirectional: Translate = (ctx) => {
   const attrs = rnnAttrs(new JsonFields(ctx.sink, innerConfig, `${ctx.name} (${className})`), className);
   const mergeMode = ctx.fields.string('merge_mode', 'concat');
   if (!attrs) return undefined;
-  return single(`2 × ${className} ${attrs.units} units${mergeMode === 'concat' ? ' concat' : ` ${mergeMode}`}`, 'kerasRnn', {
+  return single(`2 × ${className} ${attrs.units} units${mergeMode === 'concat' ? ' concat' : ` ${mergeMode}`}`, 'rnn', {
     ...attrs,
     directions: 2,
     concatDirections: mergeMode === 'concat',
@@ -388,14 +393,14 @@ export const LAYER_TRANSLATIONS: Readonly<Record<string, Translate>> = {
   MaxPool2D: pool2d('max'),
   AveragePooling2D: pool2d('avg'),
   AvgPool2D: pool2d('avg'),
-  MaxPooling1D: pool1d,
-  AveragePooling1D: pool1d,
-  GlobalAveragePooling2D: globalPool2d('avg'),
-  GlobalAvgPool2D: globalPool2d('avg'),
-  GlobalMaxPooling2D: globalPool2d('max'),
-  GlobalMaxPool2D: globalPool2d('max'),
-  GlobalAveragePooling1D: globalPool1d,
-  GlobalMaxPooling1D: globalPool1d,
+  MaxPooling1D: pool1d('max'),
+  AveragePooling1D: pool1d('avg'),
+  GlobalAveragePooling2D: globalPool('avg'),
+  GlobalAvgPool2D: globalPool('avg'),
+  GlobalMaxPooling2D: globalPool('max'),
+  GlobalMaxPool2D: globalPool('max'),
+  GlobalAveragePooling1D: globalPool('avg'),
+  GlobalMaxPooling1D: globalPool('max'),
   ZeroPadding2D: zeroPad,
   Cropping2D: cropping,
   UpSampling2D: upsample,
