@@ -252,8 +252,8 @@ describe('Ultralytics YOLO YAML reader', () => {
   describe('every module name is either expanded or an error at its line', () => {
     const text = readFixture('ultralytics', 'yolo11.yaml');
     const row = '[-1, 2, C3k2, [512, True]]';
-    // Real Ultralytics modules not expanded yet (v9, RT-DETR, YOLO-World…) and made-up names alike.
-    for (const name of ['RepC3', 'C2fPSA', 'HGStem', 'HGBlock', 'ResNetLayer', 'AIFI', 'GhostConv', 'C2fAttn', 'Conv2', 'nn.Conv2d']) {
+    // Real Ultralytics modules not expanded yet (YOLO-World, Ghost, C3x…) and made-up names alike.
+    for (const name of ['C2fPSA', 'C3x', 'C3Ghost', 'ImagePoolingAttn', 'GhostConv', 'C2fAttn', 'Conv2', 'nn.Conv2d']) {
       it(`${name}: an error on the module name, the row counted as 0, never silently`, () => {
         const bad = text.replace(row, `[-1, 2, ${name}, [512, True]]`);
         const report = analyze(bad, 'yolo11.yaml');

@@ -5,6 +5,7 @@
  * in ops/ count them, so nothing here restates a parameter or MAC formula.
  */
 import type { GraphBuilder } from '../../graph';
+import type { OpName } from '../../ir';
 import { gcd } from './python';
 
 export class ModuleExpander {
@@ -13,12 +14,12 @@ export class ModuleExpander {
   constructor(
     readonly g: GraphBuilder,
     readonly activation: string,
-    /** (H/32)·(W/32): Ultralytics' GFLOPs probe factor, applied to Classify's Linear (see ops/yolo.ts). */
+    /** (H/32)·(W/32): Ultralytics' GFLOPs probe factor, applied to Classify's Linear (see ops/dense.ts). */
     readonly probeRepeats: number,
   ) {}
 
   /** One primitive op in the current layer; the block files (attention, heads) build through this. */
-  op(op: string, attrs: Record<string, unknown>, inputs: readonly number[], name: string): number {
+  op(op: OpName, attrs: Record<string, unknown>, inputs: readonly number[], name: string): number {
     return this.g.add(op, attrs, inputs, this.layer, name);
   }
 

@@ -6,6 +6,8 @@
  * head set); `yolov5` follows models/yolo.py of the original ultralytics/yolov5 repository, recognised by a
  * top-level `anchors:` key: its own module list, widths scaled unless equal to na·(nc + 5), no max_channels,
  * anchor-based Detect/Segment, and its Bottleneck (1×1 then 3×3, expansion as the fourth argument).
+ * RT-DETR's blocks (HGStem, HGBlock, ResNetLayer, AIFI) take their own arguments (rtdetr.ts), and its
+ * RTDETRDecoder is a head (rtdetr-decoder.ts).
  * A name outside the dialect's table is an error at its line, never a row silently counted as nothing.
  */
 import { exceedsCeiling } from '../../budget';
@@ -14,29 +16,34 @@ import type { ModuleExpander } from './expander';
 import { aConv, aDown, repNCSPELAN4, sppElan } from './gelan';
 import { anchorBasedDetect, anchorFreeDetect, extraBranch, proto, type AnchorFreeKind } from './heads';
 import { ArgumentError, argText, boolArg, intArg, numArg, padArg } from './python';
+import { aifi, hgBlock, hgStem, repC3, resNetLayer } from './rtdetr';
+import { rtdetrDecoder } from './rtdetr-decoder';
 
 export type Dialect = 'ultralytics' | 'yolov5';
 
 /** Modules parse_model scales by width (`base_modules` in tasks.py) that this reader can expand. */
 export const WIDTH_SCALED = new Set([
   'Classify', 'Conv', 'Bottleneck', 'SPP', 'SPPF', 'C2PSA', 'DWConv', 'C1', 'C2', 'C2f', 'C3k2', 'C3', 'PSA', 'A2C2f',
-  'SCDown', 'C2fCIB', 'RepNCSPELAN4', 'ELAN1', 'ADown', 'AConv', 'SPPELAN',
+  'SCDown', 'C2fCIB', 'RepNCSPELAN4', 'ELAN1', 'ADown', 'AConv', 'SPPELAN', 'RepC3', 'nn.ConvTranspose2d',
 ]);
 /** Modules that take the repeat count as an argument instead of being stacked (`repeat_modules`). */
-export const REPEAT_INSIDE = new Set(['C1', 'C2', 'C2f', 'C3k2', 'C3', 'C2PSA', 'A2C2f', 'C2fCIB']);
-export const HEADS = new Set(['Detect', 'Segment', 'Pose', 'OBB', 'v10Detect']);
+export const REPEAT_INSIDE = new Set(['C1', 'C2', 'C2f', 'C3k2', 'C3', 'C2PSA', 'A2C2f', 'C2fCIB', 'RepC3']);
+export const HEADS = new Set(['Detect', 'Segment', 'Pose', 'OBB', 'v10Detect', 'RTDETRDecoder']);
+/** RT-DETR blocks parse_model hands their own arguments (no width scaling). */
+export const OWN_ARGS = new Set(['HGStem', 'HGBlock', 'ResNetLayer', 'AIFI']);
 /** YOLOv9e's CBNet links: CBLinear's output is a list of splits only CBFuse may read. */
 export const CB_LINKS = new Set(['CBLinear', 'CBFuse']);
-export const STRUCTURAL = new Set(['Concat', 'nn.Upsample', 'nn.BatchNorm2d', 'nn.Identity']);
+export const STRUCTURAL = new Set(['Concat', 'nn.Upsample', 'nn.BatchNorm2d', 'nn.Identity', 'nn.MaxPool2d', 'nn.ZeroPad2d']);
 /** Modules whose attention matmuls thop does not see (noted in the report). */
 export const ATTENTION = new Set(['C2PSA', 'PSA', 'A2C2f']);
+/** RT-DETR modules with nn.MultiheadAttention or deformable sampling (noted in the report). */
+export const TRANSFORMER = new Set(['AIFI', 'RTDETRDecoder']);
 
 /** Real Ultralytics modules Greenprint does not expand yet: reported as unsupported, not as typos. */
 export const UNSUPPORTED_ULTRALYTICS = new Set([
   'ConvTranspose', 'GhostConv', 'GhostBottleneck', 'Focus', 'BottleneckCSP', 'C2fPSA', 'C2fAttn', 'C3TR', 'C3Ghost', 'C3x',
-  'RepC3', 'DWConvTranspose2d', 'AIFI',
-  'HGStem', 'HGBlock', 'ResNetLayer', 'RTDETRDecoder', 'WorldDetect',
-  'ImagePoolingAttn', 'RepConv', 'TorchVision', 'Index', 'YOLOEDetect', 'YOLOESegment', 'nn.ConvTranspose2d',
+  'DWConvTranspose2d', 'WorldDetect',
+  'ImagePoolingAttn', 'RepConv', 'TorchVision', 'Index', 'YOLOEDetect', 'YOLOESegment',
   'RepVGGDW', 'CIB', 'LRPCHead', 'Attention', 'C3k', 'DFL', 'Proto',
 ]);
 
@@ -132,8 +139,89 @@ export function expandScaled(ex: ModuleExpander, module: string, x: number, args
     case 'A2C2f':
       return a2c2f(ex, x, c1, c2, intArg(args, 2, 1, 'repeats'), path, boolArg(args, 3, true), boolArg(args, 5, false),
         numArg(args, 6, 2.0, 'A2C2f mlp_ratio'), numArg(args, 7, 0.5, 'A2C2f expansion'), intArg(args, 8, 1, 'A2C2f groups'), boolArg(args, 9, true));
+    case 'RepC3':
+      return repC3(ex, x, c1, c2, intArg(args, 2, 3, 'repeats'), numArg(args, 3, 1.0, 'RepC3 expansion'), path);
+    case 'nn.ConvTranspose2d':
+      return convTranspose(ex, x, c2, args, path);
     case 'Classify':
       return ex.classify(x, c1, c2, path, intArg(args, 2, 1, 'Classify kernel'), intArg(args, 3, 1, 'Classify stride'), padArg(args, 4, 'Classify padding'), intArg(args, 5, 1, 'Classify groups'));
+    default:
+      throw new ArgumentError(`${module} cannot be expanded.`);
+  }
+}
+
+/**
+ * nn.ConvTranspose2d(c1, c2, kernel_size, stride=1, padding=0, output_padding=0, groups=1, bias=True): the
+ * plain form (square kernel, no output padding, one group) YOLOv6's neck uses.
+ */
+function convTranspose(ex: ModuleExpander, x: number, c2: number, args: readonly unknown[], path: string): number {
+  if (args[2] === undefined) throw new ArgumentError('nn.ConvTranspose2d needs [c2, kernel_size, stride, padding], e.g. [256, 2, 2, 0].');
+  const k = intArg(args, 2, 1, 'nn.ConvTranspose2d kernel_size');
+  const s = intArg(args, 3, 1, 'nn.ConvTranspose2d stride');
+  const p = intArg(args, 4, 0, 'nn.ConvTranspose2d padding');
+  if (k < 1 || s < 1 || p < 0) throw new ArgumentError(`nn.ConvTranspose2d needs kernel_size and stride ≥ 1 and padding ≥ 0, found ${k}, ${s}, ${p}.`);
+  if (intArg(args, 5, 0, 'nn.ConvTranspose2d output_padding') !== 0 || intArg(args, 6, 1, 'nn.ConvTranspose2d groups') !== 1) {
+    throw new ArgumentError('nn.ConvTranspose2d with output_padding or groups is not supported yet.');
+  }
+  return ex.op('convTranspose2d', { filters: c2, kernel: [k, k], stride: [s, s], padding: [p, p], bias: boolArg(args, 7, true) }, [x], path);
+}
+
+/** Python's list.insert(i, v): past the end it appends. */
+function pythonInsert(list: unknown[], i: number, v: unknown): unknown[] {
+  const out = [...list];
+  out.splice(Math.min(i, out.length), 0, v);
+  return out;
+}
+
+/**
+ * An RT-DETR block with its own arguments (parse_model's HGStem/HGBlock, ResNetLayer and AIFI branches).
+ * `n` is the scaled repeat count; returns the output and its width.
+ */
+export function expandOwnArgs(ex: ModuleExpander, module: string, x: number, c1: number, n: number, args: readonly unknown[], path: string): { out: number; c2: number } {
+  const positive = (v: number, what: string): number => {
+    if (v < 1) throw new ArgumentError(`${module} ${what} must be at least 1, found ${v}.`);
+    return v;
+  };
+  switch (module) {
+    case 'HGStem': {
+      const cm = positive(intArg(args, 0, 0, 'HGStem middle width (cm)'), 'cm');
+      const c2 = positive(intArg(args, 1, 0, 'HGStem output width (c2)'), 'c2');
+      if (n > 1 && c2 !== c1) throw new ArgumentError(`HGStem repeated ${n} times: each copy is built for ${c1} input channels, but the first outputs ${c2}; torch would fail.`);
+      let out = x;
+      for (let r = 0; r < n; r++) out = hgStem(ex, out, c1, cm, c2, n > 1 ? `${path}.${r}` : path);
+      return { out, c2 };
+    }
+    case 'HGBlock': {
+      // parse_model: args = [c1, cm, c2, *args[2:]], then args.insert(4, n) — the repeats become the conv count.
+      const full = pythonInsert([c1, ...args], 4, n);
+      const cm = positive(intArg(full, 1, 0, 'HGBlock middle width (cm)'), 'cm');
+      const c2 = positive(intArg(full, 2, 0, 'HGBlock output width (c2)'), 'c2');
+      const k = positive(intArg(full, 3, 3, 'HGBlock kernel'), 'kernel');
+      const convs = positive(intArg(full, 4, 6, 'HGBlock conv count'), 'conv count');
+      return { out: hgBlock(ex, x, c1, cm, c2, path, k, convs, boolArg(full, 5, false), boolArg(full, 6, false)), c2 };
+    }
+    case 'ResNetLayer': {
+      // ResNetLayer(c1, c2, s, is_first, n, e): arguments verbatim, c1 included.
+      const declared = positive(intArg(args, 0, 0, 'ResNetLayer input width (c1)'), 'c1');
+      const width = positive(intArg(args, 1, 0, 'ResNetLayer width (c2)'), 'c2');
+      const s = positive(intArg(args, 2, 1, 'ResNetLayer stride'), 'stride');
+      const first = boolArg(args, 3, false);
+      const blocks = positive(intArg(args, 4, 1, 'ResNetLayer block count'), 'block count');
+      if (intArg(args, 5, 4, 'ResNetLayer expansion') !== 4) throw new ArgumentError('ResNetLayer expansion other than 4 is not supported: parse_model records 4·c2 as the width whatever e is.');
+      const c2 = first ? width : 4 * width;
+      if (declared !== c1) throw new ArgumentError(`ResNetLayer is declared for ${declared} input channels, but its input has ${c1}; torch would fail.`);
+      if (n > 1 && c2 !== c1) throw new ArgumentError(`ResNetLayer repeated ${n} times: each copy takes ${declared} channels, but the first outputs ${c2}; torch would fail.`);
+      let out = x;
+      for (let r = 0; r < n; r++) out = resNetLayer(ex, out, declared, width, s, first, blocks, 4, n > 1 ? `${path}.${r}` : path);
+      return { out, c2 };
+    }
+    case 'AIFI': {
+      const cm = intArg(args, 0, 2048, 'AIFI feed-forward width (cm)');
+      const heads = intArg(args, 1, 8, 'AIFI num_heads');
+      let out = x;
+      for (let r = 0; r < n; r++) out = aifi(ex, out, c1, cm, heads, n > 1 ? `${path}.${r}` : path);
+      return { out, c2: c1 };
+    }
     default:
       throw new ArgumentError(`${module} cannot be expanded.`);
   }
@@ -149,6 +237,29 @@ export interface HeadContext {
   /** Scales a Segment proto width: make_divisible(min(c, max_channels) · width, 8). */
   readonly scaleWidth: (c: number) => number;
   readonly path: string;
+}
+
+/**
+ * RTDETRDecoder(nc, ch, hd=256, nq=300, ndp=4, nh=8, ndl=6, d_ffn=1024, dropout, act, eval_idx=-1, nd, …,
+ * learnt_init_query=False); parse_model inserts ch at index 1, so the yaml's args after nc start at hd.
+ */
+export function expandRtdetrHead(ex: ModuleExpander, args: readonly unknown[], h: HeadContext): number {
+  // The layer count is a depth, bounded like repeats (each layer is ~30 ops), before any width check.
+  const tooDeep = typeof args[5] === 'number' ? exceedsCeiling(args[5], 'yoloRepeats', 'RTDETRDecoder decoder layers (ndl)') : undefined;
+  if (tooDeep) throw new ArgumentError(tooDeep);
+  const layers = intArg(args, 5, 6, 'RTDETRDecoder decoder layers (ndl)');
+  const evalIdx = intArg(args, 9, -1, 'RTDETRDecoder eval_idx');
+  return rtdetrDecoder(ex, h.xs, {
+    nc: h.nc,
+    hidden: intArg(args, 1, 256, 'RTDETRDecoder hidden dim (hd)'),
+    queries: intArg(args, 2, 300, 'RTDETRDecoder queries (nq)'),
+    points: intArg(args, 3, 4, 'RTDETRDecoder sampling points (ndp)'),
+    heads: intArg(args, 4, 8, 'RTDETRDecoder heads (nh)'),
+    layers,
+    ffn: intArg(args, 6, 1024, 'RTDETRDecoder d_ffn'),
+    evalIndex: evalIdx >= 0 ? evalIdx : layers + evalIdx,
+    learntInitQuery: boolArg(args, 13, false),
+  }, h.path);
 }
 
 /** An ultralytics/ultralytics head: Detect, Segment, Pose, OBB or v10Detect. */

@@ -1,7 +1,7 @@
 /**
  * Ultralytics YOLO model YAML reader: `backbone` + `head` rows of [from, repeats, module, args], in the
- * ultralytics/ultralytics form (YOLOv3u/v5u/v8/v10/YOLO11/YOLO12, `scales:` or depth/width multiples) and
- * the original ultralytics/yolov5 form (an `anchors:` key, anchor-based Detect/Segment).
+ * ultralytics/ultralytics form (YOLOv3u/v5u/v6/v8/v10/YOLO11/YOLO12 and RT-DETR, `scales:` or depth/width
+ * multiples) and the original ultralytics/yolov5 form (an `anchors:` key, anchor-based Detect/Segment).
  *
  * Each row becomes one IR layer, expanded into the primitive ops its module builds (modules.ts holds the
  * module table, expander/attention/heads.ts the blocks). Channel widths and repeats follow parse_model:
@@ -16,7 +16,8 @@
  * included, running statistics not, the frozen DFL conv included. GFLOPs are 2 × thop MACs: Conv2d
  * kernel MACs without bias, affine BatchNorm2d 4 ops per element (thop's count_normalization), nearest
  * upsampling 1 op per output element, Linear in × out, SiLU and MaxPool free. thop only sees nn.Module
- * calls, so the attention matmuls inside A2C2f, C2PSA and PSA (functional `@`/softmax) are not counted.
+ * calls, so the attention matmuls inside A2C2f, C2PSA and PSA (functional `@`/softmax) are not counted,
+ * nor the work of RT-DETR's nn.MultiheadAttention and deformable sampling (see rtdetr-decoder.ts).
  */
 import { DiagnosticSink, ModelError } from '../../diagnostics';
 import { GraphBuilder } from '../../graph';
@@ -28,8 +29,8 @@ import type { FormatReader, ParsedSource, ReadOptions } from '../types';
 import { ModuleExpander } from './expander';
 import { cbFuse, cbLinear, type FuseSource } from './gelan';
 import {
-  ATTENTION, CB_LINKS, expandAnchorBasedHead, expandAnchorFreeHead, expandScaled, HEADS, REPEAT_INSIDE, STRUCTURAL, UNSUPPORTED_ULTRALYTICS,
-  WIDTH_SCALED, YOLOV5_EXPANDED, YOLOV5_HEADS, YOLOV5_UNSUPPORTED, type Dialect, type HeadContext,
+  ATTENTION, CB_LINKS, expandAnchorBasedHead, expandAnchorFreeHead, expandOwnArgs, expandRtdetrHead, expandScaled, HEADS, OWN_ARGS, REPEAT_INSIDE,
+  STRUCTURAL, TRANSFORMER, UNSUPPORTED_ULTRALYTICS, WIDTH_SCALED, YOLOV5_EXPANDED, YOLOV5_HEADS, YOLOV5_UNSUPPORTED, type Dialect, type HeadContext,
 } from './modules';
 import { ArgumentError, argText, intArg, makeDivisible, numArg, pythonRound } from './python';
 import { parseRow, type ParsedRow } from './rows';
@@ -84,6 +85,7 @@ class YoloYamlReader {
   private inputChannels = 3;
   private legacy = true; // tasks.py: v3/v5/v8 heads stay legacy until a v11+ module is seen
   private attentionSeen = false;
+  private transformerSeen = false;
   private classifySeen = false;
   private dialect: Dialect = 'ultralytics';
   private scale!: ScaleChoice;
@@ -127,6 +129,9 @@ class YoloYamlReader {
     if (this.dialect === 'yolov5') notes.push('Read as an original ultralytics/yolov5 model (the file has an `anchors:` key): models/yolo.py parse_model, anchor-based Detect/Segment heads.');
     if (this.classifySeen) notes.push(`GFLOPs include Ultralytics' Classify quirk: it profiles a 32×32 image and multiplies by (H/32)·(W/32), so the Linear after the global pool is counted ${(height / THOP_PROBE) * (width / THOP_PROBE)} times, as in the printed figure (the real Linear cost is once).`);
     if (this.attentionSeen) notes.push('Attention matmuls inside A2C2f/C2PSA/PSA (softmax(qᵀk)·v) are functional ops thop does not count; they are left out of MACs, as in the published GFLOPs.');
+    if (this.transformerSeen) {
+      notes.push('RT-DETR counted as Ultralytics prints it (thop, eval mode, at the full image size — its 32×32 probe is too small for the 300-query top-k): nn.MultiheadAttention owns 4·d² + 4·d parameters but thop sees none of its projections or matmuls (AIFI, decoder self-attention); the deformable sampling (grid_sample), softmax, sigmoid and top-k are tensor functions and cost nothing; the decoder runs every layer\'s bbox head but only the last layer\'s score head, the other score heads and the training-only denoising class embedding count as parameters only; LayerNorm counts 4 ops per element as thop does.');
+    }
     const scale = this.scale;
     return {
       format: 'ultralytics',
@@ -217,6 +222,12 @@ class YoloYamlReader {
     if (STRUCTURAL.has(module)) return this.expandStructural(ex, parsed, n, evaluated, x, c1, path);
     if (yolov5 ? YOLOV5_HEADS.has(module) : HEADS.has(module)) return this.expandHead(ex, parsed, evaluated, path);
     if (!yolov5 && CB_LINKS.has(module)) return this.expandCbLink(ex, parsed, i, evaluated, x, path);
+    if (!yolov5 && OWN_ARGS.has(module)) {
+      if (parsed.fromIsList) throw new ArgumentError(`${module} takes one input; \`from\` must be a single index, not a list.`);
+      const { out, c2 } = expandOwnArgs(ex, module, x, c1, n, evaluated, path);
+      if (TRANSFORMER.has(module)) this.transformerSeen = true;
+      return { out, c2, detail: `${module}${module === 'HGBlock' ? ` ${n} convs` : n > 1 ? ` ×${n}` : ''} c2=${c2}` };
+    }
     const unsupported = yolov5 ? YOLOV5_UNSUPPORTED.has(module) : UNSUPPORTED_ULTRALYTICS.has(module);
     const message = this.unexpandedMessage(module, unsupported);
     this.sink.error(message, parsed.moduleRange);
@@ -227,11 +238,11 @@ class YoloYamlReader {
   private unexpandedMessage(module: string, unsupported: boolean): string {
     const notCounted = 'This row is counted as 0 and its input passed on.';
     if (unsupported) return `Greenprint does not expand the ${this.dialect === 'yolov5' ? 'ultralytics/yolov5' : 'Ultralytics'} module ${module} yet. ${notCounted}`;
-    const ultralyticsOnly = [WIDTH_SCALED, HEADS, CB_LINKS, UNSUPPORTED_ULTRALYTICS].some((set) => set.has(module));
+    const ultralyticsOnly = [WIDTH_SCALED, HEADS, CB_LINKS, OWN_ARGS, UNSUPPORTED_ULTRALYTICS].some((set) => set.has(module));
     if (this.dialect === 'yolov5' && ultralyticsOnly) {
       return `${module} is an ultralytics/ultralytics module, but this file has an \`anchors:\` key and is read as an original ultralytics/yolov5 model, whose models/common.py has no ${module}. ${notCounted}`;
     }
-    if (module.startsWith('nn.')) return `Greenprint does not expand the torch module ${module} in a YOLO yaml yet (only nn.Upsample, nn.BatchNorm2d and nn.Identity). ${notCounted}`;
+    if (module.startsWith('nn.')) return `Greenprint does not expand the torch module ${module} in a YOLO yaml yet (only nn.Upsample, nn.BatchNorm2d, nn.Identity, nn.MaxPool2d, nn.ZeroPad2d and nn.ConvTranspose2d). ${notCounted}`;
     return `Unknown module "${module}": not an Ultralytics module Greenprint knows (Conv, DWConv, C2f, C3, C3k2, SPPF, C2PSA, A2C2f, SCDown, C2fCIB, RepNCSPELAN4, Concat, nn.Upsample, Detect, …). ${notCounted}`;
   }
 
@@ -336,6 +347,28 @@ class YoloYamlReader {
       }
       case 'nn.BatchNorm2d':
         return { out: ex.batchNorm(x, path), c2: c1, detail: `BatchNorm2d c=${c1}` };
+      case 'nn.MaxPool2d': {
+        // nn.MaxPool2d(kernel_size, stride=kernel_size, padding=0); thop counts no ops for it.
+        const k = intArg(evaluated, 0, 0, 'nn.MaxPool2d kernel_size');
+        const s = intArg(evaluated, 1, k, 'nn.MaxPool2d stride');
+        const p = intArg(evaluated, 2, 0, 'nn.MaxPool2d padding');
+        if (k < 1 || s < 1 || p < 0 || 2 * p > k) throw new ArgumentError(`nn.MaxPool2d needs kernel_size ≥ 1, stride ≥ 1 and 0 ≤ padding ≤ kernel_size / 2, found ${k}, ${s}, ${p}.`);
+        let out = x;
+        for (let r = 0; r < n; r++) out = ex.op('pool2d', { kind: 'max', kernel: [k, k], stride: [s, s], padding: [p, p] }, [out], `${path}${n > 1 ? `.${r}` : ''}`);
+        return { out, c2: c1, detail: `MaxPool2d k${k} s${s}` };
+      }
+      case 'nn.ZeroPad2d': {
+        // nn.ZeroPad2d(padding): an int, or (left, right, top, bottom).
+        const raw = evaluated[0];
+        const sides = typeof raw === 'number' ? [raw, raw, raw, raw] : raw;
+        if (!Array.isArray(sides) || sides.length !== 4 || !sides.every((v) => Number.isInteger(v) && v >= 0)) {
+          throw new ArgumentError(`nn.ZeroPad2d needs a padding as a whole number or [left, right, top, bottom], found ${argText(raw)}.`);
+        }
+        const [left, right, top, bottom] = sides.map((v, i) => intArg(sides, i, 0, 'nn.ZeroPad2d padding'));
+        let out = x;
+        for (let r = 0; r < n; r++) out = ex.op('zeroPad', { pad: [top, bottom, left, right] }, [out], `${path}${n > 1 ? `.${r}` : ''}`);
+        return { out, c2: c1, detail: `ZeroPad2d ${left},${right},${top},${bottom}` };
+      }
       default:
         return { out: ex.passThrough(x, path, 'nn.Identity'), c2: c1 };
     }
@@ -357,6 +390,11 @@ class YoloYamlReader {
       scaleWidth: (c) => this.scaleWidth(c),
       path,
     };
+    if (module === 'RTDETRDecoder') {
+      this.transformerSeen = true;
+      const out = expandRtdetrHead(ex, evaluated, context);
+      return { out, c2: nc, detail: `RTDETRDecoder ${parsed.from.length} levels nc=${nc}` };
+    }
     if (this.dialect === 'yolov5') {
       if (evaluated[1] === undefined) {
         throw new ArgumentError(`${module} has no anchors argument, but this file has an \`anchors:\` key (an original ultralytics/yolov5 model, whose ${module} needs [nc, anchors, …]). Neither repository builds this row; it is not counted.`);

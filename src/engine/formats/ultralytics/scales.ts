@@ -81,7 +81,8 @@ function readMultiple(root: unknown, key: string, sink: DiagnosticSink): number 
 /** The name Ultralytics gives the model built from this file at this scale. */
 export function modelName(fileName: string, scale: ScaleChoice): string {
   const stem = (fileName.split(/[\\/]/).pop() ?? 'model').replace(/\.ya?ml$/i, '');
-  if (!scale.name || scaleFromFileName(fileName, scale.names) === scale.name) return stem;
+  // A file with one scale (rtdetr-l.yaml: `l` only) names one model; the letter adds nothing.
+  if (!scale.name || scale.names.length === 1 || scaleFromFileName(fileName, scale.names) === scale.name) return stem;
   // yolo12.yaml at scale n is YOLO12n; yolov8-seg.yaml at scale s is yolov8s-seg, as Ultralytics names them.
   return stem.replace(/^(yolo(?:e-)?v?\d+)/i, `$1${scale.name}`) + (/^yolo(?:e-)?v?\d+/i.test(stem) ? '' : ` (${scale.name})`);
 }
