@@ -64,8 +64,8 @@ Model options (report, latency):
   --json             print JSON
   --input R|HxW      image input size (e.g. 224 or 480x640)
   --seq-len N        tokens per sequence for transformers (default 2048)
-  --context N        context length for decode FLOPs / KV cache (default: seq-len)
-  --batch N          batch size (default 1)
+  --context N        context length for decode FLOPs, KV cache and serving memory (default: seq-len)
+  --batch N          batch size, also the sequences served at once (default 1)
   --scale S          model variant, e.g. YOLO scale n/s/m/l/x
   --dtype T          float32 | float16 | bfloat16 | int8 | int4
 

@@ -17,6 +17,7 @@ import { evaluatedTotals, excludedNotes, transformerMetrics, type TransformerMet
 import { estimateEfficiency, type EfficiencyOptions } from './efficiency';
 import type { AnalysisReport, LayerReport, OpReport, ReportDiagnostic } from './report-types';
 import { checkAgainstWeights } from './ground-truth';
+import { servingFigures } from './serving';
 
 export type * from './report-types';
 
@@ -210,6 +211,7 @@ export function analyzeModel(rawText: string, options: AnalyzeOptions): Analyzed
       transformer = undefined;
     }
   }
+  const serving = transformer && totalsExact ? servingFigures(ir, result, transformer, { analysisDtype: dtype, userDtype: options.dtype, batch, target: options.efficiency?.device }) : undefined;
 
   const counted: AnalysisReport = {
     ...base,
@@ -224,6 +226,7 @@ export function analyzeModel(rawText: string, options: AnalyzeOptions): Analyzed
     totals: totalsExact ? result.totals : undefined,
     unverified: ir.unverified,
     transformer,
+    serving,
     layers,
     diagnostics: toReportDiagnostics(sink, lines),
     notes: [...(ir.notes ?? []), ...excludedNotes(ir.transformer, transformer), ...weightNotes],

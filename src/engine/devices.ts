@@ -37,6 +37,11 @@ export interface DeviceSpec {
   readonly peakFlops: PeakFlops;
   /** Bytes/s of the memory the weights and activations live in. */
   readonly memoryBandwidth: number;
+  /**
+   * Bytes of memory the accelerator can hold weights and KV cache in (DRAM capacities are binary: 16 GB =
+   * 16 GiB); shared with the CPU on Jetsons and Apple silicon. Absent where it varies by build (CPUs, phones).
+   */
+  readonly memoryBytes?: number;
   /** Typical board/TDP power drawn while running a model, used for energy. */
   readonly powerW: number;
   /** Achievable fraction of peak compute and of peak bandwidth, in (0, 1]. */
@@ -70,6 +75,7 @@ export function validateDevice(raw: unknown, where: string): DeviceSpec {
     if (!isPositiveNumber(peak![k])) fail(`${at}: peakFlops.${k} must be a positive number of FLOP/s, got ${JSON.stringify(peak![k])}`);
   }
   if (!isPositiveNumber(d.memoryBandwidth)) fail(`${at}: memoryBandwidth must be a positive number of bytes/s`);
+  if (d.memoryBytes !== undefined && (!isPositiveNumber(d.memoryBytes) || !Number.isInteger(d.memoryBytes))) fail(`${at}: memoryBytes must be a whole positive number of bytes, got ${JSON.stringify(d.memoryBytes)}`);
   if (!isPositiveNumber(d.powerW)) fail(`${at}: powerW must be a positive number of watts`);
   const eff = d.efficiency as Record<string, unknown> | undefined;
   if (typeof eff !== 'object' || eff === null) fail(`${at}: efficiency is missing`);

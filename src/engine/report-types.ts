@@ -8,6 +8,7 @@ import type { Totals } from './cost';
 import type { Severity } from './diagnostics';
 import type { DType, FormatId, SourceRange, Unverified } from './ir';
 import type { TransformerMetrics } from './transformer';
+import type { ServingMemory } from './serving/memory';
 
 export type { Unverified } from './ir';
 
@@ -108,6 +109,8 @@ export interface AnalysisReport {
    */
   readonly unverified?: Unverified;
   readonly transformer?: TransformerMetrics;
+  /** Decoders: weight bytes as stored (quantization included), KV cache, workspace and the devices it fits on. */
+  readonly serving?: ServingMemory;
   readonly layers: LayerReport[];
   readonly diagnostics: ReportDiagnostic[];
   readonly notes: readonly string[];

@@ -1,6 +1,9 @@
 /** Plain-text rendering of an analysis: the CLI's table and the editor's report view share it. */
 import type { AnalysisReport, LayerReport } from './report-types';
 import { formatBytes, formatCount, formatExact } from './units';
+import { servingLines } from './serving/text';
+
+export { servingSentence } from './serving/text';
 
 export interface TableColumn<T> {
   readonly title: string;
@@ -109,6 +112,7 @@ export function renderReport(report: AnalysisReport): string {
       );
       for (const x of tr.excluded ?? []) out.push(`  not counted: ${x.name}, ${mark}${formatExact(x.params)} params (${x.reason})`);
     }
+    if (report.serving) out.push('', ...servingLines(report.serving, mark));
     const lat = report.latency;
     if (lat) {
       out.push('', `latency on ${lat.device.name}: ${formatMs(lat.totalMs)} per forward pass (${lat.source})`);

@@ -29,7 +29,8 @@ const BYTES = [
 export function formatBytes(n: number): string {
   const abs = Math.abs(n);
   for (const { value, suffix } of BYTES) {
-    if (abs >= value * 0.9995) return `${trim((n / value).toPrecision(3))} ${suffix}`;
+    // 1000–1023 of a unit would print as "1.00e+3" with 3 significant digits: whole units read better.
+    if (abs >= value * 0.9995) return `${abs >= value * 999.5 ? Math.round(n / value) : trim((n / value).toPrecision(3))} ${suffix}`;
   }
   return `${Math.round(n)} B`;
 }

@@ -2,7 +2,7 @@
 import * as vscode from 'vscode';
 import type { AnalysisReport, LayerReport } from '../engine';
 import type { Ctx } from './context';
-import { count, efficiencyMarkdown, figure, mdRow, modelTitle, totalsLine } from './present';
+import { count, efficiencyMarkdown, figure, mdRow, modelTitle, servingMarkdown, totalsLine } from './present';
 import { loadEngine } from './analysis';
 
 const MAX_ROWS = 40;
@@ -58,6 +58,8 @@ export function modelHover(report: AnalysisReport, ctx: Ctx): vscode.MarkdownStr
   const unverified = loadEngine().unverifiedText(report);
   if (unverified) md.appendMarkdown(`**${loadEngine().UNVERIFIED_MARK} ${unverified}**\n\n`);
   for (const x of report.transformer?.excluded ?? []) md.appendMarkdown(`Not counted: ${x.name}, ${loadEngine().formatExact(x.params)} params (${x.reason}).\n\n`);
+  const serving = servingMarkdown(report);
+  if (serving) md.appendMarkdown(`${serving}\n\n`);
   const heaviest = [...report.layers].sort((a, b) => b.macs - a.macs || b.params - a.params).slice(0, 15);
   md.appendMarkdown([mdRow(['layer', 'type', 'params', 'MACs', 'share']), mdRow(['---', '---', '---:', '---:', '---:'])].join('\n') + '\n');
   for (const l of heaviest) {

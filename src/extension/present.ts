@@ -27,7 +27,8 @@ export function totalsLine(report: AnalysisReport, config: GreenprintConfig): st
   const e = loadEngine();
   const mark = e.figureMark(report);
   const parts = [`${figure(report, t.params, config)} params`, `${figure(report, t.macs, config)} MACs`, `${figure(report, t.flops, config)} FLOPs`];
-  parts.push(`${mark}${e.formatBytes(t.weightBytes)} weights`);
+  // Served decoders: the bytes the checkpoint stores (quantization included), not params × dtype.
+  parts.push(`${mark}${e.formatBytes(report.serving?.weights.totalBytes ?? t.weightBytes)} weights`);
   if (report.transformer) {
     parts.push(`${mark}${e.formatCount(report.transformer.decodeFlopsPerToken)}FLOPs/token decode`);
     parts.push(`KV ${mark}${e.formatBytes(report.transformer.kvCacheBytes)}`);
@@ -59,6 +60,14 @@ export function mdRow(cells: readonly string[]): string {
 /** "NVIDIA Tesla T4 (Turing, 70 W)" → "NVIDIA Tesla T4": device names stay short in one-line summaries. */
 export function shortDevice(name: string): string {
   return name.replace(/\s*\(.*\)\s*$/, '') || name;
+}
+
+/** "fits on NVIDIA L4 at 32,768 context, batch 4: no — needs …" for the target device (the engine words it). */
+export function servingMarkdown(report: AnalysisReport): string {
+  const s = report.serving;
+  if (!s) return '';
+  const e = loadEngine();
+  return `**Serving:** ${e.figureMark(report)}${e.servingSentence(s)}. Weights ${e.formatBytes(s.weights.totalBytes)} (${s.weights.bitsPerWeight.toFixed(2)} bits/weight: ${s.weights.description}), KV cache ${e.formatBytes(s.kvCacheBytes)}, workspace ${e.formatBytes(s.workspaceBytes)}.`;
 }
 
 /** Latency and CO2e of a report with every assumption and its source, as markdown for hovers. */
