@@ -60,10 +60,19 @@ export interface IRLayer {
   readonly repeat?: number;
 }
 
+/**
+ * Every op type's name → the attributes it reads. Empty here: ops/index.ts fills it in by declaration
+ * merging from its list of op modules, because the IR sits below the op registry and cannot import it.
+ */
+export interface OpAttrsByName {}
+
+/** The name of a registered op type, e.g. `conv2d` (the union ops/index.ts derives). */
+export type OpName = keyof OpAttrsByName;
+
 export interface IRNode {
   readonly id: number;
   /** Registry op type, e.g. `conv2d`. */
-  readonly op: string;
+  readonly op: OpName;
   readonly name: string;
   readonly attrs: Readonly<Record<string, unknown>>;
   /** Producer node ids, in the op's input order. */
@@ -95,12 +104,49 @@ export interface TransformerSpec {
   /** Routed experts per MoE layer and how many each token visits; absent for dense models. */
   readonly experts?: { readonly total: number; readonly active: number; readonly moeLayers: number };
   /**
-   * How the layers mix tokens, one group per kind (see `MixerGroup`); their `layers` add up to the
-   * model's mixing layers. Absent: every one of `layers` is full attention with `heads`, `kvHeads`, `headDim`.
+   * How the layers mix tokens, one group per kind (see `MixerGroup`); each group counts the layers that
+   * hold such a mixer (Falcon-H1's layers hold attention and Mamba-2 side by side, so they are in two
+   * groups). Absent: every one of `layers` is full attention with `heads`, `kvHeads`, `headDim`.
    */
   readonly mixers?: readonly MixerGroup[];
+  /**
+   * IR nodes that run once per request, not per token: a multimodal wrapper's image tower and projector, an
+   * encoder-decoder's encoder and its cross-attention keys and values. Their MACs are added to prefill once
+   * per sequence and left out of the per-token figures.
+   */
+  readonly perRequestNodes?: readonly number[];
   /** Modules stored with the model that its forward pass does not run, reported apart from the totals. */
   readonly excluded?: readonly ExcludedModules[];
+  /** The checkpoint's `quantization_config` as written; its bytes are derived after evaluation (serving/weights.ts). */
+  readonly quantization?: QuantizationFacts;
+}
+
+/**
+ * What a Hugging Face `quantization_config` says about how the stored weights are encoded, translated but
+ * not interpreted (formats/hf/quantization.ts reads it; serving/weights.ts turns it into bytes).
+ */
+export interface QuantizationFacts {
+  /** `quant_method` as written: fp8, bitsandbytes, gptq, awq, compressed-tensors, mxfp4, fbgemm_fp8, … */
+  readonly method: string;
+  /** Bits per quantized weight element (4 or 8, or what `bits`/`num_bits` says). */
+  readonly bits?: number;
+  /** Input features sharing one scale; undefined or -1: one scale per output channel. */
+  readonly groupSize?: number;
+  /** fp8 block-wise scales: [output rows, input columns] per scale (`weight_block_size`). */
+  readonly blockSize?: readonly [number, number];
+  /** Element encoding: e4m3, nf4, fp4, int, float, … */
+  readonly scheme?: string;
+  /** compressed-tensors' `strategy` (tensor, channel, group, block) or the packing `format`. */
+  readonly strategy?: string;
+  readonly format?: string;
+  /** bitsandbytes 4-bit `bnb_4bit_use_double_quant`. */
+  readonly doubleQuant?: boolean;
+  /** False when zero points are stored (asymmetric); GPTQ/AWQ always store them. */
+  readonly symmetric?: boolean;
+  /** Module names or patterns kept unquantized (`modules_to_not_convert`, `ignore`, `llm_int8_skip_modules`). */
+  readonly notConverted: readonly string[];
+  /** Where `quantization_config` is written, for warnings. */
+  readonly range: SourceRange;
 }
 
 /**

@@ -2,7 +2,7 @@
  * Sequence-length-dependent numbers of a transformer: prefill and decode FLOPs, KV-cache size, active
  * versus total parameters.
  *
- * Convention (same as the op registry, see ops/transformer.ts): MACs are the weighted matmuls
+ * Convention (same as the op registry, see ops/attention.ts and ops/moe.ts): MACs are the weighted matmuls
  * (projections, MLP or the routed experts a token visits, lm_head) plus the attention matmuls QKᵀ and
  * A·V over the full context (causal masking not halved), i.e. per token and layer
  * 2·n_heads·head_dim·context MACs — the accounting of Kaplan et al. 2020 Table 1 and Chinchilla App. F
@@ -17,7 +17,7 @@
 import { isExactCount } from './budget';
 import type { CostResult } from './cost';
 import { DTYPE_BYTES, type DType, type MixerGroup, type ModelIR, type Shape, type TransformerSpec } from './ir';
-import { inactiveExpertParams, type MoeExpertsAttrs } from './ops/transformer';
+import { inactiveExpertParams, type MoeExpertsAttrs } from './ops/moe';
 
 export interface TransformerOptions {
   readonly seqLen: number;
@@ -88,7 +88,7 @@ export function cacheElementsPerSequence(spec: Pick<TransformerSpec, 'layers' | 
 export type EvaluatedSpec = Omit<TransformerSpec, 'tokens' | 'excluded'> & Omit<IRTotalsForSpec, 'excluded'> & { readonly excluded?: IRTotalsForSpec['excluded'] };
 
 export function transformerMetrics(spec: EvaluatedSpec, o: TransformerOptions): TransformerMetrics {
-  const prefillMacsPerSequence = o.seqLen * spec.denseMacsPerToken + o.seqLen * attentionMacsPerToken(spec, o.seqLen);
+  const prefillMacsPerSequence = (spec.perRequestMacs ?? 0) + o.seqLen * spec.denseMacsPerToken + o.seqLen * attentionMacsPerToken(spec, o.seqLen);
   const prefillFlops = 2 * prefillMacsPerSequence * o.batch;
   const decodeMacs = spec.denseMacsPerToken + attentionMacsPerToken(spec, o.contextLength);
   return {
@@ -111,6 +111,8 @@ export interface IRTotalsForSpec {
   readonly totalParams: number;
   /** Weighted MACs per token outside the attention score/value matmuls (projections, MLP/MoE, lm_head). */
   readonly denseMacsPerToken: number;
+  /** MACs of the nodes that run once per request (`perRequestNodes`: an image tower, an encoder), attention included. */
+  readonly perRequestMacs?: number;
   /** The spec's excluded modules with their parameters; one whose rows could not be counted is left out. */
   readonly excluded: readonly ExcludedFigure[] | undefined;
 }
@@ -124,9 +126,15 @@ export function evaluatedTotals(ir: ModelIR, spec: TransformerSpec, result: Cost
   let attentionMacs = 0;
   let inactive = 0;
   let macs = 0;
+  let perRequestMacs = 0;
+  const perRequest = new Set(spec.perRequestNodes ?? []);
   for (const node of ir.nodes) {
     if (node.layer < 0 || result.layers[node.layer].failed) continue;
     const repeat = ir.layers[node.layer].repeat ?? 1;
+    if (perRequest.has(node.id)) {
+      perRequestMacs += result.nodeCosts[node.id].macs * repeat;
+      continue;
+    }
     macs += result.nodeCosts[node.id].macs * repeat;
     const input = result.nodeShapes[node.inputs[0]];
     if (node.op === 'attention') attentionMacs += result.nodeCosts[node.id].macs * repeat;
@@ -143,6 +151,7 @@ export function evaluatedTotals(ir: ModelIR, spec: TransformerSpec, result: Cost
     totalParams: result.totals.params,
     activeParams: result.totals.params - inactive,
     denseMacsPerToken: (macs - attentionMacs) / spec.tokens,
+    perRequestMacs,
     excluded: excluded.length > 0 ? excluded : undefined,
   };
 }

@@ -10,7 +10,7 @@
  *                      metrics, weights files, torch checkpoints, datasets
  *   3. ofa             the Once-for-All space: spaces, arch expansion, net config → IR, seeded sampling
  *   4. readers/runtime format readers (they only translate) and the TF.js runtime that measures
- *   5. estimates       latency tables, keys and roofline; carbon; the report types they fill in
+ *   5. estimates       latency tables, keys and roofline; carbon; serving memory; the report types they fill in
  *   6. analysis        analyze (read → evaluate once → estimate), the check against weights beside a config
  *                      (ground-truth) and what presents its report
  *   7. supernet        search, predictors, training, extraction
@@ -27,7 +27,7 @@ const LAYERS: readonly (readonly string[])[] = [
   ['source', 'ops', 'graph.ts', 'cost.ts', 'transformer.ts', 'weights', 'torch', 'data'],
   ['ofa'],
   ['formats', 'runtime'],
-  ['latency', 'carbon', 'report-types.ts'],
+  ['latency', 'carbon', 'serving', 'report-types.ts'],
   ['analyze.ts', 'ground-truth.ts', 'efficiency.ts', 'report.ts', 'hints.ts'],
   ['supernet'],
   ['remote', 'isolated'],

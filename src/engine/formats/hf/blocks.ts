@@ -6,6 +6,7 @@
  */
 import type { GraphBuilder } from '../../graph';
 import type { ConfigReader } from './config-reader';
+import { llama4MoeLayerCount } from './llama4';
 import type { AttentionRecipe, BiasRule, MoeRecipe, Recipe } from './recipes';
 
 export interface BlockContext {
@@ -43,6 +44,8 @@ export function gqaAttention(x: BlockContext, a: Extract<AttentionRecipe, { kind
   const qkvBias = bias(c, a.qkvBias);
   const outBias = bias(c, a.outBias);
   const qkNorm = a.qkNorm && (!a.qkNorm.when || c.bool(a.qkNorm.when, false)) ? a.qkNorm.kind : undefined;
+  // OLMo 2 normalises the whole q and k projections (H·hd and KV·hd wide), not each head.
+  const qkNormDim = a.qkNorm?.over === 'projection' ? undefined : headDim;
   const detail = [
     `${heads} heads`,
     kvHeads !== heads ? `${kvHeads} kv heads (GQA)` : undefined,
@@ -58,8 +61,8 @@ export function gqaAttention(x: BlockContext, a: Extract<AttentionRecipe, { kind
     let k = g.add('dense', { units: kvHeads * headDim, bias: qkvBias }, [input], row, 'k_proj');
     const v = g.add('dense', { units: kvHeads * headDim, bias: qkvBias }, [input], row, 'v_proj');
     if (qkNorm) {
-      q = g.add('norm', { kind: qkNorm, dim: headDim, bias: qkNorm === 'layer' }, [q], row, 'q_norm');
-      k = g.add('norm', { kind: qkNorm, dim: headDim, bias: qkNorm === 'layer' }, [k], row, 'k_norm');
+      q = g.add('norm', { kind: qkNorm, dim: qkNormDim, bias: qkNorm === 'layer' }, [q], row, 'q_norm');
+      k = g.add('norm', { kind: qkNorm, dim: qkNormDim, bias: qkNorm === 'layer' }, [k], row, 'k_norm');
     }
     const att = g.add('attention', { heads, kvHeads, headDim, window, sinks: a.sinks }, [q, k, v], row, a.sinks ? 'scores·values (+ sinks)' : 'scores·values');
     return g.add('dense', { units: hidden, bias: outBias }, [att], row, 'o_proj');
@@ -147,6 +150,7 @@ export function expertCounts(c: ConfigReader, moe: MoeRecipe): ExpertCounts | un
 /** How many of the layers carry experts (the others keep a dense MLP). */
 export function moeLayerCount(c: ConfigReader, moe: MoeRecipe, layers: number): number | undefined {
   if (moe.sparseLayers === 'all') return layers;
+  if (moe.sparseLayers === 'llama4') return llama4MoeLayerCount(c, layers);
   let isSparse: (i: number) => boolean;
   if (moe.sparseLayers === 'qwen') {
     const step = c.int('decoder_sparse_step', 1);
@@ -185,7 +189,8 @@ export function feedForward(x: BlockContext, intermediate: number, mlpFrom: MlpB
   }
 
   const experts = expertCounts(c, moe);
-  const expertWidth = moe.widthKey === 'intermediate_size' ? intermediate : c.int('moe_intermediate_size', moe.widthDefault);
+  // `intermediate` is the dense MLP's width; experts read their own key unless it is the same one.
+  const expertWidth = moe.widthKey === (recipe.mlpWidthKey ?? 'intermediate_size') ? intermediate : c.int(moe.widthKey, moe.widthDefault);
   const shared = moe.shared;
   const sharedWidth = !shared ? 0 : shared.kind === 'width' ? c.int(shared.key, shared.default) : mulOrUndefined(c.count(shared.key, shared.default), expertWidth);
   const moeLayers = moeLayerCount(c, moe, layers);
@@ -206,8 +211,8 @@ export function feedForward(x: BlockContext, intermediate: number, mlpFrom: MlpB
   });
   let denseRow = -1;
   if (denseLayers > 0) {
-    const keys = moe.sparseLayers === 'deepseek' ? ['first_k_dense_replace', 'moe_layer_freq'] : ['mlp_only_layers', 'decoder_sparse_step'];
-    denseRow = g.addLayer({ name: `${layerPath}.mlp (dense layers)`, type: 'MLP', range: c.range(...keys, 'intermediate_size'), repeat: denseLayers, detail: `${denseLayers} layers keep a dense MLP ${intermediate} wide` });
+    const keys = DENSE_LAYER_KEYS[moe.sparseLayers];
+    denseRow = g.addLayer({ name: `${layerPath}.${recipe.names.mlp} (dense layers)`, type: 'MLP', range: c.range(...keys, recipe.mlpWidthKey ?? 'intermediate_size'), repeat: denseLayers, detail: `${denseLayers} layers keep a dense MLP ${intermediate} wide` });
     notes.push(`${denseLayers} of ${layers} layers use a dense MLP instead of experts (${keys.join(' / ')}).`);
   }
   const build = (input: number): number => {
@@ -229,6 +234,14 @@ export function feedForward(x: BlockContext, intermediate: number, mlpFrom: MlpB
   };
   return { build, moeRow, moeLayers, experts };
 }
+
+/** The config keys that choose a family's dense layers, for the dense row's range and note. */
+const DENSE_LAYER_KEYS: Record<MoeRecipe['sparseLayers'], readonly string[]> = {
+  all: [],
+  qwen: ['mlp_only_layers', 'decoder_sparse_step'],
+  deepseek: ['first_k_dense_replace', 'moe_layer_freq'],
+  llama4: ['moe_layers', 'interleave_moe_layer_step'],
+};
 
 function mulOrUndefined(a: number | undefined, b: number | undefined): number | undefined {
   return a === undefined || b === undefined ? undefined : a * b;

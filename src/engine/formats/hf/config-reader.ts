@@ -19,11 +19,13 @@ const ALIASES: Record<string, readonly string[]> = {
 /** Which stated ceiling (budget.ts) bounds each count; sizes not listed are widths. */
 const HF_CEILINGS: Record<string, CeilingName> = {
   num_hidden_layers: 'transformerLayers',
+  depth: 'transformerLayers',
   decoder_sparse_step: 'transformerLayers',
   first_k_dense_replace: 'transformerLayers',
   moe_layer_freq: 'transformerLayers',
   num_nextn_predict_layers: 'transformerLayers',
   num_attention_heads: 'heads',
+  num_heads: 'heads',
   num_key_value_heads: 'heads',
   num_local_experts: 'experts',
   num_experts: 'experts',
@@ -42,8 +44,20 @@ export class ConfigReader {
   constructor(
     readonly root: JsonNode,
     readonly sink: DiagnosticSink,
+    /** How messages name the object: the file, or a wrapper's sub-config (`config.json "text_config"`). */
+    readonly what = 'config.json',
+    /**
+     * A sub-config class's defaults for the keys its object leaves out (LlamaConfig's inside a LLaVA
+     * `text_config`): they win over a reader step's own fallback, and `has` sees them as present.
+     */
+    readonly defaults: Readonly<Record<string, number | boolean>> = {},
   ) {
-    this.fields = new JsonFields(sink, root, 'config.json');
+    this.fields = new JsonFields(sink, root, what);
+  }
+
+  private numberDefault(name: string, fallback: number | undefined): number | undefined {
+    const d = this.defaults[name];
+    return typeof d === 'number' ? d : fallback;
   }
 
   /** The first alias present in the file, or the canonical name. Marks every alias as read. */
@@ -54,27 +68,29 @@ export class ConfigReader {
   }
 
   has(name: string): boolean {
-    return present(prop(this.root, this.key(name)));
+    return present(prop(this.root, this.key(name))) || Object.hasOwn(this.defaults, name);
   }
 
   /** A positive whole number; reports a missing or malformed value and returns undefined. */
   int(name: string, fallback?: number): number | undefined {
-    return this.fields.number(this.key(name), { integer: true, min: 1, fallback, max: HF_CEILINGS[name] ?? 'width' });
+    return this.fields.number(this.key(name), { integer: true, min: 1, fallback: this.numberDefault(name, fallback), max: HF_CEILINGS[name] ?? 'width' });
   }
 
   /** A whole number that may be 0 (e.g. `first_k_dense_replace`, `num_nextn_predict_layers`). */
   count(name: string, fallback: number): number | undefined {
-    return this.fields.number(this.key(name), { integer: true, min: 0, fallback, max: HF_CEILINGS[name] ?? 'width' });
+    return this.fields.number(this.key(name), { integer: true, min: 0, fallback: this.numberDefault(name, fallback), max: HF_CEILINGS[name] ?? 'width' });
   }
 
   /** A positive ratio that need not be whole (DINOv2's `mlp_ratio`), capped like a width. */
   ratio(name: string, fallback: number): number | undefined {
-    return this.fields.number(this.key(name), { min: Number.MIN_VALUE, fallback, max: 'width' });
+    return this.fields.number(this.key(name), { min: Number.MIN_VALUE, fallback: this.numberDefault(name, fallback), max: 'width' });
   }
 
   bool(name: string, fallback: boolean): boolean {
     this.read.add(name);
-    return this.fields.boolean(name, fallback) ?? fallback;
+    const d = this.defaults[name];
+    const byDefault = typeof d === 'boolean' ? d : fallback;
+    return this.fields.boolean(name, byDefault) ?? byDefault;
   }
 
   string(name: string): string | undefined {

@@ -22,6 +22,16 @@ export const SHAPE_KEYS: ReadonlySet<string> = new Set([
   'use_swiglu_ffn', 'mlp_ratio', 'num_register_tokens', 'ffn_dim', 'word_embed_proj_dim', 'enable_bias',
   'do_layer_norm_before', 'use_parallel_residual', 'num_kv_heads', 'multi_query', 'new_decoder_architecture',
   'ffn_hidden_size', 'num_ln_in_parallel_attn',
+  // Encoder-decoder sizes (T5, BART, Whisper).
+  'd_kv', 'd_ff', 'num_decoder_layers', 'relative_attention_num_buckets', 'feed_forward_proj', 'encoder_layers', 'decoder_layers',
+  'encoder_attention_heads', 'decoder_attention_heads', 'encoder_ffn_dim', 'decoder_ffn_dim', 'num_mel_bins', 'max_source_positions',
+  'max_target_positions',
+  'intermediate_size_mlp', 'interleave_moe_layer_step', 'moe_layers',
+  // State-space mixers and hybrid layer schedules (Mamba, Mamba-2, Jamba, Qwen3-Next, Falcon-H1).
+  'state_size', 'conv_kernel', 'time_step_rank', 'n_groups', 'use_conv_bias', 'mamba_d_state', 'mamba_d_conv', 'mamba_expand',
+  'mamba_dt_rank', 'mamba_conv_bias', 'mamba_proj_bias', 'mamba_d_ssm', 'mamba_n_heads', 'mamba_d_head', 'mamba_n_groups',
+  'mamba_rms_norm', 'projectors_bias', 'attn_layer_period', 'attn_layer_offset', 'expert_layer_period', 'expert_layer_offset',
+  'linear_conv_kernel_dim', 'linear_value_head_dim', 'linear_num_key_heads',
 ]);
 
 /** Keys no family's parameter shapes depend on. */
@@ -40,6 +50,11 @@ const INERT_KEYS: ReadonlySet<string> = new Set([
   'attn_logit_softcapping', 'final_logit_softcapping', 'query_pre_attn_scalar', 'partial_rotary_factor',
   'unsloth_fixed', 'router_jitter_noise', 'rope_local_base_freq', 'cache_implementation', 'hidden_activation',
   'sliding_window_pattern', 'pooler_act', 'drop_path_rate', 'layerscale_value',
+  // Multimodal wrappers: special-token ids, the projector's activation, how image features are picked.
+  'image_token_index', 'image_token_id', 'video_token_id', 'vision_start_token_id', 'vision_end_token_id',
+  'vision_token_id', 'boi_token_index', 'eoi_token_index', 'ignore_index', 'projector_hidden_act',
+  'vision_feature_select_strategy', 'logit_scale_init_value', 'initializer_factor', 'tokens_per_second',
+  'attn_scale', 'attn_temperature_tuning', 'floor_scale', 'for_llm_compressor',
 ]);
 
 /** Keys the file holds (non-null) that no recipe step read and that are not known to be inert. */

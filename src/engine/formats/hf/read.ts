@@ -23,10 +23,15 @@ import { prop, rangeOf } from '../../source/json';
 import type { FormatReader, ParsedSource, ReadOptions } from '../types';
 import { feedForward, gqaAttention, mlaAttention, mlpBuilder, type AttentionShape, type BlockContext, type FeedForward } from './blocks';
 import { ConfigReader, firstArchitecture, readDtype } from './config-reader';
+import { readQuantization } from './quantization';
 import { buildHead, headOf } from './heads';
+import { llama4ChunkedLayers } from './llama4';
 import { unreadKeys, warnUnreadShapeKeys } from './keys';
 import { RECIPES, recipeFor, type Recipe } from './recipes';
+import { readEncoderDecoder } from './encoder-decoder';
+import { readStateSpace } from './state-space';
 import { readVision } from './vision';
+import { isWrapper, readTowers, readUnknownWrapper, SUB_CONFIG_KEYS } from './multimodal';
 
 const CONVENTION: ModelIR['convention'] = {
   id: 'hf',
@@ -34,7 +39,7 @@ const CONVENTION: ModelIR['convention'] = {
   label: 'nn.Parameter elements of the architectures class (tied embeddings once); MACs = weighted matmuls + attention QKᵀ/AV over full T×T; FLOPs = 2×MACs',
 };
 
-const SIZE_KEYS = ['hidden_size', 'n_embd', 'num_hidden_layers', 'n_layer', 'd_model', 'num_attention_heads', 'n_head'];
+const SIZE_KEYS = ['hidden_size', 'n_embd', 'num_hidden_layers', 'n_layer', 'd_model', 'num_attention_heads', 'n_head', 'num_layers', 'num_heads', 'encoder_layers'];
 
 function detect(source: ParsedSource): boolean {
   const root = source.json?.root;
@@ -42,7 +47,13 @@ function detect(source: ParsedSource): boolean {
   const modelType = prop(root, 'model_type');
   const architectures = prop(root, 'architectures');
   const named = modelType?.type === 'string' || architectures?.type === 'array';
-  return named && SIZE_KEYS.some((k) => prop(root, k) !== undefined);
+  if (!named) return false;
+  if (SIZE_KEYS.some((k) => prop(root, k) !== undefined)) return true;
+  // Multimodal wrappers (LLaVA, Gemma 3, CLIP) keep their sizes in nested sub-configs.
+  return SUB_CONFIG_KEYS.some((key) => {
+    const sub = prop(root, key);
+    return sub?.type === 'object' && [...SIZE_KEYS, 'depth'].some((k) => prop(sub, k) !== undefined);
+  });
 }
 
 interface Chosen {
@@ -74,15 +85,40 @@ function chooseRecipe(c: ConfigReader, architecture: string | undefined): Chosen
 }
 
 function read(source: ParsedSource, options: ReadOptions, sink: DiagnosticSink): ModelIR | undefined {
-  const c = new ConfigReader(source.json!.root!, sink);
+  return readConfig(new ConfigReader(source.json!.root!, sink), options);
+}
+
+/**
+ * The IR of one config object: the whole file, or a multimodal wrapper's language model (multimodal.ts),
+ * whose family the wrapper names when the object's own model_type is no recipe's (Qwen2.5-VL's is Qwen2's).
+ */
+function readConfig(c: ConfigReader, options: ReadOptions, family?: string): ModelIR | undefined {
   const architecture = firstArchitecture(c);
-  const chosen = chooseRecipe(c, architecture);
+  const chosen: Chosen = family ? { name: family, recipe: RECIPES[family] } : chooseRecipe(c, architecture);
   const { recipe } = chosen;
   const modelType = c.string('model_type') ?? (chosen.unverified ? undefined : chosen.name);
+  if (recipe.towers) {
+    const built = readTowers(c, recipe, recipe.towers, chosen.name, architecture, options, readConfig);
+    return built && { ...built, format: 'hf-config', convention: CONVENTION };
+  }
+  if (chosen.unverified && isWrapper(c)) {
+    const built = readUnknownWrapper(c, chosen.unverified, architecture, options, readConfig);
+    return built && { ...built, format: 'hf-config', convention: CONVENTION };
+  }
   if (recipe.vision) {
     const vision = readVision(c, recipe, recipe.vision, architecture);
     if (vision) warnUnreadShapeKeys(c, recipe, chosen.name);
     return vision && { ...vision, format: 'hf-config', convention: CONVENTION };
+  }
+  if (recipe.encoderDecoder) {
+    const built = readEncoderDecoder(c, recipe, recipe.encoderDecoder, chosen.name, architecture, options);
+    if (built && !built.unverified) warnUnreadShapeKeys(c, recipe, chosen.name);
+    return built && { ...built, format: 'hf-config', convention: CONVENTION };
+  }
+  if (recipe.stateSpace) {
+    const built = readStateSpace(c, recipe, recipe.stateSpace, chosen.name, architecture, options);
+    if (built) warnUnreadShapeKeys(c, recipe, chosen.name);
+    return built && { ...built, format: 'hf-config', convention: CONVENTION };
   }
 
   const hidden = c.int('hidden_size');
@@ -154,6 +190,10 @@ function read(source: ParsedSource, options: ReadOptions, sink: DiagnosticSink):
     case 'parallel-two-norms':
       x = add(x, attentionFrom(layerNorm(x, 'input_layernorm')), ffn.build(layerNorm(x, 'post_attention_layernorm')));
       break;
+    case 'output-norms':
+      x = add(x, layerNorm(attentionFrom(x), 'post_attention_layernorm'));
+      x = add(x, layerNorm(ffn.build(x), 'post_feedforward_layernorm'));
+      break;
     case 'sandwich':
       x = add(x, layerNorm(attentionFrom(layerNorm(x, 'input_layernorm')), 'post_attention_layernorm'));
       x = add(x, layerNorm(ffn.build(layerNorm(x, 'pre_feedforward_layernorm')), 'post_feedforward_layernorm'));
@@ -210,6 +250,7 @@ function read(source: ParsedSource, options: ReadOptions, sink: DiagnosticSink):
     experts: ffn.experts ? { total: ffn.experts.total, active: ffn.experts.active, moeLayers: ffn.moeLayers } : undefined,
     mixers: attentionMixers(recipe, attention, H, N, windows),
     excluded: excluded ? [excluded] : undefined,
+    quantization: readQuantization(c, base.dtype),
   };
   return { ...base, transformer: spec };
 }
@@ -326,19 +367,27 @@ function falconLayout(c: ConfigReader): Recipe['layout'] | undefined {
 }
 
 /** The spec's mixer groups: windowed layers apart from the full ones; MLA layers cache their latent. */
-function attentionMixers(recipe: Recipe, a: AttentionShape, heads: number, layers: number, windows: { window: number; sliding: number } | undefined): MixerGroup[] {
+function attentionMixers(recipe: Recipe, a: AttentionShape, heads: number, layers: number, windows: Windows | undefined): MixerGroup[] {
   const macsPerKey = heads * (a.headDim + a.valueDim);
   const full: MixerGroup['kind'] = recipe.attention.kind === 'mla' ? 'latent' : 'full';
   const sliding = windows?.sliding ?? 0;
   const groups: MixerGroup[] = [];
-  if (sliding > 0) groups.push({ kind: 'sliding', layers: sliding, macsPerKey, cachePerToken: a.cacheWidth, window: windows!.window });
+  if (sliding > 0) groups.push({ kind: windows!.chunked ? 'chunked' : 'sliding', layers: sliding, macsPerKey, cachePerToken: a.cacheWidth, window: windows!.window });
   if (layers - sliding > 0) groups.push({ kind: full, layers: layers - sliding, macsPerKey, cachePerToken: a.cacheWidth });
   return groups;
 }
 
+/** Layers that attend within a window (or within Llama 4's chunks, `chunked`) and how many of them. */
+interface Windows {
+  readonly window: number;
+  readonly sliding: number;
+  readonly chunked?: boolean;
+}
+
 /** The window and how many layers use it; undefined for none, null when the config is unusable. */
-function slidingWindows(c: ConfigReader, recipe: Recipe, layers: number): { window: number; sliding: number } | undefined | null {
+function slidingWindows(c: ConfigReader, recipe: Recipe, layers: number): Windows | undefined | null {
   if (recipe.slidingWindow === 'never') return undefined;
+  if (recipe.slidingWindow === 'llama4-chunks') return llama4ChunkedLayers(c, layers);
   if (recipe.slidingWindow === 'layer-types') {
     const window = c.int('sliding_window', 128);
     const types = c.strings('layer_types');
@@ -362,16 +411,17 @@ function slidingWindows(c: ConfigReader, recipe: Recipe, layers: number): { wind
  * One attention row for all layers, or two (windowed and full) when only some layers use the window:
  * the second is wired in parallel so each row's projections are counted for its own layers.
  */
-function attentionRows(x: BlockContext, a: AttentionShape, windows: { window: number; sliding: number } | undefined): (input: number) => number {
+function attentionRows(x: BlockContext, a: AttentionShape, windows: Windows | undefined): (input: number) => number {
   const { c, g, layerPath, layers, recipe } = x;
   const name = `${layerPath}.${recipe.names.attention}`;
   const range = c.range('num_attention_heads');
   if (!windows || windows.sliding === layers) {
-    const row = g.addLayer({ name, type: 'attention', range, repeat: layers, detail: `${a.detail}${windows ? `, window ${windows.window}` : ''}` });
+    const row = g.addLayer({ name, type: 'attention', range, repeat: layers, detail: `${a.detail}${windows ? `, ${windows.chunked ? 'chunks of' : 'window'} ${windows.window}` : ''}` });
     return (input) => a.build(input, row, windows?.window);
   }
   const full = layers - windows.sliding;
-  const slidingRow = g.addLayer({ name: `${name} (sliding layers)`, type: 'attention', range: c.range('layer_types', 'sliding_window', 'num_attention_heads'), repeat: windows.sliding, detail: `${a.detail}, window ${windows.window}` });
+  const windowed = windows.chunked ? { kind: 'chunked', keys: ['layer_types', 'no_rope_layers', 'attention_chunk_size'], what: 'chunks of' } : { kind: 'sliding', keys: ['layer_types', 'sliding_window'], what: 'window' };
+  const slidingRow = g.addLayer({ name: `${name} (${windowed.kind} layers)`, type: 'attention', range: c.range(...windowed.keys, 'num_attention_heads'), repeat: windows.sliding, detail: `${a.detail}, ${windowed.what} ${windows.window}` });
   const fullRow = full > 0 ? g.addLayer({ name: `${name} (full layers)`, type: 'attention', range, repeat: full, detail: `${a.detail}, full context` }) : -1;
   return (input) => {
     const out = a.build(input, slidingRow, windows.window);

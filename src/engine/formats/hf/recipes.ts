@@ -13,9 +13,10 @@ export type BiasRule = boolean | 'attention_bias' | 'mlp_bias' | { readonly key:
 /**
  * Where the per-layer norms sit: before each sub-block, after each residual add, one norm feeding attention
  * and MLP side by side (Phi), a norm before and after each (Gemma 2), or attention and MLP side by side with
- * a norm each (GPT-NeoX's `use_parallel_residual`: x + attn(ln1(x)) + mlp(ln2(x))).
+ * a norm each (GPT-NeoX's `use_parallel_residual`: x + attn(ln1(x)) + mlp(ln2(x))), or only a norm on each
+ * sub-block's output before its residual add (OLMo 2: x + norm(attn(x)), then x + norm(mlp(x))).
  */
-export type Layout = 'pre' | 'post' | 'parallel' | 'sandwich' | 'parallel-two-norms';
+export type Layout = 'pre' | 'post' | 'parallel' | 'sandwich' | 'parallel-two-norms' | 'output-norms';
 
 /** Query/key/value projections of one kind. */
 export type AttentionRecipe =
@@ -25,7 +26,12 @@ export type AttentionRecipe =
       readonly qkvBias: BiasRule;
       readonly outBias: BiasRule;
       /** Per-head norm on queries and keys: always (Qwen3 q_norm/k_norm) or when a key is true (Phi). */
-      readonly qkNorm?: { readonly kind: 'rms' | 'layer'; readonly when?: string };
+      readonly qkNorm?: {
+        readonly kind: 'rms' | 'layer';
+        readonly when?: string;
+        /** Per head (default; Qwen3's head_dim weights) or over the whole projection (OLMo 2: H·hd and KV·hd weights). */
+        readonly over?: 'head' | 'projection';
+      };
       /** One learned sink logit per head (gpt-oss `sinks`). */
       readonly sinks?: boolean;
     }
@@ -45,7 +51,9 @@ export type SparseLayers =
   /** Qwen-MoE: layer i when (i+1) % decoder_sparse_step == 0 and i is not in mlp_only_layers. */
   | 'qwen'
   /** DeepSeek: layer i when i ≥ first_k_dense_replace and i % moe_layer_freq == 0. */
-  | 'deepseek';
+  | 'deepseek'
+  /** Llama 4: the layers listed in `moe_layers`, else every `interleave_moe_layer_step`-th (llama4.ts). */
+  | 'llama4';
 
 export interface MoeRecipe {
   /** Row name of the block (`block_sparse_moe` in Mixtral, `mlp` elsewhere). */
@@ -83,7 +91,8 @@ export interface Names {
 }
 
 export interface Recipe {
-  readonly kind: 'decoder' | 'encoder';
+  /** 'encoder-decoder': two stacks joined by cross-attention (T5, BART, Whisper); encoder-decoder.ts builds them. */
+  readonly kind: 'decoder' | 'encoder' | 'encoder-decoder';
   /** Where the module structure comes from. */
   readonly source: string;
   /** Class-name stem in `architectures` (`Llama` for LlamaForCausalLM), to find the recipe when model_type is unknown. */
@@ -130,9 +139,10 @@ export interface Recipe {
   readonly intermediateTimesHidden?: number;
   /**
    * When `sliding_window` applies: always when set, only with `use_sliding_window: true`, per layer as
-   * `layer_types` says (default: every other layer from the first), or never.
+   * `layer_types` says (default: every other layer from the first), never, or Llama 4's chunked local
+   * attention in the RoPE layers (llama4.ts).
    */
-  readonly slidingWindow: 'when-set' | 'when-enabled' | 'layer-types' | 'never';
+  readonly slidingWindow: 'when-set' | 'when-enabled' | 'layer-types' | 'never' | 'llama4-chunks';
   /**
    * With 'layer-types' and no `layer_types` list: every n-th layer sees the full context, the others the
    * window; n is the config's `key` when given (Gemma 3's sliding_window_pattern), else `every`.
@@ -146,6 +156,77 @@ export interface Recipe {
   readonly note?: string;
   /** An image encoder (ViT, DeiT): patches instead of token ids; vision.ts builds it. */
   readonly vision?: VisionRecipe;
+  /** A model of towers read from sub-configs (CLIP, SigLIP, LLaVA, Qwen2.5-VL, Gemma 3); multimodal.ts builds it. */
+  readonly towers?: TowersRecipe;
+  /** State-space or linear-attention layers (Mamba, Mamba-2, Jamba, Qwen3-Next); state-space.ts builds them. */
+  readonly stateSpace?: StateSpaceRecipe;
+  /** An encoder and a decoder stack (T5, BART, Whisper): what differs between the families, as data. */
+  readonly encoderDecoder?: EncoderDecoderRecipe;
+}
+
+/**
+ * Which of the layers a hybrid gives a kind of block: layer i when i % period == offset (Jamba's
+ * attn_layer_period/offset and expert_layer_period/offset), or when (i + 1) % interval == 0 (Qwen3-Next's
+ * full_attention_interval); a list key (`layer_types`), when the file has one, names each layer instead.
+ */
+export type LayerSchedule =
+  | { readonly kind: 'period'; readonly periodKey: string; readonly periodDefault: number; readonly offsetKey: string; readonly offsetDefault: number }
+  | {
+      readonly kind: 'interval';
+      readonly key: string;
+      readonly default: number;
+      /** The per-layer list that overrides the interval, the value that selects a layer and the only other value allowed. */
+      readonly list?: { readonly key: string; readonly selected: string; readonly other: string };
+    };
+
+/** A config key with the config class's default. */
+export interface KeyDefault<T> {
+  readonly key: string;
+  readonly default: T;
+}
+
+/**
+ * The mixer a state-space family stacks and the config keys of its sizes (MambaConfig's `state_size`,
+ * JambaConfig's `mamba_d_state`, …). Absent keys take the config class's defaults.
+ */
+export interface StateSpaceRecipe {
+  /** MambaMixer (selective scan), Mamba2Mixer (SSD, per-head decay) or Qwen3NextGatedDeltaNet. */
+  readonly mixer: 'mamba' | 'mamba2' | 'gatedDelta';
+  /** The mixer's module name in the state dict (`mixer` in Mamba, `mamba` in Jamba), for its row. */
+  readonly module: string;
+  readonly stateSize?: KeyDefault<number>;
+  readonly convKernel: KeyDefault<number>;
+  readonly expand?: KeyDefault<number>;
+  /** Mamba's Δ rank; "auto" means ceil(hidden_size / 16). */
+  readonly dtRank?: KeyDefault<number | 'auto'>;
+  /** Biases of the convolution and of in_proj/out_proj; absent: none (Qwen3-Next's gated DeltaNet). */
+  readonly convBias?: KeyDefault<boolean>;
+  readonly projBias?: KeyDefault<boolean>;
+  /** The key whose value, when written, replaces expand × hidden (MambaConfig's kwargs override its own). */
+  readonly intermediateKey?: string;
+  /**
+   * Falcon-H1's `mamba_d_ssm`: the inner width when it is a number, its default when the key is absent, and
+   * expand × hidden only when it is written as null (FalconH1Config's rule).
+   */
+  readonly innerWidth?: KeyDefault<number>;
+  /** Mamba-2 heads, their width ("auto": inner width / heads) and the B/C groups, by each config class's key names. */
+  readonly ssdHeads?: { readonly heads: KeyDefault<number>; readonly headDim: KeyDefault<number | 'auto'>; readonly groups: KeyDefault<number> };
+  /** out_proj's bias when it has its own key (Falcon-H1's `projectors_bias`); absent: `projBias`. */
+  readonly outBias?: KeyDefault<boolean>;
+  /** The gated RMSNorm before out_proj when a key switches it (Falcon-H1's `mamba_rms_norm`); absent: always there. */
+  readonly gatedNorm?: KeyDefault<boolean>;
+  /** Jamba's RMSNorms on Δ, B and C inside the mixer. */
+  readonly dtBcNorms?: boolean;
+  /** Qwen3-Next's gated attention: q_proj also yields a per-channel output gate, with q/k RMSNorms per head. */
+  readonly gatedAttention?: boolean;
+  /** Layers that run attention instead of the mixer; absent: none (pure Mamba). */
+  readonly attentionLayers?: LayerSchedule;
+  /** Falcon-H1: every layer runs attention and the mixer side by side on the same normed input, their outputs summed. */
+  readonly parallelAttention?: boolean;
+  /** Layers whose feed-forward block has experts (the recipe's `moe`), the others a dense MLP; absent: the recipe's `moe.sparseLayers` rule (blocks.ts). */
+  readonly expertLayers?: LayerSchedule;
+  /** Whether each layer has a feed-forward block at all (Mamba and Mamba-2 layers are the mixer alone). */
+  readonly feedForward: boolean;
 }
 
 export interface VisionRecipe {
@@ -183,6 +264,9 @@ const QKV_BIAS_GQA: AttentionRecipe = { kind: 'gqa', qkvBias: true, outBias: fal
 const QWEN3_ATTENTION: AttentionRecipe = { kind: 'gqa', qkvBias: 'attention_bias', outBias: 'attention_bias', qkNorm: { kind: 'rms' } };
 const GATED_NO_BIAS = { kind: 'gated', bias: false } as const;
 
+/** Qwen's `layer_types` (written by transformers ≥ 4.56) only says which layers use the window. */
+const WINDOW_LAYER_TYPES = { layer_types: 'names the layers that use the sliding window (all full_attention unless use_sliding_window); no parameter depends on it' };
+
 const QWEN3: Recipe = {
   ...LLAMA,
   source: 'transformers/models/qwen3/modeling_qwen3.py',
@@ -190,6 +274,7 @@ const QWEN3: Recipe = {
   attention: QWEN3_ATTENTION,
   mlp: GATED_NO_BIAS,
   slidingWindow: 'when-enabled',
+  acknowledged: WINDOW_LAYER_TYPES,
 };
 
 const BERT: Recipe = {
@@ -355,6 +440,382 @@ const FALCON: Recipe = {
   acknowledged: { alibi: 'ALiBi biases are computed, not learned; rotary tables are buffers' },
 };
 
+/**
+ * Mamba (Gu & Dao 2023) as MambaForCausalLM builds it: backbone.embeddings, layers of an RMSNorm and a
+ * MambaMixer (state-space.ts), norm_f, and an lm_head tied to the embeddings (PretrainedConfig's default;
+ * MambaConfig sets none). MambaConfig's defaults: state 16, conv 4, expand 2, Δ rank "auto", use_bias TRUE
+ * (the published configs switch it off), use_conv_bias true; an `intermediate_size` in the file overrides
+ * expand × hidden (its kwargs are set after the computed value).
+ */
+const MAMBA: Recipe = {
+  kind: 'decoder',
+  source: 'transformers/models/mamba/modeling_mamba.py',
+  classStem: 'Mamba',
+  tiedDefault: true,
+  norm: 'rms',
+  attention: NO_BIAS_GQA,
+  mlp: GATED_NO_BIAS,
+  layout: 'pre',
+  slidingWindow: 'never',
+  names: { prefix: 'backbone.', embed: 'embeddings', layers: 'layers', attention: 'mixer', mlp: 'mlp', finalNorm: 'norm_f' },
+  stateSpace: {
+    mixer: 'mamba',
+    module: 'mixer',
+    stateSize: { key: 'state_size', default: 16 },
+    convKernel: { key: 'conv_kernel', default: 4 },
+    expand: { key: 'expand', default: 2 },
+    dtRank: { key: 'time_step_rank', default: 'auto' },
+    convBias: { key: 'use_conv_bias', default: true },
+    projBias: { key: 'use_bias', default: true },
+    intermediateKey: 'intermediate_size',
+    feedForward: false,
+  },
+};
+
+/**
+ * Jamba (Lieber et al. 2024) as JambaForCausalLM builds it: embed_tokens, layers of input_layernorm → attention
+ * (layer i when i % attn_layer_period == attn_layer_offset: grouped-query, no biases, no positions) or a Mamba
+ * mixer with RMSNorms on Δ, B and C, then pre_ff_layernorm → experts (i % expert_layer_period ==
+ * expert_layer_offset, router without bias) or a dense SwiGLU MLP; final_layernorm; an untied lm_head.
+ */
+const JAMBA: Recipe = {
+  ...LLAMA,
+  source: 'transformers/models/jamba/modeling_jamba.py',
+  classStem: 'Jamba',
+  attention: NO_BIAS_GQA,
+  mlp: GATED_NO_BIAS,
+  names: { ...DECODER_NAMES, mlp: 'feed_forward', finalNorm: 'final_layernorm' },
+  moe: { block: 'feed_forward', expertKeys: ['num_experts'], expertsDefault: 16, activeDefault: 2, widthKey: 'intermediate_size', routerBias: 'none', expertBias: false, sparseLayers: 'all' },
+  stateSpace: {
+    mixer: 'mamba',
+    module: 'mamba',
+    stateSize: { key: 'mamba_d_state', default: 16 },
+    convKernel: { key: 'mamba_d_conv', default: 4 },
+    expand: { key: 'mamba_expand', default: 2 },
+    dtRank: { key: 'mamba_dt_rank', default: 'auto' },
+    convBias: { key: 'mamba_conv_bias', default: true },
+    projBias: { key: 'mamba_proj_bias', default: false },
+    dtBcNorms: true,
+    attentionLayers: { kind: 'period', periodKey: 'attn_layer_period', periodDefault: 8, offsetKey: 'attn_layer_offset', offsetDefault: 4 },
+    expertLayers: { kind: 'period', periodKey: 'expert_layer_period', periodDefault: 2, offsetKey: 'expert_layer_offset', offsetDefault: 1 },
+    feedForward: true,
+  },
+  acknowledged: { sliding_window: 'only the flash-attention kernel would use it; no parameter depends on it, and the published configs leave it null' },
+};
+
+/**
+ * Llama 4's language model (Llama4ForCausalLM; Llama4TextModel in Llama4ForConditionalGeneration): pre-norm
+ * layers of q/k/v/o without bias (Llama4TextConfig forces attention_bias off), a `feed_forward` that is MoE
+ * in the `moe_layers` (a router without bias, `num_local_experts` gated experts and one shared gated expert,
+ * all `intermediate_size` wide) and a dense gated MLP `intermediate_size_mlp` wide elsewhere. The RoPE
+ * layers attend within `attention_chunk_size` chunks and L2-normalise q and k without weights; the NoPE
+ * layers attend globally with a temperature that has no parameters either.
+ */
+const LLAMA4_TEXT: Recipe = {
+  ...LLAMA,
+  source: 'transformers/models/llama4/modeling_llama4.py (Llama4ForCausalLM)',
+  classStem: 'Llama4',
+  attention: NO_BIAS_GQA,
+  mlp: GATED_NO_BIAS,
+  mlpWidthKey: 'intermediate_size_mlp',
+  moe: {
+    block: 'feed_forward',
+    expertKeys: ['num_local_experts'],
+    expertsDefault: 16,
+    activeDefault: 1,
+    widthKey: 'intermediate_size',
+    widthDefault: 8192,
+    shared: { kind: 'width', key: 'intermediate_size', default: 8192, gate: false },
+    routerBias: 'none',
+    expertBias: false,
+    sparseLayers: 'llama4',
+    denseWidthDefault: 16384,
+  },
+  slidingWindow: 'llama4-chunks',
+  names: { ...DECODER_NAMES, mlp: 'feed_forward' },
+  acknowledged: {
+    attention_bias: 'Llama4TextConfig sets attention_bias to False whatever the file says',
+    use_qk_norm: 'Llama 4\'s QK norm is an L2 norm without weights (Llama4TextL2Norm)',
+  },
+};
+
+/**
+ * OLMo 2 (OLMo et al. 2024, "2 OLMo 2 Furious"): Llama's projections and gated MLP without biases (unless
+ * attention_bias), RMSNorm on the whole q and k projections, and the layer norms moved onto the outputs:
+ * x + post_attention_layernorm(attn(x)), then x + post_feedforward_layernorm(mlp(x)); a final norm.
+ */
+const OLMO2: Recipe = {
+  ...LLAMA,
+  source: 'transformers/models/olmo2/modeling_olmo2.py',
+  classStem: 'Olmo2',
+  attention: { kind: 'gqa', qkvBias: 'attention_bias', outBias: 'attention_bias', qkNorm: { kind: 'rms', over: 'projection' } },
+  mlp: GATED_NO_BIAS,
+  layout: 'output-norms',
+};
+
+/** Where a tower's settings sit: a nested sub-config, or the file itself (CLIPVisionModel's own config.json). */
+export type SubConfigAt = 'text_config' | 'vision_config' | 'root';
+
+/**
+ * A model made of towers (multimodal.ts): an image encoder, a text encoder or a decoder, and what joins
+ * them. Each tower reads its own sub-config, with that sub-config class's defaults for absent keys. The
+ * recipe's own block fields (norm, attention, MLP) are its image tower's layers.
+ */
+export interface TowersRecipe {
+  /** CLIPVisionTransformer, SiglipVisionTransformer or Qwen2.5-VL's windowed vision transformer. */
+  readonly vision?: { readonly encoder: 'clip' | 'siglip' | 'qwen2_5_vl' | 'llama4'; readonly at: SubConfigAt };
+  /** CLIPTextTransformer or SiglipTextTransformer. */
+  readonly textEncoder?: { readonly encoder: 'clip' | 'siglip'; readonly at: SubConfigAt };
+  /**
+   * A language model read by read.ts from `text_config`: its family is that object's model_type (default
+   * `defaultFamily`, the wrapper config class's), or always `family` (Qwen2.5-VL's text model is Qwen2's);
+   * `rootWhenAbsent`: configs written before transformers nested it keep the text settings at the top level.
+   */
+  readonly decoder?: { readonly defaultFamily?: string; readonly family?: string; readonly rootWhenAbsent?: boolean };
+  /** What joins the towers: CLIP's projections, SigLIP's logit scale and bias, or a wrapper's projector. */
+  readonly join: 'clip' | 'siglip' | 'llava' | 'gemma3' | 'qwen2_5_vl' | 'llama4' | 'none';
+}
+
+/**
+ * CLIP (Radford et al. 2021) as CLIPModel builds it: a text tower (token and learned position embeddings,
+ * pre-LayerNorm encoder layers with biased q/k/v/out and fc1/fc2, final_layer_norm), a vision tower (patch
+ * conv without bias, class embedding, learned positions, pre_layrnorm, the same layers, post_layernorm),
+ * visual_projection and text_projection without bias, and the logit_scale scalar.
+ */
+const CLIP: Recipe = {
+  kind: 'encoder',
+  source: 'transformers/models/clip/modeling_clip.py',
+  classStem: 'CLIP',
+  tiedDefault: false,
+  norm: 'layer',
+  attention: { kind: 'gqa', qkvBias: true, outBias: true },
+  mlp: { kind: 'plain', bias: true },
+  layout: 'pre',
+  slidingWindow: 'never',
+  names: { prefix: '', embed: 'embeddings', layers: 'encoder.layers', attention: 'self_attn', mlp: 'mlp', finalNorm: 'final_layer_norm' },
+  towers: { vision: { encoder: 'clip', at: 'vision_config' }, textEncoder: { encoder: 'clip', at: 'text_config' }, join: 'clip' },
+  acknowledged: { tie_word_embeddings: 'old full dumps of CLIP sub-configs carry PretrainedConfig\'s default; the towers have no output embedding to tie' },
+};
+
+/**
+ * SigLIP (Zhai et al. 2023) as SiglipModel builds it: CLIP's layers, a patch conv with bias and no class
+ * token, post_layernorm and (vision_use_head, default true) a multi-head attention pooling head; the text
+ * tower ends in a dense `head`; logit_scale and logit_bias instead of projections.
+ */
+const SIGLIP: Recipe = {
+  ...CLIP,
+  source: 'transformers/models/siglip/modeling_siglip.py',
+  classStem: 'Siglip',
+  towers: { vision: { encoder: 'siglip', at: 'vision_config' }, textEncoder: { encoder: 'siglip', at: 'text_config' }, join: 'siglip' },
+};
+
+/**
+ * An encoder-decoder family, built by encoder-decoder.ts: the config keys of each stack's sizes, how
+ * positions enter, biases, norms, the encoder's front end and the state dict's module names. The recipe's
+ * `norm`, `layout` and `mlp.act` apply to both stacks.
+ */
+export interface EncoderDecoderRecipe {
+  /** Config keys of the stacks' sizes: T5 writes one key for both stacks, BART and Whisper one per stack. */
+  readonly keys: {
+    readonly encoderLayers: string;
+    readonly decoderLayers: string;
+    readonly encoderHeads: string;
+    readonly decoderHeads: string;
+    readonly encoderFfn: string;
+    readonly decoderFfn: string;
+    /** Per-head width (T5's `d_kv`: heads × d_kv need not equal d_model); absent: d_model / heads. */
+    readonly headDim?: KeyDefault<number>;
+  };
+  /** T5Config: `num_decoder_layers` is None, meaning num_layers, unless written. */
+  readonly decoderLayersDefaultToEncoder?: boolean;
+  /**
+   * T5's relative bias table (buckets × heads) in the first layer of each stack, or a learned absolute table
+   * per stack with `offset` extra rows (BART's 2). Whisper's encoder table is frozen sinusoids, but an
+   * nn.Embedding parameter (requires_grad False), so counted as transformers' `parameters()` counts it.
+   */
+  readonly positions:
+    | { readonly kind: 'relative-bias'; readonly buckets: KeyDefault<number> }
+    | { readonly kind: 'learned'; readonly encoder: KeyDefault<number>; readonly decoder: KeyDefault<number>; readonly offset: number; readonly encoderFrozen?: boolean };
+  /** A LayerNorm on each stack's embeddings (BART's `layernorm_embedding`). */
+  readonly embeddingNorm?: string;
+  /** Each stack's norm after its layers (T5's `final_layer_norm`, Whisper's `layer_norm`); BART has none. */
+  readonly finalNorm?: string;
+  /** Biases on q, v, output projections and MLP; `keyBias` false where k has none (Whisper's k_proj). */
+  readonly attentionBias: boolean;
+  readonly keyBias: boolean;
+  readonly mlpBias: boolean;
+  /** T5's `feed_forward_proj`: "gated-…" builds wi_0 and wi_1 (gated), anything else one wi; with the class default. */
+  readonly gatedKey?: KeyDefault<string>;
+  /** Whisper: 2 × max_source_positions mel frames through conv1 (k 3, pad 1) and conv2 (k 3, stride 2, pad 1), not token ids. */
+  readonly frontEnd?: { readonly kind: 'whisper-conv'; readonly melBins: KeyDefault<number> };
+  /** The encoder-only class (`T5EncoderModel`) exists in this family. */
+  readonly encoderOnlyClass?: boolean;
+  /** Module names of the state dict, for layer rows. */
+  readonly names: {
+    /** Prefix of the stacks inside `…ForConditionalGeneration` (BART, Whisper: `model.`; T5: none). */
+    readonly wrapper: string;
+    /** The token table: shared by both stacks (`shared`) or the decoder's own (Whisper's `decoder.embed_tokens`). */
+    readonly embed: string;
+    readonly positions?: string;
+    readonly layers: string;
+    readonly selfAttention: string;
+    readonly crossAttention: string;
+    /** The MLP module in an encoder layer and in a decoder layer (T5 numbers its sub-layers). */
+    readonly encoderMlp: string;
+    readonly decoderMlp: string;
+    /** q, k, v and output projections. */
+    readonly projections: readonly [string, string, string, string];
+    /** The MLP's input and output linears; a gated MLP has `<input>_0` and `<input>_1`. */
+    readonly mlp: readonly [string, string];
+    readonly head: string;
+  };
+}
+
+/**
+ * T5 (Raffel et al. 2020) as T5ForConditionalGeneration builds it: one `shared` table for both stacks, layers
+ * of RMS-style T5LayerNorm (weight only), attention without biases and num_heads × d_kv wide, the relative
+ * bias table only in block 0 of each stack, a dense (wi, wo) or gated (wi_0, wi_1, wo) MLP without biases,
+ * a final_layer_norm per stack, and an lm_head tied to `shared` (tie_word_embeddings, default true) or its own.
+ */
+const T5: Recipe = {
+  kind: 'encoder-decoder',
+  source: 'transformers/models/t5/modeling_t5.py',
+  classStem: 'T5',
+  tiedDefault: true,
+  norm: 'rms',
+  attention: NO_BIAS_GQA,
+  mlp: { kind: 'plain', bias: false, act: 'relu' },
+  layout: 'pre',
+  slidingWindow: 'never',
+  names: { prefix: '', embed: 'shared', layers: 'block', attention: 'layer.0.SelfAttention', mlp: 'DenseReluDense', finalNorm: 'final_layer_norm' },
+  acknowledged: {
+    n_positions: 'the length T5 was trained at; relative position buckets keep no table per position',
+    relative_attention_max_distance: 'where the log-spaced buckets stop; the table has relative_attention_num_buckets rows whatever it is',
+  },
+  encoderDecoder: {
+    keys: { encoderLayers: 'num_layers', decoderLayers: 'num_decoder_layers', encoderHeads: 'num_heads', decoderHeads: 'num_heads', encoderFfn: 'd_ff', decoderFfn: 'd_ff', headDim: { key: 'd_kv', default: 64 } },
+    decoderLayersDefaultToEncoder: true,
+    positions: { kind: 'relative-bias', buckets: { key: 'relative_attention_num_buckets', default: 32 } },
+    finalNorm: 'final_layer_norm',
+    attentionBias: false,
+    keyBias: false,
+    mlpBias: false,
+    gatedKey: { key: 'feed_forward_proj', default: 'relu' },
+    encoderOnlyClass: true,
+    names: {
+      wrapper: '',
+      embed: 'shared',
+      layers: 'block',
+      selfAttention: 'layer.0.SelfAttention',
+      crossAttention: 'layer.1.EncDecAttention',
+      encoderMlp: 'layer.1.DenseReluDense',
+      decoderMlp: 'layer.2.DenseReluDense',
+      projections: ['q', 'k', 'v', 'o'],
+      mlp: ['wi', 'wo'],
+      head: 'lm_head',
+    },
+  },
+};
+
+/**
+ * BART (Lewis et al. 2020) as BartForConditionalGeneration builds it: a `shared` table for both stacks,
+ * learned positions with 2 extra rows per stack (BartLearnedPositionalEmbedding's offset), layernorm_embedding
+ * in each stack, post-norm layers with biases everywhere, no final norm, an lm_head tied to `shared`;
+ * `final_logits_bias` is a registered buffer, not a parameter.
+ */
+const BART: Recipe = {
+  kind: 'encoder-decoder',
+  source: 'transformers/models/bart/modeling_bart.py',
+  classStem: 'Bart',
+  tiedDefault: true,
+  norm: 'layer',
+  attention: { kind: 'gqa', qkvBias: true, outBias: true },
+  mlp: { kind: 'plain', bias: true },
+  layout: 'post',
+  slidingWindow: 'never',
+  names: { prefix: 'model.', embed: 'shared', positions: 'embed_positions', layers: 'layers', attention: 'self_attn', mlp: 'fc1+fc2', finalNorm: 'layernorm_embedding' },
+  acknowledged: {
+    add_final_layer_norm: 'a fairseq setting BartConfig ignores: modeling_bart.py builds no final layer norm (mBART does)',
+    normalize_before: 'a fairseq setting BartConfig ignores: modeling_bart.py always builds post-norm layers',
+    add_bias_logits: 'a fairseq setting BartConfig ignores; final_logits_bias is a buffer either way',
+  },
+  encoderDecoder: {
+    keys: { encoderLayers: 'encoder_layers', decoderLayers: 'decoder_layers', encoderHeads: 'encoder_attention_heads', decoderHeads: 'decoder_attention_heads', encoderFfn: 'encoder_ffn_dim', decoderFfn: 'decoder_ffn_dim' },
+    positions: { kind: 'learned', encoder: { key: 'max_position_embeddings', default: 1024 }, decoder: { key: 'max_position_embeddings', default: 1024 }, offset: 2 },
+    embeddingNorm: 'layernorm_embedding',
+    attentionBias: true,
+    keyBias: true,
+    mlpBias: true,
+    names: {
+      wrapper: 'model.',
+      embed: 'shared',
+      positions: 'embed_positions',
+      layers: 'layers',
+      selfAttention: 'self_attn',
+      crossAttention: 'encoder_attn',
+      encoderMlp: 'fc1+fc2',
+      decoderMlp: 'fc1+fc2',
+      projections: ['q_proj', 'k_proj', 'v_proj', 'out_proj'],
+      mlp: ['fc1', 'fc2'],
+      head: 'lm_head',
+    },
+  },
+};
+
+/**
+ * Whisper (Radford et al. 2022) as WhisperForConditionalGeneration builds it: an audio encoder (conv1, conv2
+ * over the log-mel frames, a frozen sinusoidal embed_positions table that is an nn.Embedding parameter,
+ * pre-norm layers whose k_proj has no bias, a final layer_norm) and a text decoder (embed_tokens, learned
+ * embed_positions of max_target_positions, self and cross attention, layer_norm); proj_out is tied to
+ * the decoder's embed_tokens.
+ */
+const WHISPER: Recipe = {
+  kind: 'encoder-decoder',
+  source: 'transformers/models/whisper/modeling_whisper.py',
+  classStem: 'Whisper',
+  tiedDefault: true,
+  norm: 'layer',
+  attention: { kind: 'gqa', qkvBias: true, outBias: true },
+  mlp: { kind: 'plain', bias: true },
+  layout: 'pre',
+  slidingWindow: 'never',
+  names: { prefix: 'model.', embed: 'decoder.embed_tokens', positions: 'embed_positions', layers: 'layers', attention: 'self_attn', mlp: 'fc1+fc2', finalNorm: 'layer_norm' },
+  acknowledged: {
+    classifier_proj_size: 'the projector of WhisperForAudioClassification, a class Greenprint does not count',
+  },
+  encoderDecoder: {
+    keys: { encoderLayers: 'encoder_layers', decoderLayers: 'decoder_layers', encoderHeads: 'encoder_attention_heads', decoderHeads: 'decoder_attention_heads', encoderFfn: 'encoder_ffn_dim', decoderFfn: 'decoder_ffn_dim' },
+    positions: { kind: 'learned', encoder: { key: 'max_source_positions', default: 1500 }, decoder: { key: 'max_target_positions', default: 448 }, offset: 0, encoderFrozen: true },
+    finalNorm: 'layer_norm',
+    attentionBias: true,
+    keyBias: false,
+    mlpBias: true,
+    frontEnd: { kind: 'whisper-conv', melBins: { key: 'num_mel_bins', default: 80 } },
+    names: {
+      wrapper: 'model.',
+      embed: 'decoder.embed_tokens',
+      positions: 'embed_positions',
+      layers: 'layers',
+      selfAttention: 'self_attn',
+      crossAttention: 'encoder_attn',
+      encoderMlp: 'fc1+fc2',
+      decoderMlp: 'fc1+fc2',
+      projections: ['q_proj', 'k_proj', 'v_proj', 'out_proj'],
+      mlp: ['fc1', 'fc2'],
+      head: 'proj_out',
+    },
+  },
+};
+
+/** mT5 (Xue et al. 2021): T5's modules; MT5Config defaults to a gated-GELU MLP and an untied lm_head. */
+const MT5: Recipe = {
+  ...T5,
+  source: 'transformers/models/mt5/modeling_mt5.py',
+  classStem: 'MT5',
+  tiedDefault: false,
+  encoderDecoder: { ...T5.encoderDecoder!, gatedKey: { key: 'feed_forward_proj', default: 'gated-gelu' } },
+};
+
 export const RECIPES: Readonly<Record<string, Recipe>> = {
   llama: LLAMA,
   mistral: { ...LLAMA, source: 'transformers/models/mistral/modeling_mistral.py', classStem: 'Mistral', attention: NO_BIAS_GQA, mlp: GATED_NO_BIAS, slidingWindow: 'when-set' },
@@ -367,7 +828,7 @@ export const RECIPES: Readonly<Record<string, Recipe>> = {
     slidingWindow: 'when-set',
     moe: { block: 'block_sparse_moe', expertKeys: ['num_local_experts'], expertsDefault: 8, activeDefault: 2, widthKey: 'intermediate_size', routerBias: 'none', expertBias: false, sparseLayers: 'all' },
   },
-  qwen2: { ...LLAMA, source: 'transformers/models/qwen2/modeling_qwen2.py', classStem: 'Qwen2', attention: QKV_BIAS_GQA, mlp: GATED_NO_BIAS, slidingWindow: 'when-enabled' },
+  qwen2: { ...LLAMA, source: 'transformers/models/qwen2/modeling_qwen2.py', classStem: 'Qwen2', attention: QKV_BIAS_GQA, mlp: GATED_NO_BIAS, slidingWindow: 'when-enabled', acknowledged: WINDOW_LAYER_TYPES },
   qwen2_moe: {
     ...LLAMA,
     source: 'transformers/models/qwen2_moe/modeling_qwen2_moe.py',
@@ -460,6 +921,26 @@ export const RECIPES: Readonly<Record<string, Recipe>> = {
     fullEvery: { key: 'sliding_window_pattern', every: 6 },
   },
   deepseek_v3: DEEPSEEK_V3,
+  clip: CLIP,
+  clip_vision_model: { ...CLIP, classStem: 'CLIPVision', towers: { vision: { encoder: 'clip', at: 'root' }, join: 'none' } },
+  clip_text_model: { ...CLIP, classStem: 'CLIPText', towers: { textEncoder: { encoder: 'clip', at: 'root' }, join: 'none' } },
+  siglip: SIGLIP,
+  siglip_vision_model: { ...SIGLIP, classStem: 'SiglipVision', towers: { vision: { encoder: 'siglip', at: 'root' }, join: 'none' } },
+  siglip_text_model: { ...SIGLIP, classStem: 'SiglipText', towers: { textEncoder: { encoder: 'siglip', at: 'root' }, join: 'none' } },
+  // LLaVA (Liu et al. 2023): a CLIP vision tower, a two-layer GELU projector, a Llama-family language model.
+  llava: { ...CLIP, source: 'transformers/models/llava/modeling_llava.py', classStem: 'Llava', towers: { vision: { encoder: 'clip', at: 'vision_config' }, decoder: { defaultFamily: 'llama' }, join: 'llava' } },
+  // Gemma 3 with images: a SigLIP tower without its pooling head, an RMSNorm + projection matrix, Gemma 3's text model.
+  gemma3: { ...SIGLIP, source: 'transformers/models/gemma3/modeling_gemma3.py (Gemma3ForConditionalGeneration)', classStem: 'Gemma3', towers: { vision: { encoder: 'siglip', at: 'vision_config' }, decoder: { defaultFamily: 'gemma3_text' }, join: 'gemma3' } },
+  // Qwen2.5-VL: its own windowed vision transformer (RMSNorm, fused qkv, gated MLP, all with biases), a patch merger, Qwen2's text model.
+  qwen2_5_vl: {
+    ...CLIP,
+    source: 'transformers/models/qwen2_5_vl/modeling_qwen2_5_vl.py',
+    classStem: 'Qwen2_5_VL',
+    norm: 'rms',
+    mlp: { kind: 'gated', bias: true },
+    names: { prefix: 'visual.', embed: 'patch_embed', layers: 'blocks', attention: 'attn', mlp: 'mlp', finalNorm: 'merger' },
+    towers: { vision: { encoder: 'qwen2_5_vl', at: 'vision_config' }, decoder: { family: 'qwen2', rootWhenAbsent: true }, join: 'qwen2_5_vl' },
+  },
   vit: VIT,
   // DeiT (Touvron et al. 2021): ViT's layers plus a distillation token (and its position).
   deit: { ...VIT, source: 'transformers/models/deit/modeling_deit.py', classStem: 'DeiT', names: { ...VIT.names, prefix: 'deit.' }, vision: { extraTokens: 2, teacherHead: true, pooler: true } },
@@ -487,6 +968,123 @@ export const RECIPES: Readonly<Record<string, Recipe>> = {
   bloom: BLOOM,
   falcon: FALCON,
   opt: OPT,
+  t5: T5,
+  mt5: MT5,
+  bart: BART,
+  whisper: WHISPER,
+  mamba: MAMBA,
+  // Mamba-2 (Dao & Gu 2024): Mamba's layout with Mamba2Mixer; Mamba2Config's defaults (state 128, untied, no projection bias).
+  mamba2: {
+    ...MAMBA,
+    source: 'transformers/models/mamba2/modeling_mamba2.py',
+    classStem: 'Mamba2',
+    tiedDefault: false,
+    stateSpace: {
+      ...MAMBA.stateSpace!,
+      mixer: 'mamba2',
+      stateSize: { key: 'state_size', default: 128 },
+      dtRank: undefined,
+      projBias: { key: 'use_bias', default: false },
+      ssdHeads: { heads: { key: 'num_heads', default: 128 }, headDim: { key: 'head_dim', default: 64 }, groups: { key: 'n_groups', default: 8 } },
+    },
+    acknowledged: { time_step_rank: 'Mamba2Config keeps it, but Mamba2Mixer has no dt_proj: Δ comes straight out of in_proj, one per head' },
+  },
+  // FalconMamba (TII 2024): MambaMixer with weightless RMS norms on B, C and Δ (non-persistent buffers), so Mamba's parameters.
+  falcon_mamba: { ...MAMBA, source: 'transformers/models/falcon_mamba/modeling_falcon_mamba.py', classStem: 'FalconMamba' },
+  /**
+   * Falcon-H1 (TII 2025) as FalconH1ForCausalLM builds it: every layer runs grouped-query attention (head_dim,
+   * attention_bias) and a Mamba-2 mixer side by side on the input_layernorm output and adds both, then
+   * pre_ff_layernorm and a SwiGLU feed_forward (mlp_bias); final_layernorm; an untied lm_head by default. The
+   * μP multipliers (embedding, key, attention/SSM in and out, MLP, lm_head, ssm_multipliers) scale activations
+   * and are no parameters; the mixer's mup_vector is a non-persistent buffer.
+   */
+  falcon_h1: {
+    ...LLAMA,
+    source: 'transformers/models/falcon_h1/modeling_falcon_h1.py',
+    classStem: 'FalconH1',
+    attention: { kind: 'gqa', qkvBias: 'attention_bias', outBias: 'attention_bias' },
+    mlp: { kind: 'gated', bias: 'mlp_bias' },
+    names: { ...DECODER_NAMES, mlp: 'feed_forward', finalNorm: 'final_layernorm' },
+    stateSpace: {
+      mixer: 'mamba2',
+      module: 'mamba',
+      stateSize: { key: 'mamba_d_state', default: 256 },
+      convKernel: { key: 'mamba_d_conv', default: 4 },
+      expand: { key: 'mamba_expand', default: 2 },
+      innerWidth: { key: 'mamba_d_ssm', default: 1024 },
+      ssdHeads: { heads: { key: 'mamba_n_heads', default: 128 }, headDim: { key: 'mamba_d_head', default: 'auto' }, groups: { key: 'mamba_n_groups', default: 1 } },
+      convBias: { key: 'mamba_conv_bias', default: true },
+      projBias: { key: 'mamba_proj_bias', default: false },
+      outBias: { key: 'projectors_bias', default: false },
+      gatedNorm: { key: 'mamba_rms_norm', default: false },
+      parallelAttention: true,
+      feedForward: true,
+    },
+    acknowledged: {
+      mamba_use_mlp: 'an option of the original Falcon-H1 code; FalconH1Mixer has no MLP branch (its d_mlp is 0)',
+      mlp_expansion_factor: 'an option of the original Falcon-H1 code; FalconH1MLP is intermediate_size wide',
+      attn_layer_indices: 'unused by FalconH1Model: every layer has attention',
+    },
+  },
+  jamba: JAMBA,
+  llama4_text: LLAMA4_TEXT,
+  // Llama4ForConditionalGeneration: Llama4VisionModel and its projector (llama4-vision.ts) before the llama4_text model.
+  llama4: {
+    ...CLIP,
+    source: 'transformers/models/llama4/modeling_llama4.py (Llama4ForConditionalGeneration)',
+    classStem: 'Llama4',
+    names: { prefix: 'vision_model.', embed: 'patch_embedding', layers: 'model.layers', attention: 'self_attn', mlp: 'mlp', finalNorm: 'layernorm_post' },
+    towers: { vision: { encoder: 'llama4', at: 'vision_config' }, decoder: { defaultFamily: 'llama4_text' }, join: 'llama4' },
+  },
+  olmo2: OLMO2,
+  // SmolLM3 (Hugging Face 2025): Llama's blocks; every fourth layer skips RoPE (`no_rope_layers`, no parameters).
+  smollm3: {
+    ...LLAMA,
+    source: 'transformers/models/smollm3/modeling_smollm3.py',
+    classStem: 'SmolLM3',
+    tiedDefault: true,
+    acknowledged: {
+      no_rope_layers: 'which layers skip rotary embeddings; rotary tables are buffers, so no parameter depends on it',
+      no_rope_layer_interval: 'the default spacing of the layers without rotary embeddings; no parameter depends on it',
+    },
+  },
+  /**
+   * Qwen3-Next (Qwen3NextForCausalLM): every full_attention_interval-th layer (or as `layer_types` says) has gated
+   * attention, the others a gated DeltaNet (linear_attn); every layer an MoE with a gated shared expert (Qwen2-MoE's
+   * block). The multi-token-prediction weights (`mtp.*`) in the checkpoint are not loaded by the class.
+   */
+  qwen3_next: {
+    ...LLAMA,
+    source: 'transformers/models/qwen3_next/modeling_qwen3_next.py',
+    classStem: 'Qwen3Next',
+    attention: QWEN3_ATTENTION,
+    mlp: GATED_NO_BIAS,
+    moe: {
+      block: 'mlp',
+      expertKeys: ['num_experts'],
+      expertsDefault: 512,
+      activeDefault: 10,
+      widthKey: 'moe_intermediate_size',
+      widthDefault: 512,
+      shared: { kind: 'width', key: 'shared_expert_intermediate_size', default: 512, gate: true },
+      routerBias: 'none',
+      expertBias: false,
+      sparseLayers: 'qwen',
+      denseWidthDefault: 5632,
+    },
+    stateSpace: {
+      mixer: 'gatedDelta',
+      module: 'linear_attn',
+      convKernel: { key: 'linear_conv_kernel_dim', default: 4 },
+      gatedAttention: true,
+      attentionLayers: { kind: 'interval', key: 'full_attention_interval', default: 4, list: { key: 'layer_types', selected: 'full_attention', other: 'linear_attention' } },
+      feedForward: true,
+    },
+    acknowledged: {
+      mtp_num_hidden_layers: 'multi-token-prediction layers stored as mtp.* in the checkpoint; Qwen3NextForCausalLM does not load them',
+      mtp_use_dedicated_embeddings: 'a multi-token-prediction setting; Qwen3NextForCausalLM does not load those layers',
+    },
+  },
   gpt_oss: {
     ...LLAMA,
     source: 'transformers/models/gpt_oss/modeling_gpt_oss.py',

@@ -1,0 +1,584 @@
+/**
+ * Models made of towers, from a Hugging Face config.json whose sizes sit in nested sub-configs: CLIP and
+ * SigLIP (an image tower and a text tower joined by projections or a logit scale and bias, or either tower
+ * alone), and the wrappers that put an image tower in front of a language model — LLaVA (CLIP tower, two-layer
+ * projector), Gemma 3 (SigLIP tower without its head, pooled and projected) and Qwen2.5-VL (its own windowed
+ * vision transformer and patch merger). The recipe (recipes.ts `towers`) names the towers and the join.
+ *
+ * Each tower reads its own sub-config through a ConfigReader over the nested object, so diagnostics point at
+ * the nested key, and keys the file leaves out take the sub-config class's defaults (configuration_*.py),
+ * as transformers fills them in. The language model of a wrapper is composed by read.ts's decoder path from
+ * its family's recipe; a family Greenprint does not know is counted as a Llama-style decoder and unverified.
+ *
+ * Counting follows read.ts's convention: nn.Parameter elements of the `architectures` class (position ids
+ * are buffers; logit_scale and logit_bias are one parameter each); MACs are weighted matmuls plus attention
+ * QKᵀ and A·V. The image towers run at the config's image size (Qwen2.5-VL, which has none, at an assumed
+ * 448×448 unless an input size is given). A wrapper's transformer spec (prefill, decode, KV cache) is its
+ * language model's; image tokens add to the prompt.
+ */
+import { GraphBuilder } from '../../graph';
+import type { ExcludedModules, IRLayer, IRNode, ModelIR, TransformerSpec, Unverified } from '../../ir';
+import { prop, rangeOf, type JsonNode } from '../../source/json';
+import type { ReadOptions } from '../types';
+import { gqaAttention, mlpBuilder, type BlockContext } from './blocks';
+import { ConfigReader, readDtype } from './config-reader';
+import { warnUnreadShapeKeys } from './keys';
+import { llama4Projector, llama4VisionTower } from './llama4-vision';
+import { RECIPES, type Recipe, type SubConfigAt, type TowersRecipe } from './recipes';
+
+export const SUB_CONFIG_KEYS = ['text_config', 'vision_config'] as const;
+
+type TowersIR = Omit<ModelIR, 'convention' | 'format'>;
+/** read.ts's reader of one config object, passed in so this module does not import read.ts back. */
+export type ReadConfig = (c: ConfigReader, options: ReadOptions, family?: string) => ModelIR | undefined;
+
+type Defaults = Readonly<Record<string, number | boolean>>;
+
+/**
+ * The config classes' defaults for keys a sub-config leaves out (transformers configuration_clip.py,
+ * configuration_siglip.py, configuration_qwen2_5_vl.py, configuration_llama.py, configuration_gemma3.py).
+ */
+const DEFAULTS: Readonly<Record<string, Defaults>> = {
+  clip_text: { vocab_size: 49408, hidden_size: 512, intermediate_size: 2048, projection_dim: 512, num_hidden_layers: 12, num_attention_heads: 8, max_position_embeddings: 77 },
+  clip_vision: { hidden_size: 768, intermediate_size: 3072, projection_dim: 512, num_hidden_layers: 12, num_attention_heads: 12, num_channels: 3, image_size: 224, patch_size: 32 },
+  // LlavaConfig's own vision tower when it has no vision_config at all: CLIP ViT-L/14 at 336.
+  llava_vision: { hidden_size: 1024, intermediate_size: 4096, num_hidden_layers: 24, num_attention_heads: 16, num_channels: 3, image_size: 336, patch_size: 14 },
+  siglip_text: { vocab_size: 32000, hidden_size: 768, intermediate_size: 3072, num_hidden_layers: 12, num_attention_heads: 12, max_position_embeddings: 64 },
+  // SiglipVisionTransformer builds the pooling head unless the config says `vision_use_head: false`.
+  siglip_vision: { hidden_size: 768, intermediate_size: 3072, num_hidden_layers: 12, num_attention_heads: 12, num_channels: 3, image_size: 224, patch_size: 16, vision_use_head: true },
+  qwen2_5_vl_vision: {
+    depth: 32, hidden_size: 3584, intermediate_size: 3420, num_heads: 16, in_channels: 3, patch_size: 14,
+    spatial_merge_size: 2, temporal_patch_size: 2, window_size: 112, out_hidden_size: 3584,
+  },
+  // Language models as wrappers nest them.
+  llama: { vocab_size: 32000, hidden_size: 4096, intermediate_size: 11008, num_hidden_layers: 32, num_attention_heads: 32, max_position_embeddings: 2048, tie_word_embeddings: false },
+  // Llama4VisionConfig and Llama4TextConfig (configuration_llama4.py).
+  llama4_vision: {
+    hidden_size: 768, num_hidden_layers: 34, num_attention_heads: 16, num_channels: 3, intermediate_size: 5632, vision_output_dim: 7680,
+    image_size: 448, patch_size: 14, pixel_shuffle_ratio: 0.5, projector_input_dim: 4096, projector_output_dim: 4096,
+  },
+  llama4_text: {
+    vocab_size: 202048, hidden_size: 5120, intermediate_size: 8192, intermediate_size_mlp: 16384, num_hidden_layers: 48, num_attention_heads: 40,
+    num_key_value_heads: 8, head_dim: 128, max_position_embeddings: 131072, tie_word_embeddings: false,
+  },
+  gemma3_text: {
+    vocab_size: 262208, hidden_size: 2304, intermediate_size: 9216, num_hidden_layers: 26, num_attention_heads: 8, num_key_value_heads: 4,
+    head_dim: 256, max_position_embeddings: 131072, sliding_window: 4096, sliding_window_pattern: 6, tie_word_embeddings: true,
+  },
+};
+
+/** Qwen2_5_VLVisionConfig's full-attention blocks when the file names none. */
+const QWEN_FULL_ATTENTION_DEFAULT = [7, 15, 23, 31];
+/** Qwen2.5-VL reads images at any size (a multiple of patch × merge); this one stands in when none is given. */
+const QWEN_DEFAULT_IMAGE = 448;
+
+/** Whether a config of an unknown family is a wrapper: no sizes of its own, a `text_config` object that has them. */
+export function isWrapper(c: ConfigReader): boolean {
+  return prop(c.root, 'hidden_size') === undefined && prop(c.root, 'text_config')?.type === 'object';
+}
+
+/**
+ * A reader over a tower's settings: the nested sub-config (its class's defaults for what it leaves out; all
+ * defaults when it is absent), or the file itself. Undefined after reporting a sub-config that is not an object.
+ */
+function subConfig(c: ConfigReader, at: SubConfigAt, defaults: Defaults): ConfigReader | undefined {
+  if (at === 'root') return new ConfigReader(c.root, c.sink, c.what, defaults);
+  const node = c.node(at);
+  if (node && node.type !== 'object') {
+    c.sink.error(`${c.what}: "${at}" must be an object of the sub-model's settings, found ${node.type}.`, rangeOf(node));
+    return undefined;
+  }
+  // An absent sub-config is all defaults, as the wrapper config class builds it; its diagnostics point at the file's start.
+  const object: JsonNode = node ?? ({ type: 'object', offset: c.root.offset, length: 1, children: [] } as unknown as JsonNode);
+  warnLegacyDict(c, at, object);
+  return new ConfigReader(object, c.sink, `${c.what} "${at}"`, defaults);
+}
+
+/**
+ * Old CLIP/SigLIP configs also carry `text_config_dict` / `vision_config_dict`, whose values transformers lays
+ * over the sub-config; they normally repeat it. Where one differs, say so at that key: the count reads `at`.
+ */
+function warnLegacyDict(c: ConfigReader, at: string, object: JsonNode): void {
+  const legacy = c.node(`${at}_dict`);
+  if (legacy?.type !== 'object') return;
+  for (const entry of legacy.children ?? []) {
+    const [keyNode, value] = entry.children ?? [];
+    const key = String(keyNode?.value);
+    const current = prop(object, key);
+    if (value && (value.type === 'number' || value.type === 'boolean') && current?.value !== value.value) {
+      c.sink.warning(`"${at}_dict" sets "${key}" to ${value.value}, but "${at}" has ${current?.value ?? 'no value'}; transformers uses the "${at}_dict" value, Greenprint counts "${at}".`, rangeOf(entry));
+    }
+  }
+}
+
+/** A repeated stack of encoder layers on one kind of block: a norms row, an attention row (or two), an MLP row. */
+interface LayerStack {
+  readonly D: number;
+  readonly N: number;
+  readonly H: number;
+  readonly I: number;
+}
+
+/** Sizes of a CLIP/SigLIP-style encoder, checked; undefined after reporting why not. */
+function stackSizes(v: ConfigReader, layersKey = 'num_hidden_layers', headsKey = 'num_attention_heads'): LayerStack | undefined {
+  const D = v.int('hidden_size');
+  const N = v.int(layersKey);
+  const H = v.int(headsKey);
+  const I = v.int('intermediate_size');
+  if (D === undefined || N === undefined || H === undefined || I === undefined) return undefined;
+  if (D % H !== 0) {
+    v.sink.error(`${v.what}: "${headsKey}" (${H}) must divide "hidden_size" (${D}); ${D}/${H} is not a whole head size.`, v.valueRange(headsKey));
+    return undefined;
+  }
+  return { D, N, H, I };
+}
+
+/**
+ * Pre-norm encoder layers (x + attn(norm1(x)), x + mlp(norm2(x))) on `x`, with the recipe's attention and
+ * MLP blocks. `full` splits the attention row: windowed layers (`window` keys per query) and full ones.
+ */
+function encoderLayers(v: ConfigReader, recipe: Recipe, g: GraphBuilder, path: string, s: LayerStack, x: number, tokens: number, windowed?: { window: number; full: number }): number {
+  const x0: BlockContext = { c: v, recipe, g, hidden: s.D, layerPath: path, layers: s.N };
+  const normKind = recipe.norm;
+  const blockRow = g.addLayer({ name: `${path} norms`, type: normKind === 'rms' ? 'RMSNorm + residual' : 'LayerNorm + residual', range: v.range('num_hidden_layers', 'depth'), repeat: s.N, detail: `${s.N} layers: two ${normKind === 'rms' ? 'RMSNorm' : 'LayerNorm'}s and residual adds (attention and MLP on their own rows)` });
+  const attention = gqaAttention(x0, recipe.attention as Extract<Recipe['attention'], { kind: 'gqa' }>, s.H, s.H, s.D / s.H);
+  const attnRange = v.range('num_attention_heads', 'num_heads');
+  const attnName = `${path}.${recipe.names.attention}`;
+  let attend: (input: number) => number;
+  if (windowed && windowed.full < s.N) {
+    const windowRow = g.addLayer({ name: `${attnName} (windowed blocks)`, type: 'attention', range: v.range('window_size', 'fullatt_block_indexes'), repeat: s.N - windowed.full, detail: `${attention.detail}, windows of ${windowed.window} patches` });
+    const fullRow = windowed.full > 0 ? g.addLayer({ name: `${attnName} (full blocks)`, type: 'attention', range: v.range('fullatt_block_indexes', 'num_heads'), repeat: windowed.full, detail: `${attention.detail}, over all ${tokens} patches` }) : -1;
+    attend = (input) => {
+      const out = attention.build(input, windowRow, windowed.window);
+      if (fullRow >= 0) attention.build(input, fullRow); // parallel, so each row counts its own blocks
+      return out;
+    };
+  } else {
+    const row = g.addLayer({ name: attnName, type: 'attention', range: attnRange, repeat: s.N, detail: `${attention.detail}, over ${tokens} tokens` });
+    attend = (input) => attention.build(input, row);
+  }
+  const mlpRow = g.addLayer({ name: `${path}.${recipe.names.mlp}`, type: 'MLP', range: v.range('intermediate_size'), repeat: s.N, detail: `${recipe.mlp.kind === 'gated' ? 'gated ' : ''}${s.D}→${s.I}→${s.D}, with biases` });
+  const mlp = mlpBuilder(x0);
+  const norm = (input: number, name: string): number => g.add('norm', { kind: normKind, bias: normKind === 'layer' }, [input], blockRow, name);
+  const add = (a: number, b: number): number => g.add('elementwise', { fn: 'add' }, [a, b], blockRow, 'residual add');
+  x = add(x, attend(norm(x, 'norm1')));
+  return add(x, mlp(norm(x, 'norm2'), mlpRow, s.I));
+}
+
+/** What an image tower hands on: its last hidden state, a pooled vector where it has one, its patch map. */
+interface ImageTower {
+  readonly hidden: number;
+  readonly pooled?: number;
+  readonly patchMap: number;
+  readonly width: number;
+  readonly tokens: number;
+  readonly description: string;
+  readonly classToken: boolean;
+  /** Encoder layers, for the hidden-state indices LLaVA may pick features from (CLIP and SigLIP towers). */
+  readonly layers?: number;
+}
+
+/**
+ * CLIPVisionTransformer / SiglipVisionTransformer: a patch conv (CLIP: no bias; SigLIP: with bias), CLIP's
+ * class embedding, a learned position per token, CLIP's pre_layrnorm, the encoder, then post_layernorm —
+ * on the class token in CLIP, on every token in SigLIP, whose pooling head (probe, nn.MultiheadAttention,
+ * LayerNorm, MLP) follows when `vision_use_head`.
+ */
+function clipVisionTower(v: ConfigReader, kind: 'clip' | 'siglip', recipe: Recipe, g: GraphBuilder, prefix: string): ImageTower | undefined {
+  const s = stackSizes(v);
+  const image = v.int('image_size');
+  const patch = v.int('patch_size');
+  const channels = v.int('num_channels');
+  const useHead = kind === 'siglip' && v.bool('vision_use_head', true);
+  if (!s || image === undefined || patch === undefined || channels === undefined) return undefined;
+  if (patch > image) {
+    v.sink.error(`${v.what}: "patch_size" (${patch}) is larger than "image_size" (${image}): the image holds no whole patch.`, v.valueRange('patch_size'));
+    return undefined;
+  }
+  const side = Math.floor(image / patch);
+  const classToken = kind === 'clip';
+  const tokens = side * side + (classToken ? 1 : 0);
+  const pixels = g.add('input', { shape: [channels, image, image] }, [], -1, 'pixel_values');
+  const embedRow = g.addLayer({
+    name: `${prefix}embeddings`,
+    type: 'patch embedding',
+    range: v.range('patch_size', 'image_size', 'hidden_size'),
+    detail: `Conv2d ${channels}→${s.D}, ${patch}×${patch} stride ${patch}${classToken ? ' without bias' : ''}: ${side}×${side} patches${classToken ? ' + class embedding' : ''}, ${tokens} learned positions`,
+  });
+  const conv = g.add('conv2d', { filters: s.D, kernel: [patch, patch], stride: [patch, patch], bias: !classToken }, [pixels], embedRow, 'patch_embedding');
+  let x = g.add('patchTokens', {}, [conv], embedRow, 'patches as tokens');
+  if (classToken) x = g.add('learnedTokens', { prepend: 1 }, [x], embedRow, 'class_embedding');
+  x = g.add('learnedPositions', {}, [x], embedRow, 'position_embedding');
+  const norm = (input: number, row: number, name: string): number => g.add('norm', { kind: 'layer', bias: true }, [input], row, name);
+  if (classToken) {
+    const preRow = g.addLayer({ name: `${prefix}pre_layrnorm`, type: 'LayerNorm', range: v.range('hidden_size'), detail: 'LayerNorm before the encoder' });
+    x = norm(x, preRow, 'pre_layrnorm');
+  }
+  x = encoderLayers(v, recipe, g, `${prefix}encoder.layers.*`, s, x, tokens);
+  const postRow = g.addLayer({ name: `${prefix}post_layernorm`, type: 'LayerNorm', range: v.range('layer_norm_eps', 'hidden_size'), detail: classToken ? 'LayerNorm on the class token (the pooled output)' : 'LayerNorm on every token' });
+  let pooled: number | undefined;
+  if (classToken) {
+    pooled = norm(g.add('firstToken', {}, [x], postRow, 'class token'), postRow, 'post_layernorm');
+  } else {
+    x = norm(x, postRow, 'post_layernorm');
+    if (useHead) pooled = poolingHead(v, g, prefix, s, x);
+  }
+  const description = `image ${channels}×${image}×${image} (${tokens} tokens)`;
+  return { hidden: x, pooled, patchMap: conv, width: s.D, tokens, description, classToken, layers: s.N };
+}
+
+/**
+ * SiglipMultiheadAttentionPoolingHead: a learned probe (1×D) attends over the tokens through
+ * nn.MultiheadAttention (in_proj 3·D×D with bias, out_proj D×D with bias), then x + mlp(layernorm(x)).
+ */
+function poolingHead(v: ConfigReader, g: GraphBuilder, prefix: string, s: LayerStack, x: number): number {
+  const row = g.addLayer({ name: `${prefix}head`, type: 'attention pooling', range: v.range('vision_use_head', 'hidden_size'), detail: `probe + ${s.H}-head attention over the tokens + LayerNorm + MLP ${s.D}→${s.I}→${s.D}` });
+  // The probe replaces the sequence as the single query; it is a 1×D parameter read as a tensor.
+  const probe = g.add('heldWeights', { inFeatures: 1, outFeatures: s.D, bias: false, copies: 1 }, [g.add('firstToken', {}, [x], row, 'query slot')], row, 'probe');
+  const q = g.add('dense', { units: s.D, bias: true }, [probe], row, 'in_proj (q)');
+  const k = g.add('dense', { units: s.D, bias: true }, [x], row, 'in_proj (k)');
+  const val = g.add('dense', { units: s.D, bias: true }, [x], row, 'in_proj (v)');
+  const att = g.add('attention', { heads: s.H, kvHeads: s.H, headDim: s.D / s.H }, [q, k, val], row, 'scores·values');
+  const out = g.add('dense', { units: s.D, bias: true }, [att], row, 'out_proj');
+  const normed = g.add('norm', { kind: 'layer', bias: true }, [out], row, 'layernorm');
+  const up = g.add('dense', { units: s.I, bias: true }, [normed], row, 'mlp.fc1');
+  const down = g.add('dense', { units: s.D, bias: true }, [g.add('activation', { fn: 'gelu' }, [up], row, 'gelu')], row, 'mlp.fc2');
+  return g.add('elementwise', { fn: 'add' }, [out, down], row, 'residual add');
+}
+
+/**
+ * Qwen2.5-VL's vision transformer: a Conv3d patch embedding without bias over temporal_patch_size frames
+ * (an image is repeated into them; counted as a Conv2d over channels × frames, the same weights and MACs),
+ * RMSNorm blocks with a fused qkv and proj (biases) and a gated MLP (biases), windowed attention except in
+ * `fullatt_block_indexes`, then the PatchMerger: ln_q (RMSNorm), merge² neighbours concatenated, Linear +
+ * GELU + Linear to out_hidden_size. Rotary tables are buffers.
+ */
+function qwenVisionTower(v: ConfigReader, recipe: Recipe, g: GraphBuilder, options: ReadOptions, notes: string[]): ImageTower | undefined {
+  const s = stackSizes(v, 'depth', 'num_heads');
+  const patch = v.int('patch_size');
+  const temporal = v.int('temporal_patch_size');
+  const merge = v.int('spatial_merge_size');
+  const windowPixels = v.int('window_size');
+  const out = v.int('out_hidden_size');
+  const channels = v.int('in_channels');
+  v.key('in_chans'); // the name early configs wrote; the config class ignores it for in_channels
+  v.key('spatial_patch_size'); // an early duplicate of patch_size, which the model uses
+  const full = v.node('fullatt_block_indexes') ? v.numbers('fullatt_block_indexes') : QWEN_FULL_ATTENTION_DEFAULT;
+  if (!s || patch === undefined || temporal === undefined || merge === undefined || windowPixels === undefined || out === undefined || channels === undefined) return undefined;
+  const outside = full.find((i) => !(Number.isInteger(i) && i >= 0 && i < s.N));
+  if (outside !== undefined) {
+    v.sink.error(`${v.what}: "fullatt_block_indexes" names block ${outside}, but "depth" is ${s.N} (blocks 0–${s.N - 1}).`, v.valueRange('fullatt_block_indexes'));
+    return undefined;
+  }
+  const fullBlocks = new Set(full).size;
+  const unit = patch * merge;
+  const asked = options.inputSize ? Math.max(options.inputSize[0], options.inputSize[1]) : QWEN_DEFAULT_IMAGE;
+  // The processor resizes to a multiple of patch × merge; so does this.
+  const image = Math.max(unit, Math.round(asked / unit) * unit);
+  notes.push(`Qwen2.5-VL reads images at their own size; figures are for one ${image}×${image} image${options.inputSize ? '' : ' (an assumed size; set an input size to change it)'}.`);
+  const side = image / patch;
+  const tokens = side * side;
+  const windowSide = Math.max(1, Math.floor(windowPixels / patch));
+  const pixels = g.add('input', { shape: [channels * temporal, image, image] }, [], -1, 'pixel_values (frames as channels)');
+  const embedRow = g.addLayer({ name: 'visual.patch_embed', type: 'patch embedding', range: v.range('patch_size', 'temporal_patch_size', 'hidden_size'), detail: `Conv3d ${channels}→${s.D}, ${temporal}×${patch}×${patch} without bias: ${side}×${side} patches` });
+  const conv = g.add('conv2d', { filters: s.D, kernel: [patch, patch], stride: [patch, patch], bias: false }, [pixels], embedRow, 'patch_embed.proj');
+  let x = g.add('patchTokens', {}, [conv], embedRow, 'patches as tokens');
+  x = encoderLayers(v, recipe, g, 'visual.blocks.*', s, x, tokens, { window: Math.min(tokens, windowSide * windowSide), full: fullBlocks });
+  const mergeRow = g.addLayer({ name: 'visual.merger', type: 'patch merger', range: v.range('out_hidden_size', 'spatial_merge_size'), detail: `ln_q, ${merge}×${merge} patches → ${merge * merge * s.D} → ${out}` });
+  const merged = g.add('reshape', { shape: [-1, merge * merge * s.D] }, [g.add('norm', { kind: 'rms' }, [x], mergeRow, 'ln_q')], mergeRow, `${merge}×${merge} neighbours`);
+  const hiddenMerge = g.add('activation', { fn: 'gelu' }, [g.add('dense', { units: merge * merge * s.D, bias: true }, [merged], mergeRow, 'mlp.0')], mergeRow, 'gelu');
+  const projected = g.add('dense', { units: out, bias: true }, [hiddenMerge], mergeRow, 'mlp.2');
+  const merges = tokens / (merge * merge);
+  return { hidden: projected, patchMap: conv, width: out, tokens: merges, description: `image ${channels}×${image}×${image} (${tokens} patches → ${merges} tokens)`, classToken: false, layers: s.N };
+}
+
+/** What a text tower hands on: its pooled (projected, in SigLIP) vector. */
+interface TextTower {
+  readonly pooled: number;
+  readonly width: number;
+  readonly tokens: number;
+}
+
+/**
+ * CLIPTextTransformer / SiglipTextTransformer: token and learned position embeddings, the encoder over a
+ * padded `max_position_embeddings` tokens, final_layer_norm, the pooled token (CLIP: the EOS token; SigLIP:
+ * the last), and SigLIP's `head` (hidden → projection_size, default hidden, with bias).
+ */
+function clipTextTower(t: ConfigReader, kind: 'clip' | 'siglip', recipe: Recipe, g: GraphBuilder, prefix: string): TextTower | undefined {
+  const s = stackSizes(t);
+  const vocab = t.int('vocab_size');
+  const positions = t.int('max_position_embeddings');
+  const projection = kind === 'siglip' ? t.int('projection_size', s?.D) : undefined;
+  if (!s || vocab === undefined || positions === undefined || (kind === 'siglip' && projection === undefined)) return undefined;
+  const ids = g.add('tokenIds', { length: positions }, [], -1, 'input_ids');
+  const embedRow = g.addLayer({ name: `${prefix}embeddings`, type: 'embedding', range: t.range('vocab_size', 'max_position_embeddings'), detail: `${vocab}×${s.D} tokens + ${positions}×${s.D} learned positions` });
+  const tokens = g.add('embedding', { vocab, dim: s.D }, [ids], embedRow, 'token_embedding');
+  const pos = g.add('embedding', { vocab: positions, dim: s.D }, [ids], embedRow, 'position_embedding');
+  let x = g.add('elementwise', { fn: 'add' }, [tokens, pos], embedRow, 'add positions');
+  x = encoderLayers(t, recipe, g, `${prefix}encoder.layers.*`, s, x, positions);
+  const normRow = g.addLayer({ name: `${prefix}final_layer_norm`, type: 'LayerNorm', range: t.range('layer_norm_eps', 'hidden_size'), detail: 'final norm' });
+  x = g.add('norm', { kind: 'layer', bias: true }, [x], normRow, 'final_layer_norm');
+  if (kind === 'clip') return { pooled: g.add('firstToken', {}, [x], normRow, 'EOS token (argmax of input_ids)'), width: s.D, tokens: positions };
+  const headRow = g.addLayer({ name: `${prefix}head`, type: 'projection', range: t.range('projection_size', 'hidden_size'), detail: `${s.D}→${projection} with bias, on the last token` });
+  const last = g.add('slice', { axis: 0, start: positions - 1, size: 1 }, [x], headRow, 'last token');
+  return { pooled: g.add('dense', { units: projection!, bias: true }, [last], headRow, 'head'), width: projection!, tokens: positions };
+}
+
+/** One learned scalar (CLIP's logit_scale, SigLIP's logit_bias), held as a 1×1 parameter. */
+function scalar(g: GraphBuilder, input: number, row: number, name: string): number {
+  const one = g.add('slice', { axis: -1, start: 0, size: 1 }, [input], row, `${name} slot`);
+  return g.add('heldWeights', { inFeatures: 1, outFeatures: 1, bias: false, copies: 1 }, [one], row, name);
+}
+
+/** Which tower classes a CLIP/SigLIP `architectures` entry holds, and whether it projects. */
+function dualClass(architecture: string | undefined, towers: TowersRecipe): { vision: boolean; text: boolean; projection: boolean } | 'unknown' {
+  const both = { vision: !!towers.vision, text: !!towers.textEncoder, projection: towers.join !== 'none' };
+  if (!architecture || /^(CLIP|Siglip)Model$/.test(architecture)) return both;
+  if (/^(CLIP|Siglip)VisionModel$/.test(architecture)) return { vision: true, text: false, projection: false };
+  if (/^(CLIP|Siglip)TextModel$/.test(architecture)) return { vision: false, text: true, projection: false };
+  if (/^CLIPVisionModelWithProjection$/.test(architecture)) return { vision: true, text: false, projection: true };
+  if (/^CLIPTextModelWithProjection$/.test(architecture)) return { vision: false, text: true, projection: true };
+  return 'unknown';
+}
+
+/** CLIP / SigLIP: either tower or both, with CLIP's projections and logit_scale or SigLIP's logit_scale and logit_bias. */
+function readDualEncoder(c: ConfigReader, recipe: Recipe, towers: TowersRecipe, family: string, architecture: string | undefined): TowersIR | undefined {
+  const kind = (towers.vision?.encoder ?? towers.textEncoder?.encoder) as 'clip' | 'siglip';
+  let cls = dualClass(architecture, towers);
+  const notes: string[] = [];
+  let unverified: Unverified | undefined;
+  if (cls === 'unknown') {
+    const reason = `${architecture} is not a class Greenprint counts for ${family} (it counts ${kind === 'clip' ? 'CLIPModel, CLIPVisionModel, CLIPTextModel and their …WithProjection' : 'SiglipModel, SiglipVisionModel and SiglipTextModel'}); counted as the towers this config describes, without that class's own head`;
+    c.sink.warning(`${reason}.`, c.range('architectures'));
+    unverified = { reason, ignoredKeys: [] };
+    cls = { vision: !!towers.vision, text: !!towers.textEncoder, projection: false };
+  }
+  const g = new GraphBuilder();
+  const sub = (at: SubConfigAt, which: 'text' | 'vision'): ConfigReader | undefined => subConfig(c, at, DEFAULTS[`${kind}_${which}`]);
+  const vReader = cls.vision ? sub(towers.vision?.at ?? 'vision_config', 'vision') : undefined;
+  const tReader = cls.text ? sub(towers.textEncoder?.at ?? 'text_config', 'text') : undefined;
+  if ((cls.vision && !vReader) || (cls.text && !tReader)) return undefined;
+  const both = cls.vision && cls.text;
+  const image = vReader ? clipVisionTower(vReader, kind, recipe, g, 'vision_model.') : undefined;
+  const text = tReader ? clipTextTower(tReader, kind, recipe, g, 'text_model.') : undefined;
+  if ((vReader && !image) || (tReader && !text)) return undefined;
+  const outputs: number[] = [];
+  if (kind === 'clip' && cls.projection) {
+    // CLIPModel projects to the top level's projection_dim; the …WithProjection classes to their own config's.
+    const projectionReader = both ? c : (vReader ?? tReader)!;
+    const dim = projectionReader.int('projection_dim', 512);
+    if (dim === undefined) return undefined;
+    if (image) {
+      const row = g.addLayer({ name: 'visual_projection', type: 'projection', range: projectionReader.range('projection_dim'), detail: `${image.width}→${dim}, no bias` });
+      outputs.push(g.add('dense', { units: dim, bias: false }, [image.pooled!], row, 'visual_projection'));
+    }
+    if (text) {
+      const row = g.addLayer({ name: 'text_projection', type: 'projection', range: projectionReader.range('projection_dim'), detail: `${text.width}→${dim}, no bias` });
+      outputs.push(g.add('dense', { units: dim, bias: false }, [text.pooled], row, 'text_projection'));
+    }
+  } else {
+    if (image) outputs.push(image.pooled ?? image.hidden);
+    if (text) outputs.push(text.pooled);
+  }
+  if (both && towers.join !== 'none') {
+    const row = g.addLayer({ name: kind === 'clip' ? 'logit_scale' : 'logit_scale + logit_bias', type: 'scalars', range: c.range('architectures', 'model_type'), detail: kind === 'clip' ? 'one learned temperature' : 'a learned temperature and bias' });
+    scalar(g, outputs[0], row, 'logit_scale');
+    if (kind === 'siglip') scalar(g, outputs[0], row, 'logit_bias');
+  }
+  for (const [reader] of [[vReader], [tReader]] as const) if (reader && reader !== c) warnUnreadShapeKeys(reader, recipe, family);
+  const input = [image?.description, text ? `text ${text.tokens} tokens` : undefined].filter(Boolean).join(' + ');
+  return { modelName: architecture ?? family, layers: g.layers, nodes: g.nodes, outputs, inputDescription: input, dtype: readDtype(c), notes, unverified };
+}
+
+/**
+ * A wrapper's language model: `text_config` read as its family's decoder (read.ts), or the top level when
+ * older configs keep the text settings there. The family is the recipe's when it fixes one, else the object's
+ * model_type, else the wrapper config class's default.
+ */
+function languageModel(c: ConfigReader, towers: TowersRecipe, options: ReadOptions, readConfig: ReadConfig): { ir: ModelIR; prefix: string } | undefined {
+  const decoder = towers.decoder!;
+  const node = c.node('text_config');
+  if (!node && decoder.rootWhenAbsent) {
+    const ir = readConfig(c, options, decoder.family);
+    return ir && { ir, prefix: '' };
+  }
+  const ownType = node?.type === 'object' ? prop(node, 'model_type') : undefined;
+  const named = ownType?.type === 'string' ? (ownType.value as string) : undefined;
+  const family = decoder.family ?? named ?? decoder.defaultFamily;
+  if (named && RECIPES[named]?.towers) {
+    // A wrapper inside a wrapper is no language model any transformers class builds.
+    c.sink.error(`${c.what}: "text_config" must describe a language model, found model_type "${named}" (a multimodal model).`, rangeOf(ownType!));
+    return undefined;
+  }
+  const t = subConfig(c, 'text_config', (family && DEFAULTS[family]) || {});
+  if (!t) return undefined;
+  // A known family named by the wrapper is read as that family; an object's own model_type goes through read.ts's choice (unknown: unverified).
+  const ir = readConfig(t, options, decoder.family ?? (named ? undefined : family));
+  return ir && { ir, prefix: 'language_model.' };
+}
+
+/** The image tower a wrapper's vision_config describes: its model_type's tower, or the recipe's. */
+function wrapperVision(c: ConfigReader, recipe: Recipe, towers: TowersRecipe, family: string, g: GraphBuilder, options: ReadOptions, notes: string[]): { tower: ImageTower; reader: ConfigReader; towerRecipe: Recipe; unverified?: string } | undefined {
+  const at = towers.vision!.at;
+  const node = c.node(at);
+  const ownType = node?.type === 'object' ? prop(node, 'model_type') : undefined;
+  const named = ownType?.type === 'string' ? (ownType.value as string) : undefined;
+  let encoder = towers.vision!.encoder;
+  let unverified: string | undefined;
+  if (named && encoder !== 'qwen2_5_vl' && encoder !== 'llama4') {
+    const known = RECIPES[named]?.towers?.vision?.encoder;
+    if (known === 'clip' || known === 'siglip') encoder = known;
+    else {
+      unverified = `its vision tower "${named}" has no Greenprint recipe; counted as ${encoder === 'clip' ? 'a CLIP' : 'a SigLIP'} vision tower`;
+      c.sink.warning(`${family}: the vision tower's model_type "${named}" is not one Greenprint knows (clip_vision_model, siglip_vision_model); ${unverified.replace(/^its vision tower "[^"]*" has no Greenprint recipe; /, '')} and unverified (≈?).`, rangeOf(ownType!));
+    }
+  }
+  const defaultsName = encoder === 'qwen2_5_vl' ? 'qwen2_5_vl_vision' : !node && family === 'llava' ? 'llava_vision' : `${encoder}_vision`;
+  const reader = subConfig(c, at, DEFAULTS[defaultsName]);
+  if (!reader) return undefined;
+  const towerRecipe = encoder === 'qwen2_5_vl' || encoder === 'llama4' ? recipe : RECIPES[encoder];
+  const prefix = 'vision_tower.vision_model.';
+  const tower =
+    encoder === 'qwen2_5_vl' ? qwenVisionTower(reader, towerRecipe, g, options, notes) : encoder === 'llama4' ? llama4VisionTower(reader, towerRecipe, g) : clipVisionTower(reader, encoder, towerRecipe, g, prefix);
+  return tower && { tower, reader, towerRecipe, unverified };
+}
+
+/** LLaVA's projector: linear_1 (vision width × feature layers → text) + GELU + linear_2, biases unless switched off. */
+function llavaProjector(c: ConfigReader, g: GraphBuilder, image: ImageTower, textHidden: number, notes: string[]): number | undefined {
+  const layerNode = c.node('vision_feature_layer');
+  const layers = layerNode?.type === 'array' ? (layerNode.children?.length ?? 0) : 1;
+  if (layerNode && layerNode.type !== 'array' && layerNode.type !== 'number') {
+    c.sink.error(`${c.what}: "vision_feature_layer" must be a layer index such as -2 or a list of them, found ${layerNode.type}.`, rangeOf(layerNode));
+    return undefined;
+  }
+  if (layers === 0) {
+    c.sink.error(`${c.what}: "vision_feature_layer" lists no layers.`, rangeOf(layerNode!));
+    return undefined;
+  }
+  // Indices into the tower's hidden states: the embeddings and each of its layers, from either end.
+  const states = (image.layers ?? Number.MAX_SAFE_INTEGER - 1) + 1;
+  const picked = layerNode?.type === 'array' ? (layerNode.children ?? []).map((n) => n.value) : [layerNode?.value ?? -2];
+  const wrong = picked.find((i) => !(Number.isInteger(i) && (i as number) >= -states && (i as number) < states));
+  if (wrong !== undefined || layers > states) {
+    const what = wrong !== undefined ? `names hidden state ${JSON.stringify(wrong)}` : `lists ${layers} hidden states`;
+    c.sink.error(`${c.what}: "vision_feature_layer" ${what}, but the vision tower has ${states} (its embeddings and ${image.layers} layers, indexed ${-states}…${states - 1}).`, rangeOf(layerNode!));
+    return undefined;
+  }
+  const strategy = c.string('vision_feature_select_strategy') ?? 'default';
+  const bias = c.bool('multimodal_projector_bias', true);
+  // The 'default' strategy drops the first (class) token of every selected layer.
+  const dropFirst = strategy === 'default';
+  const imageTokens = image.tokens - (dropFirst ? 1 : 0);
+  const row = g.addLayer({ name: 'multi_modal_projector', type: 'projector', range: c.range('vision_feature_layer', 'projector_hidden_act', 'multimodal_projector_bias'), detail: `${image.width * layers}→${textHidden} + GELU + ${textHidden}→${textHidden}${bias ? ', with biases' : ', no biases'}` });
+  let features = dropFirst ? g.add('slice', { axis: 0, start: 1, size: imageTokens }, [image.hidden], row, 'image tokens (class token dropped)') : image.hidden;
+  if (layers > 1) features = g.add('concat', { axis: -1 }, Array.from({ length: layers }, () => features), row, `${layers} feature layers side by side`);
+  const hidden = g.add('activation', { fn: 'gelu' }, [g.add('dense', { units: textHidden, bias }, [features], row, 'linear_1')], row, 'gelu');
+  notes.push(`Each image adds ${imageTokens} tokens to the prompt; the vision tower runs all its layers (features come from "vision_feature_layer", the later layers and post_layernorm are parameters of the class all the same).`);
+  return g.add('dense', { units: textHidden, bias }, [hidden], row, 'linear_2');
+}
+
+/** Gemma3MultiModalProjector: average-pool the patch grid to mm_tokens_per_image, RMSNorm, one projection matrix (no bias). */
+function gemma3Projector(c: ConfigReader, g: GraphBuilder, image: ImageTower, textHidden: number, notes: string[]): number | undefined {
+  const perImage = c.int('mm_tokens_per_image', 256);
+  if (perImage === undefined) return undefined;
+  const side = Math.round(Math.sqrt(image.tokens));
+  const perSide = Math.round(Math.sqrt(perImage));
+  if (perSide * perSide !== perImage || side % perSide !== 0) {
+    c.sink.error(`${c.what}: "mm_tokens_per_image" (${perImage}) must be a square whose side divides the ${side}×${side} patch grid.`, c.valueRange('mm_tokens_per_image'));
+    return undefined;
+  }
+  const kernel = side / perSide;
+  const row = g.addLayer({ name: 'multi_modal_projector', type: 'projector', range: c.range('mm_tokens_per_image'), detail: `${kernel}×${kernel} average pool to ${perImage} tokens, RMSNorm, ${image.width}→${textHidden} projection` });
+  const map = g.add('tokensToMap', {}, [image.hidden, image.patchMap], row, 'patch grid');
+  const pooled = g.add('patchTokens', {}, [g.add('pool2d', { kind: 'avg', kernel: [kernel, kernel] }, [map], row, 'avg_pool')], row, 'pooled tokens');
+  const normed = g.add('norm', { kind: 'rms' }, [pooled], row, 'mm_soft_emb_norm');
+  notes.push(`Each image adds ${perImage} tokens to the prompt.`);
+  return g.add('dense', { units: textHidden, bias: false }, [normed], row, 'mm_input_projection_weight');
+}
+
+/** Appends an IR's rows and nodes after a builder's, renumbering them; returns where its rows start. */
+function append(g: GraphBuilder, ir: ModelIR, prefix: string): { rowOffset: number; nodeOffset: number } {
+  const rowOffset = g.layers.length;
+  const nodeOffset = g.nodes.length;
+  const layers: IRLayer[] = ir.layers.map((l) => ({ ...l, name: `${prefix}${l.name}` }));
+  const nodes: IRNode[] = ir.nodes.map((n) => ({ ...n, id: n.id + nodeOffset, inputs: n.inputs.map((i) => i + nodeOffset), layer: n.layer < 0 ? n.layer : n.layer + rowOffset }));
+  g.layers.push(...layers);
+  g.nodes.push(...nodes);
+  return { rowOffset, nodeOffset };
+}
+
+function shiftExcluded(excluded: readonly ExcludedModules[] | undefined, rowOffset: number): ExcludedModules[] | undefined {
+  return excluded?.map((x) => ({ ...x, shares: x.shares.map((s) => ({ ...s, row: s.row + rowOffset })) }));
+}
+
+/** LLaVA, Gemma 3, Qwen2.5-VL: image tower, projector, then the language model with its transformer spec. */
+function readWrapper(c: ConfigReader, recipe: Recipe, towers: TowersRecipe, family: string, architecture: string | undefined, options: ReadOptions, readConfig: ReadConfig): TowersIR | undefined {
+  const notes: string[] = [];
+  const g = new GraphBuilder();
+  const vision = wrapperVision(c, recipe, towers, family, g, options, notes);
+  if (!vision) return undefined;
+  const text = languageModel(c, towers, options, readConfig);
+  if (!text) return undefined;
+  const spec = text.ir.transformer;
+  const textHidden = spec?.hiddenSize;
+  if (textHidden === undefined) return undefined;
+  let projected: number | undefined;
+  if (towers.join === 'llava') projected = llavaProjector(c, g, vision.tower, textHidden, notes);
+  else if (towers.join === 'gemma3') projected = gemma3Projector(c, g, vision.tower, textHidden, notes);
+  else if (towers.join === 'llama4') projected = llama4Projector(vision.reader, g, vision.tower, textHidden, notes);
+  else {
+    projected = vision.tower.hidden;
+    notes.push(`Each image adds ${vision.tower.tokens} tokens to the prompt.`);
+    if (vision.tower.width !== textHidden) {
+      c.sink.warning(`${family}: the vision merger's "out_hidden_size" (${vision.tower.width}) differs from the language model's hidden size (${textHidden}); the model cannot put image tokens into its prompt.`, vision.reader.valueRange('out_hidden_size'));
+    }
+  }
+  if (projected === undefined) return undefined;
+  warnUnreadShapeKeys(vision.reader, vision.towerRecipe, family);
+  const { rowOffset, nodeOffset } = append(g, text.ir, text.prefix);
+  notes.push('Prefill, decode and KV-cache figures are the language model\'s; the image tower and projector run once per request, so their MACs are added to prefill once and not to decode. The totals count one image and one sequence.');
+  notes.push(...(text.ir.notes ?? []));
+  const reasons = [text.ir.unverified?.reason, vision.unverified].filter((r): r is string => !!r);
+  const unverified: Unverified | undefined = reasons.length ? { reason: `${family}: ${reasons.join('; ')}`, ignoredKeys: text.ir.unverified?.ignoredKeys ?? [] } : undefined;
+  const outputs = [...text.ir.outputs.map((o) => o + nodeOffset), projected];
+  // Nodes before the language model's are the image tower and projector, which run once per request.
+  const perRequestNodes = Array.from({ length: nodeOffset }, (_, id) => id);
+  const transformer: TransformerSpec | undefined = spec && { ...spec, family: c.string('model_type') ?? family, excluded: shiftExcluded(spec.excluded, rowOffset), perRequestNodes };
+  return {
+    modelName: architecture ?? family,
+    layers: g.layers,
+    nodes: g.nodes,
+    outputs,
+    inputDescription: `${vision.tower.description} + ${text.ir.inputDescription}`,
+    dtype: readDtype(c),
+    notes,
+    unverified,
+    transformer,
+  };
+}
+
+/** The IR of a towers recipe (read.ts dispatches here), or undefined after reporting why it cannot be built. */
+export function readTowers(c: ConfigReader, recipe: Recipe, towers: TowersRecipe, family: string, architecture: string | undefined, options: ReadOptions, readConfig: ReadConfig): TowersIR | undefined {
+  return towers.decoder ? readWrapper(c, recipe, towers, family, architecture, options, readConfig) : readDualEncoder(c, recipe, towers, family, architecture);
+}
+
+/**
+ * A wrapper of a family Greenprint has no recipe for (PaliGemma, Idefics, …): only its `text_config` language
+ * model is counted, by that object's own family, and the whole figure is unverified — the image tower and
+ * projector are missing from it.
+ */
+export function readUnknownWrapper(c: ConfigReader, reason: string, architecture: string | undefined, options: ReadOptions, readConfig: ReadConfig): TowersIR | undefined {
+  const t = subConfig(c, 'text_config', {});
+  if (!t) return undefined;
+  if (isWrapper(t)) {
+    c.sink.error(`${c.what}: "text_config" must describe a language model, but it holds another "text_config" instead of sizes.`, c.range('text_config'));
+    return undefined;
+  }
+  const ir = readConfig(t, options);
+  if (!ir) return undefined;
+  const why = `${reason.replace(/; counted as a Llama-style decoder$/, '')}; only the language model in its "text_config" is counted, without any image tower or projector`;
+  c.sink.warning(`${why}.`, c.range('text_config'));
+  const g = new GraphBuilder();
+  append(g, ir, 'language_model.');
+  return { ...ir, modelName: architecture ?? ir.modelName, layers: g.layers, nodes: g.nodes, unverified: { reason: why, ignoredKeys: ir.unverified?.ignoredKeys ?? [] } };
+}

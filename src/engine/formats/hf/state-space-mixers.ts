@@ -1,0 +1,190 @@
+/**
+ * The recurrent mixers of state-space and linear-attention layers, translated into registry ops for one IR
+ * row: Mamba's (MambaMixer, JambaMambaMixer), Mamba-2's (Mamba2Mixer) and Qwen3-Next's gated DeltaNet. Each
+ * is `dense` projections, a depthwise causal `conv1d`, one `stateScan` (ops/state-space.ts: the per-channel
+ * parameters A_log, D, dt_bias and the scan's MACs) and gating; sizes and defaults are the config classes'.
+ * Each also says what one layer keeps per sequence while generating: the convolution's last kernel−1
+ * inputs (vLLM's conv state; transformers keeps a full kernel) plus the recurrent state.
+ */
+import type { GraphBuilder } from '../../graph';
+import { prop } from '../../source/json';
+import type { ConfigReader } from './config-reader';
+import type { KeyDefault, StateSpaceRecipe } from './recipes';
+
+/** A mixer wired onto a row, with what it keeps per sequence while generating. */
+export interface Mixer {
+  readonly build: (input: number, row: number) => number;
+  readonly detail: string;
+  /** Elements one layer keeps per sequence: convolution inputs plus the recurrent state. */
+  readonly statePerSequence: number;
+}
+
+function intOf(c: ConfigReader, k: KeyDefault<number>): number | undefined {
+  return c.int(k.key, k.default);
+}
+
+export function mixerOf(c: ConfigReader, ss: StateSpaceRecipe, g: GraphBuilder, D: number): Mixer | undefined {
+  switch (ss.mixer) {
+    case 'mamba':
+      return mambaMixer(c, ss, g, D);
+    case 'mamba2':
+      return mamba2Mixer(c, ss, g, D);
+    case 'gatedDelta':
+      return gatedDeltaNet(c, ss, g, D);
+  }
+}
+
+function biases(c: ConfigReader, ss: StateSpaceRecipe): { convBias: boolean; projBias: boolean; outBias: boolean } {
+  const flag = (k: KeyDefault<boolean> | undefined): boolean => (k ? c.bool(k.key, k.default) : false);
+  const projBias = flag(ss.projBias);
+  return { convBias: flag(ss.convBias), projBias, outBias: ss.outBias ? flag(ss.outBias) : projBias };
+}
+
+/**
+ * The mixer's inner width: the file's own value when the family reads one, else expand × hidden. Falcon-H1's
+ * `mamba_d_ssm` falls back to expand × hidden only when written as null; when absent, to its own default.
+ */
+function innerWidth(c: ConfigReader, ss: StateSpaceRecipe, D: number): number | undefined {
+  const expand = ss.expand ? intOf(c, ss.expand) : undefined;
+  if (ss.expand && expand === undefined) return undefined;
+  const fromExpand = (expand ?? 2) * D;
+  if (ss.innerWidth) {
+    const writtenNull = prop(c.root, ss.innerWidth.key)?.type === 'null';
+    return writtenNull ? (c.key(ss.innerWidth.key), fromExpand) : intOf(c, ss.innerWidth);
+  }
+  return ss.intermediateKey ? c.int(ss.intermediateKey, fromExpand) : fromExpand;
+}
+
+/** Mamba's Δ rank: a number, or "auto" = ceil(hidden_size / 16) as MambaConfig and JambaConfig resolve it. */
+function dtRankOf(c: ConfigReader, k: KeyDefault<number | 'auto'>, D: number): number | undefined {
+  const auto = Math.ceil(D / 16);
+  if (c.string(k.key) === 'auto') return auto;
+  return c.int(k.key, k.default === 'auto' ? auto : k.default);
+}
+
+/**
+ * MambaMixer / JambaMambaMixer: in_proj D→2I (x and the gate z), a depthwise causal conv1d over the I
+ * channels, x_proj I→R+2N (Δ, B, C; no bias), dt_proj R→I with bias, the selective scan (A_log I×N, D),
+ * y·silu(z), out_proj I→D. Jamba adds RMSNorms on Δ (R), B and C (N each).
+ */
+function mambaMixer(c: ConfigReader, ss: StateSpaceRecipe, g: GraphBuilder, D: number): Mixer | undefined {
+  const I = innerWidth(c, ss, D);
+  const N = intOf(c, ss.stateSize!);
+  const K = intOf(c, ss.convKernel);
+  const R = dtRankOf(c, ss.dtRank!, D);
+  const { convBias, projBias } = biases(c, ss);
+  if (I === undefined || N === undefined || K === undefined || R === undefined) return undefined;
+  const build = (input: number, row: number): number => {
+    const xz = g.add('dense', { units: 2 * I, bias: projBias }, [input], row, 'in_proj');
+    let x = g.add('slice', { axis: -1, start: 0, size: I }, [xz], row, 'x');
+    const z = g.add('slice', { axis: -1, start: I, size: I }, [xz], row, 'gate z');
+    x = g.add('conv1d', { filters: I, kernel: K, padding: 'causal', groups: I, bias: convBias }, [x], row, 'conv1d (depthwise, causal)');
+    x = g.add('activation', { fn: 'silu' }, [x], row, 'act');
+    const p = g.add('dense', { units: R + 2 * N, bias: false }, [x], row, 'x_proj');
+    let dt = g.add('slice', { axis: -1, start: 0, size: R }, [p], row, 'Δ (low rank)');
+    let B = g.add('slice', { axis: -1, start: R, size: N }, [p], row, 'B');
+    let C = g.add('slice', { axis: -1, start: R + N, size: N }, [p], row, 'C');
+    if (ss.dtBcNorms) {
+      dt = g.add('norm', { kind: 'rms' }, [dt], row, 'dt_layernorm');
+      B = g.add('norm', { kind: 'rms' }, [B], row, 'b_layernorm');
+      C = g.add('norm', { kind: 'rms' }, [C], row, 'c_layernorm');
+    }
+    dt = g.add('dense', { units: I, bias: true }, [dt], row, 'dt_proj');
+    let y = g.add('stateScan', { kind: 'mamba', stateSize: N }, [x, dt, B, C], row, 'selective scan (A_log, D)');
+    y = g.add('elementwise', { fn: 'multiply' }, [y, g.add('activation', { fn: 'silu' }, [z], row, 'silu(z)')], row, 'y·silu(z)');
+    return g.add('dense', { units: D, bias: projBias }, [y], row, 'out_proj');
+  };
+  const detail = `inner ${I}, state ${N}, conv ${K}, Δ rank ${R}${ss.dtBcNorms ? ', Δ/B/C norms' : ''}${projBias ? ', projection biases' : ''}`;
+  return { build, detail, statePerSequence: I * (K - 1) + I * N };
+}
+
+/**
+ * Mamba2Mixer / FalconH1Mixer: in_proj D → I (gate) + I + 2·G·N (x, B, C, convolved together) + H (Δ), a
+ * depthwise causal conv1d over I + 2·G·N channels, the SSD scan (A_log, D, dt_bias per head), a gated RMSNorm
+ * over I (optional in Falcon-H1: otherwise y·silu(gate) alone), out_proj I→D. Key names and defaults are the
+ * recipe's (`ssdHeads`): Mamba2Config's num_heads 128, head_dim 64, n_groups 8; FalconH1Config's mamba_*.
+ */
+function mamba2Mixer(c: ConfigReader, ss: StateSpaceRecipe, g: GraphBuilder, D: number): Mixer | undefined {
+  const keys = ss.ssdHeads!;
+  const I = innerWidth(c, ss, D);
+  const N = intOf(c, ss.stateSize!);
+  const K = intOf(c, ss.convKernel);
+  const H = intOf(c, keys.heads);
+  const G = intOf(c, keys.groups);
+  const { convBias, projBias, outBias } = biases(c, ss);
+  const norm = ss.gatedNorm ? c.bool(ss.gatedNorm.key, ss.gatedNorm.default) : true;
+  if ([I, N, K, H, G].some((v) => v === undefined)) return undefined;
+  // "auto" (Falcon-H1's default): the inner width split evenly over the heads.
+  const P = c.string(keys.headDim.key) === 'auto' || (keys.headDim.default === 'auto' && !c.has(keys.headDim.key)) ? Math.floor(I! / H!) : c.int(keys.headDim.key, keys.headDim.default === 'auto' ? undefined : keys.headDim.default);
+  if (P === undefined) return undefined;
+  if (H! * P !== I) {
+    c.sink.error(`config.json: "${keys.heads.key}" × "${keys.headDim.key}" (${H} × ${P} = ${H! * P}) must equal the mixer's inner width ${I}: the scan splits the inner channels into heads.`, c.valueRange(keys.heads.key));
+    return undefined;
+  }
+  if (H! % G! !== 0) {
+    c.sink.error(`config.json: "${keys.groups.key}" (${G}) must divide "${keys.heads.key}" (${H}): each group's B and C serve a whole set of heads.`, c.valueRange(keys.groups.key));
+    return undefined;
+  }
+  const inner = I!;
+  const bc = G! * N!;
+  const convDim = inner + 2 * bc;
+  const build = (input: number, row: number): number => {
+    const p = g.add('dense', { units: inner + convDim + H!, bias: projBias }, [input], row, 'in_proj');
+    const gate = g.add('slice', { axis: -1, start: 0, size: inner }, [p], row, 'gate');
+    let xBC = g.add('slice', { axis: -1, start: inner, size: convDim }, [p], row, 'x, B, C');
+    const dt = g.add('slice', { axis: -1, start: inner + convDim, size: H! }, [p], row, 'Δ per head');
+    xBC = g.add('conv1d', { filters: convDim, kernel: K!, padding: 'causal', groups: convDim, bias: convBias }, [xBC], row, 'conv1d (depthwise, causal)');
+    xBC = g.add('activation', { fn: 'silu' }, [xBC], row, 'act');
+    const x = g.add('slice', { axis: -1, start: 0, size: inner }, [xBC], row, 'x');
+    const B = g.add('slice', { axis: -1, start: inner, size: bc }, [xBC], row, 'B');
+    const C = g.add('slice', { axis: -1, start: inner + bc, size: bc }, [xBC], row, 'C');
+    let y = g.add('stateScan', { kind: 'mamba2', stateSize: N!, heads: H! }, [x, dt, B, C], row, 'SSD scan (A_log, D, dt_bias)');
+    y = g.add('elementwise', { fn: 'multiply' }, [y, g.add('activation', { fn: 'silu' }, [gate], row, 'silu(gate)')], row, 'y·silu(gate)');
+    if (norm) y = g.add('norm', { kind: 'rms' }, [y], row, 'norm (gated RMSNorm)');
+    return g.add('dense', { units: D, bias: outBias }, [y], row, 'out_proj');
+  };
+  const detail = `inner ${inner} = ${H} heads × ${P}, state ${N}, ${G} group${G === 1 ? '' : 's'}, conv ${K}${norm ? '' : ', no gated norm'}${projBias || outBias ? ', projection biases' : ''}`;
+  return { build, detail, statePerSequence: convDim * (K! - 1) + inner * N! };
+}
+
+/**
+ * Qwen3NextGatedDeltaNet: in_proj_qkvz D → 2·Hk·dk + 2·Hv·dv (queries, keys, values, output gate z) and
+ * in_proj_ba D → 2·Hv (β and the decay's input a), a depthwise causal conv1d without bias over queries, keys
+ * and values, the gated delta rule (A_log, dt_bias per value head; the state of each value head is dk × dv),
+ * a gated RMSNorm over each value head (dv weights), out_proj Hv·dv → D. No biases anywhere. Defaults are
+ * Qwen3NextConfig's: 16 key heads and 32 value heads of 128, kernel 4.
+ */
+function gatedDeltaNet(c: ConfigReader, ss: StateSpaceRecipe, g: GraphBuilder, D: number): Mixer | undefined {
+  const Hv = c.int('linear_num_value_heads', 32);
+  const Hk = c.int('linear_num_key_heads', 16);
+  const dk = c.int('linear_key_head_dim', 128);
+  const dv = c.int('linear_value_head_dim', 128);
+  const K = intOf(c, ss.convKernel);
+  if ([Hv, Hk, dk, dv, K].some((v) => v === undefined)) return undefined;
+  if (Hv! % Hk! !== 0) {
+    c.sink.error(`config.json: "linear_num_key_heads" (${Hk}) must divide "linear_num_value_heads" (${Hv}): each key head serves a whole group of value heads.`, c.valueRange('linear_num_key_heads'));
+    return undefined;
+  }
+  const keyDim = Hk! * dk!;
+  const valueDim = Hv! * dv!;
+  const convDim = 2 * keyDim + valueDim;
+  const build = (input: number, row: number): number => {
+    const qkvz = g.add('dense', { units: convDim + valueDim, bias: false }, [input], row, 'in_proj_qkvz');
+    const ba = g.add('dense', { units: 2 * Hv!, bias: false }, [input], row, 'in_proj_ba');
+    let qkv = g.add('slice', { axis: -1, start: 0, size: convDim }, [qkvz], row, 'q, k, v');
+    const z = g.add('slice', { axis: -1, start: convDim, size: valueDim }, [qkvz], row, 'gate z');
+    const beta = g.add('slice', { axis: -1, start: 0, size: Hv! }, [ba], row, 'β per value head');
+    const a = g.add('slice', { axis: -1, start: Hv!, size: Hv! }, [ba], row, 'decay input a');
+    qkv = g.add('conv1d', { filters: convDim, kernel: K!, padding: 'causal', groups: convDim, bias: false }, [qkv], row, 'conv1d (depthwise, causal)');
+    qkv = g.add('activation', { fn: 'silu' }, [qkv], row, 'act');
+    const q = g.add('slice', { axis: -1, start: 0, size: keyDim }, [qkv], row, 'q');
+    const k = g.add('slice', { axis: -1, start: keyDim, size: keyDim }, [qkv], row, 'k');
+    const v = g.add('slice', { axis: -1, start: 2 * keyDim, size: valueDim }, [qkv], row, 'v');
+    let y = g.add('stateScan', { kind: 'gatedDelta', stateSize: dk!, heads: Hv! }, [v, q, k, beta, a], row, 'gated delta rule (A_log, dt_bias)');
+    y = g.add('norm', { kind: 'rms', dim: dv! }, [y], row, 'norm (gated RMSNorm per head)');
+    y = g.add('elementwise', { fn: 'multiply' }, [y, g.add('activation', { fn: 'silu' }, [z], row, 'silu(z)')], row, 'y·silu(z)');
+    return g.add('dense', { units: D, bias: false }, [y], row, 'out_proj');
+  };
+  const detail = `gated DeltaNet: ${Hk} key heads × ${dk}, ${Hv} value heads × ${dv}, conv ${K}`;
+  return { build, detail, statePerSequence: convDim * (K! - 1) + Hv! * dk! * dv! };
+}
