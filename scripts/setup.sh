@@ -42,6 +42,9 @@ fi
 
 # --- 2. The extension's own dependencies ----------------------------------------------------------------
 cd "$ROOT"
+# onnxruntime-node (optional) downloads CUDA libraries in its install script unless told not to; its CPU
+# binaries ship in the package. Without this it fails to install here and is skipped, like tfjs-node.
+export ONNXRUNTIME_NODE_INSTALL_CUDA=skip
 deps_stamp="node_modules/.greenprint-deps-stamp"
 deps_hash="$(cat package.json package-lock.json 2>/dev/null | sha256sum | cut -d' ' -f1)"
 if [ ! -f "$deps_stamp" ] || [ "$(cat "$deps_stamp")" != "$deps_hash" ]; then

@@ -160,6 +160,35 @@ export function analyzeModel(rawText: string, options: AnalyzeOptions): Analyzed
     });
   }
 
+  // Weights as ground truth: a checkpoint beside a Hugging Face config, read header-only (ground-truth.ts).
+  const weightCheck = ir.format === 'hf-config' && options.readSiblingBytes
+    ? (params: number, s: DiagnosticSink) => checkAgainstWeights(source.json?.root, params, options.readSiblingBytes!, s)
+    : undefined;
+  return reportFromIr(ir, reader.label, options, sink, lines, base, weightCheck);
+}
+
+/** Where an analysed file's offsets fall: lines of a text, or none (a binary file; offsets are then bytes). */
+export interface OffsetPositions {
+  positionAt(offset: number): { line: number; character: number };
+}
+
+/**
+ * The part of an analysis that follows reading, shared by config texts and binary model files: evaluates
+ * the IR once and derives every figure (totals, transformer metrics, serving memory, latency, CO2e) from it.
+ * `weightCheck` compares the counted params with a checkpoint beside the file and returns its notes.
+ */
+export function reportFromIr(
+  ir: ModelIR,
+  readerLabel: string,
+  options: AnalyzeOptions,
+  sink: DiagnosticSink,
+  lines: OffsetPositions,
+  base: { file: string; batch: number; layers: LayerReport[]; notes: string[] },
+  weightCheck?: (params: number, sink: DiagnosticSink) => string[],
+): AnalyzedModel {
+  const report = (r: AnalysisReport, evaluated?: CostResult): AnalyzedModel => ({ report: r, ir, evaluated });
+  const batch = base.batch;
+  const firstRange = ir.layers[0]?.range ?? { start: 0, end: 0 };
   const dtype = options.dtype ?? ir.dtype;
   const result = evaluate(ir, { batch, dtype });
   for (const d of result.diagnostics) sink.items.push(d);
@@ -167,14 +196,10 @@ export function analyzeModel(rawText: string, options: AnalyzeOptions): Analyzed
   if (!totalsExact) {
     sink.error(
       'The model\'s totals are too large to count exactly (beyond 2^53); they are left out rather than reported wrong. Check the sizes in this file.',
-      { start: 0, end: Math.min(1, text.length) },
+      { start: 0, end: Math.min(1, firstRange.end) },
     );
   }
-
-  // Weights as ground truth: a checkpoint beside a Hugging Face config, read header-only (ground-truth.ts).
-  const weightNotes = totalsExact && ir.format === 'hf-config' && options.readSiblingBytes
-    ? checkAgainstWeights(source.json?.root, result.totals.params, options.readSiblingBytes, sink)
-    : [];
+  const weightNotes = totalsExact && weightCheck ? weightCheck(result.totals.params, sink) : [];
   const opsByLayer = options.includeOps ? groupOps(ir, result, batch) : undefined;
   const layers: LayerReport[] = ir.layers.map((layer, i) => {
     const c = result.layers[i];
@@ -206,7 +231,7 @@ export function analyzeModel(rawText: string, options: AnalyzeOptions): Analyzed
     if (!Object.values(transformer).every((v) => typeof v !== 'number' || isExactCount(v))) {
       sink.error(
         `Per-token FLOPs or the KV cache of this transformer at ${seqLen} tokens are too large to count exactly (beyond 2^53); they are left out rather than reported wrong.`,
-        ir.layers[0]?.range ?? { start: 0, end: Math.min(1, text.length) },
+        firstRange,
       );
       transformer = undefined;
     }
@@ -216,7 +241,7 @@ export function analyzeModel(rawText: string, options: AnalyzeOptions): Analyzed
   const counted: AnalysisReport = {
     ...base,
     format: ir.format,
-    formatLabel: reader.label,
+    formatLabel: readerLabel,
     model: ir.modelName,
     variant: ir.variant,
     variants: ir.variants,
@@ -231,7 +256,7 @@ export function analyzeModel(rawText: string, options: AnalyzeOptions): Analyzed
     diagnostics: toReportDiagnostics(sink, lines),
     notes: [...(ir.notes ?? []), ...excludedNotes(ir.transformer, transformer), ...weightNotes],
   };
-  if (!options.efficiency || !totalsExact) return report(counted, ir, result);
+  if (!options.efficiency || !totalsExact) return report(counted, result);
   const efficiency = estimateEfficiency(counted, ir, result, options.efficiency);
   return report(
     {
@@ -241,7 +266,6 @@ export function analyzeModel(rawText: string, options: AnalyzeOptions): Analyzed
       carbon: efficiency.carbon,
       efficiencyProblems: efficiency.problems,
     },
-    ir,
     result,
   );
 }
@@ -288,7 +312,7 @@ export function mightBeModelConfig(text: string): boolean {
   return /"(modelTopology|class_name|model_type|architectures|first_conv|input_stem|kind)"|^\s*(backbone|head)\s*:/m.test(text.slice(0, 200_000));
 }
 
-function toReportDiagnostics(sink: DiagnosticSink, lines: LineIndex): ReportDiagnostic[] {
+export function toReportDiagnostics(sink: DiagnosticSink, lines: OffsetPositions): ReportDiagnostic[] {
   return sink.items.map((d) => {
     const s = lines.positionAt(d.range.start);
     const e = lines.positionAt(d.range.end);

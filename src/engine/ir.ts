@@ -16,7 +16,7 @@ export interface SourceRange {
   readonly end: number;
 }
 
-export type FormatId = 'ofa-net' | 'ofa-supernet' | 'keras' | 'hf-config' | 'ultralytics';
+export type FormatId = 'ofa-net' | 'ofa-supernet' | 'keras' | 'hf-config' | 'ultralytics' | 'onnx' | 'gguf' | 'safetensors';
 
 /** Once-for-All's elastic search spaces (ofa/spaces.ts); an OFA net of either family names its space. */
 export type OfaSpaceId = 'mobilenetv3' | 'proxyless';

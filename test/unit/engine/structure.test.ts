@@ -9,9 +9,10 @@
  *   2. building blocks text and JSON/YAML sources, ops and the graph builder, cost evaluation, transformer
  *                      metrics, weights files, torch checkpoints, datasets
  *   3. ofa             the Once-for-All space: spaces, arch expansion, net config → IR, seeded sampling
- *   4. readers/runtime format readers (they only translate) and the TF.js runtime that measures
+ *   4. readers/runtime format readers of configs and of binary model files (files: ONNX, GGUF, safetensors;
+ *                      they only translate), the runtimes that measure (TF.js, ONNX Runtime) and ONNX export
  *   5. estimates       latency tables, keys and roofline; carbon; serving memory; the report types they fill in
- *   6. analysis        analyze (read → evaluate once → estimate), the check against weights beside a config
+ *   6. analysis        analyze and analyze-file (read → evaluate once → estimate), the check against weights beside a config
  *                      (ground-truth) and what presents its report
  *   7. supernet        search, predictors, training, extraction
  *   8. services        the device agent (remote) and the isolated analysis process
@@ -26,9 +27,9 @@ const LAYERS: readonly (readonly string[])[] = [
   ['ir.ts', 'diagnostics.ts', 'budget.ts', 'progress.ts', 'units.ts', 'devices.ts', 'fsutil'],
   ['source', 'ops', 'graph.ts', 'cost.ts', 'transformer.ts', 'weights', 'torch', 'data'],
   ['ofa'],
-  ['formats', 'runtime'],
+  ['formats', 'files', 'runtime', 'export'],
   ['latency', 'carbon', 'serving', 'report-types.ts'],
-  ['analyze.ts', 'ground-truth.ts', 'efficiency.ts', 'report.ts', 'hints.ts'],
+  ['analyze.ts', 'analyze-file.ts', 'ground-truth.ts', 'efficiency.ts', 'report.ts', 'hints.ts'],
   ['supernet'],
   ['remote', 'isolated'],
   ['index.ts'],
