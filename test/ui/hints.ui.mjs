@@ -27,6 +27,8 @@ const SCREENSHOTS = path.join(RESULTS_DIR, 'screenshots');
 const VSIX = path.join(RESULTS_DIR, 'greenprint.vsix');
 const SAMPLE = { quickOpen: 'yolo12.yaml', layerLine: '- [-1, 1, Conv, [64, 3, 2]]' };
 const REPORT_COMMAND = 'Greenprint: Show Model Report';
+/** A decoder config whose model hover (on the keys above its first layer row) states serving memory. */
+const LLM = { quickOpen: 'Llama-3.1-8B.config.json', hoverKey: '"architectures"' };
 /** What a Greenprint inlay hint looks like: "38.5K params · 12.4M MACs" (metrics are configurable). */
 const HINT = /\S+ params(?: · \S+ [^\s·]+)*/;
 
@@ -182,6 +184,27 @@ async function main() {
       await page.waitForTimeout(1000);
       await page.screenshot({ path: path.join(SCREENSHOTS, 'device-t4.png') });
       return `status bar "${(await device.innerText()).trim()}", hint "${withLatency}"`;
+    });
+
+    await check('hovering a Hugging Face config\'s first keys shows serving memory against the chosen GPU', async () => {
+      await page.keyboard.press('Control+P');
+      const input = page.locator('.quick-input-widget .quick-input-box input');
+      await input.waitFor({ state: 'visible', timeout: 10000 });
+      await input.fill(LLM.quickOpen);
+      await page.locator('.quick-input-widget .monaco-list-row', { hasText: LLM.quickOpen }).first().waitFor({ timeout: 10000 });
+      await page.keyboard.press('Enter');
+      const key = page.locator('.editor-group-container.active .monaco-editor .view-line span', { hasText: LLM.hoverKey }).first();
+      await key.waitFor({ timeout: 15000 });
+      const hover = page.locator('.monaco-hover', { hasText: 'Serving' }).first();
+      const text = await waitUntil('a hover with the serving memory', async () => {
+        await key.hover();
+        await page.waitForTimeout(1500);
+        return (await hover.isVisible()) ? (await hover.innerText()).replace(/\u00a0/g, ' ') : undefined;
+      }, 30000);
+      await page.screenshot({ path: path.join(SCREENSHOTS, 'hover-serving-llama.png') });
+      const sentence = text.match(/Serving:[^\n]*?(fits on .*?: (yes|no) — needs .*? usable)/);
+      if (!sentence) throw new Error(`no "fits on … yes/no" sentence in the hover: ${text.slice(0, 400)}`);
+      return `"${sentence[1]}"`;
     });
 
     await check(`runs "${REPORT_COMMAND}" from the command palette`, async () => {
