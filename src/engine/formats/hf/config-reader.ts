@@ -7,11 +7,14 @@ import type { DiagnosticSink } from '../../diagnostics';
 import type { DType, SourceRange } from '../../ir';
 import { JsonFields, prop, propEntry, rangeOf, type JsonNode } from '../../source/json';
 
-/** GPT-2 spells the size keys its own way; its config class maps the usual names onto them. */
+/**
+ * GPT-2 and DistilBERT spell the size keys their own way; their config classes map the usual names onto them
+ * (GPT2Config's and DistilBertConfig's `attribute_map`). The first name present wins.
+ */
 const ALIASES: Record<string, readonly string[]> = {
-  hidden_size: ['hidden_size', 'n_embd', 'n_embed'],
-  num_hidden_layers: ['num_hidden_layers', 'n_layer'],
-  num_attention_heads: ['num_attention_heads', 'n_head'],
+  hidden_size: ['hidden_size', 'n_embd', 'n_embed', 'dim'],
+  num_hidden_layers: ['num_hidden_layers', 'n_layer', 'n_layers'],
+  num_attention_heads: ['num_attention_heads', 'n_head', 'n_heads'],
   max_position_embeddings: ['max_position_embeddings', 'n_positions'],
   intermediate_size: ['intermediate_size', 'n_inner'],
 };

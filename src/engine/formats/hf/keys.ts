@@ -21,7 +21,7 @@ export const SHAPE_KEYS: ReadonlySet<string> = new Set([
   'image_size', 'patch_size', 'num_channels', 'qkv_bias', 'pooler_output_size', 'encoder_stride',
   'use_swiglu_ffn', 'mlp_ratio', 'num_register_tokens', 'ffn_dim', 'word_embed_proj_dim', 'enable_bias',
   'do_layer_norm_before', 'use_parallel_residual', 'num_kv_heads', 'multi_query', 'new_decoder_architecture',
-  'ffn_hidden_size', 'num_ln_in_parallel_attn',
+  'ffn_hidden_size', 'num_ln_in_parallel_attn', 'hidden_dim', 'lm_head_bias', 'sinusoidal_pos_embds',
   // Encoder-decoder sizes (T5, BART, Whisper).
   'd_kv', 'd_ff', 'num_decoder_layers', 'relative_attention_num_buckets', 'feed_forward_proj', 'encoder_layers', 'decoder_layers',
   'encoder_attention_heads', 'decoder_attention_heads', 'encoder_ffn_dim', 'decoder_ffn_dim', 'num_mel_bins', 'max_source_positions',
@@ -55,6 +55,8 @@ const INERT_KEYS: ReadonlySet<string> = new Set([
   'vision_token_id', 'boi_token_index', 'eoi_token_index', 'ignore_index', 'projector_hidden_act',
   'vision_feature_select_strategy', 'logit_scale_init_value', 'initializer_factor', 'tokens_per_second',
   'attn_scale', 'attn_temperature_tuning', 'floor_scale', 'for_llm_compressor',
+  // DistilBERT's dropouts and activation; PhiMoE's input jitter (training noise).
+  'activation', 'dropout', 'qa_dropout', 'seq_classif_dropout', 'finetuning_task', 'output_past', 'input_jitter_noise',
 ]);
 
 /** Keys the file holds (non-null) that no recipe step read and that are not known to be inert. */

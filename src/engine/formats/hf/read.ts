@@ -39,7 +39,7 @@ const CONVENTION: ModelIR['convention'] = {
   label: 'nn.Parameter elements of the architectures class (tied embeddings once); MACs = weighted matmuls + attention QKᵀ/AV over full T×T; FLOPs = 2×MACs',
 };
 
-const SIZE_KEYS = ['hidden_size', 'n_embd', 'num_hidden_layers', 'n_layer', 'd_model', 'num_attention_heads', 'n_head', 'num_layers', 'num_heads', 'encoder_layers'];
+const SIZE_KEYS = ['hidden_size', 'n_embd', 'num_hidden_layers', 'n_layer', 'n_layers', 'dim', 'd_model', 'num_attention_heads', 'n_head', 'num_layers', 'num_heads', 'encoder_layers'];
 
 function detect(source: ParsedSource): boolean {
   const root = source.json?.root;
@@ -324,9 +324,10 @@ function embeddings(x: BlockContext, seqLen: number, vocab: number, shared: bool
     const typeRow = g.addLayer({ name: `${names.prefix}embeddings.token_type_embeddings`, type: 'token type embedding', range: c.range('type_vocab_size', 'vocab_size'), detail: `${types}×${D}` });
     const tt = g.add('embedding', { vocab: types, dim: D }, [ids], typeRow, 'token_type_embeddings');
     sum = g.add('elementwise', { fn: 'add' }, [sum, tt], typeRow, 'add token types');
-    sum = g.add('norm', { kind: 'layer', bias: true }, [sum], typeRow, 'embeddings.LayerNorm');
+    return g.add('norm', { kind: 'layer', bias: true }, [sum], typeRow, 'embeddings.LayerNorm');
   }
-  return sum;
+  // Post-norm encoders normalise the embedding sum (BERT on the token-type row above; DistilBERT has no token types).
+  return recipe.kind === 'encoder' ? g.add('norm', { kind: 'layer', bias: true }, [sum], posRow, 'embeddings.LayerNorm') : sum;
 }
 
 /** The attention block with its sizes checked, or undefined after reporting why it cannot be built. */

@@ -132,9 +132,15 @@ export interface Recipe {
    */
   readonly finalNormRule?: { readonly withPrimaryLayout: boolean; readonly removedBy?: string };
   readonly tokenTypes?: boolean;
-  readonly lmHeadBias?: boolean;
-  /** Which head to put on a sequence classifier: BERT's pooler + classifier or RoBERTa's two-layer head. */
-  readonly classifier?: 'bert' | 'roberta';
+  /** A bias on the lm_head: always (Phi) or by a config key (PhiMoE's `lm_head_bias`). */
+  readonly lmHeadBias?: BiasRule;
+  /**
+   * Which head to put on a sequence classifier: BERT's pooler + classifier, RoBERTa's two-layer head
+   * (dense + tanh + out_proj) or DistilBERT's (pre_classifier + ReLU + classifier).
+   */
+  readonly classifier?: 'bert' | 'roberta' | 'distilbert';
+  /** An encoder whose bare model has no pooler (DistilBertModel); absent: BERT's pooler is there. */
+  readonly noPooler?: boolean;
   /** `intermediate_size` default of the config class, as a multiple of the hidden size (GPT-2: 4). */
   readonly intermediateTimesHidden?: number;
   /**
@@ -298,6 +304,36 @@ const BERT: Recipe = {
     attention: 'attention',
     mlp: 'intermediate+output',
     finalNorm: 'norm',
+  },
+};
+
+/**
+ * DistilBERT (Sanh et al. 2019) as modeling_distilbert.py builds it: BERT's post-norm encoder layer
+ * (q/k/v/out_lin with biases, sa_layer_norm, ffn lin1/lin2 with biases, output_layer_norm) under its own
+ * key names (`dim`, `n_layers`, `n_heads`, the FFN width `hidden_dim`), word and position embeddings
+ * with a LayerNorm, no token types and no pooler. Sinusoidal positions (`sinusoidal_pos_embds`) are still
+ * an nn.Embedding, frozen, so they count the same as learned ones.
+ */
+const DISTILBERT: Recipe = {
+  ...BERT,
+  source: 'transformers/models/distilbert/modeling_distilbert.py',
+  classStem: 'DistilBert',
+  tokenTypes: false,
+  noPooler: true,
+  classifier: 'distilbert',
+  mlpWidthKey: 'hidden_dim',
+  names: {
+    prefix: 'distilbert.',
+    embed: 'embeddings.word_embeddings',
+    positions: 'embeddings.position_embeddings',
+    layers: 'transformer.layer',
+    attention: 'attention',
+    mlp: 'ffn',
+    finalNorm: 'norm',
+  },
+  acknowledged: {
+    sinusoidal_pos_embds: 'sinusoidal or learned, the position table is an nn.Embedding of the same size (frozen when sinusoidal)',
+    tie_weights_: 'a flag of the original DistilBERT release; the masked-LM projector is tied to the word embeddings either way',
   },
 };
 
@@ -828,6 +864,22 @@ export const RECIPES: Readonly<Record<string, Recipe>> = {
     slidingWindow: 'when-set',
     moe: { block: 'block_sparse_moe', expertKeys: ['num_local_experts'], expertsDefault: 8, activeDefault: 2, widthKey: 'intermediate_size', routerBias: 'none', expertBias: false, sparseLayers: 'all' },
   },
+  /**
+   * PhiMoE (Phi-3.5-MoE, Microsoft 2024): Mixtral's sparse MoE (16 experts, top-2, w1/w2/w3 without bias,
+   * a bias-free router) with LayerNorms that have biases instead of RMSNorm, attention biases by
+   * `attention_bias` and an lm_head bias by `lm_head_bias` (both on in Phi-3.5-MoE's config).
+   */
+  phimoe: {
+    ...LLAMA,
+    source: 'transformers/models/phimoe/modeling_phimoe.py',
+    classStem: 'Phimoe',
+    norm: 'layer',
+    attention: { kind: 'gqa', qkvBias: 'attention_bias', outBias: 'attention_bias' },
+    mlp: GATED_NO_BIAS,
+    slidingWindow: 'when-set',
+    lmHeadBias: { key: 'lm_head_bias', default: false },
+    moe: { block: 'block_sparse_moe', expertKeys: ['num_local_experts'], expertsDefault: 16, activeDefault: 2, widthKey: 'intermediate_size', routerBias: 'none', expertBias: false, sparseLayers: 'all' },
+  },
   qwen2: { ...LLAMA, source: 'transformers/models/qwen2/modeling_qwen2.py', classStem: 'Qwen2', attention: QKV_BIAS_GQA, mlp: GATED_NO_BIAS, slidingWindow: 'when-enabled', acknowledged: WINDOW_LAYER_TYPES },
   qwen2_moe: {
     ...LLAMA,
@@ -908,6 +960,7 @@ export const RECIPES: Readonly<Record<string, Recipe>> = {
     names: { prefix: 'transformer.', embed: 'wte', positions: 'wpe', layers: 'h', attention: 'attn', mlp: 'mlp', finalNorm: 'ln_f' },
   },
   bert: BERT,
+  distilbert: DISTILBERT,
   roberta: { ...BERT, source: 'transformers/models/roberta/modeling_roberta.py', classStem: 'Roberta', classifier: 'roberta', names: { ...BERT.names, prefix: 'roberta.' } },
   gemma3_text: {
     ...LLAMA,
