@@ -26,11 +26,7 @@
  */
 import type { Shape } from '../ir';
 import { defineOp, elements, NO_COST, ShapeError } from './registry';
-
-function tokens(shape: Shape, op: string): [number, number] {
-  if (shape.length !== 2) throw new ShapeError(`${op} needs a token sequence T×D, got ${shape.join('×') || 'a scalar'}.`);
-  return [shape[0], shape[1]];
-}
+import { tokens } from './shapes';
 
 export interface NnMultiheadAttentionAttrs {
   heads: number;

@@ -69,15 +69,3 @@ export const channelScale = defineOp({
   },
 });
 
-/** A learned per-channel scale on a token sequence (DINOv2's LayerScale `lambda1`): D parameters, no MACs counted. */
-export const layerScale = defineOp({
-  type: 'layerScale',
-  inputs: 1,
-  outputShape([input], _a: Record<string, never>) {
-    tokens(input, 'layer scale');
-    return input;
-  },
-  cost([input]) {
-    return { params: input[1], macs: 0 };
-  },
-});

@@ -25,17 +25,6 @@ import * as stateSpace from './state-space';
 
 const MODULES = [attention, conv, dense, detr, elementwise, embedding, moe, norm, pool, positionBias, recurrent, shape, sharedCall, stateSpace] as const;
 
-/**
- * An op defined as `defineOp<Attrs>({…})` (an explicit type argument) has the name type `string`; it is
- * left out of `ModuleOps` and named here instead, checked against its definition when this module loads.
- */
-function named<const N extends string, A>(type: N, op: OpType<A>): OpType<A, N> {
-  if (op.type !== type) throw new Error(`op "${op.type}" is listed as "${type}" in ops/index.ts.`);
-  return op as OpType<A, N>;
-}
-
-const NAMED = [named('stateScan', stateSpace.stateScan)] as const;
-
 /** What an op definition looks like from outside, whatever its attributes. */
 interface AnyOpShape {
   readonly type: string;
@@ -44,14 +33,14 @@ interface AnyOpShape {
   cost: (...args: never[]) => unknown;
 }
 
-/** Op definitions whose name is a literal type (ops named only `string` are in `NAMED`). */
+/** Op definitions whose name is a literal type (an explicit `defineOp<Attrs>` would widen it to `string`: don't). */
 type Literal<O> = O extends { readonly type: infer N } ? (string extends N ? never : O) : never;
 
 /** The op definitions a module exports (its other exports, helpers and constants, drop out). */
 type ModuleOps<M> = M extends unknown ? Literal<Extract<M[keyof M], AnyOpShape>> : never;
 
 /** Every op definition, as a union of their exact types. */
-export type OpDefinition = ModuleOps<(typeof MODULES)[number]> | (typeof NAMED)[number];
+export type OpDefinition = ModuleOps<(typeof MODULES)[number]>;
 
 /** The name of every registered op type, e.g. `'conv2d' | 'dense' | …`. */
 export type OpName = OpDefinition['type'];

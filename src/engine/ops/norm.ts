@@ -6,7 +6,7 @@
  * counts them: Keras `count_params()` counts BatchNormalization's moving statistics and Normalization's
  * mean/variance (non-trainable weights); PyTorch keeps running statistics as buffers, so thop, OFA and
  * Hugging Face counts leave them out (`countRunningStats`). No MACs (fvcore / calflops / OFA); `auxMacs`
- * mirror thop's count_normalization for BatchNorm: 2 ops per element, or 4 with affine weights.
+ * mirror thop's count_normalization for BatchNorm and LayerNorm: 2 ops per element, or 4 with affine weights.
  */
 import { defineOp, elements, ShapeError } from './registry';
 import { channelCount } from './shapes';
@@ -72,7 +72,10 @@ export const norm = defineOp({
   },
   cost([input], _output, a) {
     const size = normalizedSize(input, a);
-    return { params: size * ((a.scale ?? true ? 1 : 0) + (a.bias ? 1 : 0)), macs: 0 };
+    const learned = (a.scale ?? true ? 1 : 0) + (a.bias ? 1 : 0);
+    // thop (count_normalization) prices nn.LayerNorm like BatchNorm: 2 ops per element, 4 when affine; it has
+    // no rule for RMSNorm. Only conventions with auxiliary ops (Ultralytics) add these.
+    return { params: size * learned, macs: 0, auxMacs: a.kind === 'layer' ? elements(input) * (learned > 0 ? 4 : 2) : 0 };
   },
 });
 

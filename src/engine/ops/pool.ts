@@ -1,12 +1,13 @@
 /**
  * Pooling: windowed 2-D (feature maps) and 1-D (sequences), global pooling over a map's positions or a
- * sequence's steps, and the two ways transformers pool tokens (first token, mean over tokens).
+ * sequence's steps (a transformer's mean over tokens is the latter with keepDims; its first token is a
+ * `slice`, ops/shape.ts).
  *
  * Pooling owns no parameters and counts no MACs, as fvcore, ptflops, OFA and calflops count it; no thop
  * auxiliary ops are attributed to it either (thop counts none for max pooling).
  */
 import { defineOp, NO_COST } from './registry';
-import { featureMap, sequence, tokens, windowOutput, type Padding } from './shapes';
+import { featureMap, sequence, windowOutput, type Padding } from './shapes';
 
 export interface PoolAttrs {
   kind: 'max' | 'avg';
@@ -65,32 +66,6 @@ export const globalPool = defineOp({
     }
     const [c] = featureMap(input, 'global pooling');
     return a.keepDims ? [c, 1, 1] : [c];
-  },
-  cost() {
-    return NO_COST;
-  },
-});
-
-/** Picks the first token (BERT pooler's `hidden_states[:, 0]`). */
-export const firstToken = defineOp({
-  type: 'firstToken',
-  inputs: 1,
-  outputShape([input], _a: Record<string, never>) {
-    const [, d] = tokens(input, 'first-token pooling');
-    return [1, d];
-  },
-  cost() {
-    return NO_COST;
-  },
-});
-
-/** The mean over tokens (DINOv2's classifier input `patch_tokens.mean(dim=1)`): [T, D] → [1, D], no parameters. */
-export const meanTokens = defineOp({
-  type: 'meanTokens',
-  inputs: 1,
-  outputShape([input], _a: Record<string, never>) {
-    const [, d] = tokens(input, 'token mean');
-    return [1, d];
   },
   cost() {
     return NO_COST;

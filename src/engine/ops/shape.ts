@@ -108,7 +108,10 @@ export interface SliceAttrs {
   size: number;
 }
 
-/** One piece of a split/chunk along an axis (C2f's `chunk(2, 1)`). */
+/** The first token of a [T, D] sequence as a slice (BERT's pooler reads `hidden_states[:, 0]`). */
+export const FIRST_TOKEN = { axis: 0, start: 0, size: 1 } satisfies SliceAttrs;
+
+/** One piece of a split/chunk along an axis (C2f's `chunk(2, 1)`; a sequence's first token). */
 export const slice = defineOp({
   type: 'slice',
   inputs: 1,

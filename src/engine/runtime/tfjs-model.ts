@@ -322,13 +322,11 @@ function buildExecutor(ctx: BuildContext, op: OpName, attrs: Attrs, inputs: read
     case 'conv1d':
       return buildConv1d(ctx, first, attrs, name);
     case 'dense':
-    case 'probeScaledDense': // the same Linear; only its printed GFLOPs differ (ops/dense.ts)
       return buildDense(ctx, first, attrs);
     case 'batchNorm':
     case 'standardize':
       return buildScaleShift(ctx, channelCount(first));
     case 'channelScale':
-    case 'layerScale':
       return buildScaleShift(ctx, channelCount(first), false);
     case 'norm':
       return buildNorm(ctx, first, attrs, name);
@@ -417,8 +415,6 @@ function buildExecutor(ctx: BuildContext, op: OpName, attrs: Attrs, inputs: read
     case 'lmHead':
     case 'attention':
     case 'moeExperts':
-    case 'firstToken':
-    case 'meanTokens':
     case 'nnMultiheadAttention':
     case 'msDeformSample':
     case 'heldWeights':

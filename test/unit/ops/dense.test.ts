@@ -1,6 +1,6 @@
 /** Dense rules (ops/dense.ts): PyTorch's last axis and Keras's channel axis as one rule with an attribute. */
 import assert from 'node:assert/strict';
-import { dense, probeScaledDense } from '../../../src/engine/ops/dense';
+import { dense } from '../../../src/engine/ops/dense';
 import { apply } from './apply';
 
 describe('op dense', () => {
@@ -35,11 +35,12 @@ describe('op dense', () => {
   });
 });
 
-describe('op probeScaledDense', () => {
+describe('op dense with probeRepeats (Ultralytics Classify)', () => {
   it('the real Linear count, plus (probeRepeats − 1) copies of its MACs for Ultralytics’ printed GFLOPs', () => {
-    const r = apply(probeScaledDense, [[64]], { units: 10, bias: true, probeRepeats: 400 });
+    const r = apply(dense, [[64]], { units: 10, bias: true, probeRepeats: 400 });
     assert.equal(r.params, 650);
     assert.equal(r.macs, 640);
     assert.equal(r.auxMacs, 640 * 399);
+    assert.equal(apply(dense, [[64]], { units: 10, bias: true }).auxMacs, undefined);
   });
 });

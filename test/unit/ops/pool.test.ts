@@ -1,6 +1,7 @@
 /** Pooling rules (ops/pool.ts): shapes only, never parameters or MACs. */
 import assert from 'node:assert/strict';
-import { firstToken, globalPool, meanTokens, pool1d, pool2d } from '../../../src/engine/ops/pool';
+import { globalPool, pool1d, pool2d } from '../../../src/engine/ops/pool';
+import { FIRST_TOKEN, slice } from '../../../src/engine/ops/shape';
 import { apply } from './apply';
 
 const FREE = { params: 0, macs: 0 };
@@ -28,10 +29,9 @@ describe('op globalPool', () => {
   });
 });
 
-describe('token pooling', () => {
-  it('first token and mean over tokens: [T, D] → [1, D], no cost', () => {
-    assert.deepEqual(apply(firstToken, [[12, 64]], {}), { shape: [1, 64], ...FREE });
-    assert.deepEqual(apply(meanTokens, [[12, 64]], {}), { shape: [1, 64], ...FREE });
-    assert.throws(() => apply(meanTokens, [[64]], {}), /T×D/);
+describe('token pooling (no rule of its own)', () => {
+  it('first token is a slice and the mean over tokens a global average with keepDims: [T, D] → [1, D], no cost', () => {
+    assert.deepEqual(apply(slice, [[12, 64]], FIRST_TOKEN), { shape: [1, 64], ...FREE });
+    assert.deepEqual(apply(globalPool, [[12, 64]], { kind: 'avg', keepDims: true }), { shape: [1, 64], ...FREE });
   });
 });

@@ -17,12 +17,36 @@ import { apply } from './apply';
  */
 const TYPED: Record<OpName, true> = {
   activation: true, attention: true, batchNorm: true, channelScale: true, concat: true, conv1d: true, conv2d: true,
-  convTranspose2d: true, crop2d: true, dense: true, elementwise: true, embedding: true, firstToken: true, flatten: true,
-  globalPool: true, heldWeights: true, identity: true, input: true, layerScale: true, learnedPositions: true,
-  learnedTokens: true, lmHead: true, meanTokens: true, moeExperts: true, msDeformSample: true, nnMultiheadAttention: true,
-  norm: true, patchTokens: true, permute: true, pool1d: true, pool2d: true, prelu: true, probeScaledDense: true,
+  convTranspose2d: true, crop2d: true, dense: true, elementwise: true, embedding: true, flatten: true,
+  globalPool: true, heldWeights: true, identity: true, input: true, learnedPositions: true,
+  learnedTokens: true, lmHead: true, moeExperts: true, msDeformSample: true, nnMultiheadAttention: true,
+  norm: true, patchTokens: true, permute: true, pool1d: true, pool2d: true, prelu: true,
   relativePositionBias: true, reshape: true, resizeLike: true, rnn: true, sharedCall: true, slice: true, standardize: true,
   stateScan: true, tokenIds: true, tokensToMap: true, topTokens: true, upsample: true, zeroPad: true,
+};
+
+/**
+ * Each concept and the ops that carry it, every op under exactly one concept. Two names for one concept
+ * (a `firstToken` beside `slice`, a `layerScale` beside `channelScale`) is what issue 10 removed: a new op
+ * must say here which concept it is, and a concept with two ops must say why they differ.
+ */
+const CONCEPTS: Record<string, readonly OpName[]> = {
+  'graph inputs': ['input', 'tokenIds'],
+  'convolution (groups, depth multiplier, transposed, 1-D)': ['conv1d', 'conv2d', 'convTranspose2d'],
+  'dense / Linear (any axis; probe-scaled for Ultralytics Classify)': ['dense'],
+  'weights held without a matmul of their own (tied or unused parameters)': ['heldWeights', 'lmHead'],
+  // batchNorm: per-channel running statistics; norm: per-token layer/RMS norm; standardize: stored mean/variance.
+  normalisation: ['batchNorm', 'norm', 'standardize'],
+  'pooling (windowed 1-D/2-D, global over positions or tokens)': ['pool1d', 'pool2d', 'globalPool'],
+  'element-wise (activations, PReLU, binary ops, per-channel scale)': ['activation', 'prelu', 'elementwise', 'channelScale'],
+  'shape (identity, flatten, reshape, concat, slice, permute, crop, pad, resize)': [
+    'identity', 'flatten', 'reshape', 'concat', 'slice', 'permute', 'crop2d', 'zeroPad', 'upsample', 'resizeLike', 'tokensToMap', 'topTokens',
+  ],
+  'embeddings and learned tokens/positions': ['embedding', 'learnedPositions', 'learnedTokens', 'patchTokens', 'relativePositionBias'],
+  attention: ['attention', 'nnMultiheadAttention', 'msDeformSample'],
+  'mixture of experts': ['moeExperts'],
+  'recurrence (RNN/LSTM/GRU; selective scan)': ['rnn', 'stateScan'],
+  'a shared layer called again': ['sharedCall'],
 };
 
 describe('op registry', () => {
@@ -34,6 +58,25 @@ describe('op registry', () => {
     const listed = OP_DEFINITIONS.map((op) => op.type).sort();
     assert.deepEqual(listed, registeredOpTypes());
     assert.equal(new Set(listed).size, listed.length);
+  });
+
+  it('places every op under exactly one concept (no concept defined twice under two names)', () => {
+    const placed = Object.values(CONCEPTS).flat();
+    assert.deepEqual([...placed].sort(), registeredOpTypes(), 'an op missing from CONCEPTS, or a name there that is no op');
+    assert.equal(new Set(placed).size, placed.length, 'an op listed under two concepts');
+  });
+
+  it('has no two counting ops with the same rules (a copy under a second name)', () => {
+    const bySource = new Map<string, string>();
+    // Free ops (pass-through shapes, NO_COST) share their trivial rules by nature; the concepts table covers them.
+    const counting = OP_DEFINITIONS.filter((op) => !/^cost\(\)\s*\{\s*return [\w.]*NO_COST;\s*\}$/.test(op.cost.toString()));
+    assert.ok(counting.length > 20, `only ${counting.length} counting ops found`);
+    for (const op of counting) {
+      const rules = `${op.outputShape.toString()}\n${op.cost.toString()}`;
+      const twin = bySource.get(rules);
+      assert.equal(twin, undefined, `${op.type} has the same shape and cost rules as ${twin}`);
+      bySource.set(rules, op.type);
+    }
   });
 
   it('keeps no per-format op names (one rule per concept: Keras ops are the general ones with attributes)', () => {

@@ -6,6 +6,7 @@ import type { GraphBuilder } from '../../graph';
 import { numLabels, type ConfigReader } from './config-reader';
 import { bias } from './blocks';
 import type { Recipe } from './recipes';
+import { FIRST_TOKEN } from '../../ops/shape';
 
 /** The head class named by `architectures[0]`, reduced to what changes the parameter count. */
 export type Head = 'causal-lm' | 'base' | 'masked-lm' | 'sequence-classification' | 'token-classification' | 'question-answering' | 'pretraining';
@@ -34,7 +35,7 @@ export function buildHead(c: ConfigReader, recipe: Recipe, head: Head, g: GraphB
   const lmRange = c.range('tie_word_embeddings', 'vocab_size');
   const pooler = (): number => {
     const row = g.addLayer({ name: `${recipe.names.prefix}pooler`, type: 'pooler', range: archRange, detail: `dense ${D}→${D} + tanh on the first token` });
-    const first = g.add('firstToken', {}, [x], row, 'first token');
+    const first = g.add('slice', FIRST_TOKEN, [x], row, 'first token');
     return g.add('activation', { fn: 'tanh' }, [g.add('dense', { units: D, bias: true }, [first], row, 'pooler.dense')], row, 'tanh');
   };
   const maskedLmHead = (): number => {
@@ -67,13 +68,13 @@ export function buildHead(c: ConfigReader, recipe: Recipe, head: Head, g: GraphB
       }
       if (recipe.classifier === 'distilbert') {
         const row = g.addLayer({ name: 'classifier', type: 'classifier', range: archRange, detail: `pre_classifier ${D}→${D} + ReLU + classifier →${labels}` });
-        const first = g.add('firstToken', {}, [x], row, 'first token');
+        const first = g.add('slice', FIRST_TOKEN, [x], row, 'first token');
         const h = g.add('activation', { fn: 'relu' }, [g.add('dense', { units: D, bias: true }, [first], row, 'pre_classifier')], row, 'relu');
         return g.add('dense', { units: labels, bias: true }, [h], row, 'classifier');
       }
       if (recipe.classifier === 'roberta') {
         const row = g.addLayer({ name: 'classifier', type: 'classifier', range: archRange, detail: `dense ${D}→${D} + out_proj →${labels}` });
-        const first = g.add('firstToken', {}, [x], row, 'first token');
+        const first = g.add('slice', FIRST_TOKEN, [x], row, 'first token');
         const h = g.add('activation', { fn: 'tanh' }, [g.add('dense', { units: D, bias: true }, [first], row, 'dense')], row, 'tanh');
         return g.add('dense', { units: labels, bias: true }, [h], row, 'out_proj');
       }

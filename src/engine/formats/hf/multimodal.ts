@@ -25,6 +25,7 @@ import { ConfigReader, readDtype } from './config-reader';
 import { warnUnreadShapeKeys } from './keys';
 import { llama4Projector, llama4VisionTower } from './llama4-vision';
 import { RECIPES, type Recipe, type SubConfigAt, type TowersRecipe } from './recipes';
+import { FIRST_TOKEN } from '../../ops/shape';
 
 export const SUB_CONFIG_KEYS = ['text_config', 'vision_config'] as const;
 
@@ -218,7 +219,7 @@ function clipVisionTower(v: ConfigReader, kind: 'clip' | 'siglip', recipe: Recip
   const postRow = g.addLayer({ name: `${prefix}post_layernorm`, type: 'LayerNorm', range: v.range('layer_norm_eps', 'hidden_size'), detail: classToken ? 'LayerNorm on the class token (the pooled output)' : 'LayerNorm on every token' });
   let pooled: number | undefined;
   if (classToken) {
-    pooled = norm(g.add('firstToken', {}, [x], postRow, 'class token'), postRow, 'post_layernorm');
+    pooled = norm(g.add('slice', FIRST_TOKEN, [x], postRow, 'class token'), postRow, 'post_layernorm');
   } else {
     x = norm(x, postRow, 'post_layernorm');
     if (useHead) pooled = poolingHead(v, g, prefix, s, x);
@@ -234,7 +235,7 @@ function clipVisionTower(v: ConfigReader, kind: 'clip' | 'siglip', recipe: Recip
 function poolingHead(v: ConfigReader, g: GraphBuilder, prefix: string, s: LayerStack, x: number): number {
   const row = g.addLayer({ name: `${prefix}head`, type: 'attention pooling', range: v.range('vision_use_head', 'hidden_size'), detail: `probe + ${s.H}-head attention over the tokens + LayerNorm + MLP ${s.D}→${s.I}→${s.D}` });
   // The probe replaces the sequence as the single query; it is a 1×D parameter read as a tensor.
-  const probe = g.add('heldWeights', { inFeatures: 1, outFeatures: s.D, bias: false, copies: 1 }, [g.add('firstToken', {}, [x], row, 'query slot')], row, 'probe');
+  const probe = g.add('heldWeights', { inFeatures: 1, outFeatures: s.D, bias: false, copies: 1 }, [g.add('slice', FIRST_TOKEN, [x], row, 'query slot')], row, 'probe');
   const q = g.add('dense', { units: s.D, bias: true }, [probe], row, 'in_proj (q)');
   const k = g.add('dense', { units: s.D, bias: true }, [x], row, 'in_proj (k)');
   const val = g.add('dense', { units: s.D, bias: true }, [x], row, 'in_proj (v)');
@@ -318,7 +319,7 @@ function clipTextTower(t: ConfigReader, kind: 'clip' | 'siglip', recipe: Recipe,
   x = encoderLayers(t, recipe, g, `${prefix}encoder.layers.*`, s, x, positions);
   const normRow = g.addLayer({ name: `${prefix}final_layer_norm`, type: 'LayerNorm', range: t.range('layer_norm_eps', 'hidden_size'), detail: 'final norm' });
   x = g.add('norm', { kind: 'layer', bias: true }, [x], normRow, 'final_layer_norm');
-  if (kind === 'clip') return { pooled: g.add('firstToken', {}, [x], normRow, 'EOS token (argmax of input_ids)'), width: s.D, tokens: positions };
+  if (kind === 'clip') return { pooled: g.add('slice', FIRST_TOKEN, [x], normRow, 'EOS token (argmax of input_ids)'), width: s.D, tokens: positions };
   const headRow = g.addLayer({ name: `${prefix}head`, type: 'projection', range: t.range('projection_size', 'hidden_size'), detail: `${s.D}→${projection} with bias, on the last token` });
   const last = g.add('slice', { axis: 0, start: positions - 1, size: 1 }, [x], headRow, 'last token');
   return { pooled: g.add('dense', { units: projection!, bias: true }, [last], headRow, 'head'), width: projection!, tokens: positions };

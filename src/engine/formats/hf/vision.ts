@@ -17,6 +17,7 @@ import type { ModelIR } from '../../ir';
 import { gqaAttention, mlpBuilder, type BlockContext } from './blocks';
 import { numLabels, readDtype, type ConfigReader } from './config-reader';
 import type { Recipe, VisionRecipe } from './recipes';
+import { FIRST_TOKEN } from '../../ops/shape';
 
 type VisionHead = 'base' | 'classifier' | 'classifier-with-teacher';
 
@@ -101,7 +102,7 @@ export function readVision(c: ConfigReader, recipe: Recipe, vision: VisionRecipe
   const norm = (input: number, name: string, row: number): number => g.add('norm', { kind: 'layer', bias: true }, [input], row, name);
   const add = (a: number, b: number): number => g.add('elementwise', { fn: 'add' }, [a, b], blockRow, 'residual add');
   // DINOv2's LayerScale (lambda1, D each) scales the attention and MLP outputs before their residual adds.
-  const scaled = (y: number, name: string): number => (vision.dinov2 ? g.add('layerScale', {}, [y], blockRow, name) : y);
+  const scaled = (y: number, name: string): number => (vision.dinov2 ? g.add('channelScale', {}, [y], blockRow, name) : y);
   x = add(x, scaled(attention.build(norm(x, vision.dinov2 ? 'norm1' : 'layernorm_before', blockRow), attnRow), 'layer_scale1'));
   x = add(x, scaled(mlp(norm(x, vision.dinov2 ? 'norm2' : 'layernorm_after', blockRow), mlpRow, I!), 'layer_scale2'));
 
@@ -125,23 +126,23 @@ function buildVisionHead(c: ConfigReader, g: GraphBuilder, head: VisionHead, vis
   if (head === 'base' && !vision.pooler) return x;
   if (head === 'base') {
     const row = g.addLayer({ name: 'pooler', type: 'pooler', range, detail: `dense ${D}→${width} + tanh on the class token` });
-    const pooled = g.add('dense', { units: width, bias: true }, [g.add('firstToken', {}, [x], row, 'class token')], row, 'pooler.dense');
+    const pooled = g.add('dense', { units: width, bias: true }, [g.add('slice', FIRST_TOKEN, [x], row, 'class token')], row, 'pooler.dense');
     return g.add('activation', { fn: 'tanh' }, [pooled], row, 'tanh');
   }
   const labels = numLabels(c);
   if (head === 'classifier' && vision.dinov2) {
     const row = g.addLayer({ name: 'classifier', type: 'classifier', range: c.range('id2label', 'num_labels', 'architectures'), detail: `${2 * D}→${labels} labels on [class token, mean of patch tokens]` });
-    const cls = g.add('firstToken', {}, [x], row, 'class token');
+    const cls = g.add('slice', FIRST_TOKEN, [x], row, 'class token');
     const patches = g.add('slice', { axis: 0, start: vision.extraTokens, size: tokens - vision.extraTokens }, [x], row, 'patch tokens');
-    const mean = g.add('meanTokens', {}, [patches], row, 'mean of patch tokens');
+    const mean = g.add('globalPool', { kind: 'avg', keepDims: true }, [patches], row, 'mean of patch tokens');
     return g.add('dense', { units: labels, bias: true }, [g.add('concat', { axis: -1 }, [cls, mean], row, 'linear_input')], row, 'classifier');
   }
   if (head === 'classifier') {
     const row = g.addLayer({ name: 'classifier', type: 'classifier', range: c.range('id2label', 'num_labels', 'architectures'), detail: `${D}→${labels} labels on the class token` });
-    return g.add('dense', { units: labels, bias: true }, [g.add('firstToken', {}, [x], row, 'class token')], row, 'classifier');
+    return g.add('dense', { units: labels, bias: true }, [g.add('slice', FIRST_TOKEN, [x], row, 'class token')], row, 'classifier');
   }
   const row = g.addLayer({ name: 'cls_classifier + distillation_classifier', type: 'classifier', range: c.range('id2label', 'num_labels', 'architectures'), detail: `two ${D}→${labels} heads: on the class token and on the distillation token (averaged)` });
-  const cls = g.add('dense', { units: labels, bias: true }, [g.add('firstToken', {}, [x], row, 'class token')], row, 'cls_classifier');
+  const cls = g.add('dense', { units: labels, bias: true }, [g.add('slice', FIRST_TOKEN, [x], row, 'class token')], row, 'cls_classifier');
   // The distillation token is the second token; a one-token slice of the sequence picks it.
   const distToken = g.add('slice', { axis: 0, start: 1, size: 1 }, [x], row, 'distillation token');
   const dist = g.add('dense', { units: labels, bias: true }, [distToken], row, 'distillation_classifier');

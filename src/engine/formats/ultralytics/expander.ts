@@ -156,7 +156,7 @@ export class ModuleExpander {
     const hidden = 1280; // Classify's fixed efficientnet_b0 width
     const y = this.conv(x, c1, hidden, `${path}.conv`, k, s, p, g);
     const pooled = this.op('globalPool', { kind: 'avg' }, [y], `${path}.pool`);
-    const logits = this.op('probeScaledDense', { units: c2, bias: true, probeRepeats: this.probeRepeats }, [pooled], `${path}.linear`);
+    const logits = this.op('dense', { units: c2, bias: true, probeRepeats: this.probeRepeats }, [pooled], `${path}.linear`);
     return this.op('activation', { fn: 'softmax' }, [logits], `${path}.softmax`);
   }
 

@@ -86,13 +86,9 @@ export function repC3(ex: ModuleExpander, x: number, c1: number, c2: number, n: 
   return hidden !== c2 ? ex.conv(sum, hidden, c2, `${path}.cv3`, 1, 1) : sum;
 }
 
-/**
- * LayerNorm(d) as thop counts it (count_normalization: 4 ops per element with elementwise affine): the same
- * rule and parameters (weight and bias, 2·d) as BatchNorm's, so the batchNorm op prices it; the `norm` op
- * carries no thop ops.
- */
+/** nn.LayerNorm(d) with weight and bias (2·d); the norm rule carries thop's 4 ops per element (ops/norm.ts). */
 export function layerNorm(ex: ModuleExpander, x: number, path: string): number {
-  return ex.op('batchNorm', {}, [x], path);
+  return ex.op('norm', { kind: 'layer', bias: true }, [x], path);
 }
 
 /** A Linear over tokens (bias on). */
