@@ -5,7 +5,10 @@
  * Diagnostics carry byte offsets, not lines: `line` is 1 and messages name the node or tensor.
  */
 import { DiagnosticSink, ModelError } from './diagnostics';
-import { reportFromIr, toReportDiagnostics, type AnalyzeOptions, type AnalyzedModel, type OffsetPositions } from './analyze';
+import { analyzeModel, reportFromIr, toReportDiagnostics, type AnalyzeOptions, type AnalyzedModel, type OffsetPositions } from './analyze';
+import { checkAgainstWeights, type ReadSiblingBytes } from './ground-truth';
+import { parseJsonDocument } from './source/json';
+import { decodeModelText } from './source/encoding';
 import type { LayerReport } from './report-types';
 import { modelFileReaderFor } from './files';
 import { ByteSourceError, HEAD_BYTES, type ByteSource } from './files/types';
@@ -49,5 +52,39 @@ export function analyzeModelFile(source: ByteSource, options: AnalyzeOptions): A
     else sink.error(`Greenprint could not read this ${reader.label} (${source.fileName}): ${(e as Error).message}`, { start: 0, end: 0 });
   }
   if (!ir) return failed(reader);
-  return reportFromIr(ir, reader.label, options, sink, BYTE_POSITIONS, base);
+  const configCheck = reader.id === 'safetensors' ? () => checkConfigBeside(source, sink) : undefined;
+  return reportFromIr(ir, reader.label, options, sink, BYTE_POSITIONS, base, configCheck);
+}
+
+/** A config.json this large is no config; the check is skipped. */
+const MAX_CONFIG_BYTES = 4 * 1024 * 1024;
+
+/**
+ * A checkpoint opened directly with its `config.json` beside it: the config's count against the checkpoint's
+ * tensors, by the rules of the check run from the config's side (ground-truth.ts). Its messages concern
+ * config.json, so they carry no position in this file.
+ */
+function checkConfigBeside(source: ByteSource, sink: DiagnosticSink): string[] {
+  const config = source.sibling('config.json');
+  if (!config || config.size > MAX_CONFIG_BYTES) return [];
+  let text: string;
+  try {
+    text = decodeModelText(config.read(0, config.size), 'config.json');
+  } catch {
+    return [];
+  }
+  const counted = analyzeModel(text, { fileName: 'config.json' });
+  const params = counted.report.totals?.params;
+  if (params === undefined || counted.report.format !== 'hf-config') return [];
+  const read: ReadSiblingBytes = Object.assign(
+    (name: string, maxBytes: number, offset = 0) => {
+      const file = source.sibling(name);
+      return file ? file.read(offset, maxBytes) : undefined;
+    },
+    { size: (name: string) => source.sibling(name)?.size },
+  );
+  const inner = new DiagnosticSink();
+  const notes = checkAgainstWeights(parseJsonDocument(text).root, params, read, inner);
+  for (const d of inner.items) sink.items.push({ ...d, message: `config.json beside this file: ${d.message}`, range: { start: 0, end: 0 } });
+  return [`config.json beside this file counts ${params.toLocaleString('en-US')} parameters as ${counted.report.model ?? 'its model'}.`, ...notes];
 }

@@ -200,6 +200,7 @@ export function reportFromIr(
     );
   }
   const weightNotes = totalsExact && weightCheck ? weightCheck(result.totals.params, sink) : [];
+  const unverified = ir.unverified ?? (totalsExact ? storedParamsMismatch(ir, result.totals.params, sink, firstRange) : undefined);
   const opsByLayer = options.includeOps ? groupOps(ir, result, batch) : undefined;
   const layers: LayerReport[] = ir.layers.map((layer, i) => {
     const c = result.layers[i];
@@ -249,7 +250,7 @@ export function reportFromIr(
     dtype,
     convention: ir.convention.label,
     totals: totalsExact ? result.totals : undefined,
-    unverified: ir.unverified,
+    unverified,
     transformer,
     serving,
     layers,
@@ -268,6 +269,19 @@ export function reportFromIr(
     },
     result,
   );
+}
+
+/** The file's own parameter count against the recipe's: equal, a note; different, unverified with both numbers. */
+function storedParamsMismatch(ir: ModelIR, params: number, sink: DiagnosticSink, range: { start: number; end: number }): ModelIR['unverified'] {
+  const stored = ir.storedParams;
+  if (!stored) return undefined;
+  if (stored.count === params) {
+    sink.info(`Parameters match the ${stored.count.toLocaleString('en-US')} in ${stored.where}.`, range);
+    return undefined;
+  }
+  const reason = `the recipe counts ${params.toLocaleString('en-US')} parameters but ${stored.where} holds ${stored.count.toLocaleString('en-US')} (${params > stored.count ? '+' : '−'}${Math.abs(params - stored.count).toLocaleString('en-US')})`;
+  sink.warning(`Parameter count differs: ${reason}; the figures below are unverified.`, range);
+  return { reason, ignoredKeys: [] };
 }
 
 function withLatency(layer: LayerReport, latencyMs: number | undefined, e: ReturnType<typeof estimateEfficiency>): LayerReport {

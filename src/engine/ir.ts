@@ -40,7 +40,7 @@ export const DTYPE_BYTES: Record<DType, number> = {
  * upsampling; a convention decides whether the latter are part of the reported MACs.
  */
 export interface CountingConvention {
-  readonly id: 'ofa' | 'thop' | 'keras' | 'hf';
+  readonly id: 'ofa' | 'thop' | 'keras' | 'hf' | 'onnx' | 'stored';
   /** Add thop-style auxiliary ops (BatchNorm, pooling, upsample) to MACs. */
   readonly includeAuxMacs: boolean;
   /** One line a user can read in a hover or the report. */
@@ -119,6 +119,11 @@ export interface TransformerSpec {
   readonly excluded?: readonly ExcludedModules[];
   /** The checkpoint's `quantization_config` as written; its bytes are derived after evaluation (serving/weights.ts). */
   readonly quantization?: QuantizationFacts;
+  /**
+   * The weights' bytes when the file itself says them exactly (a GGUF's tensor infos: every tensor's ggml type
+   * and element count), with their encoding in words; serving memory then uses these instead of deriving them.
+   */
+  readonly storedWeights?: { readonly bytes: number; readonly description: string };
 }
 
 /**
@@ -229,4 +234,9 @@ export interface ModelIR {
   readonly ofaSpace?: OfaSpaceId;
   /** Set when the figures come from a generic recipe rather than the model's own (see `Unverified`). */
   readonly unverified?: Unverified;
+  /**
+   * The parameter count the file itself states (a GGUF's tensor table), which the analysis compares with
+   * its own count after evaluation: a difference makes every figure unverified, with both numbers.
+   */
+  readonly storedParams?: { readonly count: number; readonly where: string };
 }

@@ -1,7 +1,9 @@
 import type { ModelFileReader } from './types';
+import { ggufReader } from './gguf/reader';
+import { safetensorsReader } from './safetensors/reader';
 
 /** Binary model file readers, in detection order. */
-export const MODEL_FILE_READERS: readonly ModelFileReader[] = [];
+export const MODEL_FILE_READERS: readonly ModelFileReader[] = [ggufReader, safetensorsReader];
 
 /** The reader for a file by its first bytes and name, if any. */
 export function modelFileReaderFor(head: Uint8Array, fileName: string): ModelFileReader | undefined {

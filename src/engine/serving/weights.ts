@@ -65,8 +65,12 @@ export function weightBytes(ir: ModelIR, result: CostResult, dtype: DType): Weig
   other.params = loose.reduce((a, b) => a + b, 0);
   other.bytes = other.params * element;
   const parts = PART_ORDER.map((part) => ({ part, ...sums.get(part)! })).filter((p) => p.params > 0).map((p) => ({ ...p, bytes: Math.round(p.bytes) }));
-  const totalBytes = parts.reduce((a, p) => a + p.bytes, 0);
   const params = parts.reduce((a, p) => a + p.params, 0);
+  const stored = ir.transformer?.storedWeights;
+  if (stored) {
+    return { totalBytes: stored.bytes, params, bitsPerWeight: params > 0 ? (8 * stored.bytes) / params : 0, parts, dtype, description: stored.description, source: 'the file\'s tensor table' };
+  }
+  const totalBytes = parts.reduce((a, p) => a + p.bytes, 0);
   return {
     totalBytes,
     params,
