@@ -9,6 +9,11 @@ import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import * as path from 'node:path';
 import {
   analyzeModel,
+  analyzeModelFile,
+  fileByteSource,
+  HEAD_BYTES,
+  isModelFileName,
+  modelFileReaderFor,
   IsolatedAnalyzer,
   listRegions,
   listTargetDevices,
@@ -224,8 +229,9 @@ function readModelText(file: string, displayName: string): string {
  * on to run the model (`withIr`) then build its IR here, once the isolated pass has shown the file is sound.
  */
 async function analyzeFile(file: string, displayName: string, args: Args, device: string | undefined, withIr = false): Promise<{ report: AnalysisReport; ir?: ModelIR }> {
-  const text = readModelText(file, displayName);
   const options = { ...args.analyze, fileName: displayName, reportUnknown: true, efficiency: efficiencyOptions(args, device) };
+  if (isBinaryModelFile(file)) return analyzeBinaryFile(file, options, withIr);
+  const text = readModelText(file, displayName);
   const analyzer = new IsolatedAnalyzer();
   let isolated: AnalysisReport | undefined;
   try {
@@ -240,6 +246,28 @@ async function analyzeFile(file: string, displayName: string, args: Args, device
     readSibling: siblingReader(path.dirname(file)),
     readSiblingBytes: siblingBytesReader(path.dirname(file)),
   });
+}
+
+/** ONNX, GGUF and safetensors files, by name or by their first bytes: read by ranges, never as text. */
+function isBinaryModelFile(file: string): boolean {
+  if (isModelFileName(file)) return true;
+  try {
+    return modelFileReaderFor(fileByteSource(file).read(0, HEAD_BYTES), file) !== undefined;
+  } catch {
+    return false;
+  }
+}
+
+async function analyzeBinaryFile(file: string, options: AnalyzeOptions, withIr: boolean): Promise<{ report: AnalysisReport; ir?: ModelIR }> {
+  const analyzer = new IsolatedAnalyzer();
+  let isolated: AnalysisReport;
+  try {
+    isolated = await analyzer.analyzeModelFile(path.resolve(file), options);
+  } finally {
+    analyzer.dispose();
+  }
+  if (!withIr || hasErrors(isolated)) return { report: isolated };
+  return analyzeModelFile(fileByteSource(file), options);
 }
 
 function hasErrors(report: { format: unknown; totals?: unknown; diagnostics: { severity: string }[] }): boolean {

@@ -249,7 +249,8 @@ export function reportFromIr(
     input: ir.inputDescription,
     dtype,
     convention: ir.convention.label,
-    totals: totalsExact ? result.totals : undefined,
+    // Weight bytes as the file stores them when it says so exactly (GGUF), else params × dtype.
+    totals: totalsExact ? (ir.transformer?.storedWeights ? { ...result.totals, weightBytes: ir.transformer.storedWeights.bytes } : result.totals) : undefined,
     unverified,
     transformer,
     serving,

@@ -1,6 +1,11 @@
 /** Public surface of the engine, shared by the extension, the CLI and the benchmarks. No `vscode` here. */
 import './ops';
 export * from './analyze';
+// Binary model files (ONNX, GGUF, safetensors), read by ranges.
+export { analyzeModelFile } from './analyze-file';
+export { fileByteSource, memoryByteSource } from './files/byte-source';
+export { isModelFileName, modelFileReaderFor } from './files';
+export { HEAD_BYTES, type ByteSource } from './files/types';
 export * from './units';
 export type { FormatId, DType, SourceRange, ModelIR } from './ir';
 export type { Totals } from './cost';

@@ -6,6 +6,8 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import '../ops';
 import { analyzeText } from '../analyze';
+import { analyzeModelFile } from '../analyze-file';
+import { fileByteSource } from '../files/byte-source';
 import { installProgressCursor } from '../progress';
 import { siblingBytesReader, siblingReader } from './siblings';
 import type { AnalysisJobMessage, AnalysisWorkerData, AnalysisWorkerMessage } from './protocol';
@@ -21,6 +23,10 @@ if (parentPort) {
     installProgressCursor(cursor);
     try {
       const { siblingDirectory, ...options } = job.options;
+      if (job.filePath !== undefined) {
+        send({ kind: 'report', id: job.id, report: analyzeModelFile(fileByteSource(job.filePath), options).report });
+        return;
+      }
       send({ kind: 'report', id: job.id, report: analyzeText(job.text, {
         ...options,
         readSibling: siblingReader(siblingDirectory),

@@ -48,6 +48,7 @@ interface QueuedJob {
   readonly id: number;
   readonly key: string | undefined;
   readonly text: string;
+  readonly filePath?: string;
   readonly options: WireAnalyzeOptions;
   readonly settle: (report: AnalysisReport | undefined) => void;
 }
@@ -96,6 +97,18 @@ export class IsolatedAnalyzer {
     });
   }
 
+  /**
+   * The report for a binary model file (ONNX, GGUF, safetensors; files/), which the worker reads by ranges
+   * under the same memory and time limits as a text.
+   */
+  analyzeModelFile(filePath: string, options: WireAnalyzeOptions): Promise<AnalysisReport> {
+    if (this.disposed) return Promise.resolve(stoppedReport('', options, 'the analyser was shut down', -1));
+    return new Promise((resolve) => {
+      this.queue.push({ id: this.nextId++, key: undefined, text: '', filePath, options, settle: (r) => resolve(r ?? stoppedReport('', options, 'the job was superseded', -1)) });
+      this.pump();
+    });
+  }
+
   /** Ends the child; queued and running jobs settle with a "shut down" report. */
   dispose(): void {
     this.disposed = true;
@@ -121,7 +134,7 @@ export class IsolatedAnalyzer {
     this.running = job;
     this.offset = -1;
     this.timer = setTimeout(() => this.abandon(`it took longer than ${this.limits.timeMs / 1000} s`), this.limits.timeMs);
-    this.child!.send({ id: job.id, text: job.text, options: job.options });
+    this.child!.send({ id: job.id, text: job.text, filePath: job.filePath, options: job.options });
   }
 
   private startChild(): void {

@@ -12,7 +12,9 @@ export type WireAnalyzeOptions = Omit<AnalyzeOptions, 'readSibling' | 'readSibli
 
 export interface AnalysisJobMessage {
   readonly id: number;
+  /** A config's text; empty for a binary model file, which the worker reads by ranges from `filePath`. */
   readonly text: string;
+  readonly filePath?: string;
   readonly options: WireAnalyzeOptions;
 }
 

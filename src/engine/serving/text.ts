@@ -19,7 +19,7 @@ export function servingLines(s: ServingMemory, mark: string): string[] {
   const out = [
     `serving at context ${s.contextLength.toLocaleString('en-US')}, batch ${s.batch}: needs ${mark}${formatBytes(s.totalBytes)} (${s.rule})`,
     `  weights ${mark}${formatExact(w.totalBytes)} B = ${mark}${formatBytes(w.totalBytes)}, ${w.bitsPerWeight.toFixed(2)} bits/weight: ${w.description}`,
-    `    ${parts}`,
+    ...(parts ? [`    ${parts}`] : []),
   ];
   if (w.excludedBytes) out.push(`    not loaded: ${mark}${formatBytes(w.excludedBytes)} of stored modules left out of the totals (checkpoint ≈ ${mark}${formatBytes(w.totalBytes + w.excludedBytes)})`);
   out.push(`  KV cache ${mark}${formatBytes(s.kvCacheBytes)}, workspace (one prefill chunk) ${mark}${formatBytes(s.workspaceBytes)}`);

@@ -68,7 +68,8 @@ export function weightBytes(ir: ModelIR, result: CostResult, dtype: DType): Weig
   const params = parts.reduce((a, p) => a + p.params, 0);
   const stored = ir.transformer?.storedWeights;
   if (stored) {
-    return { totalBytes: stored.bytes, params, bitsPerWeight: params > 0 ? (8 * stored.bytes) / params : 0, parts, dtype, description: stored.description, source: 'the file\'s tensor table' };
+    // The file gives the bytes per tensor type, not per part of the model: no breakdown rather than a derived one.
+    return { totalBytes: stored.bytes, params, bitsPerWeight: params > 0 ? (8 * stored.bytes) / params : 0, parts: [], dtype, description: stored.description, source: 'the file\'s tensor table' };
   }
   const totalBytes = parts.reduce((a, p) => a + p.bytes, 0);
   return {
