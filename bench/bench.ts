@@ -1,7 +1,8 @@
 /**
  * `npm run bench [-- GROUP…]`: prints one JSON object per line, {"name", "value", "unit"}.
  * Groups: hints (text → hints for big configs, extension activation), isolation (the editor's and the CLI's
- * analysis in a child process: round trip and how fast a runaway is stopped), latency, search, extract.
+ * analysis in a child process: round trip and how fast a runaway is stopped), latency, search, extract, files
+ * (reading the counts of 1 GB model files).
  * Timings are wall-clock medians/p95 over repeated runs after warm-up, on whatever machine runs it.
  */
 import { readFileSync } from 'node:fs';
@@ -11,6 +12,7 @@ import { performance } from 'node:perf_hooks';
 import type * as Engine from '../src/engine';
 import type { AnalyzeOptions } from '../src/engine';
 import { generateKerasModel } from '../test/fixtures/generate-keras';
+import { benchFilesGroup } from './files';
 
 const ROOT = path.resolve(__dirname, '..');
 
@@ -276,7 +278,7 @@ async function benchIsolationGroup(): Promise<void> {
   }
 }
 
-const GROUPS: Record<string, () => void | Promise<void>> = { hints: benchHintGroup, isolation: benchIsolationGroup, latency: benchLatencyGroup, search: benchSearchGroup, extract: benchExtractGroup };
+const GROUPS: Record<string, () => void | Promise<void>> = { hints: benchHintGroup, isolation: benchIsolationGroup, latency: benchLatencyGroup, search: benchSearchGroup, extract: benchExtractGroup, files: () => benchFilesGroup(ROOT, emit) };
 
 const requested = process.argv.slice(2);
 const unknown = requested.filter((g) => !GROUPS[g]);

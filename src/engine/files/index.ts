@@ -1,9 +1,10 @@
 import type { ModelFileReader } from './types';
 import { ggufReader } from './gguf/reader';
+import { onnxReader } from './onnx/reader';
 import { safetensorsReader } from './safetensors/reader';
 
 /** Binary model file readers, in detection order. */
-export const MODEL_FILE_READERS: readonly ModelFileReader[] = [ggufReader, safetensorsReader];
+export const MODEL_FILE_READERS: readonly ModelFileReader[] = [ggufReader, safetensorsReader, onnxReader];
 
 /** The reader for a file by its first bytes and name, if any. */
 export function modelFileReaderFor(head: Uint8Array, fileName: string): ModelFileReader | undefined {
