@@ -24,7 +24,10 @@ export interface Measurement {
   readonly runtime: string;
 }
 
-export type RuntimeBackend = 'tensorflow' | 'tensorflow-gpu' | 'wasm' | 'cpu' | 'webgpu' | 'webgl';
+export type RuntimeBackend = 'tensorflow' | 'tensorflow-gpu' | 'wasm' | 'cpu' | 'webgpu' | 'webgl' | OrtBackend;
+
+/** ONNX Runtime by execution provider (runtime/ort.ts). */
+export type OrtBackend = 'ort-cpu' | 'ort-wasm' | 'ort-cuda' | 'ort-tensorrt' | 'ort-dml' | 'ort-coreml';
 
 export interface MeasureOptions {
   readonly batch?: number;

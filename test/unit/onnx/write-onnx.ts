@@ -1,28 +1,22 @@
 /**
- * Writes ONNX ModelProto bytes for tests with protobufjs's Writer, field numbers from onnx/onnx
- * `onnx/onnx.proto3`. Initializers hold zeros inline (`raw_data`) or point at external data that is never
- * written (the reader must not open it).
+ * ONNX models for tests, through the engine's encoder (files/onnx/encode.ts): initializers hold zeros inline,
+ * or point at an external data file that is never written (the reader must not open it).
  */
-import { Writer } from 'protobufjs/minimal';
+import { encodeOnnxModel, type OnnxAttrValue } from '../../../src/engine/files/onnx/encode';
 
 export interface TensorSpec {
   readonly name: string;
   readonly dims: readonly number[];
-  /** TensorProto.DataType: 1 float, 7 int64. */
-  readonly dataType?: number;
-  readonly int64s?: readonly number[];
   /** Keep the data in this external file (never written) instead of inline zeros. */
   readonly external?: string;
 }
-
-export type AttrValue = number | readonly number[] | string;
 
 export interface NodeSpec {
   readonly op: string;
   readonly inputs: readonly string[];
   readonly outputs: readonly string[];
   readonly name?: string;
-  readonly attrs?: Readonly<Record<string, AttrValue>>;
+  readonly attrs?: Readonly<Record<string, OnnxAttrValue>>;
 }
 
 export interface GraphSpec {
@@ -34,89 +28,15 @@ export interface GraphSpec {
   readonly valueInfo?: readonly { name: string; dims: readonly (number | string)[] }[];
 }
 
-function tensor(w: Writer, t: TensorSpec, offset: { at: number }): void {
-  w.uint32((1 << 3) | 2).fork();
-  for (const d of t.dims) w.int64(d);
-  w.ldelim();
-  w.uint32(2 << 3).int32(t.dataType ?? 1);
-  w.uint32((8 << 3) | 2).string(t.name);
-  const elements = t.dims.reduce((a, b) => a * b, 1);
-  if (t.int64s) {
-    const raw = Buffer.alloc(8 * t.int64s.length);
-    t.int64s.forEach((v, i) => raw.writeBigInt64LE(BigInt(v), 8 * i));
-    w.uint32((9 << 3) | 2).bytes(raw);
-  } else if (t.external) {
-    const length = elements * 4;
-    for (const [k, v] of [['location', t.external], ['offset', String(offset.at)], ['length', String(length)]]) {
-      w.uint32((13 << 3) | 2).fork().uint32((1 << 3) | 2).string(k).uint32((2 << 3) | 2).string(v).ldelim();
-    }
-    w.uint32(14 << 3).int32(1);
-    offset.at += length;
-  } else {
-    w.uint32((9 << 3) | 2).bytes(new Uint8Array(elements * 4));
-  }
-}
-
-function valueInfo(w: Writer, field: number, v: { name: string; dims?: readonly (number | string)[] }): void {
-  w.uint32((field << 3) | 2).fork();
-  w.uint32((1 << 3) | 2).string(v.name);
-  w.uint32((2 << 3) | 2).fork(); // TypeProto
-  w.uint32((1 << 3) | 2).fork(); // tensor_type
-  w.uint32(1 << 3).int32(1); // elem_type float
-  if (v.dims) {
-    w.uint32((2 << 3) | 2).fork(); // shape
-    for (const d of v.dims) {
-      w.uint32((1 << 3) | 2).fork();
-      if (typeof d === 'number') w.uint32(1 << 3).int64(d);
-      else w.uint32((2 << 3) | 2).string(d);
-      w.ldelim();
-    }
-    w.ldelim();
-  }
-  w.ldelim().ldelim().ldelim();
-}
-
-function attribute(w: Writer, name: string, value: AttrValue): void {
-  w.uint32((5 << 3) | 2).fork();
-  w.uint32((1 << 3) | 2).string(name);
-  if (typeof value === 'number') w.uint32(20 << 3).int32(2).uint32(3 << 3).int64(value);
-  else if (typeof value === 'string') w.uint32(20 << 3).int32(3).uint32((4 << 3) | 2).bytes(Buffer.from(value));
-  else {
-    w.uint32(20 << 3).int32(7);
-    w.uint32((8 << 3) | 2).fork();
-    for (const v of value) w.int64(v);
-    w.ldelim();
-  }
-  w.ldelim();
-}
-
 export function writeOnnx(graph: GraphSpec, options: { opset?: number; producer?: string } = {}): Uint8Array {
-  const w = Writer.create();
-  w.uint32(1 << 3).int64(8);
-  w.uint32((2 << 3) | 2).string(options.producer ?? 'greenprint-test');
-  w.uint32((7 << 3) | 2).fork();
-  graph.nodes.forEach((n, i) => {
-    w.uint32((1 << 3) | 2).fork();
-    for (const input of n.inputs) w.uint32((1 << 3) | 2).string(input);
-    for (const output of n.outputs) w.uint32((2 << 3) | 2).string(output);
-    w.uint32((3 << 3) | 2).string(n.name ?? `${n.op}_${i}`);
-    w.uint32((4 << 3) | 2).string(n.op);
-    for (const [k, v] of Object.entries(n.attrs ?? {})) attribute(w, k, v);
-    w.ldelim();
+  let offset = 0;
+  const initializers = graph.initializers.map((t) => {
+    if (!t.external) return { name: t.name, dims: t.dims };
+    const at = offset;
+    offset += 4 * t.dims.reduce((a, b) => a * b, 1);
+    return { name: t.name, dims: t.dims, external: { location: t.external, offset: at } };
   });
-  w.uint32((2 << 3) | 2).string(graph.name);
-  const offset = { at: 0 };
-  for (const t of graph.initializers) {
-    w.uint32((5 << 3) | 2).fork();
-    tensor(w, t, offset);
-    w.ldelim();
-  }
-  for (const i of graph.inputs) valueInfo(w, 11, i);
-  for (const o of graph.outputs) valueInfo(w, 12, o);
-  for (const v of graph.valueInfo ?? []) valueInfo(w, 13, v);
-  w.ldelim();
-  w.uint32((8 << 3) | 2).fork().uint32((1 << 3) | 2).string('').uint32(2 << 3).int64(options.opset ?? 17).ldelim();
-  return w.finish();
+  return encodeOnnxModel({ graphName: graph.name, nodes: graph.nodes, initializers, inputs: graph.inputs, outputs: graph.outputs, valueInfo: graph.valueInfo, opset: options.opset ?? 17, producer: options.producer ?? 'greenprint-test' });
 }
 
 /** torchvision's ResNet-18 as an ONNX export with explicit BatchNormalization nodes (as the ONNX model zoo's resnet18-v1-7). */
