@@ -25,7 +25,9 @@ const common = {
   logLevel: 'warning',
 };
 
-const NATIVE_TFJS = ['@tensorflow/tfjs-node', '@tensorflow/tfjs-node-gpu'];
+// ONNX Runtime stays external too: onnxruntime-node is a native optional dependency, and onnxruntime-web loads its
+// .wasm files from its own package folder at run time (runtime/ort.ts loads whichever is there).
+const NATIVE_TFJS = ['@tensorflow/tfjs-node', '@tensorflow/tfjs-node-gpu', 'onnxruntime-node', 'onnxruntime-web', 'onnxruntime-common'];
 // `ws` (remote agent and client) loads these optional native speed-ups in a try/catch and works without them.
 const WS_OPTIONAL_NATIVE = ['bufferutil', 'utf-8-validate'];
 
@@ -49,7 +51,8 @@ const builds = [
   { ...common, entryPoints: ['src/engine/supernet/search-worker.ts'], outfile: 'dist/search-worker.js', external: NATIVE_TFJS },
   // The panel's webview runs in the editor's browser sandbox: its UI, and TF.js (WebGPU/WebGL) loaded only to
   // measure on this machine's GPU, as a second script so opening the panel does not pay for it.
-  ...['panel', 'gpu-measure'].map((name) => ({
+  // The Model View's page (custom editor for binary model files) is a third, small script.
+  ...['panel', 'gpu-measure', 'model-view'].map((name) => ({
     bundle: true,
     platform: 'browser',
     format: 'iife',

@@ -212,6 +212,9 @@ async function benchExtractGroup(): Promise<void> {
   const { loadMnistLayoutDataset } = load<typeof import('../src/engine/data/idx')>('data/idx.js');
   const { imageBatch, FASHION_MNIST_NORMALISATION } = load<typeof import('../src/engine/supernet/train')>('supernet/train.js');
   const converter = require('@tensorflow/tfjs-converter') as typeof import('@tensorflow/tfjs-converter');
+  const { subnetToOnnx } = load<typeof import('../src/engine/supernet/export-onnx')>('supernet/export-onnx.js');
+  const { loadOrt, runOnnx } = load<typeof import('../src/engine/runtime/ort')>('runtime/ort.js');
+  const ort = await loadOrt();
   const { tf } = await initBackend();
   const file = path.join(ROOT, 'samples/ofa/fashion-mnist/fmnist-mbv3.supernet.json');
   const read = readSupernetSpace(readFileSync(file, 'utf8'))!;
@@ -220,6 +223,7 @@ async function benchExtractGroup(): Promise<void> {
   const rng = createRng(12);
   let worstStatic = 0;
   let worstTfjs = 0;
+  let worstOnnx = 0;
   const subnets = 24;
   for (let i = 0; i < subnets; i++) {
     const arch = sampleArch(read.space, read.resolutions!, rng);
@@ -230,6 +234,11 @@ async function benchExtractGroup(): Promise<void> {
     const [a, b, c] = [supernetForward(tf, read.space, weights, arch, x), staticForward(tf, extracted.netConfig, extracted.tensors, x), model.predict(x) as import('@tensorflow/tfjs-core').Tensor];
     worstStatic = Math.max(worstStatic, tf.tidy(() => tf.max(tf.abs(tf.sub(a, b))).dataSync()[0]));
     worstTfjs = Math.max(worstTfjs, tf.tidy(() => tf.max(tf.abs(tf.sub(a, c))).dataSync()[0]));
+    const nchw = tf.transpose(x, [0, 3, 1, 2]);
+    const onnx = await runOnnx(ort, subnetToOnnx(extracted.netConfig, extracted.tensors, { resolution: arch.r }), { input: { data: nchw.dataSync() as Float32Array, dims: nchw.shape } });
+    const want = a.dataSync();
+    for (let k = 0; k < want.length; k++) worstOnnx = Math.max(worstOnnx, Math.abs(want[k] - onnx.logits.data[k]));
+    nchw.dispose();
     tf.dispose([a, b, c, x]);
     model.dispose();
   }
@@ -237,6 +246,7 @@ async function benchExtractGroup(): Promise<void> {
   emit('extract.max_abs_diff', Math.max(worstStatic, worstTfjs), 'abs');
   emit('extract.max_abs_diff_static', worstStatic, 'abs');
   emit('extract.max_abs_diff_tfjs', worstTfjs, 'abs');
+  emit('extract.onnx.max_abs_diff', worstOnnx, 'abs');
 }
 
 /**

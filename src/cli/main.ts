@@ -11,6 +11,7 @@ import {
   analyzeModel,
   analyzeModelFile,
   fileByteSource,
+  measureOnnxLatency,
   HEAD_BYTES,
   isModelFileName,
   modelFileReaderFor,
@@ -120,7 +121,7 @@ export function parseInputSize(value: string | undefined): [number, number] {
 
 interface Args {
   files: string[];
-  extract: { weights?: string; arch?: string; out?: string; force: boolean };
+  extract: { weights?: string; arch?: string; out?: string; force: boolean; formats?: 'all' | 'onnx' | 'tfjs' };
   search: { maxLatencyMs?: number; maxFlops?: number; maxCo2G?: number; multi: boolean; seed: number; generations?: number };
   json: boolean;
   measure: boolean;
@@ -168,6 +169,12 @@ function parseArgs(rest: string[]): Args {
       case '--arch': args.extract.arch = path.resolve(text(arg)); break;
       case '--out': args.extract.out = path.resolve(text(arg)); break;
       case '--force': args.extract.force = true; break;
+      case '--format': {
+        const f = text(arg);
+        if (f !== 'all' && f !== 'onnx' && f !== 'tfjs') throw new UsageError('--format must be onnx, tfjs or all (the default: both).');
+        args.extract.formats = f;
+        break;
+      }
       case '--max-latency': args.search.maxLatencyMs = positiveNumber(arg, next()); break;
       case '--max-flops': args.search.maxFlops = positiveNumber(arg, next()); break;
       case '--max-co2': args.search.maxCo2G = positiveNumber(arg, next()); break;
@@ -309,7 +316,15 @@ async function latency(args: Args): Promise<number> {
   const canMeasure = device === 'local-cpu' || device === 'local-gpu';
   let measured: Awaited<ReturnType<MeasurementWorker['measure']>> | undefined;
   let measureError: string | undefined;
-  if (canMeasure && args.measure) {
+  if (canMeasure && args.measure && ir.format === 'onnx') {
+    // An ONNX file runs as it is in ONNX Runtime (from its path, so external data beside it is found).
+    try {
+      const inputDims = Object.fromEntries(ir.nodes.filter((n) => n.op === 'input' && n.layer < 0).map((n) => [n.name, [r.batch, ...((n.attrs as { shape: number[] }).shape)]]));
+      measured = await measureOnnxLatency(path.resolve(file), { inputDims, runs: args.runs });
+    } catch (e) {
+      measureError = (e as Error).message;
+    }
+  } else if (canMeasure && args.measure) {
     const worker = new MeasurementWorker();
     try {
       measured = await worker.measure(ir, { batch: r.batch, runs: args.runs, backend: device === 'local-gpu' ? 'tensorflow-gpu' : undefined });
@@ -478,7 +493,7 @@ async function search(args: Args): Promise<number> {
 async function extract(args: Args): Promise<number> {
   const file = oneFile(args, 'greenprint extract SUPERNET --out DIR [--arch ARCH.json]');
   try {
-    const outcome = await runExtract({ supernetFile: file, weightsFile: args.extract.weights, archFile: args.extract.arch, outDir: args.extract.out, force: args.extract.force });
+    const outcome = await runExtract({ supernetFile: file, weightsFile: args.extract.weights, archFile: args.extract.arch, outDir: args.extract.out, force: args.extract.force, formats: args.extract.formats });
     if (args.json) process.stdout.write(JSON.stringify(outcome, null, 2) + '\n');
     else process.stdout.write(`${outcome.files.join('\n')}\n${outcome.tensors} tensors, ${outcome.params.toLocaleString('en-US')} params; \`greenprint report ${outcome.files[0]}\` shows its costs.\n`);
     if (outcome.leftover) process.stderr.write(`greenprint: the replaced folder could not be deleted; remove ${outcome.leftover} yourself.\n`);

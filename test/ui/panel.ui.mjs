@@ -233,7 +233,7 @@ async function main() {
       await page.waitForTimeout(800);
       await shot('7-extracted');
       const where = (await frame.locator('.extraction .path').innerText()).split(' · ')[0];
-      const missing = ['net.config', 'run.config', 'model.safetensors', 'tfjs/model.json', 'tfjs/group1-shard1of1.bin'].filter((f) => !existsSync(path.join(where, f)));
+      const missing = ['net.config', 'run.config', 'model.safetensors', 'model.onnx', 'tfjs/model.json', 'tfjs/group1-shard1of1.bin'].filter((f) => !existsSync(path.join(where, f)));
       if (missing.length) throw new Error(`${where} lacks ${missing.join(', ')}`);
       const config = JSON.parse(readFileSync(path.join(where, 'net.config'), 'utf8'));
       if (config.first_conv?.in_channels !== 1) throw new Error('the extracted net.config is not the grey-input sample subnet');

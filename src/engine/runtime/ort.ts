@@ -79,8 +79,10 @@ async function loadWeb(): Promise<OrtRuntime> {
 
 const BACKENDS: Readonly<Record<string, RuntimeBackend>> = { cpu: 'ort-cpu', cuda: 'ort-cuda', tensorrt: 'ort-tensorrt', dml: 'ort-dml', coreml: 'ort-coreml' };
 
-export async function createOrtSession(rt: OrtRuntime, model: Uint8Array): Promise<Session> {
-  return rt.ort.InferenceSession.create(model, { executionProviders: [...rt.executionProviders], graphOptimizationLevel: 'all' });
+/** A session on the model's bytes, or on its path (so ONNX Runtime finds external data beside it). */
+export async function createOrtSession(rt: OrtRuntime, model: Uint8Array | string): Promise<Session> {
+  const options = { executionProviders: [...rt.executionProviders], graphOptimizationLevel: 'all' as const };
+  return typeof model === 'string' ? rt.ort.InferenceSession.create(model, options) : rt.ort.InferenceSession.create(model, options);
 }
 
 /** Runs `model` once on float32 inputs; returns each output's data and dims. */
@@ -120,7 +122,7 @@ function normals(n: number, seed: number): Float32Array {
 }
 
 /** Times an ONNX model on ONNX Runtime; the figure names the package, execution provider and threads. */
-export async function measureOnnxLatency(model: Uint8Array, options: OrtMeasureOptions): Promise<Measurement & { readonly executionProvider: string }> {
+export async function measureOnnxLatency(model: Uint8Array | string, options: OrtMeasureOptions): Promise<Measurement & { readonly executionProvider: string }> {
   const rt = await loadOrt(options.prefer);
   const session = await createOrtSession(rt, model);
   try {

@@ -16,6 +16,7 @@ import { existsSync, lstatSync, readdirSync, readFileSync, realpathSync } from '
 import * as path from 'node:path';
 import { readSupernetSpace } from '../formats/ofa-supernet';
 import { writeFolderAtomic, type FolderFile, type WriteFolderHooks } from '../fsutil/atomic-folder';
+import { subnetToOnnx } from './export-onnx';
 import { subnetToTfjsGraphModel } from './export-tfjs';
 import { extractSubnet } from './extract';
 import { validateSupernetWeights } from './weights';
@@ -35,7 +36,11 @@ export interface ExtractRequest {
   readonly arch?: ExtractOutcome['arch'];
   readonly outDir?: string;
   readonly force: boolean;
+  /** Which graph formats to write beside model.safetensors and the configs: ONNX, TF.js or both (default). */
+  readonly formats?: ExtractFormats;
 }
+
+export type ExtractFormats = 'all' | 'onnx' | 'tfjs';
 
 export interface ExtractOutcome {
   readonly files: readonly string[];
@@ -79,12 +84,14 @@ function readWeights(file: string): Map<string, FloatTensor> {
 }
 
 /** The files an extraction into `outDir` writes, in the order of `ExtractOutcome.files`. */
-export function extractTargets(outDir: string): string[] {
-  return ['net.config', 'run.config', 'model.safetensors', 'tfjs/model.json', `tfjs/${DEFAULT_TFJS_SHARD}`].map((f) => path.join(outDir, ...f.split('/')));
+export function extractTargets(outDir: string, formats: ExtractFormats = 'all'): string[] {
+  const onnx = formats !== 'tfjs' ? ['model.onnx'] : [];
+  const tfjs = formats !== 'onnx' ? ['tfjs/model.json', `tfjs/${DEFAULT_TFJS_SHARD}`] : [];
+  return ['net.config', 'run.config', 'model.safetensors', ...onnx, ...tfjs].map((f) => path.join(outDir, ...f.split('/')));
 }
 
 /** Top-level names an extraction writes, in `extractTargets` order. */
-const EXTRACTION_NAMES = ['net.config', 'run.config', 'model.safetensors', 'tfjs'];
+const EXTRACTION_NAMES = ['net.config', 'run.config', 'model.safetensors', 'model.onnx', 'tfjs'];
 /** What may sit in tfjs/ of an extraction: the model and its weight shards. */
 const TFJS_NAME = /^(model\.json|group\d+-shard\d+of\d+\.bin)$/;
 /** Files operating systems drop into folders on their own; replacing them loses nothing of the user's. */
@@ -210,13 +217,15 @@ export async function runExtract(req: ExtractRequest, hooks?: ExtractHooks): Pro
   const extracted = extractSubnet(space.space, tensors, arch, weightsFile);
   const source = path.basename(weightsFile);
   const weights = writeSafetensors(extracted.tensors, { format: 'pt', source, arch: JSON.stringify(arch) });
-  const tfjs = subnetToTfjsGraphModel(extracted.netConfig, extracted.tensors, { resolution: arch.r, metadata: { source, arch } });
+  const formats = req.formats ?? 'all';
+  const tfjs = formats !== 'onnx' ? subnetToTfjsGraphModel(extracted.netConfig, extracted.tensors, { resolution: arch.r, metadata: { source, arch } }) : undefined;
+  const onnx = formats !== 'tfjs' ? subnetToOnnx(extracted.netConfig, extracted.tensors, { resolution: arch.r, metadata: { source, arch } }) : undefined;
 
   // The shard before the model.json that points at it, the weights before the configs that describe them:
   // the folder appears only whole, but the order keeps a reader of the temporary folder consistent too.
   const files: FolderFile[] = [
-    { path: `tfjs/${DEFAULT_TFJS_SHARD}`, data: tfjs.bin },
-    { path: 'tfjs/model.json', data: JSON.stringify(tfjs.modelJson) },
+    ...(tfjs ? [{ path: `tfjs/${DEFAULT_TFJS_SHARD}`, data: tfjs.bin }, { path: 'tfjs/model.json', data: JSON.stringify(tfjs.modelJson) }] : []),
+    ...(onnx ? [{ path: 'model.onnx', data: onnx }] : []),
     { path: 'model.safetensors', data: weights },
     { path: 'net.config', data: JSON.stringify(extracted.netConfig, null, 2) + '\n' },
     { path: 'run.config', data: JSON.stringify({ image_size: arch.r }, null, 2) + '\n' },
@@ -225,5 +234,5 @@ export async function runExtract(req: ExtractRequest, hooks?: ExtractHooks): Pro
   const written = await writeFolderAtomic(realPathLoose(req.outDir), files, { tempPrefix: EXTRACT_TEMP_PREFIX, replace: req.force, hooks });
   let params = 0;
   for (const [name, t] of extracted.tensors) if (!/running_(mean|var)$/.test(name)) params += t.data.length;
-  return { files: extractTargets(req.outDir), arch, tensors: extracted.tensors.size, params, ...(written.leftover ? { leftover: written.leftover } : {}) };
+  return { files: extractTargets(req.outDir, formats), arch, tensors: extracted.tensors.size, params, ...(written.leftover ? { leftover: written.leftover } : {}) };
 }

@@ -190,7 +190,7 @@ describe('greenprint CLI', () => {
       const r = greenprint('extract', supernet, '--weights', stWeights, '--out', fromSt, '--json');
       assert.equal(r.code, 0, r.stderr);
       const files = (JSON.parse(r.stdout).files as string[]).map((f) => path.relative(fromSt, f).split(path.sep).join('/'));
-      assert.deepEqual(files, ['net.config', 'run.config', 'model.safetensors', 'tfjs/model.json', 'tfjs/group1-shard1of1.bin']);
+      assert.deepEqual(files, ['net.config', 'run.config', 'model.safetensors', 'model.onnx', 'tfjs/model.json', 'tfjs/group1-shard1of1.bin']);
       assert.equal(greenprint('extract', supernet, '--weights', jsonWeights, '--out', fromJson).code, 0);
       // Same subnet from either weights format (the metadata names the source file, so those differ there).
       for (const f of ['net.config', 'run.config', 'tfjs/group1-shard1of1.bin']) assert.deepEqual(readFileSync(path.join(fromJson, f)), readFileSync(path.join(fromSt, f)), f);
@@ -205,12 +205,12 @@ describe('greenprint CLI', () => {
 
       // Only the TF.js files left: still refused (the folder is not empty), naming it and what it holds;
       // --force replaces that remainder of an earlier extraction with a whole set.
-      for (const f of ['net.config', 'run.config', 'model.safetensors']) unlinkSync(path.join(fromSt, f));
+      for (const f of ['net.config', 'run.config', 'model.safetensors', 'model.onnx']) unlinkSync(path.join(fromSt, f));
       const again = greenprint('extract', supernet, '--weights', stWeights, '--out', fromSt);
       assert.equal(again.code, 2);
       assert.match(again.stderr, /\/a already exists and is not empty \(tfjs\); pass --force/);
       assert.equal(greenprint('extract', supernet, '--weights', stWeights, '--out', fromSt, '--force').code, 0);
-      assert.deepEqual(readdirSync(fromSt).sort(), ['model.safetensors', 'net.config', 'run.config', 'tfjs']);
+      assert.deepEqual(readdirSync(fromSt).sort(), ['model.onnx', 'model.safetensors', 'net.config', 'run.config', 'tfjs']);
 
       const bad = greenprint('extract', supernet, '--weights', path.join(dir, 'supernet.pt'), '--out', path.join(dir, 'c'));
       assert.equal(bad.code, 2);
@@ -282,7 +282,7 @@ describe('greenprint CLI', () => {
       if (code === 143) {
         assert.match(stderr, /interrupted by SIGTERM; nothing was changed there/);
         assert.equal(existsSync(out), false);
-      } else assert.deepEqual(readdirSync(out).sort(), ['model.safetensors', 'net.config', 'run.config', 'tfjs']);
+      } else assert.deepEqual(readdirSync(out).sort(), ['model.onnx', 'model.safetensors', 'net.config', 'run.config', 'tfjs']);
       assert.deepEqual(readdirSync(dir).filter((f) => f.startsWith('.greenprint-')), [], 'no temporary folder left');
       rmSync(dir, { recursive: true, force: true });
     });

@@ -20,6 +20,9 @@ import { extractSubnet } from '../../../src/engine/supernet/extract';
 import { FASHION_MNIST_NORMALISATION, imageBatch } from '../../../src/engine/supernet/train';
 import { loadWeightsFile } from '../../../src/engine/weights/load';
 import { REPO_ROOT } from '../fixtures';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { runExtract } from '../../../src/engine/supernet/run-extract';
 
 const DESCRIPTION = path.join(REPO_ROOT, 'samples', 'ofa', 'fashion-mnist', 'fmnist-mbv3.supernet.json');
 
@@ -70,5 +73,20 @@ describe('ONNX export of subnets, checked in ONNX Runtime', function () {
     assert.ok(m.medianMs > 0 && m.runs >= 4, JSON.stringify(m));
     assert.match(m.runtime, /^onnxruntime-(node|web) \d+\.\d+/);
     assert.ok(['cpu', 'wasm', 'cuda', 'tensorrt', 'dml', 'coreml'].includes(m.executionProvider));
+  });
+
+  it('extraction with formats "onnx" writes model.onnx beside the weights and configs, without tfjs/', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'gp-onnx-extract-'));
+    try {
+      const out = path.join(dir, 'subnet');
+      const outcome = await runExtract({ supernetFile: DESCRIPTION, outDir: out, force: false, formats: 'onnx' });
+      assert.deepEqual(readdirSync(out).sort(), ['model.onnx', 'model.safetensors', 'net.config', 'run.config']);
+      assert.deepEqual(outcome.files.map((f) => path.basename(f)), ['net.config', 'run.config', 'model.safetensors', 'model.onnx']);
+      const session = await createOrtSession(rt, readFileSync(path.join(out, 'model.onnx')));
+      assert.deepEqual(session.inputNames, [ONNX_INPUT]);
+      await session.release();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

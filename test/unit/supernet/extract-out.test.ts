@@ -17,7 +17,7 @@ import { writeSafetensors } from '../../../src/engine/weights/safetensors';
 const SPACE = { space: 'mobilenetv3' as const, widthMult: 0.35, ksList: [3, 5, 7], expandList: [3, 4, 6], depthList: [2, 3, 4], nClasses: 10, inChannels: 1 };
 const ARCH_A = { ks: new Array(20).fill(3), e: new Array(20).fill(3), d: [2, 2, 2, 2, 2], r: 28 };
 const ARCH_B = { ks: new Array(20).fill(7), e: new Array(20).fill(6), d: [4, 4, 4, 4, 4], r: 28 };
-const FILES = ['model.safetensors', 'net.config', 'run.config', 'tfjs/group1-shard1of1.bin', 'tfjs/model.json'];
+const FILES = ['model.onnx', 'model.safetensors', 'net.config', 'run.config', 'tfjs/group1-shard1of1.bin', 'tfjs/model.json'];
 
 /** Every file under `dir` (relative, '/'-separated) with its bytes: equal snapshots mean nothing changed. */
 function snapshot(dir: string): Map<string, string> {
@@ -90,7 +90,7 @@ describe('extract: the output folder', function () {
     const out = path.join(root, 'a');
     const outcome = await runExtract(request(out));
     assert.deepEqual([...snapshot(out).keys()], FILES);
-    assert.deepEqual(outcome.files.map((f) => path.relative(out, f).split(path.sep).join('/')), ['net.config', 'run.config', 'model.safetensors', 'tfjs/model.json', 'tfjs/group1-shard1of1.bin']);
+    assert.deepEqual(outcome.files.map((f) => path.relative(out, f).split(path.sep).join('/')), ['net.config', 'run.config', 'model.safetensors', 'model.onnx', 'tfjs/model.json', 'tfjs/group1-shard1of1.bin']);
     assert.deepEqual(leftovers(root), []);
     // A new folder inside the supernet's folder (the panel's default) is fine: it holds none of the inputs.
     const netDir = path.dirname(request(out).supernetFile);
@@ -110,7 +110,7 @@ describe('extract: the output folder', function () {
     const earlier = path.join(root, 'earlier');
     await runExtract(request(earlier));
     const earlierBefore = snapshot(earlier);
-    await assert.rejects(runExtract(request(earlier, { arch: ARCH_B })), /already exists and is not empty \(net\.config, run\.config, model\.safetensors, tfjs\)/);
+    await assert.rejects(runExtract(request(earlier, { arch: ARCH_B })), /already exists and is not empty \(net\.config, run\.config, model\.safetensors, model\.onnx, tfjs\)/);
     assert.deepEqual(snapshot(out), before);
     assert.deepEqual(snapshot(earlier), earlierBefore);
     assert.deepEqual(leftovers(root), []);
