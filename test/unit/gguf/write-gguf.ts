@@ -10,7 +10,7 @@ export interface TensorSpec {
   readonly type: number;
 }
 
-export const GGML = { F32: 0, F16: 1, Q4_0: 2, Q8_0: 8, Q4_K: 12, Q6_K: 14, BF16: 30 } as const;
+export const GGML = { F32: 0, F16: 1, Q4_0: 2, Q8_0: 8, Q4_K: 12, Q6_K: 14, BF16: 30, MXFP4: 39 } as const;
 
 class Out {
   private chunks: Buffer[] = [];
@@ -23,7 +23,7 @@ class Out {
 }
 
 /** Bytes per element block for the types used here. */
-const SIZE: Record<number, [number, number]> = { 0: [1, 4], 1: [1, 2], 2: [32, 18], 8: [32, 34], 12: [256, 144], 14: [256, 210], 30: [1, 2] };
+const SIZE: Record<number, [number, number]> = { 0: [1, 4], 1: [1, 2], 2: [32, 18], 8: [32, 34], 12: [256, 144], 14: [256, 210], 30: [1, 2], 39: [32, 17] };
 
 export function writeGguf(meta: Meta, tensors: readonly TensorSpec[], options: { version?: number } = {}): Buffer {
   const o = new Out();

@@ -21,10 +21,19 @@ import { OnnxError } from './wire';
 
 const FLOAT_TYPES = new Set([1, 10, 11, 16]);
 
+/** Input slots that hold an op's weights: a tensor read there is a parameter of the model. */
+const WEIGHT_SLOTS: Readonly<Record<string, readonly number[]>> = { Conv: [1, 2], Gemm: [1, 2], MatMul: [1], BatchNormalization: [1, 2, 3, 4] };
+
+/**
+ * A constant tensor the graph computes rather than stores: ConstantOfShape of a constant shape (ONNX's "light"
+ * test models replace every initializer this way). It is a parameter only where an op reads it as its weight.
+ */
+type Known = OnnxTensorInfo & { readonly synthetic?: boolean; /** The stored tensor this one reshapes (counted under that name). */ readonly source?: string };
+
 const ACTIVATIONS: Readonly<Record<string, string>> = {
   Relu: 'relu', Sigmoid: 'sigmoid', Tanh: 'tanh', LeakyRelu: 'leaky_relu', Elu: 'elu', Selu: 'selu', HardSigmoid: 'hard_sigmoid',
   HardSwish: 'hard_swish', Softplus: 'softplus', Softsign: 'softsign', Gelu: 'gelu', Erf: 'erf', Softmax: 'softmax', LogSoftmax: 'log_softmax',
-  Clip: 'relu6', Mish: 'mish', Exp: 'exp', Log: 'log', Sqrt: 'sqrt', Neg: 'neg', Abs: 'abs', Reciprocal: 'reciprocal', Cast: 'linear',
+  Clip: 'relu6', Mish: 'mish', LRN: 'local_response_norm', Exp: 'exp', Log: 'log', Sqrt: 'sqrt', Neg: 'neg', Abs: 'abs', Reciprocal: 'reciprocal', Cast: 'linear',
 };
 const BINARY: Readonly<Record<string, string>> = { Add: 'add', Sub: 'subtract', Mul: 'multiply', Div: 'divide', Pow: 'pow', Max: 'maximum', Min: 'minimum', Sum: 'add' };
 const PASS_THROUGH = new Set(['Dropout', 'Identity']);
@@ -40,10 +49,24 @@ export function translateOnnx(model: OnnxModel, fileName: string, options: FileR
   const g = new GraphBuilder();
   const batch = options.batch ?? 1;
   const ids = new Map<string, number>();
-  const constants = new Map<string, OnnxTensorInfo>(model.initializers);
+  const notes: string[] = [];
+  const constants = new Map<string, Known>(model.initializers);
+  // Models of IR version < 4 list their parameters as graph inputs too; some (caffe2 exports) list parameters
+  // only there, fed at run time. A graph input read only in weight slots, with a static shape, is such a parameter.
+  const weightSlots = new Set<string>();
+  const dataSlots = new Set<string>();
+  for (const node of model.nodes) {
+    const slots = WEIGHT_SLOTS[node.opType] ?? [];
+    node.inputs.forEach((name, i) => (slots.includes(i) ? weightSlots : dataSlots).add(name));
+  }
+  for (const input of model.inputs) {
+    if (constants.has(input.name) || !weightSlots.has(input.name) || dataSlots.has(input.name) || !input.dims?.every((d) => d.value !== undefined && d.value >= 0)) continue;
+    const dims = input.dims.map((d) => d.value!);
+    constants.set(input.name, { name: input.name, dims, dataType: 1, elements: dims.reduce((a, b) => a * b, 1) });
+    notes.push(`Graph input "${input.name}" is read only as a weight: counted as a parameter (as IR version < 4 models list them).`);
+  }
   const counted = new Set<string>();
   const noRule = new Map<string, number>();
-  const notes: string[] = [];
   const bound: string[] = [];
 
   // Graph inputs that are not initializers: per-sample shapes with dynamic dims bound from the options.
@@ -76,7 +99,7 @@ export function translateOnnx(model: OnnxModel, fileName: string, options: FileR
     let y = x;
     for (const name of node.inputs) {
       const t = constants.get(name);
-      if (!t || used.has(name) || counted.has(name) || !FLOAT_TYPES.has(t.dataType)) continue;
+      if (!t || t.synthetic || used.has(name) || counted.has(name) || !FLOAT_TYPES.has(t.dataType)) continue;
       counted.add(name);
       y = g.add('heldWeights', { inFeatures: t.elements, outFeatures: 1, bias: false, copies: 1 }, [y], row, name);
     }
@@ -89,8 +112,32 @@ export function translateOnnx(model: OnnxModel, fileName: string, options: FileR
       if (t && typeof t === 'object' && !Array.isArray(t)) constants.set(node.outputs[0], { ...(t as OnnxTensorInfo), name: node.outputs[0] });
       continue;
     }
-    const row = g.addLayer({ name: node.name, type: node.opType, range: { start: 0, end: 0 }, detail: node.domain ? `${node.domain}.${node.opType}` : undefined });
+    const shapeInput = node.opType === 'ConstantOfShape' ? constants.get(node.inputs[0] ?? '')?.values : undefined;
+    if (shapeInput) {
+      const value = node.attributes.get('value') as OnnxTensorInfo | undefined;
+      const elements = shapeInput.reduce((a, b) => a * b, 1);
+      if (Number.isSafeInteger(elements)) {
+        constants.set(node.outputs[0], { name: node.outputs[0], dims: shapeInput, dataType: value?.dataType ?? 1, elements, synthetic: true });
+        continue;
+      }
+    }
     const data = node.inputs.filter((n) => n && !constants.has(n));
+    if (!data.length) {
+      // Constants in, a constant out: no work at inference. A reshaped weight stays that weight (counted once, under
+      // its stored name, where an op reads it); anything else computed from constants is no parameter.
+      const src = constants.get(node.inputs[0] ?? '');
+      const target = constants.get(node.inputs[1] ?? '')?.values;
+      if (node.opType === 'Reshape' && src && target && src.dims.length) {
+        const known = target.map((d, i) => (d === 0 ? src.dims[i] : d));
+        const rest = known.filter((d) => d !== -1).reduce((a, b) => a * b, 1);
+        const dims = known.map((d) => (d === -1 ? src.elements / rest : d));
+        constants.set(node.outputs[0], { ...src, name: node.outputs[0], dims, source: src.source ?? src.name });
+      } else {
+        for (const out of node.outputs) constants.set(out, { name: out, dims: [], dataType: 0, elements: 0, synthetic: true });
+      }
+      continue;
+    }
+    const row = g.addLayer({ name: node.name, type: node.opType, range: { start: 0, end: 0 }, detail: node.domain ? `${node.domain}.${node.opType}` : undefined });
     const x = data.map((n) => ids.get(n));
     const weight = (i: number) => constants.get(node.inputs[i] ?? '');
     const used = new Set<string>();
@@ -99,9 +146,10 @@ export function translateOnnx(model: OnnxModel, fileName: string, options: FileR
     const use = (i: number): OnnxTensorInfo | undefined => {
       const t = weight(i);
       if (t) {
-        if (counted.has(t.name)) shared = true;
+        const stored = t.source ?? t.name;
+        if (counted.has(stored)) shared = true;
         used.add(t.name);
-        counted.add(t.name);
+        counted.add(stored);
       }
       return t;
     };
@@ -158,11 +206,13 @@ export function translateOnnx(model: OnnxModel, fileName: string, options: FileR
       }
       case 'MaxPool':
       case 'AveragePool': {
-        if (num(a.get('ceil_mode'), 0)) break;
         const kernel = list(a.get('kernel_shape'));
         const pads = list(a.get('pads')) ?? [0, 0, 0, 0];
-        if (!kernel || kernel.length !== 2 || pads[0] !== pads[2] || pads[1] !== pads[3]) break;
-        out(g.add('pool2d', { kind: node.opType === 'MaxPool' ? 'max' : 'avg', kernel, stride: list(a.get('strides')) ?? [1, 1], padding: [pads[0], pads[1]] }, [first], row, node.name));
+        if (num(a.get('ceil_mode'), 0) || typeof a.get('auto_pad') === 'string' && a.get('auto_pad') !== 'NOTSET' || !kernel || kernel.length !== 2) break;
+        // Asymmetric pads (Caffe's ceil-mode pooling, converted): pad first, then a valid window; shapes are what count.
+        const symmetric = pads[0] === pads[2] && pads[1] === pads[3];
+        const input = symmetric ? first : g.add('zeroPad', { pad: [pads[0], pads[2], pads[1], pads[3]] }, [first], row, 'pads');
+        out(g.add('pool2d', { kind: node.opType === 'MaxPool' ? 'max' : 'avg', kernel, stride: list(a.get('strides')) ?? [1, 1], padding: symmetric ? [pads[0], pads[1]] : 'valid' }, [input], row, node.name));
         continue;
       }
       case 'GlobalAveragePool':
@@ -217,7 +267,7 @@ export function translateOnnx(model: OnnxModel, fileName: string, options: FileR
   }
 
   // Float tensors no node read as a weight (or read by a node without a rule) are still parameters of the file.
-  const loose = [...constants.values()].filter((t) => FLOAT_TYPES.has(t.dataType) && !counted.has(t.name) && t.elements > 0);
+  const loose = [...constants.values()].filter((t) => FLOAT_TYPES.has(t.dataType) && !t.synthetic && !counted.has(t.name) && t.elements > 0);
   let last = g.nodes.length - 1;
   if (loose.length) {
     const row = g.addLayer({ name: 'other initializers', type: 'initializers', range: { start: 0, end: 0 }, detail: `${loose.length} tensors no node reads as a weight` });

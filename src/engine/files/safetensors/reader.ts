@@ -1,7 +1,9 @@
 /**
  * safetensors files, header only: a `.safetensors` file (its 8-byte length and JSON header; no weight byte is
  * read) or a sharded `*.safetensors.index.json` (its `weight_map`, then each listed shard's header). Reports
- * every tensor's elements and bytes by dtype; a weights file has no graph, so no MACs.
+ * every tensor's elements and bytes by dtype; a weights file has no graph, so no MACs. An index whose shards
+ * are absent (only the index downloaded) or too many to open is read from its `metadata.total_size` and the
+ * dtype of the config.json beside it — one row, marked unverified, since no shape was read.
  *
  * Limits: 8 MiB per header (weights/limits.ts), 16 MiB for an index, 200 shards (the largest public
  * checkpoints have fewer: Llama 3.1 405B 191, DeepSeek-V3 163), shard names only inside the index's folder.
@@ -36,7 +38,53 @@ function fail(message: string): never {
 }
 
 /** The shards an index lists, each header read once; a tensor the index places in a shard must be there. */
-function tensorsOfIndex(source: ByteSource, sink: DiagnosticSink): { tensors: StoredTensorInfo[]; notes: string[] } {
+function tensorsOfIndex(source: ByteSource, sink: DiagnosticSink): { tensors: StoredTensorInfo[]; notes: string[]; fromIndex?: string } {
+  const { index, byShard } = readIndex(source);
+  const declared = (index as { metadata?: { total_size?: unknown } }).metadata?.total_size;
+  const totalSize = typeof declared === 'number' && Number.isSafeInteger(declared) && declared > 0 ? declared : undefined;
+  const tensorCount = [...byShard.values()].reduce((n, list) => n + list.length, 0);
+  const present = [...byShard.keys()].filter((shard) => byShard.size <= MAX_SHARDS && source.sibling(shard) !== undefined);
+  // No shard to open (only the index was downloaded, or more shards than Greenprint opens): the index's own
+  // total_size is all there is, read as parameters through the dtype of the config.json beside it.
+  if (present.length === 0 || byShard.size > MAX_SHARDS) {
+    const fromIndex = totalSize === undefined ? undefined : indexTotalAsTensors(source, totalSize, tensorCount, byShard.size);
+    if (fromIndex) return fromIndex;
+  }
+  if (byShard.size > MAX_SHARDS) fail(`${source.fileName} lists ${byShard.size} shards; Greenprint opens at most ${MAX_SHARDS}, and without a config.json dtype beside it its total_size cannot be read as parameters.`);
+  return tensorsOfShards(source, sink, byShard, totalSize);
+}
+
+/** Float dtypes a config.json names (`torch_dtype`, or `dtype` in newer transformers) → bytes per element. */
+const CONFIG_DTYPE_BYTES: Readonly<Record<string, [string, number]>> = { float32: ['F32', 4], float16: ['F16', 2], bfloat16: ['BF16', 2] };
+
+/**
+ * The whole checkpoint as one row from the index alone: total_size ÷ the bytes of the config's dtype. Exact
+ * for a checkpoint stored in that one dtype with no buffers, which nothing here can confirm, so the caller
+ * marks it unverified. Undefined without a config.json naming a plain float dtype.
+ */
+function indexTotalAsTensors(source: ByteSource, totalSize: number, tensorCount: number, shards: number): { tensors: StoredTensorInfo[]; notes: string[]; fromIndex: string } | undefined {
+  const config = source.sibling('config.json');
+  if (!config || config.size > 4 * 1024 * 1024) return undefined;
+  let dtypeName: unknown;
+  try {
+    const json = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(config.read(0, config.size))) as Record<string, unknown>;
+    dtypeName = json.torch_dtype ?? json.dtype;
+  } catch {
+    return undefined;
+  }
+  const dtype = typeof dtypeName === 'string' ? CONFIG_DTYPE_BYTES[dtypeName] : undefined;
+  if (!dtype || totalSize % dtype[1] !== 0) return undefined;
+  const elements = totalSize / dtype[1];
+  const name = `all ${tensorCount.toLocaleString('en-US')} tensors of the index`;
+  return {
+    tensors: [{ name, dtype: dtype[0], shape: [elements], elements, bytes: totalSize }],
+    notes: [`No shard header read (${shards} shard${shards === 1 ? '' : 's'} listed, ${shards > MAX_SHARDS ? `more than the ${MAX_SHARDS} Greenprint opens` : 'none in this folder'}): ${totalSize.toLocaleString('en-US')} bytes of total_size ÷ ${dtype[1]} bytes per ${dtypeName} element (config.json's dtype) = ${elements.toLocaleString('en-US')} elements.`],
+    fromIndex: `the count is the index's total_size (${formatBytes(totalSize)}) ÷ ${dtype[1]} bytes of config.json's ${dtypeName}: per-tensor shapes and dtypes were not read, so buffers or tensors in another dtype would go unnoticed`,
+  };
+}
+
+/** The index's JSON and its weight_map grouped by shard file. */
+function readIndex(source: ByteSource): { index: unknown; byShard: Map<string, string[]> } {
   if (source.size > MAX_INDEX_BYTES) fail(`${source.fileName} is ${formatBytes(source.size)}; an index of shard names is at most ${formatBytes(MAX_INDEX_BYTES)}.`);
   let index: unknown;
   try {
@@ -53,7 +101,11 @@ function tensorsOfIndex(source: ByteSource, sink: DiagnosticSink): { tensors: St
     if (list) list.push(tensor);
     else byShard.set(shard as string, [tensor]);
   }
-  if (byShard.size > MAX_SHARDS) fail(`${source.fileName} lists ${byShard.size} shards; Greenprint reads at most ${MAX_SHARDS}.`);
+  return { index, byShard };
+}
+
+/** Every listed shard's header; a tensor the index places in a shard must be there. */
+function tensorsOfShards(source: ByteSource, sink: DiagnosticSink, byShard: Map<string, string[]>, declared: number | undefined): { tensors: StoredTensorInfo[]; notes: string[] } {
   const tensors: StoredTensorInfo[] = [];
   const missing: string[] = [];
   for (const [shard, names] of byShard) {
@@ -70,9 +122,8 @@ function tensorsOfIndex(source: ByteSource, sink: DiagnosticSink): { tensors: St
   }
   const notes: string[] = [];
   if (missing.length) {
-    const declared = (index as { metadata?: { total_size?: unknown } }).metadata?.total_size;
     sink.error(
-      `${missing.length} of ${byShard.size} shards listed in ${source.fileName} are not in its folder (first: ${missing[0].slice(0, 200)}): their tensors' shapes and dtypes are unknown, so the parameter count is left out${typeof declared === 'number' ? ` (the index declares ${formatBytes(declared)} of weights)` : ''}.`,
+      `${missing.length} of ${byShard.size} shards listed in ${source.fileName} are not in its folder (first: ${missing[0].slice(0, 200)}): their tensors' shapes and dtypes are unknown, so the parameter count is left out${declared !== undefined ? ` (the index declares ${formatBytes(declared)} of weights)` : ''}.`,
       { start: 0, end: 0 },
     );
     return { tensors: [], notes };
@@ -93,7 +144,7 @@ export const safetensorsReader: ModelFileReader = {
   },
   read(source, _options, sink) {
     const isIndex = source.fileName.toLowerCase().endsWith(INDEX_SUFFIX);
-    const { tensors, notes } = isIndex ? tensorsOfIndex(source, sink) : { tensors: tensorsOf(source), notes: [] as string[] };
+    const { tensors, notes, fromIndex } = isIndex ? tensorsOfIndex(source, sink) : { tensors: tensorsOf(source), notes: [] as string[], fromIndex: undefined };
     if (!tensors.length) {
       if (!sink.hasErrors) sink.warning(`${source.fileName} holds no tensors.`, { start: 0, end: 0 });
       return undefined;
@@ -106,6 +157,7 @@ export const safetensorsReader: ModelFileReader = {
       notes.push(`Tensors of ${packed.map((s) => s.dtype).join(', ')} may be packed or quantized values and scales: their element counts are what is stored, not necessarily parameters of the model.`);
     }
     const name = source.fileName.split(/[\\/]/).pop()!.replace(/\.index\.json$/i, '').replace(/\.safetensors$/i, '');
-    return storedTensorsIr('safetensors', name, tensors, notes);
+    const ir = storedTensorsIr('safetensors', name, tensors, notes);
+    return fromIndex ? { ...ir, unverified: { reason: fromIndex, ignoredKeys: [] } } : ir;
   },
 };
