@@ -1,6 +1,7 @@
 /** ByteSource over a file on disk (positional reads, one descriptor per read) and over bytes in memory (tests). */
-import { closeSync, fstatSync, openSync, readSync, realpathSync, statSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, realpathSync, statSync } from 'node:fs';
 import * as path from 'node:path';
+import { readRange as readInto } from '../fsutil/read-range';
 import { ByteSourceError, type ByteSource } from './types';
 
 /** Largest single read a reader may ask for; a structure bigger than this is refused by the reader first. */
@@ -59,13 +60,7 @@ function readRange(filePath: string, size: number, offset: number, length: numbe
   try {
     fd = openSync(filePath, 'r');
     if (fstatSync(fd).size !== size) throw new ByteSourceError(`${filePath} changed while it was being read.`);
-    let filled = 0;
-    while (filled < wanted) {
-      const n = readSync(fd, buffer, filled, wanted - filled, offset + filled);
-      if (n === 0) break;
-      filled += n;
-    }
-    return filled === wanted ? buffer : buffer.slice(0, filled);
+    return readInto(fd, buffer, offset);
   } catch (e) {
     if (e instanceof ByteSourceError) throw e;
     throw new ByteSourceError(`Cannot read ${filePath}: ${(e as Error).message}`);

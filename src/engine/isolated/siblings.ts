@@ -1,7 +1,8 @@
 /** Reading the files a config points at (an OFA net.config's run.config, a supernet's assets, weights headers). */
-import { closeSync, fstatSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readFileSync, statSync } from 'node:fs';
 import * as path from 'node:path';
 import type { ReadSiblingBytes } from '../formats/types';
+import { readRange } from '../fsutil/read-range';
 import { decodeModelText } from '../source/encoding';
 
 /** A `readSibling` for configs in `directory`: the file's text in any Unicode encoding, or undefined. */
@@ -30,14 +31,7 @@ export function siblingBytesReader(directory: string | undefined): ReadSiblingBy
       fd = openSync(path.join(directory, fileName), 'r');
       // Never more than the file holds: a crafted length must not make this allocate.
       const wanted = Math.max(0, Math.min(maxBytes, fstatSync(fd).size - offset));
-      const buffer = new Uint8Array(wanted);
-      let filled = 0;
-      while (filled < wanted) {
-        const n = readSync(fd, buffer, filled, wanted - filled, offset + filled);
-        if (n === 0) break;
-        filled += n;
-      }
-      return filled === wanted ? buffer : buffer.slice(0, filled);
+      return readRange(fd, new Uint8Array(wanted), offset);
     } catch {
       return undefined; // missing, a folder or unreadable
     } finally {
