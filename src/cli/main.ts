@@ -34,7 +34,7 @@ import { siblingBytesReader, siblingReader } from '../engine/isolated/siblings';
 import { buildLut, modelBlocks, spaceLutWork, type LutBlock } from '../engine/latency/lut-build';
 import type { ModelIR } from '../engine/ir';
 import { lutFileName } from '../engine/latency/lut';
-import { calibrateLocalDevice, defaultDataDirectory, loadCalibration, localDeviceSpec, saveCalibration, workerProfiler } from '../engine/latency/local';
+import { calibrateLocalDevice, defaultDataDirectory, loadCalibration, localDeviceSpec, ortProfiler, saveCalibration, workerProfiler } from '../engine/latency/local';
 import { spaceFromSupernet } from './space';
 import { convertWeights, parseWeightsConvertArgs, WeightsCommandError } from './weights';
 import { runSearch, SearchSetupError } from '../engine/supernet/run-search';
@@ -122,6 +122,8 @@ export function parseInputSize(value: string | undefined): [number, number] {
 interface Args {
   files: string[];
   extract: { weights?: string; arch?: string; out?: string; force: boolean; formats?: 'all' | 'onnx' | 'tfjs' };
+  /** Where `lut build` times blocks: TF.js (default) or ONNX Runtime. */
+  runtime?: 'tfjs' | 'onnx';
   search: { maxLatencyMs?: number; maxFlops?: number; maxCo2G?: number; multi: boolean; seed: number; generations?: number };
   json: boolean;
   measure: boolean;
@@ -169,6 +171,12 @@ function parseArgs(rest: string[]): Args {
       case '--arch': args.extract.arch = path.resolve(text(arg)); break;
       case '--out': args.extract.out = path.resolve(text(arg)); break;
       case '--force': args.extract.force = true; break;
+      case '--runtime': {
+        const r = text(arg);
+        if (r !== 'tfjs' && r !== 'onnx') throw new UsageError('--runtime must be tfjs (the default) or onnx.');
+        args.runtime = r;
+        break;
+      }
       case '--format': {
         const f = text(arg);
         if (f !== 'all' && f !== 'onnx' && f !== 'tfjs') throw new UsageError('--format must be onnx, tfjs or all (the default: both).');
@@ -405,12 +413,14 @@ async function lutBuild(args: Args): Promise<number> {
   process.once('SIGINT', onSigint);
   const bar = progressBar('profiling');
   try {
-    const probe = await worker.measureOverhead(blocks[0].ir, { signal: controller.signal });
+    // --runtime onnx: the same blocks timed in ONNX Runtime; its tables are named and recorded by its runtime.
+    const profiler = args.runtime === 'onnx' ? ortProfiler({ signal: controller.signal }) : workerProfiler(worker, controller.signal);
+    const probe = args.runtime === 'onnx' ? await profiler.profile(blocks[0].ir) : await worker.measureOverhead(blocks[0].ir, { signal: controller.signal });
     mkdirSync(lutDirectory(args), { recursive: true });
     const lutPath = path.join(lutDirectory(args), lutFileName(device, probe.backend, probe.runtime));
     const result = await buildLut({
       blocks,
-      profiler: workerProfiler(worker, controller.signal),
+      profiler,
       lutPath,
       device: listTargetDevices().find((d) => d.id === device)!,
       signal: controller.signal,

@@ -18,6 +18,8 @@ import type { MeasurementWorker } from '../runtime/client';
 import type { DeviceSpec } from '../devices';
 import type { LatencyProfiler } from './lut-build';
 import type { Measurement } from '../runtime/types';
+import { irToOnnx } from '../runtime/ir-onnx';
+import { measureOnnxLatency } from '../runtime/ort';
 
 /** Where the CLI keeps LUTs and calibration between sessions (`$XDG_CACHE_HOME/greenprint`). */
 export function defaultDataDirectory(): string {
@@ -32,10 +34,25 @@ export function workerProfiler(worker: MeasurementWorker, signal?: AbortSignal):
   };
 }
 
-function singleInputIr(shape: Shape): ModelIR {
+/**
+ * Times models in ONNX Runtime instead of TF.js (runtime/ort.ts): each IR model is exported with
+ * `irToOnnx` (seeded weights) and timed with the same discipline; tables built with it record ONNX Runtime's
+ * package, version and execution provider as their runtime, so they are never mixed with TF.js tables.
+ */
+export function ortProfiler(options: { signal?: AbortSignal; prefer?: 'web' } = {}): LatencyProfiler {
+  const time = (ir: ModelIR) => {
+    const model = irToOnnx(ir, { batch: 1 });
+    return measureOnnxLatency(model.bytes, { inputDims: model.inputs, signal: options.signal, prefer: options.prefer });
+  };
+  return { profile: time, overhead: (inputShape) => time(singleInputIr(inputShape, true)) };
+}
+
+function singleInputIr(shape: Shape, passThrough = false): ModelIR {
   const g = new GraphBuilder();
   const input = g.add('input', { shape: [...shape] }, [], -1, 'input');
-  return irOf(g, [input], 'overhead probe', shape);
+  // ONNX Runtime needs a node between input and output; an Identity is the empty call there.
+  const out = passThrough ? g.add('identity', {}, [input], g.addLayer({ name: 'identity', type: 'identity', range: { start: 0, end: 0 } }), 'identity') : input;
+  return irOf(g, [out], 'overhead probe', shape);
 }
 
 function irOf(g: GraphBuilder, outputs: number[], name: string, input: Shape): ModelIR {

@@ -1,0 +1,47 @@
+/**
+ * IR CNNs exported for ONNX Runtime (runtime/ir-onnx.ts) run there with the IR's output shapes, and latency
+ * tables built on ONNX Runtime (latency/local.ts ortProfiler) record its package, version and provider.
+ */
+import { strict as assert } from 'node:assert';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { evaluate } from '../../../src/engine/cost';
+import { buildLut, sampleSpaceSubnets, spaceLutWork } from '../../../src/engine/latency/lut-build';
+import { ortProfiler } from '../../../src/engine/latency/local';
+import type { OfaSpace } from '../../../src/engine/ofa/spaces';
+import { irToOnnx } from '../../../src/engine/runtime/ir-onnx';
+import { loadOrt, runOnnx } from '../../../src/engine/runtime/ort';
+
+const SPACE: OfaSpace = { space: 'mobilenetv3', widthMult: 1.0, ksList: [3, 5, 7], expandList: [3, 4, 6], depthList: [2, 3, 4], nClasses: 10 };
+
+describe('IR models on ONNX Runtime', function () {
+  this.timeout(120_000);
+
+  it('random OFA-MobileNetV3 subnets export and run with the IR\'s output shape', async () => {
+    const rt = await loadOrt();
+    for (const ir of sampleSpaceSubnets(SPACE, 64, 3, 5)) {
+      const model = irToOnnx(ir, { batch: 2 });
+      const input = Object.entries(model.inputs)[0];
+      const n = input[1].reduce((a, b) => a * b, 1);
+      const out = await runOnnx(rt, model.bytes, { [input[0]]: { data: new Float32Array(n).fill(0.1), dims: input[1] } });
+      const shapes = evaluate(ir, { batch: 2 }).nodeShapes;
+      assert.deepEqual([...Object.values(out)[0].dims], [2, ...shapes[ir.outputs[0]]!]);
+      assert.ok(Object.values(out)[0].data.every((v) => Number.isFinite(v)));
+    }
+  });
+
+  it('a latency table built on ONNX Runtime records its runtime and times each block', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'gp-ort-lut-'));
+    try {
+      const { blocks } = spaceLutWork(SPACE, [32], 0, 1);
+      const { lut, measured } = await buildLut({ blocks: blocks.slice(0, 4), profiler: ortProfiler(), lutPath: path.join(dir, 'ort.lut.json'), device: { id: 'local-cpu', name: 'This machine (CPU)' } });
+      assert.equal(measured.length, 4);
+      assert.match(lut.runtime, /^onnxruntime-(node|web) \d/);
+      assert.match(lut.backend, /^ort-/);
+      for (const key of measured) assert.ok(lut.entries[key].medianMs > 0, key);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
