@@ -5,7 +5,7 @@
 // when mocha is done. Results come back through a JSON file the suite writes (test/integration/index.ts).
 //
 // Usage: node scripts/run-vscode-tests.mjs   (after `npm run build` and `npm run compile-tests`)
-// Env:   GREENPRINT_TEST_TIMEOUT_MS  whole-run limit (default 300000)
+// Env:   GREENPRINT_TEST_TIMEOUT_MS  whole-run limit (default 300000); GREENPRINT_TEST_OUT  compiled tests (default out)
 // Prints one line per test and, last, `integration: N passed, N failed`. Exit code 0 only if all passed.
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import * as path from 'node:path';
@@ -23,7 +23,8 @@ import {
   workbenchUrl,
 } from './lib/vscode-harness.mjs';
 
-const SUITE_INDEX = path.join(REPO_ROOT, 'out', 'test', 'integration', 'index.js');
+// GREENPRINT_TEST_OUT: another tsc --outDir than out/ (e.g. a folder holding only some integration tests).
+const SUITE_INDEX = path.join(path.resolve(REPO_ROOT, process.env.GREENPRINT_TEST_OUT || 'out'), 'test', 'integration', 'index.js');
 const EXTENSION_MAIN = path.join(REPO_ROOT, 'dist', 'extension.js');
 const RESULTS_FILE = path.join(RESULTS_DIR, 'integration-results.json');
 const CONSOLE_LOG = path.join(RESULTS_DIR, 'integration-browser-console.log');

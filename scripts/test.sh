@@ -109,12 +109,14 @@ if [ "$with_editor" -eq 1 ]; then
     skip integration "the build failed"
     skip ui "the build failed"
     skip ui-panel "the build failed"
+    skip ui-model-view "the build failed"
   elif [ ! -f out/test/integration/index.js ]; then
     skip integration "the tests did not compile"
     stage ui node test/ui/hints.ui.mjs
     rc=$?; record_tests ui "$rc"
     stage ui-panel node test/ui/panel.ui.mjs
     rc=$?; record_tests ui-panel "$rc"
+    skip ui-model-view "the tests did not compile"
   else
     stage integration node scripts/run-vscode-tests.mjs
     rc=$?; record_tests integration "$rc"
@@ -122,6 +124,8 @@ if [ "$with_editor" -eq 1 ]; then
     rc=$?; record_tests ui "$rc"
     stage ui-panel node test/ui/panel.ui.mjs
     rc=$?; record_tests ui-panel "$rc"
+    stage ui-model-view node test/ui/model-view.ui.mjs
+    rc=$?; record_tests ui-model-view "$rc"
   fi
 fi
 

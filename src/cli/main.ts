@@ -214,7 +214,8 @@ function oneFile(args: Args, example: string): string {
   if (args.files.length !== 1) throw new UsageError(args.files.length ? `Only one FILE, got ${args.files.join(', ')}.` : `Missing FILE. Try: ${example}`);
   const file = path.resolve(args.files[0]);
   if (!existsSync(file) || !statSync(file).isFile()) throw new UsageError(`${args.files[0]}: no such file.`);
-  if (statSync(file).size > MAX_ANALYSED_BYTES * 2) throw new UsageError(`${args.files[0]}: ${(statSync(file).size / 1048576).toFixed(0)} MiB is too large for a model config.`);
+  // Model files (ONNX, GGUF, safetensors) are read by ranges whatever their size; configs are read whole.
+  if (!isBinaryModelFile(file) && statSync(file).size > MAX_ANALYSED_BYTES * 2) throw new UsageError(`${args.files[0]}: ${(statSync(file).size / 1048576).toFixed(0)} MiB is too large for a model config.`);
   return file;
 }
 

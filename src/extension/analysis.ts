@@ -35,6 +35,8 @@ interface InFlight {
 export class AnalysisService implements vscode.Disposable {
   private readonly cache = new Map<string, CacheEntry>();
   private readonly inFlight = new Map<string, InFlight>();
+  /** Model View reports of binary model files, by URI, tagged with the settings generation they used. */
+  private readonly fileReports = new Map<string, { readonly generation: number; readonly report: Promise<Engine.AnalysisReport> }>();
   private analyzer: Engine.IsolatedAnalyzer | undefined;
   /** Bumped when settings or device data change, so that a job started before cannot fill the cache. */
   private generation = 0;
@@ -74,6 +76,7 @@ export class AnalysisService implements vscode.Disposable {
     this.generation++;
     this.cache.clear();
     this.inFlight.clear();
+    this.fileReports.clear();
   }
 
   /** Call after a calibration or LUT build so the next analysis uses it. */
@@ -155,6 +158,42 @@ export class AnalysisService implements vscode.Disposable {
       });
     this.inFlight.set(key, { version, report });
     return report;
+  }
+
+  /**
+   * The report for a binary model file (ONNX, GGUF, safetensors) shown in the Model View: read by ranges in
+   * the isolated worker under the same limits, with the same settings and target device as configs. Cached
+   * per file until settings or device data change (the view re-asks on those events).
+   */
+  analyzeModelFile(uri: vscode.Uri): Promise<Engine.AnalysisReport> {
+    const key = uri.toString();
+    const cached = this.fileReports.get(key);
+    if (cached && cached.generation === this.generation) return cached.report;
+    const report = this.isolatedAnalyzer().analyzeModelFile(uri.fsPath, {
+      fileName: uri.fsPath,
+      inputSize: this.config.inputSize,
+      seqLen: this.config.seqLen,
+      contextLength: this.config.contextLength,
+      batch: this.config.batch,
+      dtype: this.config.dtype,
+      scale: this.config.scale,
+      includeOps: true,
+      efficiency: this.efficiencyOptions(),
+      reportUnknown: true,
+      siblingDirectory: path.dirname(uri.fsPath),
+    });
+    this.fileReports.set(key, { generation: this.generation, report });
+    return report;
+  }
+
+  /** A file's cached Model View report, without computing (status bar). */
+  peekModelFile(uri: vscode.Uri): Promise<Engine.AnalysisReport> | undefined {
+    const cached = this.fileReports.get(uri.toString());
+    return cached && cached.generation === this.generation ? cached.report : undefined;
+  }
+
+  forgetModelFile(uri: vscode.Uri): void {
+    this.fileReports.delete(uri.toString());
   }
 
   private isolatedAnalyzer(): Engine.IsolatedAnalyzer {

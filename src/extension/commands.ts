@@ -4,6 +4,7 @@ import type { Ctx } from './context';
 import { loadEngine } from './analysis';
 import { setHintsEnabled } from './config';
 import { modelTitle, totalsLine } from './present';
+import { activeModelViewUri, isModelViewFile } from './model-view/active';
 
 export const REPORT_SCHEME = 'greenprint-report';
 
@@ -15,6 +16,11 @@ class ReportDocuments implements vscode.TextDocumentContentProvider {
 
   async provideTextDocumentContent(uri: vscode.Uri): Promise<string> {
     const source = vscode.Uri.parse(uri.query);
+    if (isModelViewFile(source) && source.scheme === 'file') {
+      // Binary model files (the Model View's): read by ranges in the isolated worker, never as a text document.
+      const report = await this.ctx.analysis.analyzeModelFile(source);
+      return loadEngine().renderReport({ ...report, file: vscode.workspace.asRelativePath(source) });
+    }
     const doc = vscode.workspace.textDocuments.find((d) => d.uri.toString() === source.toString());
     if (!doc) return `${source.fsPath}: open the file to see its report.`;
     const report = await this.ctx.analysis.analyze(doc);
@@ -34,21 +40,27 @@ function targetDocument(arg: unknown): vscode.TextDocument | undefined {
 
 export function registerCommands(ctx: Ctx): void {
   const reports = new ReportDocuments(ctx);
-  const reportUri = (doc: vscode.TextDocument) =>
-    vscode.Uri.from({ scheme: REPORT_SCHEME, path: `/${doc.uri.path.split('/').pop()} — Greenprint report`, query: doc.uri.toString() });
+  const reportUri = (source: vscode.Uri) =>
+    vscode.Uri.from({ scheme: REPORT_SCHEME, path: `/${source.path.split('/').pop()} — Greenprint report`, query: source.toString() });
+  const showReportOf = async (source: vscode.Uri) => {
+    const uri = reportUri(source);
+    reports.refresh(uri);
+    const shown = await vscode.window.showTextDocument(uri, { preview: true, viewColumn: vscode.ViewColumn.Beside });
+    return shown.document.getText();
+  };
 
   ctx.push(
     vscode.workspace.registerTextDocumentContentProvider(REPORT_SCHEME, reports),
     vscode.commands.registerCommand('greenprint.showReport', async (arg?: unknown) => {
+      // A Model View's file (passed by the view, or the active view when no text editor is): its binary model.
+      const modelFile = arg instanceof vscode.Uri ? (isModelViewFile(arg) ? arg : undefined) : vscode.window.activeTextEditor ? undefined : activeModelViewUri();
+      if (modelFile) return showReportOf(modelFile);
       const doc = targetDocument(arg);
       if (!doc || !(await ctx.analysis.analyze(doc))) {
         void vscode.window.showInformationMessage('Greenprint: open a model config (OFA, Keras/TF.js, Hugging Face or YOLO) to see its report.');
         return undefined;
       }
-      const uri = reportUri(doc);
-      reports.refresh(uri);
-      const shown = await vscode.window.showTextDocument(uri, { preview: true, viewColumn: vscode.ViewColumn.Beside });
-      return shown.document.getText();
+      return showReportOf(doc.uri);
     }),
     vscode.commands.registerCommand('greenprint.toggleHints', async () => {
       await setHintsEnabled(!ctx.config.hintsEnabled);

@@ -10,6 +10,7 @@ import { registerCommands } from './commands';
 import { registerMeasureCommands } from './measure';
 import { registerDevices } from './devices';
 import { registerPanel } from './panel/panel';
+import { registerModelView } from './model-view/model-view';
 import type { AnalysisReport } from '../engine';
 
 /** Files Greenprint looks at; detection by content decides whether one is a model. */
@@ -42,6 +43,7 @@ export function activate(context: vscode.ExtensionContext): GreenprintApi {
   registerCommands(ctx);
   registerMeasureCommands(ctx);
   registerPanel(ctx, selector);
+  registerModelView(ctx);
 
   for (const doc of vscode.workspace.textDocuments) ctx.scheduleRefresh(doc, 0);
   return { report: (doc) => ctx.analysis.analyze(doc) };

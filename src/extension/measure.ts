@@ -4,13 +4,14 @@
  * never blocks and a crashing runtime only costs that job; each command shows progress and can be cancelled.
  */
 import * as vscode from 'vscode';
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import * as path from 'node:path';
 import type * as Engine from '../engine';
 import type { Ctx } from './context';
 import { loadEngine } from './analysis';
 import { setDevice } from './config';
 import { shortDevice } from './present';
+import { targetRuntimeDetail, type RuntimeContext } from './device-runtime';
 import { buildLutOnConnectedDevice, connectedDeviceChoices, connectedDevices, isRemoteId, measureOnConnectedDevice } from './devices';
 
 let worker: Engine.MeasurementWorker | undefined;
@@ -166,10 +167,20 @@ async function selectDevice(ctx: Ctx, id?: unknown): Promise<string | undefined>
     return id;
   }
   const kinds: Record<string, string> = { 'local-cpu': 'this machine', 'local-gpu': 'this machine', lut: 'lookup table', roofline: 'catalogue (roofline)', remote: 'connected' };
-  const connected = connectedDeviceChoices().map((d) => ({ label: `$(plug) ${d.name}`, description: d.id === ctx.config.device ? `${d.id} · current` : d.id, detail: d.detail, id: d.id }));
+  // Which runtime stands behind each target's figure: the engine's choice of table, put in words.
+  const runtimes: RuntimeContext = {
+    lutFor: (deviceId) => e.findDeviceLut(ctx.analysis.lutDirectory, deviceId),
+    calibrated: existsSync(ctx.analysis.calibrationFile),
+  };
+  const connected = connectedDeviceChoices().map((d) => ({
+    label: `$(plug) ${d.name}`,
+    description: d.id === ctx.config.device ? `${d.id} · current` : d.id,
+    detail: `${d.detail} · ${targetRuntimeDetail(d, runtimes, e.remoteLutDeviceId(d.id.slice(e.REMOTE_PREFIX.length)))}`,
+    id: d.id,
+  }));
   const connectNew = { label: '$(add) Connect a device…', description: 'greenprint agent on another machine', detail: undefined, id: '' };
   const picked = await vscode.window.showQuickPick(
-    [...devices.map((d) => ({ label: shortDevice(d.name), description: d.id === ctx.config.device ? `${d.id} · current` : d.id, detail: kinds[d.kind], id: d.id })), ...connected, connectNew],
+    [...devices.map((d) => ({ label: shortDevice(d.name), description: d.id === ctx.config.device ? `${d.id} · current` : d.id, detail: `${kinds[d.kind]} · ${targetRuntimeDetail(d, runtimes)}`, id: d.id })), ...connected, connectNew],
     { title: 'Greenprint: target device for latency and CO2e', matchOnDescription: true },
   );
   if (!picked) return undefined;

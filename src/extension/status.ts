@@ -4,6 +4,7 @@ import type { Ctx } from './context';
 import { efficiencyMarkdown, errorCount, figure, modelTitle, shortDevice, totalsLine } from './present';
 import { loadEngine } from './analysis';
 import { connectedDevices, remoteStatus } from './devices';
+import { activeModelViewReport, onDidChangeActiveModelView } from './model-view/active';
 
 export function registerStatus(ctx: Ctx): void {
   const item = vscode.window.createStatusBarItem('greenprint.totals', vscode.StatusBarAlignment.Right, 100);
@@ -13,7 +14,8 @@ export function registerStatus(ctx: Ctx): void {
 
   const update = async () => {
     const editor = vscode.window.activeTextEditor;
-    const report = editor && ctx.config.statusBarEnabled ? await ctx.analysis.analyze(editor.document) : undefined;
+    // No text editor active: a Model View (custom editor) may be, with the report of its binary model file.
+    const report = !ctx.config.statusBarEnabled ? undefined : editor ? await ctx.analysis.analyze(editor.document) : activeModelViewReport();
     if (vscode.window.activeTextEditor !== editor) return; // the user moved on; that editor's update wins
     if (!report?.totals) {
       item.hide();
@@ -27,7 +29,7 @@ export function registerStatus(ctx: Ctx): void {
   ctx.onRefresh((doc) => {
     if (vscode.window.activeTextEditor?.document === doc) return update();
   });
-  ctx.push(vscode.window.onDidChangeActiveTextEditor(refresh), ctx.onDidChangeConfig(refresh));
+  ctx.push(vscode.window.onDidChangeActiveTextEditor(refresh), ctx.onDidChangeConfig(refresh), onDidChangeActiveModelView(refresh));
   refresh();
   registerDevicePicker(ctx);
 }
@@ -40,7 +42,7 @@ function registerDevicePicker(ctx: Ctx): void {
   ctx.push(item);
   const update = () => {
     const editor = vscode.window.activeTextEditor;
-    const report = editor && ctx.config.statusBarEnabled ? ctx.analysis.peek(editor.document) : undefined;
+    const report = !ctx.config.statusBarEnabled ? undefined : editor ? ctx.analysis.peek(editor.document) : activeModelViewReport();
     if (!report?.totals) {
       item.hide();
       return;
@@ -62,5 +64,5 @@ function registerDevicePicker(ctx: Ctx): void {
     await ctx.analysis.analyze(doc); // what `peek` then finds
     update();
   });
-  ctx.push(vscode.window.onDidChangeActiveTextEditor(update), ctx.onDidChangeConfig(update));
+  ctx.push(vscode.window.onDidChangeActiveTextEditor(update), ctx.onDidChangeConfig(update), onDidChangeActiveModelView(update));
 }
