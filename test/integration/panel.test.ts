@@ -140,7 +140,7 @@ describe('Greenprint panel', function () {
     const outDir = path.join(tmp, 'subnet');
     const extraction = await panel<Extraction | undefined>({ action: 'extract', key: bestKey, choices: { outDir, weightsFile, replace: false } });
     assert.ok(extraction, 'extracted');
-    const expected = ['net.config', 'run.config', 'model.safetensors', path.join('tfjs', 'model.json'), path.join('tfjs', 'group1-shard1of1.bin')];
+    const expected = ['net.config', 'run.config', 'model.safetensors', 'model.onnx', path.join('tfjs', 'model.json'), path.join('tfjs', 'group1-shard1of1.bin')];
     assert.deepEqual(
       extraction.files.map((f) => path.relative(outDir, f)),
       expected,
