@@ -70,7 +70,9 @@ describe('ONNX export of subnets, checked in ONNX Runtime', function () {
     assert.equal(report.unverified, undefined, JSON.stringify(report.unverified));
     await (await createOrtSession(rt, model)).release();
     const m = await measureOnnxLatency(model, { inputDims: { [ONNX_INPUT]: [1, 1, arch.r, arch.r] }, runs: 5, warmupRuns: 1 });
-    assert.ok(m.medianMs > 0 && m.runs >= 4, JSON.stringify(m));
+    // Five timed runs: those kept plus the outliers dropped (median + 3 × MAD).
+    assert.ok(m.medianMs > 0 && m.runs >= 1, JSON.stringify(m));
+    assert.equal(m.runs + m.discarded, 5);
     assert.match(m.runtime, /^onnxruntime-(node|web) \d+\.\d+/);
     assert.ok(['cpu', 'wasm', 'cuda', 'tensorrt', 'dml', 'coreml'].includes(m.executionProvider));
   });
