@@ -12,6 +12,7 @@ import { loadEngine } from './analysis';
 import { setDevice } from './config';
 import { shortDevice } from './present';
 import { targetRuntimeDetail, type RuntimeContext } from './device-runtime';
+import { activeModelViewUri } from './model-view/active';
 import { buildLutOnConnectedDevice, connectedDeviceChoices, connectedDevices, isRemoteId, measureOnConnectedDevice } from './devices';
 
 let worker: Engine.MeasurementWorker | undefined;
@@ -40,7 +41,31 @@ export interface MeasureResult {
   readonly predictedMs?: number;
 }
 
+/** An ONNX file (argument, or the active Model View) is timed as it is in ONNX Runtime, in the measurement worker. */
+async function measureOnnxFile(ctx: Ctx, uri: vscode.Uri): Promise<MeasureResult | undefined> {
+  const name = path.basename(uri.fsPath);
+  return vscode.window.withProgress(
+    { location: vscode.ProgressLocation.Notification, title: `Greenprint: measuring ${name} in ONNX Runtime on this machine`, cancellable: true },
+    async (_progress, token) => {
+      try {
+        const measured = await measurementWorker(ctx).measureOnnxFile(uri.fsPath, { batch: ctx.config.batch, signal: signalOf(token) });
+        const e = loadEngine();
+        void vscode.window.showInformationMessage(
+          `Greenprint: ${name} takes ${e.formatMs(measured.medianMs)} (median; p10 ${e.formatMs(measured.p10Ms)}, p90 ${e.formatMs(measured.p90Ms)}, ${measured.runs} runs) in ${measured.runtime}, ${measured.backend}, ${measured.threads} thread(s).`,
+        );
+        return { measured };
+      } catch (err) {
+        if (isAbort(err)) return undefined;
+        void vscode.window.showErrorMessage(`Greenprint: measurement failed: ${(err as Error).message}`);
+        return undefined;
+      }
+    },
+  );
+}
+
 async function measureActive(ctx: Ctx, arg?: unknown): Promise<MeasureResult | undefined> {
+  const onnx = arg instanceof vscode.Uri ? arg : vscode.window.activeTextEditor ? undefined : activeModelViewUri();
+  if (onnx && /\.onnx$/i.test(onnx.path)) return measureOnnxFile(ctx, onnx);
   const doc = arg instanceof vscode.Uri ? vscode.workspace.textDocuments.find((d) => d.uri.toString() === arg.toString()) : vscode.window.activeTextEditor?.document;
   const report = doc && (await ctx.analysis.analyze(doc));
   if (!doc || !report?.totals) {

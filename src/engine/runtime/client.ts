@@ -47,6 +47,7 @@ interface Job {
   readonly kind: JobKind;
   readonly ir: ModelIR;
   readonly options: WorkerJobOptions;
+  readonly onnxPath?: string;
   readonly resolve: (m: Measurement) => void;
   readonly reject: (e: Error) => void;
   settled: boolean;
@@ -85,6 +86,12 @@ export class MeasurementWorker {
     return this.enqueue('overhead', ir, options);
   }
 
+  /** Times an ONNX file in ONNX Runtime, in the child process (never in the caller's). */
+  measureOnnxFile(filePath: string, options: WorkerJobOptions = {}): Promise<Measurement> {
+    const placeholder = { format: 'onnx', modelName: filePath, layers: [], nodes: [], outputs: [], convention: { id: 'onnx', includeAuxMacs: false, label: '' }, inputDescription: '', dtype: 'float32' } as const;
+    return this.enqueue('onnx', placeholder, options, filePath);
+  }
+
   /** Whether a child process is running now. */
   get running(): boolean {
     return this.child !== undefined;
@@ -100,11 +107,11 @@ export class MeasurementWorker {
     this.killChild();
   }
 
-  private enqueue(kind: JobKind, ir: ModelIR, options: WorkerJobOptions): Promise<Measurement> {
+  private enqueue(kind: JobKind, ir: ModelIR, options: WorkerJobOptions, onnxPath?: string): Promise<Measurement> {
     if (this.disposed) return Promise.reject(new Error('MeasurementWorker is disposed'));
     if (options.signal?.aborted) return Promise.reject(abortError());
     return new Promise<Measurement>((resolve, reject) => {
-      const job: Job = { id: this.nextId++, kind, ir, options, resolve, reject, settled: false };
+      const job: Job = { id: this.nextId++, kind, ir, options, resolve, reject, settled: false, onnxPath };
       const signal = options.signal;
       if (signal) {
         const onAbort = () => this.cancel(job);
@@ -153,7 +160,7 @@ export class MeasurementWorker {
     }
     this.setIdle(false);
     const { signal: _signal, onProgress: _onProgress, ...plain } = job.options;
-    const request: WorkerRequest = { type: 'measure', id: job.id, kind: job.kind, ir: job.ir, options: plain };
+    const request: WorkerRequest = { type: 'measure', id: job.id, kind: job.kind, ir: job.ir, options: plain, onnxPath: job.onnxPath };
     child.send(request, (error) => {
       if (error && this.current === job) {
         this.current = undefined;

@@ -158,8 +158,9 @@ export function irToOnnx(ir: ModelIR, options: { batch?: number; seed?: number }
       graphName: ir.modelName,
       nodes,
       initializers,
-      inputs: Object.entries(inputs).map(([name, dims]) => ({ name, dims })),
-      outputs: ir.outputs.map((id) => ({ name: names[id], dims: [batch, ...shape(id)] })),
+      // The batch axis stays symbolic, so the model runs at any batch; `inputs` gives the dims for `batch`.
+      inputs: Object.entries(inputs).map(([name, dims]) => ({ name, dims: ['batch', ...dims.slice(1)] })),
+      outputs: ir.outputs.map((id) => ({ name: names[id], dims: ['batch', ...shape(id)] })),
       opset: 17,
       producer: 'greenprint irToOnnx',
     }),

@@ -9,7 +9,8 @@ import type { MeasureProgress } from './measure';
 /** MeasureOptions without the AbortSignal (cancellation kills the child instead) plus the seed. */
 export type WorkerMeasureOptions = Omit<MeasureOptions, 'signal'> & { readonly seed?: number };
 
-export type JobKind = 'model' | 'overhead';
+/** `onnx`: an ONNX file timed as it is in ONNX Runtime (its path in `onnxPath`; `ir` is unused). */
+export type JobKind = 'model' | 'overhead' | 'onnx';
 
 export interface MeasureJobMessage {
   readonly type: 'measure';
@@ -17,6 +18,7 @@ export interface MeasureJobMessage {
   readonly kind: JobKind;
   readonly ir: ModelIR;
   readonly options: WorkerMeasureOptions;
+  readonly onnxPath?: string;
 }
 
 export type WorkerRequest = MeasureJobMessage;

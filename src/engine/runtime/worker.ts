@@ -14,6 +14,10 @@
 import { Worker } from 'node:worker_threads';
 import { initBackend } from './backend';
 import { measureIr, measureOverhead, type MeasureProgress } from './measure';
+import { measureOnnxLatency } from './ort';
+import { DiagnosticSink } from '../diagnostics';
+import { fileByteSource } from '../files/byte-source';
+import { onnxReader } from '../files/onnx/reader';
 import type { WorkerReply, WorkerRequest } from './protocol';
 
 function send(reply: WorkerReply): void {
@@ -22,8 +26,20 @@ function send(reply: WorkerReply): void {
 
 let chain: Promise<void> = Promise.resolve();
 
+/** An ONNX file in ONNX Runtime: inputs from the file's own graph (batch from the options). */
+async function runOnnx(job: WorkerRequest): Promise<void> {
+  const sink = new DiagnosticSink();
+  const ir = onnxReader.read(fileByteSource(job.onnxPath!), { fileName: job.onnxPath!, batch: job.options.batch }, sink);
+  if (!ir) throw new Error(sink.items.find((d) => d.severity === 'error')?.message ?? `${job.onnxPath} could not be read as an ONNX model.`);
+  const batch = job.options.batch ?? 1;
+  const inputDims = Object.fromEntries(ir.nodes.filter((n) => n.op === 'input' && n.layer < 0).map((n) => [n.name, [batch, ...(n.attrs as { shape: number[] }).shape]]));
+  const measurement = await measureOnnxLatency(job.onnxPath!, { inputDims, runs: job.options.runs, warmupRuns: job.options.warmupRuns, budgetMs: job.options.budgetMs });
+  send({ type: 'result', id: job.id, measurement, runtime: { backend: measurement.backend, threads: measurement.threads, runtime: measurement.runtime, notes: [`execution provider ${measurement.executionProvider}`] } });
+}
+
 async function run(job: WorkerRequest): Promise<void> {
   try {
+    if (job.kind === 'onnx') return await runOnnx(job);
     const runtime = await initBackend(job.options.backend);
     const options = { ...job.options, onProgress: (progress: MeasureProgress) => send({ type: 'progress', id: job.id, progress }) };
     const measurement = job.kind === 'overhead' ? await measureOverhead(job.ir, options) : await measureIr(job.ir, options);

@@ -12,6 +12,8 @@ import { ortProfiler } from '../../../src/engine/latency/local';
 import type { OfaSpace } from '../../../src/engine/ofa/spaces';
 import { irToOnnx } from '../../../src/engine/runtime/ir-onnx';
 import { loadOrt, runOnnx } from '../../../src/engine/runtime/ort';
+import { MeasurementWorker } from '../../../src/engine/runtime/client';
+import { writeFileSync } from 'node:fs';
 
 const SPACE: OfaSpace = { space: 'mobilenetv3', widthMult: 1.0, ksList: [3, 5, 7], expandList: [3, 4, 6], depthList: [2, 3, 4], nClasses: 10 };
 
@@ -41,6 +43,24 @@ describe('IR models on ONNX Runtime', function () {
       assert.match(lut.backend, /^ort-/);
       for (const key of measured) assert.ok(lut.entries[key].medianMs > 0, key);
     } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('the measurement worker times an ONNX file in ONNX Runtime, its inputs read from the file', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'gp-ort-worker-'));
+    const worker = new MeasurementWorker();
+    try {
+      const file = path.join(dir, 'subnet.onnx');
+      writeFileSync(file, irToOnnx(sampleSpaceSubnets(SPACE, 32, 1, 9)[0]).bytes);
+      const m = await worker.measureOnnxFile(file, { batch: 2, runs: 5, warmupRuns: 1 });
+      assert.ok(m.medianMs > 0);
+      assert.equal(m.batch, 2);
+      assert.match(m.runtime, /^onnxruntime-(node|web) /);
+      assert.match(m.backend, /^ort-/);
+      await assert.rejects(worker.measureOnnxFile(path.join(dir, 'missing.onnx')), /missing\.onnx/);
+    } finally {
+      worker.dispose();
       rmSync(dir, { recursive: true, force: true });
     }
   });
