@@ -135,15 +135,7 @@ export class AnalysisService implements vscode.Disposable {
       .analyze(
         doc.getText(),
         {
-          fileName: doc.fileName,
-          inputSize: this.config.inputSize,
-          seqLen: this.config.seqLen,
-          contextLength: this.config.contextLength,
-          batch: this.config.batch,
-          dtype: this.config.dtype,
-          scale: this.config.scale,
-          includeOps: true,
-          efficiency: this.efficiencyOptions(),
+          ...this.analyzeOptions(doc.fileName),
           reportUnknown: this.matchesUserGlob(doc),
           siblingDirectory: doc.uri.scheme === 'file' ? path.dirname(doc.uri.fsPath) : undefined,
         },
@@ -160,6 +152,21 @@ export class AnalysisService implements vscode.Disposable {
     return report;
   }
 
+  /** The settings every analysis runs with, configs and model files alike. */
+  private analyzeOptions(fileName: string): Engine.WireAnalyzeOptions {
+    return {
+      fileName,
+      inputSize: this.config.inputSize,
+      seqLen: this.config.seqLen,
+      contextLength: this.config.contextLength,
+      batch: this.config.batch,
+      dtype: this.config.dtype,
+      scale: this.config.scale,
+      includeOps: true,
+      efficiency: this.efficiencyOptions(),
+    };
+  }
+
   /**
    * The report for a binary model file (ONNX, GGUF, safetensors) shown in the Model View: read by ranges in
    * the isolated worker under the same limits, with the same settings and target device as configs. Cached
@@ -170,15 +177,7 @@ export class AnalysisService implements vscode.Disposable {
     const cached = this.fileReports.get(key);
     if (cached && cached.generation === this.generation) return cached.report;
     const report = this.isolatedAnalyzer().analyzeModelFile(uri.fsPath, {
-      fileName: uri.fsPath,
-      inputSize: this.config.inputSize,
-      seqLen: this.config.seqLen,
-      contextLength: this.config.contextLength,
-      batch: this.config.batch,
-      dtype: this.config.dtype,
-      scale: this.config.scale,
-      includeOps: true,
-      efficiency: this.efficiencyOptions(),
+      ...this.analyzeOptions(uri.fsPath),
       reportUnknown: true,
       siblingDirectory: path.dirname(uri.fsPath),
     });

@@ -13,7 +13,7 @@ import * as vscode from 'vscode';
 import type * as Engine from '../../engine';
 import type { Ctx } from '../context';
 import { loadEngine } from '../analysis';
-import { contentSecurityPolicy, makeNonce } from '../panel/html';
+import { contentSecurityPolicy, escapeAttr, makeNonce } from '../panel/html';
 import { clearActiveModelView, isModelViewFile, setActiveModelView } from './active';
 import { modelViewSnapshot } from './snapshot';
 import type { ModelViewHostMessage, ModelViewPageMessage } from './protocol';
@@ -28,8 +28,6 @@ class ModelFileDocument implements vscode.CustomDocument {
     // Nothing held: the worker opens and closes the file per analysis.
   }
 }
-
-const escapeAttr = (s: string) => s.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;');
 
 export function modelViewHtml(parts: { cspSource: string; nonce: string; scriptUri: string; styleUri: string }): string {
   return `<!DOCTYPE html>
