@@ -95,36 +95,54 @@ async function timeOneCall(model: RunnableModel, inputs: readonly Tensor[]): Pro
   }
 }
 
-/** Times `model` on the backend of `runtime` (the object `initBackend` returned). */
-export async function measureRunnable(model: RunnableModel, runtime: RuntimeInfo, options: RunMeasureOptions = {}): Promise<Measurement> {
+export interface TimedRunsOptions {
+  readonly warmupRuns?: number;
+  readonly runs?: number;
+  readonly budgetMs?: number;
+  readonly signal?: AbortSignal;
+  readonly onProgress?: (progress: MeasureProgress) => void;
+}
+
+/**
+ * The timing loop every runtime shares (this header's procedure): `warmupRuns` untimed calls, then timed calls
+ * — `runs` exactly, or as many as the last warm-up predicts fit in `budgetMs` (5…50), stopping once the budget
+ * is spent — with a macrotask yield and an abort check between calls. Returns the raw samples.
+ */
+export async function timedRuns(once: () => Promise<number>, options: TimedRunsOptions = {}): Promise<{ samples: number[]; warmupRuns: number }> {
   const warmupRuns = options.warmupRuns ?? DEFAULT_WARMUP_RUNS;
   const budgetMs = options.budgetMs ?? DEFAULT_BUDGET_MS;
   const signal = options.signal;
   signal?.throwIfAborted();
+  let estimate = 0;
+  for (let i = 0; i < warmupRuns; i++) {
+    estimate = await once();
+    options.onProgress?.({ phase: 'warmup', done: i + 1, total: warmupRuns });
+    await yieldToEvents();
+    signal?.throwIfAborted();
+  }
+  if (warmupRuns === 0) estimate = budgetMs / MIN_TIMED_RUNS;
+  const planned = options.runs ?? Math.min(MAX_TIMED_RUNS, Math.max(MIN_TIMED_RUNS, Math.round(budgetMs / Math.max(estimate, 1e-3))));
+  const samples: number[] = [];
+  let spent = 0;
+  for (let i = 0; i < planned; i++) {
+    const ms = await once();
+    samples.push(ms);
+    spent += ms;
+    options.onProgress?.({ phase: 'timed', done: i + 1, total: planned });
+    await yieldToEvents();
+    signal?.throwIfAborted();
+    // A fixed `runs` is honoured exactly; an adaptive count stops once the budget is used.
+    if (options.runs === undefined && samples.length >= MIN_TIMED_RUNS && spent >= budgetMs) break;
+  }
+  return { samples, warmupRuns };
+}
+
+/** Times `model` on the backend of `runtime` (the object `initBackend` returned). */
+export async function measureRunnable(model: RunnableModel, runtime: RuntimeInfo, options: RunMeasureOptions = {}): Promise<Measurement> {
+  options.signal?.throwIfAborted();
   const inputs = model.makeInputs();
   try {
-    let estimate = 0;
-    for (let i = 0; i < warmupRuns; i++) {
-      estimate = await timeOneCall(model, inputs);
-      options.onProgress?.({ phase: 'warmup', done: i + 1, total: warmupRuns });
-      await yieldToEvents();
-      signal?.throwIfAborted();
-    }
-    if (warmupRuns === 0) estimate = budgetMs / MIN_TIMED_RUNS;
-    const planned =
-      options.runs ?? Math.min(MAX_TIMED_RUNS, Math.max(MIN_TIMED_RUNS, Math.round(budgetMs / Math.max(estimate, 1e-3))));
-    const samples: number[] = [];
-    let spent = 0;
-    for (let i = 0; i < planned; i++) {
-      const ms = await timeOneCall(model, inputs);
-      samples.push(ms);
-      spent += ms;
-      options.onProgress?.({ phase: 'timed', done: i + 1, total: planned });
-      await yieldToEvents();
-      signal?.throwIfAborted();
-      // A fixed `runs` is honoured exactly; an adaptive count stops once the budget is used.
-      if (options.runs === undefined && samples.length >= MIN_TIMED_RUNS && spent >= budgetMs) break;
-    }
+    const { samples, warmupRuns } = await timedRuns(() => timeOneCall(model, inputs), options);
     const stats = summarise(samples);
     return {
       minMs: stats.minMs,

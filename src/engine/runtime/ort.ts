@@ -8,7 +8,7 @@
  * runs adapted to `budgetMs` (default 2 s, 5…50 runs), outliers above median + 3 × MAD dropped. Inputs are
  * random normal (seeded), created once.
  */
-import { DEFAULT_BUDGET_MS, DEFAULT_WARMUP_RUNS, MAX_TIMED_RUNS, MIN_TIMED_RUNS, summarise } from './measure';
+import { summarise, timedRuns } from './measure';
 import type { Measurement, RuntimeBackend } from './types';
 import { encodeOnnxModel } from '../files/onnx/encode';
 
@@ -135,23 +135,7 @@ export async function measureOnnxLatency(model: Uint8Array | string, options: Or
       await session.run(feeds);
       return performance.now() - t0;
     };
-    const warmupRuns = options.warmupRuns ?? DEFAULT_WARMUP_RUNS;
-    const budgetMs = options.budgetMs ?? DEFAULT_BUDGET_MS;
-    let estimate = budgetMs / MIN_TIMED_RUNS;
-    for (let i = 0; i < warmupRuns; i++) {
-      estimate = await once();
-      options.signal?.throwIfAborted();
-    }
-    const planned = options.runs ?? Math.min(MAX_TIMED_RUNS, Math.max(MIN_TIMED_RUNS, Math.round(budgetMs / Math.max(estimate, 1e-3))));
-    const samples: number[] = [];
-    let spent = 0;
-    for (let i = 0; i < planned; i++) {
-      const ms = await once();
-      samples.push(ms);
-      spent += ms;
-      options.signal?.throwIfAborted();
-      if (options.runs === undefined && samples.length >= MIN_TIMED_RUNS && spent >= budgetMs) break;
-    }
+    const { samples, warmupRuns } = await timedRuns(once, options);
     const stats = summarise(samples);
     const batch = Object.values(options.inputDims)[0]?.[0] ?? 1;
     return {
