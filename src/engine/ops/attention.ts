@@ -9,6 +9,7 @@
  */
 import { defineOp, ShapeError } from './registry';
 import { tokens } from './shapes';
+import { matmulMacs } from './dense';
 
 export interface AttentionAttrs {
   heads: number;
@@ -49,6 +50,6 @@ export const attention = defineOp({
   cost([q, k], _output, a) {
     const t = q[0];
     const keysPerQuery = a.window ? Math.min(k[0], a.window) : k[0];
-    return { params: a.sinks ? a.heads : 0, macs: a.heads * t * keysPerQuery * (a.headDim + (a.valueDim ?? a.headDim)) };
+    return { params: a.sinks ? a.heads : 0, macs: matmulMacs(a.heads, t, a.headDim, keysPerQuery) + matmulMacs(a.heads, t, keysPerQuery, a.valueDim ?? a.headDim) };
   },
 });

@@ -15,6 +15,8 @@ export interface RnnAttrs {
   bias: boolean;
   /** GRU with reset_after (the TF 2 / Keras 3 default) has a second bias vector. */
   resetAfter?: boolean;
+  /** Bias vectors per gate when the format fixes it: PyTorch and ONNX keep an input and a recurrent bias (2). */
+  biasVectors?: number;
   /** 2 for Bidirectional; the wrapped layer's weights exist twice. */
   directions?: number;
   /** Bidirectional merge_mode "concat" doubles the output features. */
@@ -35,7 +37,7 @@ export const rnn = defineOp({
   cost([input], _output, a) {
     const [steps, features] = input;
     const gates = GATES[a.cell];
-    const biasPerGate = a.bias ? (a.cell === 'gru' && a.resetAfter ? 2 : 1) * a.units : 0;
+    const biasPerGate = a.bias ? (a.biasVectors ?? (a.cell === 'gru' && a.resetAfter ? 2 : 1)) * a.units : 0;
     const directions = a.directions ?? 1;
     const perStepMacs = gates * (features * a.units + a.units * a.units);
     return {

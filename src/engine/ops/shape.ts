@@ -1,6 +1,8 @@
 /**
  * Ops that only move, select or resize elements: graph inputs, identity, flatten, reshape, concat,
- * slice, permute, crop, zero padding, upsampling and a resize to another tensor's size.
+ * slice, permute, crop, zero padding, upsampling, a resize to another tensor's size, and `movement` for the
+ * selections a file format resolves itself (ONNX Gather by index, Expand, Tile, Slice with steps, Pad, Resize,
+ * reductions).
  *
  * None owns parameters or counts MACs, except upsampling's `auxMacs`: per output element 1 op (nearest) or
  * 11 (bilinear), as ultralytics-thop 2.x counts it (the release behind Ultralytics' printed GFLOPs).
@@ -210,6 +212,30 @@ export const resizeLike = defineOp({
   outputShape([input, reference], _a: Record<string, never>) {
     if (input.length !== 3 || reference.length !== 3) throw new ShapeError(`resizeLike needs two C×H×W feature maps, got ${formatShape(input)} and ${formatShape(reference)}.`);
     return [input[0], reference[1], reference[2]];
+  },
+  cost() {
+    return NO_COST;
+  },
+});
+
+export interface MovementAttrs {
+  /** The output's per-sample shape as the format's own operator semantics give it. */
+  shape: readonly number[];
+  /** The format's operator, for reports ("Expand", "Gather"). */
+  what: string;
+}
+
+/**
+ * Selection, replication or reduction of elements whose output shape the format resolved (ONNX's Expand,
+ * Gather by index, Tile, Slice with steps, Pad, Resize with sizes, ReduceMean). It reads any number of inputs
+ * and stores nothing; under the weighted-ops convention it costs no MACs.
+ */
+export const movement = defineOp({
+  type: 'movement',
+  inputs: 'variadic',
+  outputShape(_inputs, a: MovementAttrs) {
+    if (a.shape.some((d) => !Number.isSafeInteger(d) || d < 0)) throw new ShapeError(`${a.what}: output shape ${a.shape.join('×')} is not whole non-negative numbers.`);
+    return a.shape;
   },
   cost() {
     return NO_COST;

@@ -422,6 +422,8 @@ function buildExecutor(ctx: BuildContext, op: OpName, attrs: Attrs, inputs: read
     case 'topTokens':
     case 'stateScan':
     case 'relativePositionBias':
+    case 'matmul':
+    case 'movement':
       return notBuildable(op, name);
     default: {
       // Every OpName has a case above; an op name from outside the type (a corrupt IR) lands here.

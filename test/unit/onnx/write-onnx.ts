@@ -9,6 +9,10 @@ export interface TensorSpec {
   readonly dims: readonly number[];
   /** Keep the data in this external file (never written) instead of inline zeros. */
   readonly external?: string;
+  /** int64 values (shape constants, index buffers). */
+  readonly int64s?: readonly number[];
+  /** float values (scalars such as √head_dim). */
+  readonly data?: Float32Array;
 }
 
 export interface NodeSpec {
@@ -17,6 +21,7 @@ export interface NodeSpec {
   readonly outputs: readonly string[];
   readonly name?: string;
   readonly attrs?: Readonly<Record<string, OnnxAttrValue>>;
+  readonly domain?: string;
 }
 
 export interface GraphSpec {
@@ -31,7 +36,7 @@ export interface GraphSpec {
 export function writeOnnx(graph: GraphSpec, options: { opset?: number; producer?: string } = {}): Uint8Array {
   let offset = 0;
   const initializers = graph.initializers.map((t) => {
-    if (!t.external) return { name: t.name, dims: t.dims };
+    if (!t.external) return { name: t.name, dims: t.dims, int64s: t.int64s, data: t.data };
     const at = offset;
     offset += 4 * t.dims.reduce((a, b) => a * b, 1);
     return { name: t.name, dims: t.dims, external: { location: t.external, offset: at } };

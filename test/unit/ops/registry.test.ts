@@ -18,7 +18,7 @@ import { apply } from './apply';
 const TYPED: Record<OpName, true> = {
   activation: true, attention: true, batchNorm: true, channelScale: true, concat: true, conv1d: true, conv2d: true,
   convTranspose2d: true, crop2d: true, dense: true, elementwise: true, embedding: true, flatten: true,
-  globalPool: true, heldWeights: true, identity: true, input: true, learnedPositions: true,
+  globalPool: true, heldWeights: true, matmul: true, movement: true, identity: true, input: true, learnedPositions: true,
   learnedTokens: true, lmHead: true, moeExperts: true, msDeformSample: true, nnMultiheadAttention: true,
   norm: true, patchTokens: true, permute: true, pool1d: true, pool2d: true, prelu: true,
   relativePositionBias: true, reshape: true, resizeLike: true, rnn: true, sharedCall: true, slice: true, standardize: true,
@@ -33,14 +33,15 @@ const TYPED: Record<OpName, true> = {
 const CONCEPTS: Record<string, readonly OpName[]> = {
   'graph inputs': ['input', 'tokenIds'],
   'convolution (groups, depth multiplier, transposed, 1-D)': ['conv1d', 'conv2d', 'convTranspose2d'],
-  'dense / Linear (any axis; probe-scaled for Ultralytics Classify)': ['dense'],
+  // dense: activation × stored weight; matmul: activation × activation (exported attention), the same M·K·N count.
+  'dense / Linear (any axis; probe-scaled for Ultralytics Classify); matmul of two activations': ['dense', 'matmul'],
   'weights held without a matmul of their own (tied or unused parameters)': ['heldWeights', 'lmHead'],
   // batchNorm: per-channel running statistics; norm: per-token layer/RMS norm; standardize: stored mean/variance.
   normalisation: ['batchNorm', 'norm', 'standardize'],
   'pooling (windowed 1-D/2-D, global over positions or tokens)': ['pool1d', 'pool2d', 'globalPool'],
   'element-wise (activations, PReLU, binary ops, per-channel scale)': ['activation', 'prelu', 'elementwise', 'channelScale'],
-  'shape (identity, flatten, reshape, concat, slice, permute, crop, pad, resize)': [
-    'identity', 'flatten', 'reshape', 'concat', 'slice', 'permute', 'crop2d', 'zeroPad', 'upsample', 'resizeLike', 'tokensToMap', 'topTokens',
+  'shape (identity, flatten, reshape, concat, slice, permute, crop, pad, resize; selections a format resolves)': [
+    'movement', 'identity', 'flatten', 'reshape', 'concat', 'slice', 'permute', 'crop2d', 'zeroPad', 'upsample', 'resizeLike', 'tokensToMap', 'topTokens',
   ],
   'embeddings and learned tokens/positions': ['embedding', 'learnedPositions', 'learnedTokens', 'patchTokens', 'relativePositionBias'],
   attention: ['attention', 'nnMultiheadAttention', 'msDeformSample'],

@@ -5,7 +5,7 @@
  */
 import { Writer } from 'protobufjs/minimal';
 
-export type OnnxAttrValue = number | string | readonly number[] | { readonly floats: readonly number[] } | { readonly float: number };
+export type OnnxAttrValue = number | string | readonly number[] | { readonly floats: readonly number[] } | { readonly float: number } | { readonly tensor: OnnxInitializerSpec };
 
 export interface OnnxNodeSpec {
   readonly op: string;
@@ -13,6 +13,8 @@ export interface OnnxNodeSpec {
   readonly outputs: readonly string[];
   readonly name?: string;
   readonly attrs?: Readonly<Record<string, OnnxAttrValue>>;
+  /** Operator set domain ('' = ai.onnx; 'com.microsoft' for ONNX Runtime's contrib operators). */
+  readonly domain?: string;
 }
 
 export interface OnnxInitializerSpec {
@@ -95,13 +97,18 @@ function valueInfo(w: Writer, field: number, v: OnnxValueSpec): void {
   w.ldelim().ldelim().ldelim();
 }
 
-/** AttributeProto with its `type`: FLOAT 1, INT 2, STRING 3, FLOATS 6, INTS 7. */
+/** AttributeProto with its `type`: FLOAT 1, INT 2, STRING 3, TENSOR 4, FLOATS 6, INTS 7. */
 function attribute(w: Writer, name: string, value: OnnxAttrValue): void {
   w.uint32(key(5, LEN)).fork();
   w.uint32(key(1, LEN)).string(name);
   if (typeof value === 'number') w.uint32(key(20, 0)).int32(2).uint32(key(3, 0)).int64(value);
   else if (typeof value === 'string') w.uint32(key(20, 0)).int32(3).uint32(key(4, LEN)).bytes(new TextEncoder().encode(value));
   else if ('float' in value) w.uint32(key(20, 0)).int32(1).uint32(key(2, 5)).float(value.float);
+  else if ('tensor' in value) {
+    w.uint32(key(20, 0)).int32(4).uint32(key(5, LEN)).fork();
+    tensor(w, value.tensor);
+    w.ldelim();
+  }
   else if ('floats' in value) {
     w.uint32(key(20, 0)).int32(6).uint32(key(7, LEN)).fork();
     for (const v of value.floats) w.float(v);
@@ -127,6 +134,7 @@ export function encodeOnnxModel(m: OnnxModelSpec): Uint8Array {
     w.uint32(key(3, LEN)).string(n.name ?? `${n.op}_${i}`);
     w.uint32(key(4, LEN)).string(n.op);
     for (const [k, v] of Object.entries(n.attrs ?? {})) attribute(w, k, v);
+    if (n.domain) w.uint32(key(7, LEN)).string(n.domain);
     w.ldelim();
   });
   w.uint32(key(2, LEN)).string(m.graphName);
@@ -140,5 +148,8 @@ export function encodeOnnxModel(m: OnnxModelSpec): Uint8Array {
   for (const v of m.valueInfo ?? []) valueInfo(w, 13, v);
   w.ldelim();
   w.uint32(key(8, LEN)).fork().uint32(key(1, LEN)).string('').uint32(key(2, 0)).int64(m.opset).ldelim();
+  for (const domain of new Set(m.nodes.map((n) => n.domain).filter((d): d is string => !!d))) {
+    w.uint32(key(8, LEN)).fork().uint32(key(1, LEN)).string(domain).uint32(key(2, 0)).int64(1).ldelim();
+  }
   return w.finish();
 }
