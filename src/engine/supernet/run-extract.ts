@@ -12,6 +12,7 @@
  * so a failed, interrupted or killed run leaves the previous folder or the new one, never half a set.
  * (Moved here from src/cli/extract.ts so the panel's worker can run it; the CLI imports it from here.)
  */
+import { createHash } from 'node:crypto';
 import { existsSync, lstatSync, readdirSync, readFileSync, realpathSync } from 'node:fs';
 import * as path from 'node:path';
 import { readSupernetSpace } from '../formats/ofa-supernet';
@@ -60,7 +61,7 @@ function readJson(file: string): Record<string, unknown> {
 }
 
 /** {ks, e, d, r} from an arch file, a supernet file's `arch`, or OFA's tutorial form (`r: [192]`, `image_size`). */
-function readArch(value: Record<string, unknown>, where: string): ExtractOutcome['arch'] {
+export function readArch(value: Record<string, unknown>, where: string): ExtractOutcome['arch'] {
   const arch = (value.arch as Record<string, unknown> | undefined) ?? value;
   const list = (key: string) => {
     const v = arch[key];
@@ -71,6 +72,15 @@ function readArch(value: Record<string, unknown>, where: string): ExtractOutcome
   const r = Array.isArray(rValue) ? rValue[0] : rValue;
   if (!Number.isInteger(r)) throw new ExtractSetupError(`${where}: "r" (the resolution) must be a whole number.`);
   return { ks: list('ks'), e: list('e'), d: list('d'), r: r as number };
+}
+
+/**
+ * `<supernet name>-subnet-<8 hex of sha256(key)>`, key = search.ts activeArchKey(arch): the default folder
+ * name of an extraction, stable for a subnet and distinct between subnets (the CLI and the panel use it).
+ */
+export function subnetFolderName(supernetFile: string, key: string): string {
+  const base = path.basename(supernetFile).replace(/\.supernet\.json$/i, '').replace(/\.json$/i, '');
+  return `${base}-subnet-${createHash('sha256').update(key).digest('hex').slice(0, 8)}`;
 }
 
 /** Supernet weights from safetensors or TF.js JSON; a wrong kind of file is a usage error. */

@@ -112,6 +112,8 @@ export interface SearchPoint {
   readonly accuracy: number;
   readonly latencyMs?: number;
   readonly macs: number;
+  /** 2 × macs, the project's FLOPs (what a --max-flops limit bounds). */
+  readonly flops: number;
   readonly co2eG?: number;
 }
 
@@ -150,13 +152,10 @@ export function runSearch(req: SearchRequest): SearchOutcome {
     [kind, efficiency, max, unit] = ['co2', (a) => co2!(latency!(a)), req.maxCo2G!, 'gCO2e per inference'];
   }
 
-  const describe = (arch: SubnetArch, acc: number): SearchPoint => ({
-    arch,
-    accuracy: acc,
-    latencyMs: latency?.(arch),
-    macs: macs(arch),
-    co2eG: latency && co2 ? co2(latency(arch)) : undefined,
-  });
+  const describe = (arch: SubnetArch, acc: number): SearchPoint => {
+    const m = macs(arch);
+    return { arch, accuracy: acc, latencyMs: latency?.(arch), macs: m, flops: 2 * m, co2eG: latency && co2 ? co2(latency(arch)) : undefined };
+  };
   const t0 = performance.now();
   if (req.multi) {
     const result = nsga2Search({

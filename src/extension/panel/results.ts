@@ -4,7 +4,6 @@
  * turning the engine's outcome into the points the webview plots, and naming the folder a subnet is
  * extracted to. Engine functions come in as arguments (the extension loads the engine lazily).
  */
-import { createHash } from 'node:crypto';
 import * as path from 'node:path';
 import type { SearchOutcome, SearchPoint, SearchRequest } from '../../engine/supernet/run-search';
 import type { PanelArch, PanelPoint, PanelRequest, PanelResults } from './protocol';
@@ -91,11 +90,8 @@ export function toPanelResults(outcome: OutcomeLike, request: PanelRequest, keyO
   };
 }
 
-/** `<supernet name>-subnet-<8 hex of the arch key>`: stable for a subnet, distinct between subnets. */
-export function subnetFolderName(supernetFile: string, key: string): string {
-  const base = path.basename(supernetFile).replace(/\.supernet\.json$/i, '').replace(/\.json$/i, '');
-  return `${base}-subnet-${createHash('sha256').update(key).digest('hex').slice(0, 8)}`;
-}
+/** The default folder name of an extraction: one rule, in the engine (the CLI uses it too). */
+export { subnetFolderName } from '../../engine/supernet/run-extract';
 
 /** Human summary of a supernet's space for the chooser. */
 export function spaceSummary(space: { readonly space: string; readonly widthMult: number; readonly nClasses: number }, resolutions: readonly number[] | undefined): string {
