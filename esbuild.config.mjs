@@ -25,9 +25,10 @@ const common = {
   logLevel: 'warning',
 };
 
-// ONNX Runtime stays external too: onnxruntime-node is a native optional dependency, and onnxruntime-web loads its
-// .wasm files from its own package folder at run time (runtime/ort.ts loads whichever is there).
-const NATIVE_TFJS = ['@tensorflow/tfjs-node', '@tensorflow/tfjs-node-gpu', 'onnxruntime-node', 'onnxruntime-web', 'onnxruntime-common'];
+// onnxruntime-node stays external too (a native optional dependency). onnxruntime-web is bundled (its Node entry,
+// ort.node.min.js, with onnxruntime-common) and its WebAssembly build is copied to dist/ort/, where runtime/ort.ts
+// points it: the packaged extension measures ONNX models without any install.
+const NATIVE_TFJS = ['@tensorflow/tfjs-node', '@tensorflow/tfjs-node-gpu', 'onnxruntime-node'];
 // `ws` (remote agent and client) loads these optional native speed-ups in a try/catch and works without them.
 const WS_OPTIONAL_NATIVE = ['bufferutil', 'utf-8-validate'];
 
@@ -74,7 +75,15 @@ function copyWasmBinaries() {
   }
 }
 
+/** onnxruntime-web's single-threaded-capable SIMD build (the only one Node and a webview without isolation can run). */
+function copyOrtWasm() {
+  const from = path.dirname(require.resolve('onnxruntime-web')); // dist/ort.node.min.js: its package.json is not exported
+  mkdirSync(path.join('dist', 'ort'), { recursive: true });
+  for (const name of ['ort-wasm-simd-threaded.mjs', 'ort-wasm-simd-threaded.wasm']) copyFileSync(path.join(from, name), path.join('dist', 'ort', name));
+}
+
 copyWasmBinaries();
+copyOrtWasm();
 if (watch) {
   for (const b of builds) await (await esbuild.context(b)).watch();
 } else {

@@ -4,6 +4,9 @@
  * analysis in a child process: round trip and how fast a runaway is stopped), latency, search, extract, files
  * (reading the counts of 1 GB model files).
  * Timings are wall-clock medians/p95 over repeated runs after warm-up, on whatever machine runs it.
+ *
+ * `--quick` runs every group with small counts (seconds, not minutes; CI runs it): the figures are less precise,
+ * but every group must still run to the end and print each of its figures, or the run fails (exit code 1).
  */
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
@@ -13,6 +16,7 @@ import type * as Engine from '../src/engine';
 import type { AnalyzeOptions } from '../src/engine';
 import { generateKerasModel } from '../test/fixtures/generate-keras';
 import { benchFilesGroup } from './files';
+import { benchSearchGroup } from './search';
 
 const ROOT = path.resolve(__dirname, '..');
 
@@ -20,7 +24,13 @@ const ROOT = path.resolve(__dirname, '..');
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { analyzeText, layerHints, LineIndex, IsolatedAnalyzer } = require(path.join(ROOT, 'dist/engine.js')) as typeof Engine;
 
+const QUICK = process.argv.includes('--quick');
+/** `full` normally, `quick` with --quick. */
+const count = (full: number, quick: number): number => (QUICK ? quick : full);
+const emitted = new Map<string, number>();
+
 function emit(name: string, value: number, unit: string): void {
+  emitted.set(name, value);
   process.stdout.write(JSON.stringify({ name, value: Math.abs(value) < 1e-3 && value !== 0 ? Number(value.toPrecision(3)) : Number(value.toFixed(4)), unit }) + '\n');
 }
 
@@ -67,13 +77,13 @@ const LLAMA_2_7B_SHAPE = {
 function benchHintGroup(): void {
   const keras = generateKerasModel(500);
   const kerasLayers = analyzeText(keras, { fileName: 'model.json' }).layers.length;
-  const kerasSamples = time(200, 60, () => textToHints(keras, { fileName: 'model.json' }));
+  const kerasSamples = time(count(200, 30), count(60, 5), () => textToHints(keras, { fileName: 'model.json' }));
   emit('hints.keras500.layers', kerasLayers, 'layers');
   emit('hints.keras500.median_ms', percentile(kerasSamples, 50), 'ms');
   emit('hints.keras500.p95_ms', percentile(kerasSamples, 95), 'ms');
 
   const llm = JSON.stringify(LLAMA_2_7B_SHAPE, null, 2);
-  const llmSamples = time(500, 50, () => textToHints(llm, { fileName: 'config.json' }));
+  const llmSamples = time(count(500, 60), count(50, 5), () => textToHints(llm, { fileName: 'config.json' }));
   emit('hints.llm32.decoder_layers', LLAMA_2_7B_SHAPE.num_hidden_layers, 'layers');
   emit('hints.llm32.median_ms', percentile(llmSamples, 50), 'ms');
   emit('hints.llm32.p95_ms', percentile(llmSamples, 95), 'ms');
@@ -110,10 +120,10 @@ function measureActivation(): number {
 
 /** Small enough that 50 subnets measure in about a minute on 2 cores, large enough that blocks dominate overhead. */
 const LATENCY_RESOLUTION = 96;
-const LATENCY_SUBNETS = 50;
-const CALIBRATION_SUBNETS = 8;
+const LATENCY_SUBNETS = count(50, 4);
+const CALIBRATION_SUBNETS = count(8, 2);
 /** Passes over the LUT blocks and over each subnet (see buildLut's `rounds`). */
-const ROUNDS = Number(process.env.GREENPRINT_BENCH_ROUNDS ?? 3);
+const ROUNDS = Number(process.env.GREENPRINT_BENCH_ROUNDS ?? count(3, 1));
 
 /**
  * OFA's approach, measured: build a LUT of every block of the OFA-MobileNetV3 w1.0 space on the local
@@ -131,7 +141,10 @@ async function benchLatencyGroup(): Promise<void> {
 
   const worker = new MeasurementWorker();
   try {
-    const space = { space: 'mobilenetv3' as const, widthMult: 1.0, ksList: [3, 5, 7], expandList: [3, 4, 6], depthList: [2, 3, 4], nClasses: 1000 };
+    // --quick: a corner of the space (kernel 3, expand 3, depth 2), so the table has a few blocks to time.
+    const space = QUICK
+      ? { space: 'mobilenetv3' as const, widthMult: 1.0, ksList: [3], expandList: [3], depthList: [2], nClasses: 1000 }
+      : { space: 'mobilenetv3' as const, widthMult: 1.0, ksList: [3, 5, 7], expandList: [3, 4, 6], depthList: [2, 3, 4], nClasses: 1000 };
     const blocks = lutBuild.enumerateSpaceBlocks(space, LATENCY_RESOLUTION);
     const lutPath = path.join(mkdtempSync(path.join(os.tmpdir(), 'gp-bench-')), 'bench.lut.json');
     const t0 = performance.now();
@@ -167,34 +180,6 @@ async function benchLatencyGroup(): Promise<void> {
 }
 
 /**
- * OFA's published search problem: its accuracy predictor and Note10 tables, latency ≤ 25 ms, OFA's
- * defaults (population 100, 500 generations). OFA's Python tutorial took about 22 s and found 81.71 %.
- */
-function benchSearchGroup(): void {
-  const search = require(path.join(ROOT, 'out/src/engine/supernet/search.js')) as typeof import('../src/engine/supernet/search');
-  const { note10LatencyModel } = require(path.join(ROOT, 'out/src/engine/supernet/efficiency-model.js')) as typeof import('../src/engine/supernet/efficiency-model');
-  const { loadOfaMbv3AccuracyPredictor } = require(path.join(ROOT, 'out/src/engine/supernet/predictor.js')) as typeof import('../src/engine/supernet/predictor');
-  const space = { space: 'mobilenetv3' as const, widthMult: 1.2, ksList: [3, 5, 7], expandList: [3, 4, 6], depthList: [2, 3, 4], nClasses: 1000 };
-  const latency = note10LatencyModel(space);
-  const predictor = loadOfaMbv3AccuracyPredictor();
-  const seconds: number[] = [];
-  let result: ReturnType<typeof search.evolutionarySearch> | undefined;
-  let accuracy: ReturnType<typeof search.memoizeAccuracy> | undefined;
-  for (let seed = 0; seed < 3; seed++) {
-    accuracy = search.memoizeAccuracy(predictor);
-    const t0 = performance.now();
-    result = search.evolutionarySearch({ space, resolutions: [160, 176, 192, 208, 224], accuracy, efficiency: latency, constraint: 25, seed });
-    seconds.push((performance.now() - t0) / 1000);
-  }
-  seconds.sort((a, b) => a - b);
-  emit('search.note10_25ms.seconds', seconds[1], 's');
-  emit('search.note10_25ms.best_acc', result!.best.accuracy, 'fraction');
-  emit('search.note10_25ms.latency_ms', result!.best.efficiency, 'ms');
-  emit('search.candidates_per_s', result!.evaluated / seconds[1], 'candidates/s');
-  emit('search.predictor_cache_hit_pct', (100 * accuracy!.hits) / (accuracy!.hits + accuracy!.misses), '%');
-}
-
-/**
  * Extraction equivalence on the trained sample supernet (samples/ofa/fashion-mnist): for 24 random subnets,
  * the extracted standalone model's logits — both the OFA static net (staticForward) and the exported TF.js
  * graph model (tf.loadGraphModel) — against the supernet run in that configuration (weights sliced on the
@@ -224,7 +209,7 @@ async function benchExtractGroup(): Promise<void> {
   let worstStatic = 0;
   let worstTfjs = 0;
   let worstOnnx = 0;
-  const subnets = 24;
+  const subnets = count(24, 3);
   for (let i = 0; i < subnets; i++) {
     const arch = sampleArch(read.space, read.resolutions!, rng);
     const extracted = extractSubnet(read.space, weights, arch);
@@ -266,10 +251,10 @@ async function benchIsolationGroup(): Promise<void> {
     return samples.sort((a, b) => a - b);
   };
   try {
-    const keras = await roundTrips(generateKerasModel(500), 'model.json', 60, 10);
+    const keras = await roundTrips(generateKerasModel(500), 'model.json', count(60, 8), count(10, 2));
     emit('isolation.keras500.median_ms', percentile(keras, 50), 'ms');
     emit('isolation.keras500.p95_ms', percentile(keras, 95), 'ms');
-    const llm = await roundTrips(JSON.stringify(LLAMA_2_7B_SHAPE, null, 2), 'config.json', 200, 20);
+    const llm = await roundTrips(JSON.stringify(LLAMA_2_7B_SHAPE, null, 2), 'config.json', count(200, 20), count(20, 3));
     emit('isolation.llm32.median_ms', percentile(llm, 50), 'ms');
     emit('isolation.llm32.p95_ms', percentile(llm, 95), 'ms');
   } finally {
@@ -288,16 +273,37 @@ async function benchIsolationGroup(): Promise<void> {
   }
 }
 
-const GROUPS: Record<string, () => void | Promise<void>> = { hints: benchHintGroup, isolation: benchIsolationGroup, latency: benchLatencyGroup, search: benchSearchGroup, extract: benchExtractGroup, files: () => benchFilesGroup(ROOT, emit) };
+const GROUPS: Record<string, () => void | Promise<void>> = {
+  hints: benchHintGroup,
+  isolation: benchIsolationGroup,
+  latency: benchLatencyGroup,
+  search: () => benchSearchGroup(ROOT, emit, QUICK ? { generations: 30, nsga2Generations: 10, seeds: [0], predictorBatches: 100, kernelRepeats: 100 } : undefined),
+  extract: benchExtractGroup,
+  files: () => benchFilesGroup(ROOT, emit),
+};
 
-const requested = process.argv.slice(2);
+/** Figures each group must print: a group that stops early, or drops a figure, fails the run. */
+const REQUIRED: Record<string, readonly string[]> = {
+  hints: ['hints.keras500.p95_ms', 'hints.llm32.p95_ms', 'activation.ms'],
+  isolation: ['isolation.keras500.p95_ms', 'isolation.llm32.p95_ms', 'isolation.memory_stop_ms'],
+  latency: ['latency.lut.build_s', 'latency.lut.within10_pct', 'latency.lut.mape_pct'],
+  search: ['search.note10_25ms.seconds', 'search.note10_25ms.best_acc_pct_worst_seed', 'search.uncached_predictions_per_s', 'search.dense_gflops', 'search.nsga2_note10_25ms.seconds'],
+  extract: ['extract.max_abs_diff', 'extract.onnx.max_abs_diff'],
+  files: ['files.onnx_external_1gb.ms', 'files.onnx_inline_1gb.ms', 'files.onnx_external_1gb.peak_rss_mb'],
+};
+
+const requested = process.argv.slice(2).filter((a) => !a.startsWith('--'));
 const unknown = requested.filter((g) => !GROUPS[g]);
 if (unknown.length) {
   process.stderr.write(`unknown bench group(s): ${unknown.join(', ')}; groups: ${Object.keys(GROUPS).join(', ')}\n`);
   process.exit(2);
 }
 void (async () => {
-  for (const group of requested.length ? requested : Object.keys(GROUPS)) await GROUPS[group]();
+  for (const group of requested.length ? requested : Object.keys(GROUPS)) {
+    await GROUPS[group]();
+    const missing = REQUIRED[group].filter((name) => !Number.isFinite(emitted.get(name)));
+    if (missing.length) throw new Error(`bench group ${group} printed no figure for ${missing.join(', ')}`);
+  }
 })().catch((e) => {
   process.stderr.write(`bench failed: ${(e as Error).stack ?? e}\n`);
   process.exitCode = 1;

@@ -40,6 +40,8 @@ export interface EfficiencyOptions {
   readonly carbon?: CarbonSetting;
   /** Folder with LUTs measured on this machine (`<device>__<backend>__<runtime>.lut.json`). */
   readonly lutDirectory?: string;
+  /** Where a device has tables from both TF.js and ONNX Runtime, which to price with (default: the newest). */
+  readonly latencyRuntime?: 'tfjs' | 'onnx';
   /** This machine's calibrated rates (from `calibrateLocalDevice`), for the local roofline. */
   readonly localDevice?: DeviceSpec;
   /** Also estimate one training run of this many samples × epochs on the device. */
@@ -86,13 +88,23 @@ export function remoteLutDeviceId(name: string): string {
 /** Parsed tables by file, reused while the file is unchanged: editors analyse on every keystroke. */
 const lutCache = new Map<string, { mtimeMs: number; lut: LatencyLut }>();
 
-/** The newest LUT of a device in a folder, or undefined. A corrupt file is an error, never deleted. */
-export function findDeviceLut(directory: string | undefined, deviceId: string): LatencyLut | undefined {
+/** Which runtime a table was measured with, from its file name's backend (`ort-…` for ONNX Runtime). */
+export function lutRuntimeKind(fileName: string): 'onnx' | 'tfjs' {
+  return path.basename(fileName).split('__')[1]?.startsWith('ort-') ? 'onnx' : 'tfjs';
+}
+
+/**
+ * The LUT of a device in a folder, or undefined: the newest measured with `runtime` when one is asked for and
+ * exists, else the newest of any runtime. A corrupt file is an error, never deleted.
+ */
+export function findDeviceLut(directory: string | undefined, deviceId: string, runtime?: 'tfjs' | 'onnx'): LatencyLut | undefined {
   if (!directory || !existsSync(directory)) return undefined;
-  const files = readdirSync(directory)
+  const all = readdirSync(directory)
     .filter((f) => f.startsWith(`${deviceId}__`) && f.endsWith('.lut.json'))
     .map((f) => ({ file: path.join(directory, f), mtimeMs: statSync(path.join(directory, f)).mtimeMs }))
     .sort((a, b) => b.mtimeMs - a.mtimeMs);
+  const preferred = runtime ? all.filter((f) => lutRuntimeKind(f.file) === runtime) : [];
+  const files = preferred.length ? preferred : all;
   if (!files.length) return undefined;
   const { file, mtimeMs } = files[0];
   const cached = lutCache.get(file);
@@ -223,7 +235,7 @@ export function estimateEfficiency(report: AnalysisReport, ir: ModelIR, evaluate
       };
     } else if (options.device === LOCAL_CPU.id || options.device === LOCAL_GPU.id) {
       const name = options.device === LOCAL_CPU.id ? LOCAL_CPU.name : LOCAL_GPU.name;
-      const lut = findDeviceLut(options.lutDirectory, options.device);
+      const lut = findDeviceLut(options.lutDirectory, options.device, options.latencyRuntime);
       const fromLut = lut ? lutLatency(report, ir, evaluated, lut, `lookup table measured on this machine`) : undefined;
       if (fromLut && fromLut.missing.length === 0) latency = fromLut;
       else if (options.localDevice) latency = rooflineLatency(report, options.localDevice, `${name}, calibrated`);
@@ -232,7 +244,7 @@ export function estimateEfficiency(report: AnalysisReport, ir: ModelIR, evaluate
     } else if (options.device.startsWith(REMOTE_PREFIX)) {
       // A connected device is priced only by a table measured on it (its agent builds them); no guessing.
       const name = options.device.slice(REMOTE_PREFIX.length);
-      const lut = findDeviceLut(options.lutDirectory, remoteLutDeviceId(name));
+      const lut = findDeviceLut(options.lutDirectory, remoteLutDeviceId(name), options.latencyRuntime);
       if (lut) latency = lutLatency(report, ir, evaluated, lut, `lookup table measured on the connected device "${name}"`);
       else problems.push(`No latency table for the connected device "${name}" yet: run Greenprint: Build Latency Table for This Model with it selected, or measure the model on it.`);
     } else {

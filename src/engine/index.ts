@@ -21,7 +21,7 @@ export { listDevices, getDevice, type DeviceSpec } from './devices';
 export type { Measurement, RuntimeBackend } from './runtime/types';
 export type { DeviceDescription } from './latency/types';
 export { MeasurementWorker } from './runtime/client';
-export { calibrateLocalDevice, loadCalibration, saveCalibration, localDeviceSpec, workerProfiler, type LocalCalibration } from './latency/local';
+export { calibrateLocalDevice, loadCalibration, saveCalibration, localDeviceSpec, ortProfiler, workerProfiler, type LocalCalibration } from './latency/local';
 export { buildLut, modelBlocks } from './latency/lut-build';
 export { lutFileName } from './latency/lut';
 // The editor's panel: search and extraction in a worker thread, per-stage breakdown of a found subnet.

@@ -222,6 +222,8 @@ export interface ModelIR {
   readonly convention: CountingConvention;
   /** Input description for reports, e.g. `3×224×224` or `seq 2048`. */
   readonly inputDescription: string;
+  /** A model file's graph inputs with every dimension bound (batch included), as a runtime must feed them (ONNX). */
+  readonly runInputs?: Readonly<Record<string, readonly number[]>>;
   readonly dtype: DType;
   readonly transformer?: TransformerSpec;
   /** Anything a user should know about what was and was not counted. */

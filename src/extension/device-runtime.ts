@@ -1,6 +1,7 @@
 /**
  * The device picker's "runtime" line: which runtime stands behind each target's latency figure. The engine
- * decides (efficiency.ts picks the newest lookup table filed under the device's id, and the table records the
+ * decides (efficiency.ts picks the newest lookup table filed under the device's id — of the runtime the
+ * `greenprint.latencyRuntime` setting names, where there is one — and the table records the
  * backend and runtime it was measured with); this file only words it:
  *   - a measured table: "TF.js · WebAssembly (tfjs-core 4.22.0), 3 threads, table of 2026-12-05";
  *     "ONNX Runtime · CPU EP (onnxruntime-node 1.23.0)";
@@ -24,7 +25,6 @@ const BACKENDS: Record<string, string> = {
   'ort-coreml': 'ONNX Runtime · CoreML EP',
 };
 
-/** A table's runtime in words; imported tables keep their own free-text backend (e.g. `tflite`). */
 /** What a lookup table records about how it was measured (LatencyLut in the engine). */
 export interface LutSummary {
   readonly backend: string;
@@ -33,6 +33,7 @@ export interface LutSummary {
   readonly createdAt: string;
 }
 
+/** A table's runtime in words; imported tables keep their own free-text backend (e.g. `tflite`). */
 export function lutRuntimeLabel(lut: LutSummary): string {
   const backend = BACKENDS[lut.backend] ?? lut.backend;
   const threads = lut.threads > 0 ? `, ${lut.threads} thread${lut.threads === 1 ? '' : 's'}` : '';

@@ -36,8 +36,7 @@ export async function latency(args: Args): Promise<number> {
   if (canMeasure && args.measure && ir.format === 'onnx') {
     // An ONNX file runs as it is in ONNX Runtime (from its path, so external data beside it is found).
     try {
-      const inputDims = Object.fromEntries(ir.nodes.filter((n) => n.op === 'input' && n.layer < 0).map((n) => [n.name, [r.batch, ...((n.attrs as { shape: number[] }).shape)]]));
-      measured = await measureOnnxLatency(path.resolve(file), { inputDims, runs: args.runs });
+      measured = await measureOnnxLatency(path.resolve(file), { inputDims: ir.runInputs ?? {}, runs: args.runs });
     } catch (e) {
       measureError = (e as Error).message;
     }

@@ -20,7 +20,7 @@ import type { ModelIR } from '../ir';
 import { readSupernetSpace } from '../formats/ofa-supernet';
 import { buildLut, modelBlocks, spaceLutWork, type LutBlock } from '../latency/lut-build';
 import { lutFileName } from '../latency/lut';
-import { workerProfiler } from '../latency/local';
+import { ortProfiler, workerProfiler } from '../latency/local';
 import { MeasurementWorker } from '../runtime/client';
 import { LIMIT_REASONS, REQUEST_LIMITS, type LutRequest, type MeasureRequest, type RemoteLutResult, type RemoteMeasureResult, type RemoteProgress } from './protocol';
 
@@ -153,13 +153,16 @@ export function localJobs(options: LocalJobsOptions): LocalJobs {
     const started = performance.now();
     const w = measurementWorker();
     onProgress({ phase: 'overhead', done: 0, total: blocks.length });
-    const probe = await w.measureOverhead(blocks[0].ir, { signal });
+    // ONNX Runtime tables are named and recorded by its package and provider, never mixed with TF.js ones.
+    const onnx = o.runtime === 'onnx';
+    const profiler = onnx ? ortProfiler({ signal }) : workerProfiler(w, signal);
+    const probe = onnx ? await profiler.profile(blocks[0].ir) : await w.measureOverhead(blocks[0].ir, { signal });
     mkdirSync(options.lutDirectory, { recursive: true });
     const deviceId = o.deviceId ?? 'local-cpu';
     const lutPath = path.join(options.lutDirectory, lutFileName(deviceId, probe.backend, probe.runtime));
     const result = await buildLut({
       blocks,
-      profiler: workerProfiler(w, signal),
+      profiler,
       lutPath,
       device: { id: deviceId, name: o.deviceName ?? `${os.hostname()} (CPU)` },
       signal,

@@ -153,6 +153,8 @@ export interface RemoteLutOptions {
   /** Device id and name written into the table, e.g. `remote:pi5` (default `local-cpu`, the agent's own machine). */
   readonly deviceId?: string;
   readonly deviceName?: string;
+  /** Which runtime times the blocks: TF.js (default) or ONNX Runtime (onnxruntime-node where installed, else -web). */
+  readonly runtime?: 'tfjs' | 'onnx';
 }
 
 export interface LutRequest extends RequestBase {
@@ -314,6 +316,7 @@ function checkLutOptions(o: Record<string, unknown>, id: string | number): void 
   optionalNumber(o, 'rounds', 'options', id, 'lutRounds');
   optionalShortText(o, 'deviceId', id, true);
   optionalShortText(o, 'deviceName', id, true);
+  if (o.runtime !== undefined && o.runtime !== 'tfjs' && o.runtime !== 'onnx') throw new ProtocolError('bad-request', `options.runtime must be "tfjs" or "onnx", got ${quote(o.runtime)}`, id);
 }
 
 /**

@@ -20,6 +20,9 @@ import type { JobKind, RuntimeSummary, WorkerReply, WorkerRequest } from './prot
 
 export interface WorkerJobOptions extends MeasureOptions {
   readonly seed?: number;
+  /** An ONNX file's dynamic sequence and image dimensions (its batch is `batch`). */
+  readonly seqLen?: number;
+  readonly inputSize?: readonly [number, number];
   readonly onProgress?: (progress: MeasureProgress) => void;
 }
 

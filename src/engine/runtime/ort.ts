@@ -8,6 +8,9 @@
  * runs adapted to `budgetMs` (default 2 s, 5…50 runs), outliers above median + 3 × MAD dropped. Inputs are
  * random normal (seeded), created once.
  */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { summarise, timedRuns } from './measure';
 import type { Measurement, RuntimeBackend } from './types';
 import { encodeOnnxModel } from '../files/onnx/encode';
@@ -71,6 +74,11 @@ async function loadWeb(): Promise<OrtRuntime> {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const ort = require('onnxruntime-web') as Ort;
     ort.env.wasm.numThreads = 1; // no cross-origin isolation in Node or a webview: one thread
+    // In the packaged extension onnxruntime-web is bundled and its WebAssembly build sits in dist/ort/ (esbuild.config.mjs).
+    const bundled = join(__dirname, 'ort');
+    if (existsSync(join(bundled, 'ort-wasm-simd-threaded.wasm'))) {
+      ort.env.wasm.wasmPaths = { mjs: pathToFileURL(join(bundled, 'ort-wasm-simd-threaded.mjs')).href, wasm: pathToFileURL(join(bundled, 'ort-wasm-simd-threaded.wasm')).href } as never;
+    }
     return { ort, package: 'onnxruntime-web', version: ort.env.versions?.web ?? ort.env.versions?.common ?? '?', executionProviders: ['wasm'], backend: 'ort-wasm', threads: 1 };
   } catch (e) {
     throw new OrtUnavailableError(`ONNX Runtime is not available: neither onnxruntime-node nor onnxruntime-web loads (${(e as Error).message}).`);
@@ -126,8 +134,13 @@ export async function measureOnnxLatency(model: Uint8Array | string, options: Or
   const rt = await loadOrt(options.prefer);
   const session = await createOrtSession(rt, model);
   try {
+    // Float inputs get seeded normal values; integer inputs (token ids, masks) ones, valid ids for any table.
+    const types = new Map((session.inputMetadata ?? []).map((m) => [m.name, m.isTensor ? m.type : 'float32']));
     const feeds = Object.fromEntries(Object.entries(options.inputDims).map(([name, dims], i) => {
       const n = dims.reduce((a, b) => a * b, 1);
+      const type = types.get(name) ?? 'float32';
+      if (type === 'int64') return [name, new rt.ort.Tensor('int64', new BigInt64Array(n).fill(1n), [...dims])];
+      if (type === 'int32') return [name, new rt.ort.Tensor('int32', new Int32Array(n).fill(1), [...dims])];
       return [name, new rt.ort.Tensor('float32', normals(n, 1 + i), [...dims])];
     }));
     const once = async () => {

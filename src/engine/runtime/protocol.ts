@@ -7,7 +7,7 @@ import type { Measurement, MeasureOptions } from './types';
 import type { MeasureProgress } from './measure';
 
 /** MeasureOptions without the AbortSignal (cancellation kills the child instead) plus the seed. */
-export type WorkerMeasureOptions = Omit<MeasureOptions, 'signal'> & { readonly seed?: number };
+export type WorkerMeasureOptions = Omit<MeasureOptions, 'signal'> & { readonly seed?: number; readonly seqLen?: number; readonly inputSize?: readonly [number, number] };
 
 /** `onnx`: an ONNX file timed as it is in ONNX Runtime (its path in `onnxPath`; `ir` is unused). */
 export type JobKind = 'model' | 'overhead' | 'onnx';

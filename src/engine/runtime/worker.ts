@@ -29,11 +29,9 @@ let chain: Promise<void> = Promise.resolve();
 /** An ONNX file in ONNX Runtime: inputs from the file's own graph (batch from the options). */
 async function runOnnx(job: WorkerRequest): Promise<void> {
   const sink = new DiagnosticSink();
-  const ir = onnxReader.read(fileByteSource(job.onnxPath!), { fileName: job.onnxPath!, batch: job.options.batch }, sink);
+  const ir = onnxReader.read(fileByteSource(job.onnxPath!), { fileName: job.onnxPath!, batch: job.options.batch, seqLen: job.options.seqLen, inputSize: job.options.inputSize && [job.options.inputSize[0], job.options.inputSize[1]] }, sink);
   if (!ir) throw new Error(sink.items.find((d) => d.severity === 'error')?.message ?? `${job.onnxPath} could not be read as an ONNX model.`);
-  const batch = job.options.batch ?? 1;
-  const inputDims = Object.fromEntries(ir.nodes.filter((n) => n.op === 'input' && n.layer < 0).map((n) => [n.name, [batch, ...(n.attrs as { shape: number[] }).shape]]));
-  const measurement = await measureOnnxLatency(job.onnxPath!, { inputDims, runs: job.options.runs, warmupRuns: job.options.warmupRuns, budgetMs: job.options.budgetMs });
+  const measurement = await measureOnnxLatency(job.onnxPath!, { inputDims: ir.runInputs ?? {}, runs: job.options.runs, warmupRuns: job.options.warmupRuns, budgetMs: job.options.budgetMs });
   send({ type: 'result', id: job.id, measurement, runtime: { backend: measurement.backend, threads: measurement.threads, runtime: measurement.runtime, notes: [`execution provider ${measurement.executionProvider}`] } });
 }
 

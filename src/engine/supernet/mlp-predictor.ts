@@ -17,15 +17,14 @@
  * never seen in training.
  *
  * Inference (`MlpAccuracyPredictor`) needs no TF.js: the first layer is a sum of the kernel rows of the
- * active one-hot features and the other layers run eight archs at a time, as ./predictor.ts does for OFA's
- * published predictor, so the search keeps its speed.
+ * active one-hot features and the other layers run over the batch on the WebAssembly SIMD kernel
+ * (./onehot-mlp.ts), as for OFA's published predictor, so the search keeps its speed.
  *
  * Files: `model.json` (TF.js layers format: `modelTopology` as LayersModel.save writes it, `weightsManifest`,
  * and `userDefinedMetadata.greenprint` with the space, resolutions, encoding, base accuracy and RMSE) plus
  * `weights.bin`. `loadMlpPredictor` reads them without TF.js and checks every shape against the topology;
  * `tf.loadLayersModel` loads the same files (its output + baseAccuracy is the prediction).
  */
-import { denseEightLanes, LANES } from './dense-lanes';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { writeFileAtomic } from '../fsutil/atomic-write';
@@ -34,6 +33,7 @@ import { archFeatureEncoder, type ArchEncodingSpec, type ArchFeatureEncoder } fr
 import type { ArchSample } from './arch-dataset';
 import { createRng } from '../ofa/random';
 import { throwIfAborted, type AccuracyModel } from './search';
+import { OneHotMlp, type MlpBackend } from './onehot-mlp';
 
 type TfCore = typeof import('@tensorflow/tfjs-core');
 type TfLayers = typeof import('@tensorflow/tfjs-layers');
@@ -114,101 +114,50 @@ export interface DenseLayerWeights {
 export class MlpAccuracyPredictor implements AccuracyModel {
   readonly encoding: ArchFeatureEncoder;
   readonly baseAccuracy: number;
-  /** Layer 0's kernel as Float64 rows (one per input feature). */
-  private readonly firstRows: Float64Array;
-  private readonly firstBias: Float64Array;
-  /** Later layers' kernels transposed to [units, inputs], so each output's weights are contiguous. */
-  private readonly kernelsT: Float64Array[];
-  private readonly biases: Float64Array[];
-  private readonly active: Int32Array;
-  private readonly bufferA: Float64Array;
-  private readonly bufferB: Float64Array;
+  private readonly mlp: OneHotMlp;
 
   constructor(
     readonly layers: readonly DenseLayerWeights[],
     readonly metadata: PredictorMetadata,
     /** The model topology as TF.js writes it (kept so that saving reproduces it). */
     readonly modelTopology: object,
+    /** 'auto' (default): WebAssembly SIMD where available, else plain JavaScript; the results are identical. */
+    backend: MlpBackend | 'auto' = 'auto',
   ) {
     this.encoding = archFeatureEncoder(metadata.space, metadata.resolutions);
     this.baseAccuracy = metadata.baseAccuracy;
     checkLayerChain(layers, this.encoding.size, 'predictor');
     const [first, ...rest] = layers;
-    this.firstRows = Float64Array.from(first.kernel);
-    this.firstBias = Float64Array.from(first.bias);
-    this.kernelsT = rest.map((layer) => {
-      const t = new Float64Array(layer.units * layer.inputs);
-      for (let k = 0; k < layer.inputs; k++) {
-        for (let j = 0; j < layer.units; j++) t[j * layer.inputs + k] = layer.kernel[k * layer.units + j];
-      }
-      return t;
-    });
-    this.biases = rest.map((layer) => Float64Array.from(layer.bias));
-    this.active = new Int32Array(this.encoding.maxActive);
-    const widest = Math.max(...layers.map((l) => l.units));
-    this.bufferA = new Float64Array(LANES * widest);
-    this.bufferB = new Float64Array(LANES * widest);
+    this.mlp = new OneHotMlp({
+      features: this.encoding.size,
+      maxActive: this.encoding.maxActive,
+      // Keras kernels are [inputs, units]: layer 0's rows are already one per feature; later ones are transposed.
+      first: { rows: first.kernel, bias: first.bias, units: first.units, relu: first.activation === 'relu' },
+      dense: rest.map((layer) => {
+        const kernel = new Float64Array(layer.units * layer.inputs);
+        for (let k = 0; k < layer.inputs; k++) {
+          for (let j = 0; j < layer.units; j++) kernel[j * layer.inputs + k] = layer.kernel[k * layer.units + j];
+        }
+        return { kernel, bias: layer.bias, inputs: layer.inputs, units: layer.units, relu: layer.activation === 'relu' };
+      }),
+    }, backend);
+  }
+
+  /** Which kernel runs the dense layers. */
+  get backend(): MlpBackend {
+    return this.mlp.backend;
   }
 
   /** Predicted top-1 accuracy (fraction) of each arch, in order. */
   predict(archs: readonly SubnetArch[]): Float64Array {
     const results = new Float64Array(archs.length);
-    const last = this.layers.length - 1;
-    for (let start = 0; start < archs.length; start += LANES) {
-      const lanes = Math.min(LANES, archs.length - start);
-      for (let lane = 0; lane < lanes; lane++) this.firstLayer(archs[start + lane], lane);
-      let input = this.bufferA;
-      let output = this.bufferB;
-      for (let l = 1; l <= last; l++) {
-        // Unused lanes of a short last group compute on stale values; their outputs are never read.
-        this.denseLayer(l, input, output, lanes);
-        [input, output] = [output, input];
-      }
-      const stride = this.layers[last].units;
-      for (let lane = 0; lane < lanes; lane++) results[start + lane] = this.baseAccuracy + input[lane * stride];
-    }
+    this.mlp.run(archs.length, (lane, out) => this.encoding.activeIndices(archs[lane], out), results);
+    for (let i = 0; i < results.length; i++) results[i] += this.baseAccuracy;
     return results;
   }
 
   predictOne(arch: SubnetArch): number {
     return this.predict([arch])[0];
-  }
-
-  /** Layer 0 for a one-hot input: its bias plus the kernel rows of the active features. */
-  private firstLayer(arch: SubnetArch, lane: number): void {
-    const count = this.encoding.activeIndices(arch, this.active);
-    const units = this.layers[0].units;
-    const out = this.bufferA;
-    const base = lane * units;
-    out.set(this.firstBias, base);
-    for (let a = 0; a < count; a++) {
-      const row = this.active[a] * units;
-      for (let k = 0; k < units; k++) out[base + k] += this.firstRows[row + k];
-    }
-    if (this.layers[0].activation === 'relu') for (let k = 0; k < units; k++) if (out[base + k] < 0) out[base + k] = 0;
-  }
-
-  /** out = act(W·in + b) per lane; with all eight lanes each weight read feeds eight accumulators. */
-  private denseLayer(index: number, input: Float64Array, out: Float64Array, lanes: number): void {
-    const layer = this.layers[index];
-    const w = this.kernelsT[index - 1];
-    const b = this.biases[index - 1];
-    const H = layer.inputs;
-    const U = layer.units;
-    const relu = layer.activation === 'relu';
-    if (lanes === LANES) {
-      denseEightLanes(w, b, input, out, H, U, relu);
-      return;
-    }
-    for (let lane = 0; lane < lanes; lane++) {
-      const inBase = lane * H;
-      for (let j = 0; j < U; j++) {
-        let s = b[j];
-        const row = j * H;
-        for (let k = 0; k < H; k++) s += w[row + k] * input[inBase + k];
-        out[lane * U + j] = relu && s < 0 ? 0 : s;
-      }
-    }
   }
 }
 

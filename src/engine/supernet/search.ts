@@ -29,11 +29,11 @@
 import { pyRound } from '../ofa/common';
 import { createRng, sampleArch, type Rng } from '../ofa/random';
 import type { OfaSpace, SubnetArch } from '../ofa/spaces';
+import type { AccuracyModel } from './accuracy-cache';
 
-/** Predicted accuracy (a fraction or a percentage; only the order matters to the search) per arch. */
-export interface AccuracyModel {
-  predict(archs: readonly SubnetArch[]): ArrayLike<number>;
-}
+// The model interface, the subnet key and the prediction cache live in ./accuracy-cache.ts; re-exported here,
+// where the engine's callers have always found them.
+export { activeArchKey, memoizeAccuracy, type AccuracyModel } from './accuracy-cache';
 
 /** A cost to keep within the constraint (ms, MACs, …); smaller is better. */
 export type EfficiencyFn = (arch: SubnetArch) => number;
@@ -147,26 +147,38 @@ export class ArchOperators {
   }
 
   mutate(parent: SubnetArch, probability: number, resolutionProbability: number): { arch: SubnetArch; value: number } {
+    const { rng, space, resolutions } = this;
     return this.retry('mutated subnet', () => {
       // OFA order (evolution_finder.py): resolution, then every slot's (ks, e), then every stage's d.
-      const r = this.rng.next() < resolutionProbability ? this.rng.pick(this.resolutions) : parent.r;
-      const ks = [...parent.ks];
-      const e = [...parent.e];
+      const r = rng.next() < resolutionProbability ? rng.pick(resolutions) : parent.r;
+      const ks = parent.ks.slice();
+      const e = parent.e.slice();
       for (let i = 0; i < ks.length; i++) {
-        if (this.rng.next() < probability) {
-          ks[i] = this.rng.pick(this.space.ksList);
-          e[i] = this.rng.pick(this.space.expandList);
+        if (rng.next() < probability) {
+          ks[i] = rng.pick(space.ksList);
+          e[i] = rng.pick(space.expandList);
         }
       }
-      const d = [...parent.d];
-      for (let s = 0; s < d.length; s++) if (this.rng.next() < probability) d[s] = this.rng.pick(this.space.depthList);
+      const d = parent.d.slice();
+      for (let s = 0; s < d.length; s++) if (rng.next() < probability) d[s] = rng.pick(space.depthList);
       return { ks, e, d, r };
     });
   }
 
   crossover(a: SubnetArch, b: SubnetArch): { arch: SubnetArch; value: number } {
-    const mix = (x: readonly number[], y: readonly number[]) => x.map((v, i) => (this.rng.next() < 0.5 ? v : y[i]));
-    return this.retry('crossover subnet', () => ({ ks: mix(a.ks, b.ks), e: mix(a.e, b.e), d: mix(a.d, b.d), r: this.rng.next() < 0.5 ? a.r : b.r }));
+    const rng = this.rng;
+    // Element by element from either parent, drawn in the order ks, e, d, r (a plain loop: this runs ~40k times a search).
+    const mix = (x: readonly number[], y: readonly number[]): number[] => {
+      const out = new Array<number>(x.length);
+      for (let i = 0; i < x.length; i++) out[i] = rng.next() < 0.5 ? x[i] : y[i];
+      return out;
+    };
+    return this.retry('crossover subnet', () => {
+      const ks = mix(a.ks, b.ks);
+      const e = mix(a.e, b.e);
+      const d = mix(a.d, b.d);
+      return { ks, e, d, r: rng.next() < 0.5 ? a.r : b.r };
+    });
   }
 }
 
@@ -174,62 +186,13 @@ function checkProbability(name: string, value: number): void {
   if (!(value >= 0 && value <= 1)) throw new RangeError(`${name} must be within [0, 1], got ${value}`);
 }
 
-/**
- * The subnet an arch denotes: blocks beyond each stage's depth are not part of it, so their ks/e are
- * left out of the key (predictors encode them as zeros; OFA's encoders do the same).
- */
-export function activeArchKey(arch: SubnetArch, blocksPerStage = 4): string {
-  const parts: number[] = [arch.r];
-  arch.d.forEach((depth, stage) => {
-    parts.push(depth);
-    for (let i = 0; i < depth; i++) parts.push(arch.ks[stage * blocksPerStage + i], arch.e[stage * blocksPerStage + i]);
-  });
-  return parts.join(',');
-}
-
-/**
- * Remembers predictions per subnet: every generation re-ranks the 25 surviving parents and children often
- * repeat a parent, so caching saves a large share of the predictor's work. Unbounded: a default search
- * sees at most ~50k subnets (a few MB of keys).
- */
-export function memoizeAccuracy(model: AccuracyModel, blocksPerStage = 4): AccuracyModel & { readonly hits: number; readonly misses: number } {
-  const cache = new Map<string, number>();
-  let hits = 0;
-  let misses = 0;
-  return {
-    get hits() {
-      return hits;
-    },
-    get misses() {
-      return misses;
-    },
-    predict(archs) {
-      const keys = archs.map((a) => activeArchKey(a, blocksPerStage));
-      const todo: SubnetArch[] = [];
-      const todoKeys: string[] = [];
-      keys.forEach((k, i) => {
-        if (!cache.has(k) && !todoKeys.includes(k)) {
-          todo.push(archs[i]);
-          todoKeys.push(k);
-        }
-      });
-      if (todo.length) {
-        const fresh = model.predict(todo);
-        todoKeys.forEach((k, i) => cache.set(k, Number(fresh[i])));
-      }
-      misses += todo.length;
-      hits += archs.length - todo.length;
-      return keys.map((k) => cache.get(k)!);
-    },
-  };
-}
-
-export function predictBatch(model: AccuracyModel, archs: readonly SubnetArch[]): number[] {
+export function predictBatch(model: AccuracyModel, archs: readonly SubnetArch[]): ArrayLike<number> {
   const out = model.predict(archs);
   if (out.length !== archs.length) throw new Error(`the accuracy model returned ${out.length} predictions for ${archs.length} archs`);
-  const values = Array.from(out, Number);
-  const bad = values.findIndex((v) => !Number.isFinite(v));
-  if (bad >= 0) throw new Error(`the accuracy model returned ${values[bad]} for arch ${JSON.stringify(archs[bad])}`);
+  const values = out instanceof Float64Array ? out : Float64Array.from(out, Number);
+  for (let i = 0; i < values.length; i++) {
+    if (!Number.isFinite(values[i])) throw new Error(`the accuracy model returned ${values[i]} for arch ${JSON.stringify(archs[i])}`);
+  }
   return values;
 }
 

@@ -7,7 +7,7 @@ import { strict as assert } from 'node:assert';
 import { mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { findDeviceLut, listTargetDevices, LOCAL_CPU, NOTE10, remoteLutDeviceId } from '../../../src/engine/efficiency';
+import { findDeviceLut, listTargetDevices, LOCAL_CPU, lutRuntimeKind, NOTE10, remoteLutDeviceId } from '../../../src/engine/efficiency';
 import { LUT_FORMAT } from '../../../src/engine/latency/lut';
 import { lutRuntimeLabel, targetRuntimeDetail, type RuntimeContext } from '../../../src/extension/device-runtime';
 
@@ -58,6 +58,16 @@ describe('device picker runtime line', () => {
     assert.equal(targetRuntimeDetail(LOCAL_CPU, context(true)), 'runtime: ONNX Runtime · CPU EP (onnxruntime-node 1.23.0), 8 threads, table of 2026-12-05');
     writeFileSync(path.join(dir, `${remoteLutDeviceId('pi')}__wasm__tfjs.lut.json`), JSON.stringify({ ...lut('wasm', 'tfjs-core 4.22.0', 4), device: { id: 'remote_pi', name: 'pi' } }));
     assert.match(targetRuntimeDetail({ id: 'remote:pi', kind: 'remote' }, context(false), remoteLutDeviceId('pi')), /^runtime: TF\.js · WebAssembly/);
+  });
+
+  it('with both runtimes\' tables, the latency-runtime preference picks that runtime\'s table; without one of its kind, the newest', () => {
+    // The ONNX Runtime table above is the newer; asking for TF.js gives the TF.js one, asking for ONNX the ONNX one.
+    assert.equal(findDeviceLut(dir, 'local-cpu', 'tfjs')?.backend, 'wasm');
+    assert.equal(findDeviceLut(dir, 'local-cpu', 'onnx')?.backend, 'ort-cpu');
+    assert.equal(findDeviceLut(dir, 'local-cpu')?.backend, 'ort-cpu');
+    assert.equal(findDeviceLut(dir, remoteLutDeviceId('pi'), 'onnx')?.backend, 'wasm', 'no ONNX table on the device: the one it has');
+    assert.equal(lutRuntimeKind('remote_pi__ort-wasm__onnxruntime-web_1.31.1.lut.json'), 'onnx');
+    assert.equal(lutRuntimeKind('remote_pi__wasm__tfjs-core_4.22.0.lut.json'), 'tfjs');
   });
 
   it('a table that cannot be read is said so, not hidden', () => {

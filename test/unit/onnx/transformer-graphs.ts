@@ -22,7 +22,7 @@ export interface BertSpec {
 /** Hugging Face bert-base-uncased (config.json: 12 layers, 768 hidden, 12 heads, 3072, vocab 30522, 512 positions, 2 types). */
 export const BERT_BASE: BertSpec = { layers: 12, hidden: 768, heads: 12, intermediate: 3072, vocab: 30522, positions: 512, typeVocab: 2, layerNorm: 'decomposed' };
 
-export function bertGraph(spec: BertSpec): GraphSpec {
+export function bertGraph(spec: BertSpec, options: { inline?: boolean } = {}): GraphSpec {
   const nodes: NodeSpec[] = [];
   const initializers: TensorSpec[] = [];
   let n = 0;
@@ -33,9 +33,9 @@ export function bertGraph(spec: BertSpec): GraphSpec {
     return outs;
   };
   const one = (op: string, inputs: string[], attrs?: NodeSpec['attrs']) => node(op, inputs, attrs)[0];
-  // Weights in an external data file (never written, never opened): the model stays kilobytes.
+  // Weights in an external data file (never written, never opened) so the model stays kilobytes; inline zeros to run it.
   const weight = (name: string, dims: number[]) => {
-    initializers.push({ name, dims, external: 'bert.weights' });
+    initializers.push({ name, dims, external: options.inline ? undefined : 'bert.weights' });
     return name;
   };
   const ints = (values: number[], dims = [values.length]) => {
@@ -95,7 +95,7 @@ export function bertGraph(spec: BertSpec): GraphSpec {
   const dyn = ['batch_size', 'sequence_length'];
   return {
     name: 'torch_jit',
-    inputs: [{ name: 'input_ids', dims: dyn }, { name: 'attention_mask', dims: dyn }, { name: 'token_type_ids', dims: dyn }],
+    inputs: [{ name: 'input_ids', dims: dyn, elemType: 7 }, { name: 'attention_mask', dims: dyn, elemType: 7 }, { name: 'token_type_ids', dims: dyn, elemType: 7 }],
     outputs: [{ name: h, dims: [...dyn, D] }, { name: pooled, dims: ['batch_size', D] }],
     nodes,
     initializers,

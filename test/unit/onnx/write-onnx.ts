@@ -26,7 +26,7 @@ export interface NodeSpec {
 
 export interface GraphSpec {
   readonly name: string;
-  readonly inputs: readonly { name: string; dims: readonly (number | string)[] }[];
+  readonly inputs: readonly { name: string; dims: readonly (number | string)[]; elemType?: number }[];
   readonly outputs: readonly { name: string; dims?: readonly (number | string)[] }[];
   readonly nodes: readonly NodeSpec[];
   readonly initializers: readonly TensorSpec[];

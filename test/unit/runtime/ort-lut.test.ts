@@ -14,6 +14,8 @@ import { irToOnnx } from '../../../src/engine/runtime/ir-onnx';
 import { loadOrt, runOnnx } from '../../../src/engine/runtime/ort';
 import { MeasurementWorker } from '../../../src/engine/runtime/client';
 import { writeFileSync } from 'node:fs';
+import { BERT_BASE, bertGraph } from '../onnx/transformer-graphs';
+import { writeOnnx } from '../onnx/write-onnx';
 
 const SPACE: OfaSpace = { space: 'mobilenetv3', widthMult: 1.0, ksList: [3, 5, 7], expandList: [3, 4, 6], depthList: [2, 3, 4], nClasses: 10 };
 
@@ -59,6 +61,11 @@ describe('IR models on ONNX Runtime', function () {
       assert.match(m.runtime, /^onnxruntime-(node|web) /);
       assert.match(m.backend, /^ort-/);
       await assert.rejects(worker.measureOnnxFile(path.join(dir, 'missing.onnx')), /missing\.onnx/);
+      // A transformer with int64 token ids and a dynamic sequence: ids are fed as int64, the sequence bound.
+      const bert = path.join(dir, 'bert.onnx');
+      writeFileSync(bert, writeOnnx(bertGraph({ ...BERT_BASE, layers: 1, hidden: 64, heads: 4, intermediate: 128, vocab: 100, positions: 64 }, { inline: true }), { opset: 14 }));
+      const t = await worker.measureOnnxFile(bert, { batch: 1, seqLen: 16, runs: 5, warmupRuns: 1 });
+      assert.ok(t.medianMs > 0);
     } finally {
       worker.dispose();
       rmSync(dir, { recursive: true, force: true });

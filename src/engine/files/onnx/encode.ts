@@ -32,6 +32,8 @@ export interface OnnxValueSpec {
   readonly name: string;
   /** Numbers, or names for symbolic dimensions; absent: no shape. */
   readonly dims?: readonly (number | string)[];
+  /** TensorProto data type: 1 FLOAT (default), 7 INT64 (token ids). */
+  readonly elemType?: number;
 }
 
 export interface OnnxModelSpec {
@@ -83,7 +85,7 @@ function valueInfo(w: Writer, field: number, v: OnnxValueSpec): void {
   w.uint32(key(1, LEN)).string(v.name);
   w.uint32(key(2, LEN)).fork(); // TypeProto
   w.uint32(key(1, LEN)).fork(); // tensor_type
-  w.uint32(key(1, 0)).int32(1); // elem_type FLOAT
+  w.uint32(key(1, 0)).int32(v.elemType ?? 1); // elem_type
   if (v.dims) {
     w.uint32(key(2, LEN)).fork(); // TensorShapeProto
     for (const d of v.dims) {

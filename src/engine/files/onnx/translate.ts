@@ -178,6 +178,7 @@ export function translateOnnx(model: OnnxModel, fileName: string, options: FileR
       outputs: outputs.length ? outputs : [last],
       convention: { id: 'onnx', includeAuxMacs: false, label: 'float initializers once each; MACs of weighted ops (Conv, Gemm/MatMul with a weight) and of matmuls between activations, as fvcore counts them; FLOPs = 2×MACs' },
       inputDescription: input,
+      runInputs: Object.fromEntries(model.inputs.filter((i) => state.data.has(i.name) && !constants.has(i.name)).map((i) => [i.name, state.full(state.data.get(i.name)!)])),
       dtype: 'float32',
       notes,
       unverified: missing.length ? { reason: `no counting rule for ${missing.join(', ')}: their MACs are not in the totals`, ignoredKeys: [] } : undefined,
