@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The project's one test command (`npm test`, and what CI runs):
-#   setup → build → typecheck → unit tests → integration tests in VS Code (code-server) → UI test.
+#   setup → build → typecheck → unit tests → integration tests in VS Code (code-server) → UI test →
+#   the quick benchmarks (`npm run bench -- --quick`: every group with small counts; a crash or a missing figure fails).
 # Each stage's output is shown and kept in test-results/<stage>.log. The last line is
 # `tests: N passed, N failed` (all stages together); the exit code is non-zero if anything failed.
 #
@@ -128,5 +129,9 @@ if [ "$with_editor" -eq 1 ]; then
     rc=$?; record_tests ui-model-view "$rc"
   fi
 fi
+
+# Last: the benchmark runner rebuilds dist/ for production, which the editor stages must not see half-way.
+stage bench npm run --silent bench -- --quick
+rc=$?; record_step bench "$rc"
 
 finish

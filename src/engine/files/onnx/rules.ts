@@ -168,6 +168,13 @@ export function translateNode(ctx: NodeContext): boolean {
       const kernel = list(a.get('kernel_shape'));
       const pads = list(a.get('pads')) ?? [0, 0, 0, 0];
       const dilated = list(a.get('dilations'))?.some((d) => d !== 1);
+      if (x?.batched && kernel?.length === 1 && !dilated && !num(a.get('ceil_mode'), 0) && (list(a.get('pads')) ?? [0, 0]).every((p) => p === 0) && (a.get('auto_pad') ?? 'NOTSET') === 'NOTSET') {
+        // 1-D: the IR's pool1d reads [steps, channels]; ONNX's is [channels, steps].
+        const steps = add('permute', { dims: [1, 0] }, [x.id], `${node.name} (channels last)`);
+        const y = add('pool1d', { kind: node.opType === 'MaxPool' ? 'max' : 'avg', kernel: kernel[0], stride: list(a.get('strides'))?.[0] ?? 1, padding: 'valid' }, [steps]);
+        ctx.output({ id: add('permute', { dims: [1, 0] }, [y], `${node.name} (channels first)`), batched: true });
+        return true;
+      }
       if (!x?.batched || dilated || num(a.get('ceil_mode'), 0) || typeof a.get('auto_pad') === 'string' && a.get('auto_pad') !== 'NOTSET' || !kernel || kernel.length !== 2) return false;
       // Asymmetric pads (Caffe's ceil-mode pooling, converted): pad first, then a valid window; shapes are what count.
       const symmetric = pads[0] === pads[2] && pads[1] === pads[3];
