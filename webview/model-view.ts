@@ -98,6 +98,9 @@ function render(): void {
         { class: 'actions' },
         h('button', { type: 'button', onclick: () => vscode.postMessage({ kind: 'selectDevice' }), title: 'Choose the target device for latency and CO2e' }, `Target: ${s.device}`),
         h('button', { type: 'button', onclick: () => vscode.postMessage({ kind: 'showReport' }) }, 'Text report'),
+        s.measurable
+          ? h('button', { type: 'button', class: 'measure', disabled: !!s.measuring, onclick: () => vscode.postMessage({ kind: 'measure' }), title: 'Time this model as it is in ONNX Runtime on this machine' }, s.measuring ? 'Measuring…' : 'Measure on this machine')
+          : null,
       ),
     ),
     s.busy && !s.rows.length ? h('p', { class: 'loading' }, 'Reading the model…') : null,

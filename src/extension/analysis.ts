@@ -100,6 +100,7 @@ export class AnalysisService implements vscode.Disposable {
     return {
       device: this.config.device,
       lutDirectory: this.lutDirectory,
+      latencyRuntime: this.config.latencyRuntime,
       localDevice: this.localDevice,
       carbon: { region, pue, powerW, powerUtilisation },
       training: this.config.training,

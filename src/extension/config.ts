@@ -8,6 +8,8 @@ export interface GreenprintConfig {
   readonly units: Units;
   readonly inputSize?: readonly [number, number];
   readonly seqLen?: number;
+  /** Which runtime's tables price a device with tables of both (undefined: the newest). */
+  readonly latencyRuntime?: 'tfjs' | 'onnx';
   readonly contextLength?: number;
   readonly batch: number;
   readonly dtype?: DType;
@@ -44,6 +46,7 @@ export function readConfig(scope?: vscode.ConfigurationScope): GreenprintConfig 
     units: c.get<Units>('units', 'si'),
     inputSize: parseSize(c.get<string>('inputSize', '')),
     seqLen: positive(c.get<number>('transformer.seqLen')),
+    latencyRuntime: ((r) => (r === 'tfjs' || r === 'onnx' ? r : undefined))(c.get<string>('latencyRuntime', 'newest')),
     contextLength: positive(c.get<number>('transformer.contextLength')),
     batch: positive(c.get<number>('batch')) ?? 1,
     dtype: dtype === 'auto' ? undefined : (dtype as DType),

@@ -430,7 +430,7 @@ export async function buildLutOnConnectedDevice(ctx: Ctx, doc: vscode.TextDocume
       try {
         const client = await devices!.client(id);
         const reply = await client.buildLut(
-          { fileName: path.basename(doc.fileName), text: doc.getText(), siblings: siblingsOf(doc), options: { deviceId: id, deviceName: name } },
+          { fileName: path.basename(doc.fileName), text: doc.getText(), siblings: siblingsOf(doc), options: { deviceId: id, deviceName: name, runtime: ctx.config.latencyRuntime === 'onnx' ? 'onnx' : undefined } },
           { signal: signalOf(token), onProgress: (p) => progress.report({ message: `${p.phase} ${p.done}/${p.total}` }) },
         );
         const lut = reply.result.lut;

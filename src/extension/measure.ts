@@ -12,7 +12,7 @@ import { loadEngine } from './analysis';
 import { setDevice } from './config';
 import { shortDevice } from './present';
 import { targetRuntimeDetail, type RuntimeContext } from './device-runtime';
-import { activeModelViewUri } from './model-view/active';
+import { activeModelViewUri, recordModelFileMeasurement } from './model-view/active';
 import { buildLutOnConnectedDevice, connectedDeviceChoices, connectedDevices, isRemoteId, measureOnConnectedDevice } from './devices';
 
 let worker: Engine.MeasurementWorker | undefined;
@@ -48,7 +48,8 @@ async function measureOnnxFile(ctx: Ctx, uri: vscode.Uri): Promise<MeasureResult
     { location: vscode.ProgressLocation.Notification, title: `Greenprint: measuring ${name} in ONNX Runtime on this machine`, cancellable: true },
     async (_progress, token) => {
       try {
-        const measured = await measurementWorker(ctx).measureOnnxFile(uri.fsPath, { batch: ctx.config.batch, signal: signalOf(token) });
+        const measured = await measurementWorker(ctx).measureOnnxFile(uri.fsPath, { batch: ctx.config.batch, seqLen: ctx.config.seqLen, inputSize: ctx.config.inputSize, signal: signalOf(token) });
+        recordModelFileMeasurement(uri, measured);
         const e = loadEngine();
         void vscode.window.showInformationMessage(
           `Greenprint: ${name} takes ${e.formatMs(measured.medianMs)} (median; p10 ${e.formatMs(measured.p10Ms)}, p90 ${e.formatMs(measured.p90Ms)}, ${measured.runs} runs) in ${measured.runtime}, ${measured.backend}, ${measured.threads} thread(s).`,
@@ -144,13 +145,16 @@ async function buildModelLut(ctx: Ctx): Promise<string | undefined> {
       const w = measurementWorker(ctx);
       const blocks = e.modelBlocks(ir);
       try {
-        const probe = await w.measureOverhead(blocks[0].ir, { signal });
+        // greenprint.latencyRuntime = onnx: the blocks are timed in ONNX Runtime (a table named by its runtime).
+        const onnx = ctx.config.latencyRuntime === 'onnx';
+        const profiler = onnx ? e.ortProfiler({ signal }) : e.workerProfiler(w, signal);
+        const probe = onnx ? await profiler.profile(blocks[0].ir) : await w.measureOverhead(blocks[0].ir, { signal });
         mkdirSync(ctx.analysis.lutDirectory, { recursive: true });
         const lutPath = path.join(ctx.analysis.lutDirectory, e.lutFileName('local-cpu', probe.backend, probe.runtime));
         let last = 0;
         await e.buildLut({
           blocks,
-          profiler: e.workerProfiler(w, signal),
+          profiler,
           lutPath,
           device: { id: 'local-cpu', name: 'This machine (CPU)' },
           signal,
@@ -194,7 +198,7 @@ async function selectDevice(ctx: Ctx, id?: unknown): Promise<string | undefined>
   const kinds: Record<string, string> = { 'local-cpu': 'this machine', 'local-gpu': 'this machine', lut: 'lookup table', roofline: 'catalogue (roofline)', remote: 'connected' };
   // Which runtime stands behind each target's figure: the engine's choice of table, put in words.
   const runtimes: RuntimeContext = {
-    lutFor: (deviceId) => e.findDeviceLut(ctx.analysis.lutDirectory, deviceId),
+    lutFor: (deviceId) => e.findDeviceLut(ctx.analysis.lutDirectory, deviceId, ctx.config.latencyRuntime),
     calibrated: existsSync(ctx.analysis.calibrationFile),
   };
   const connected = connectedDeviceChoices().map((d) => ({

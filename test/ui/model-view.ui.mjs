@@ -12,7 +12,7 @@
 // Usage: npm run build && npx tsc -p tsconfig.test.json [--outDir DIR] && [GREENPRINT_TEST_OUT=DIR] node test/ui/model-view.ui.mjs
 // Prints one line per check and, last, `ui: N passed, N failed`. Exit code 0 only if all passed.
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
@@ -51,7 +51,11 @@ function makeWorkspace() {
   const root = mkdtempSync(path.join(tmpdir(), 'gp-model-view-ui-'));
   const ws = path.join(root, 'workspace');
   mkdirSync(ws, { recursive: true });
-  writeFileSync(path.join(ws, ONNX_NAME), writeOnnx(resnet18Graph({ external: 'resnet18.weights' })));
+  const graph = resnet18Graph({ external: 'resnet18.weights' });
+  writeFileSync(path.join(ws, ONNX_NAME), writeOnnx(graph));
+  // The external data as zeros (a sparse file), so ONNX Runtime can run the model when the view measures it.
+  writeFileSync(path.join(ws, 'resnet18.weights'), '');
+  truncateSync(path.join(ws, 'resnet18.weights'), graph.initializers.reduce((n, t) => n + 4 * t.dims.reduce((a, b) => a * b, 1), 0));
   copyFileSync(path.join(REPO_ROOT, 'test', 'fixtures', 'gguf', GGUF_NAME), path.join(ws, GGUF_NAME));
   return { root, ws };
 }
@@ -164,6 +168,17 @@ async function main() {
       const latency = frame.locator('dl.efficiency .figure', { hasText: 'Latency on' }).first();
       await latency.waitFor({ timeout: 30000 });
       return `${(await latency.innerText()).replace(/\s+/g, ' ')}; picker: ${details.split('\n').find((l) => /runtime:/.test(l))}`;
+    });
+    await check('"Measure on this machine" times the ONNX file in ONNX Runtime and shows the figure in the view', async () => {
+      const frame = viewFrame();
+      await frame.locator('button.measure').click({ timeout: 10000 });
+      const measured = frame.locator('dl.efficiency .figure', { hasText: 'Measured on this machine' }).first();
+      await measured.waitFor({ timeout: 120000 });
+      const text = (await measured.innerText()).replace(/\s+/g, ' ');
+      if (!/\d ms median/.test(text) && !/\d(\.\d+)? (ms|s|µs) median/.test(text)) throw new Error(`no median in "${text}"`);
+      const title = await measured.getAttribute('title');
+      if (!/onnxruntime-(node|web)/.test(title ?? '')) throw new Error(`the figure does not name ONNX Runtime: ${title}`);
+      return `${text} (${title})`;
     });
     // Away from the status bar, whose tooltip (kept open after the click) would cover the table.
     await page.mouse.move(150, 600);

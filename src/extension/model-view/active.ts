@@ -36,3 +36,17 @@ export function clearActiveModelView(uri: vscode.Uri): void {
 export function isModelViewFile(uri: vscode.Uri): boolean {
   return /\.(onnx|gguf|safetensors)$/i.test(uri.path) || /\.safetensors\.index\.json$/i.test(uri.path);
 }
+
+/** Measurements of model files on this machine in this session, by URI: the Model View shows the latest beside the prediction. */
+const measured = new Map<string, { readonly measurement: import('../../engine').Measurement; readonly at: Date }>();
+const measuredEmitter = new vscode.EventEmitter<vscode.Uri>();
+export const onDidMeasureModelFile = measuredEmitter.event;
+
+export function recordModelFileMeasurement(uri: vscode.Uri, measurement: import('../../engine').Measurement): void {
+  measured.set(uri.toString(), { measurement, at: new Date() });
+  measuredEmitter.fire(uri);
+}
+
+export function modelFileMeasurement(uri: vscode.Uri): { readonly measurement: import('../../engine').Measurement; readonly at: Date } | undefined {
+  return measured.get(uri.toString());
+}

@@ -14,7 +14,7 @@ import type * as Engine from '../../engine';
 import type { Ctx } from '../context';
 import { loadEngine } from '../analysis';
 import { contentSecurityPolicy, escapeAttr, makeNonce } from '../panel/html';
-import { clearActiveModelView, isModelViewFile, setActiveModelView } from './active';
+import { clearActiveModelView, isModelViewFile, modelFileMeasurement, onDidMeasureModelFile, setActiveModelView } from './active';
 import { modelViewSnapshot } from './snapshot';
 import type { ModelViewHostMessage, ModelViewPageMessage } from './protocol';
 
@@ -89,11 +89,23 @@ class ModelViewProvider implements vscode.CustomReadonlyEditorProvider<ModelFile
       latest = message;
       if (ready && !disposed) void webview.postMessage(message);
     };
+    const measurable = /\.onnx$/i.test(uri.path);
+    let measuring = false;
     const snapshotOf = (shown: Engine.AnalysisReport | undefined, busy: boolean) => {
       const e = loadEngine();
       const deviceName = e.listTargetDevices().find((d) => d.id === this.ctx.config.device)?.name ?? this.ctx.config.device;
-      return modelViewSnapshot(shown, e, { file: vscode.workspace.asRelativePath(uri), deviceName, units: this.ctx.config.units, busy });
+      const snapshot = modelViewSnapshot(shown, e, { file: vscode.workspace.asRelativePath(uri), deviceName, units: this.ctx.config.units, busy });
+      // A measurement of this file on this machine (this session) stands beside the prediction, with its runtime.
+      const last = modelFileMeasurement(uri);
+      const m = last?.measurement;
+      const figure = m && {
+        label: 'Measured on this machine',
+        value: `${e.formatMs(m.medianMs)} median (p10 ${e.formatMs(m.p10Ms)}, p90 ${e.formatMs(m.p90Ms)})`,
+        title: `${m.runs} runs after ${m.warmupRuns} warm-up, batch ${m.batch}, ${m.runtime}, ${m.backend}, ${m.threads} thread(s); measured ${last!.at.toLocaleTimeString()}`,
+      };
+      return { ...snapshot, efficiency: figure ? [...snapshot.efficiency, figure] : snapshot.efficiency, measurable, measuring };
     };
+    const repost = () => post({ kind: 'snapshot', snapshot: snapshotOf(report, false) });
     let generation = 0;
     let report: Engine.AnalysisReport | undefined;
     const refresh = async () => {
@@ -114,9 +126,18 @@ class ModelViewProvider implements vscode.CustomReadonlyEditorProvider<ModelFile
           if (latest) void webview.postMessage(latest);
         } else if (message.kind === 'selectDevice') void vscode.commands.executeCommand('greenprint.selectDevice');
         else if (message.kind === 'showReport') void vscode.commands.executeCommand('greenprint.showReport', uri);
+        else if (message.kind === 'measure' && measurable && !measuring) {
+          measuring = true;
+          repost();
+          void Promise.resolve(vscode.commands.executeCommand('greenprint.measureLatency', uri)).finally(() => {
+            measuring = false;
+            repost();
+          });
+        }
       }),
       panel.onDidChangeViewState(() => (panel.active ? setActiveModelView(uri, report) : clearActiveModelView(uri))),
       this.ctx.onDidChangeConfig(() => void refresh().catch(failed)),
+      onDidMeasureModelFile((measuredUri) => measuredUri.toString() === uri.toString() && repost()),
       ...this.watch(uri, () => void refresh().catch(failed)),
     ];
     panel.onDidDispose(() => {

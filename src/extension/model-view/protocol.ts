@@ -30,6 +30,10 @@ export interface ModelViewSnapshot {
   readonly notes: readonly string[];
   readonly diagnostics: readonly ModelViewDiagnostic[];
   readonly rows: readonly ModelRow[];
+  /** The file can be timed as it is on this machine (ONNX in ONNX Runtime): the page offers the button. */
+  readonly measurable?: boolean;
+  /** True while a measurement of this file runs. */
+  readonly measuring?: boolean;
 }
 
 export type ModelViewHostMessage = { readonly kind: 'snapshot'; readonly snapshot: ModelViewSnapshot };
@@ -37,4 +41,5 @@ export type ModelViewHostMessage = { readonly kind: 'snapshot'; readonly snapsho
 export type ModelViewPageMessage =
   | { readonly kind: 'ready' }
   | { readonly kind: 'selectDevice' }
-  | { readonly kind: 'showReport' };
+  | { readonly kind: 'showReport' }
+  | { readonly kind: 'measure' };
