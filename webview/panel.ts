@@ -21,9 +21,12 @@ import {
   AXIS_LABELS,
   formatAccuracy,
   formatCost,
-  formatCount,
+  formatFlops,
   formatGrams,
+  formatMacs,
   formatMs,
+  formatOps,
+  formatParams,
   nextSort,
   sortPoints,
   type SortColumn,
@@ -220,7 +223,7 @@ function renderForm(): void {
   // The help says how the typed limit reads, so it follows every keystroke.
   const limitHelpText = () => {
     const parsed = parseLimit(f.constraint, f.limits[f.constraint]);
-    return `${LIMIT_UNITS[f.constraint]}${parsed !== undefined ? ` · reads as ${f.constraint === 'latency' ? formatMs(parsed) : f.constraint === 'flops' ? `${formatCount(parsed)} FLOPs` : formatGrams(parsed)}` : ''}`;
+    return `${LIMIT_UNITS[f.constraint]}${parsed !== undefined ? ` · reads as ${f.constraint === 'latency' ? formatMs(parsed) : f.constraint === 'flops' ? formatFlops(parsed) : formatGrams(parsed)}` : ''}`;
   };
   const limitHelp = h('span', {}, limitHelpText());
   limitField.addEventListener('input', () => {
@@ -369,7 +372,7 @@ function renderResults(): void {
 function describeResults(): string {
   const r = state.snapshot.results!;
   const c = r.constraint;
-  const limit = c.kind === 'latency' ? formatMs(c.max) : c.kind === 'flops' ? `${formatCount(c.max)} FLOPs` : `${formatGrams(c.max)} CO₂e`;
+  const limit = c.kind === 'latency' ? formatMs(c.max) : c.kind === 'flops' ? formatFlops(c.max) : `${formatGrams(c.max)} CO₂e`;
   const supernet = state.supernets.find((s) => s.file === r.request.supernet)?.label ?? r.request.supernet;
   return `${supernet} · ${c.kind === 'flops' ? 'FLOPs' : c.kind === 'co2' ? 'CO₂e' : 'latency'} ≤ ${limit}${r.deviceName ? ` on ${r.deviceName}` : ''} · seed ${r.request.seed}`;
 }
@@ -472,10 +475,10 @@ function renderDetails(): void {
   const samePrediction = predicted && point.latencyMs !== undefined && Math.abs(predicted.ms - point.latencyMs) <= 0.01 * point.latencyMs;
   fact('Predicted accuracy', formatAccuracy(point.accuracy));
   if (point.latencyMs !== undefined) fact(deviceName ? `Latency on ${deviceName}` : 'Latency', `${formatMs(point.latencyMs)}${samePrediction ? ` · ${predicted!.source}` : ''}`);
-  fact('FLOPs', `${formatCount(point.flops)} (${formatCount(point.macs)} MACs)`);
+  fact('FLOPs', `${formatOps(point.flops)} (${formatMacs(point.macs)})`);
   if (point.co2eG !== undefined) fact('CO₂e per inference', formatGrams(point.co2eG));
   fact('Input', `${point.arch.r}×${point.arch.r}`);
-  if (details) fact('Params', formatCount(details.totals.params));
+  if (details) fact('Params', formatParams(details.totals.params));
   if (predicted && !samePrediction) fact(`Estimate on ${predicted.device}`, `${formatMs(predicted.ms)} · ${predicted.source}`);
 
   const children: (HTMLElement | null)[] = [h('h2', { class: 'section-title' }, best ? 'Most accurate subnet' : 'Subnet'), facts];
@@ -528,7 +531,7 @@ function stageTable(details: PointDetails): HTMLElement {
       h('td', { class: 'num' }, depth),
       h('td', {}, kernels),
       h('td', {}, expands),
-      h('td', { class: 'num' }, formatCount(macs)),
+      h('td', { class: 'num' }, formatOps(macs)),
       h('td', { class: 'share' }, h('meter', { min: 0, max: 1, value: (macs / total).toFixed(4), 'aria-label': `${((100 * macs) / total).toFixed(1)} % of the MACs` }), ` ${((100 * macs) / total).toFixed(0)} %`),
     );
   return h(
@@ -543,7 +546,7 @@ function stageTable(details: PointDetails): HTMLElement {
         'tbody',
         {},
         row('stem', 'first conv and first block (fixed)', '', '', '', details.stem.macs),
-        ...details.stages.map((s) => row(`${s.stage}${s.stride === 2 ? ' ↓' : ''}`, `stage ${s.stage}: ${s.width} channels, stride ${s.stride}, ${formatCount(s.params)} params`, String(s.depth), s.kernels.join(' '), s.expands.join(' '), s.macs)),
+        ...details.stages.map((s) => row(`${s.stage}${s.stride === 2 ? ' ↓' : ''}`, `stage ${s.stage}: ${s.width} channels, stride ${s.stride}, ${formatParams(s.params)} params`, String(s.depth), s.kernels.join(' '), s.expands.join(' '), s.macs)),
         row('head', 'final expand, feature mix and classifier (fixed)', '', '', '', details.head.macs),
       ),
     ),
@@ -566,7 +569,7 @@ function extractionBlock(extraction: { dir: string; files: readonly string[]; pa
     h('h3', {}, 'Extracted'),
     h('p', { class: 'path' }, extraction.dir, ' · ', reveal),
     h('ul', { class: 'files' }, ...extraction.files.map((f) => h('li', {}, relative(f).endsWith('.bin') || relative(f).endsWith('.safetensors') ? relative(f) : fileButton(f, relative(f))))),
-    h('p', { class: 'meta' }, `${formatCount(extraction.params)} params`),
+    h('p', { class: 'meta' }, `${formatParams(extraction.params)} params`),
   );
 }
 

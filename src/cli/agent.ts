@@ -11,7 +11,7 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { formatMs } from '../engine/report';
+import { formatMs } from '../engine/units';
 import { agentUrl, AgentStartError, DEFAULT_AGENT_PORT, startAgent, tokenWeakness } from '../engine/remote/agent';
 import { DeviceClient, DeviceClientError } from '../engine/remote/client';
 import { formatAgentDevice } from '../engine/remote/protocol';

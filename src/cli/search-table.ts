@@ -1,11 +1,11 @@
 /**
  * How `greenprint search` prints its result for people: the best subnet, or with --multi the Pareto front as
- * one table row per subnet. Figures use 3 significant digits with SI suffixes (units.ts formatCount), FLOPs
+ * one table row per subnet. Figures use 3 significant digits with SI prefixes (units.ts formatOps), FLOPs
  * (= 2 × MACs, the project's convention) beside MACs, so a limit given in FLOPs reads in the same unit as
  * the results. Rows are numbered in the order of the JSON's `front` (cheapest first), and that number is what
  * `greenprint extract --arch RESULT.json --pick N` takes.
  */
-import { formatCount, formatGrams, formatMs, type SearchOutcome, type SearchPoint, type SubnetArch } from '../engine';
+import { formatFlops, formatGrams, formatMacs, formatMs, formatOps, type SearchOutcome, type SearchPoint, type SubnetArch } from '../engine';
 
 /**
  * An arch on one line: the resolution, then each stage's active blocks as kernel sizes and expand ratios,
@@ -33,15 +33,15 @@ function archParts(arch: SubnetArch): { ks: string; e: string } {
 
 /** The constraint as people read it: `FLOPs ≤ 3M`, `latency ≤ 25 ms on note10-ofa`. */
 export function constraintText(c: SearchOutcome['constraint']): string {
-  const limit = c.kind === 'flops' ? `FLOPs ≤ ${formatCount(c.max)}` : c.kind === 'latency' ? `latency ≤ ${formatMs(c.max)}` : `CO2e ≤ ${formatGrams(c.max)} per inference`;
+  const limit = c.kind === 'flops' ? `FLOPs ≤ ${formatOps(c.max)}` : c.kind === 'latency' ? `latency ≤ ${formatMs(c.max)}` : `CO2e ≤ ${formatGrams(c.max)} per inference`;
   return c.device ? `${limit} on ${c.device}` : limit;
 }
 
 const percent = (fraction: number) => `${(100 * fraction).toFixed(2)} %`;
 
-/** `2.26M FLOPs (1.13M MACs) · 1.50 ms · 3.1 µg CO2e per inference`: what one subnet costs. */
+/** `2.26 MFLOPs (1.13 MMACs) · 1.5 ms · 3.1 µg CO2e per inference`: what one subnet costs. */
 export function costText(p: SearchPoint): string {
-  const parts = [`${formatCount(p.flops)} FLOPs (${formatCount(p.macs)} MACs)`];
+  const parts = [`${formatFlops(p.flops)} (${formatMacs(p.macs)})`];
   if (p.latencyMs !== undefined) parts.push(formatMs(p.latencyMs));
   if (p.co2eG !== undefined) parts.push(`${formatGrams(p.co2eG)} CO2e per inference`);
   return parts.join(' · ');
@@ -81,8 +81,8 @@ export function formatSearchOutcome(outcome: SearchOutcome, file: string): strin
       { title: '#', align: 'right', cell: (_, i) => String(i + 1) },
       { title: '', align: 'left', cell: (_, i) => (i === bestIndex ? '*' : '') },
       { title: 'accuracy', align: 'right', cell: (p) => percent(p.accuracy) },
-      { title: 'FLOPs', align: 'right', cell: (p) => formatCount(p.flops) },
-      { title: 'MACs', align: 'right', cell: (p) => formatCount(p.macs) },
+      { title: 'FLOPs', align: 'right', cell: (p) => formatOps(p.flops) },
+      { title: 'MACs', align: 'right', cell: (p) => formatOps(p.macs) },
       ...(front.some((p) => p.latencyMs !== undefined) ? [{ title: 'latency', align: 'right' as const, cell: (p: SearchPoint) => (p.latencyMs === undefined ? '' : formatMs(p.latencyMs)) }] : []),
       ...(front.some((p) => p.co2eG !== undefined) ? [{ title: 'CO2e/inf.', align: 'right' as const, cell: (p: SearchPoint) => (p.co2eG === undefined ? '' : formatGrams(p.co2eG)) }] : []),
       { title: 'r', align: 'right', cell: (p) => String(p.arch.r) },

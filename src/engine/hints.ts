@@ -4,11 +4,10 @@
  */
 import type { AnalysisReport, LayerReport } from './report-types';
 import type { LineIndex } from './source/text';
-import { formatBytes, formatCount, formatExact } from './units';
-import { figureMark, formatGrams, formatMs } from './report';
+import { formatBytes, formatGrams, formatMs, formatQuantity, type Units } from './units';
+import { figureMark } from './report';
 
 export type HintMetric = 'params' | 'macs' | 'flops' | 'activations' | 'shape' | 'latency' | 'co2';
-export type Units = 'si' | 'exact';
 
 export interface HintStyle {
   readonly metrics: readonly HintMetric[];
@@ -22,18 +21,14 @@ export interface LayerHint {
   readonly layers: readonly LayerReport[];
 }
 
-export function formatMetricCount(n: number, units: Units): string {
-  return units === 'exact' ? formatExact(n) : formatCount(n);
-}
-
 function metricText(layer: LayerReport, metric: HintMetric, units: Units, mark: string): string | undefined {
   switch (metric) {
     case 'params':
-      return `${mark}${formatMetricCount(layer.params, units)} params`;
+      return mark + formatQuantity(layer.params, 'params', units);
     case 'macs':
-      return `${mark}${formatMetricCount(layer.macs, units)} MACs`;
+      return mark + formatQuantity(layer.macs, 'macs', units);
     case 'flops':
-      return `${mark}${formatMetricCount(layer.flops, units)} FLOPs`;
+      return mark + formatQuantity(layer.flops, 'flops', units);
     case 'activations':
       return `${mark}${formatBytes(layer.activationBytes)} act`;
     case 'shape':
@@ -46,15 +41,15 @@ function metricText(layer: LayerReport, metric: HintMetric, units: Units, mark: 
 }
 
 /**
- * `38.5K params · 12.4M MACs`, with `(×36)` for repeated layers; every figure reads `≈? 38.5K params` when
- * the report is unverified (pass `figureMark(report)` as `mark`).
+ * `38.5K params · 12.4 MMACs`; a repeated layer's figures cover every repeat and say so, `(all 36 layers)`;
+ * every figure reads `≈? 38.5K params` when the report is unverified (pass `figureMark(report)` as `mark`).
  */
 export function hintLabel(layer: LayerReport, style: HintStyle, mark = ''): string {
   const label = style.metrics
     .map((m) => metricText(layer, m, style.units, mark))
     .filter((p): p is string => !!p)
     .join(' · ');
-  return layer.repeat > 1 ? `${label} (×${layer.repeat})` : label;
+  return layer.repeat > 1 ? `${label} (all ${layer.repeat} layers)` : label;
 }
 
 /** Layers that own parameters or compute; pure data movement (concat, reshape, dropout) gets no hint. */

@@ -1,6 +1,6 @@
 /** Plain-text rendering of an analysis: the CLI's table and the editor's report view share it. */
 import type { AnalysisReport, LayerReport } from './report-types';
-import { formatBytes, formatCount, formatExact } from './units';
+import { formatBytes, formatExact, formatFigure, formatFlops, formatGrams, formatMs, formatParams, formatQuantity } from './units';
 import { servingLines } from './serving/text';
 
 export { servingSentence } from './serving/text';
@@ -45,25 +45,11 @@ function layerColumns(mark: string): readonly TableColumn<LayerReport>[] {
     { title: 'type', align: 'left', value: (l) => l.type },
     { title: 'output', align: 'left', value: (l) => (l.outputShape ? l.outputShape.join('×') : '?') },
     { title: 'params', align: 'right', value: (l) => mark + formatExact(l.params) },
-    { title: 'MACs', align: 'right', value: (l) => mark + formatCount(l.macs) },
+    { title: 'MACs', align: 'right', value: (l) => mark + formatFigure(l.macs, 'macs') },
   ];
 }
 
 const LATENCY_COLUMN: TableColumn<LayerReport> = { title: 'latency', align: 'right', value: (l) => (l.latencyMs === undefined ? '' : formatMs(l.latencyMs)) };
-
-export function formatMs(ms: number): string {
-  if (ms >= 1000) return `${(ms / 1000).toPrecision(3)} s`;
-  if (ms >= 1) return `${ms.toPrecision(3)} ms`;
-  return `${(ms * 1000).toPrecision(3)} µs`;
-}
-
-export function formatGrams(g: number): string {
-  if (g >= 1e6) return `${(g / 1e6).toPrecision(3)} t`;
-  if (g >= 1000) return `${(g / 1000).toPrecision(3)} kg`;
-  if (g >= 1) return `${g.toPrecision(3)} g`;
-  if (g >= 1e-3) return `${(g * 1000).toPrecision(3)} mg`;
-  return `${(g * 1e6).toPrecision(3)} µg`;
-}
 
 export function renderReport(report: AnalysisReport): string {
   const out: string[] = [];
@@ -80,16 +66,19 @@ export function renderReport(report: AnalysisReport): string {
     out.push('');
     if (report.layers.length) {
       const columns = report.layers.some((l) => l.latencyMs !== undefined) ? [...layerColumns(mark), LATENCY_COLUMN] : layerColumns(mark);
-      out.push(renderTable(report.layers, columns), '');
+      out.push(renderTable(report.layers, columns));
+      // A repeated layer's row sums its repeats: say so under the table, not in every row.
+      if (report.layers.some((l) => l.repeat > 1)) out.push('(a row marked ×N counts all N layers)');
+      out.push('');
     }
     if (report.totals) {
       const t = report.totals;
       out.push(
         renderTable(
           [
-            ['params', mark + formatExact(t.params), mark + formatCount(t.params)],
-            ['MACs', mark + formatExact(t.macs), mark + formatCount(t.macs)],
-            ['FLOPs', mark + formatExact(t.flops), mark + formatCount(t.flops)],
+            ['params', mark + formatExact(t.params), mark + formatQuantity(t.params, 'params')],
+            ['MACs', mark + formatExact(t.macs), mark + formatQuantity(t.macs, 'macs')],
+            ['FLOPs', mark + formatExact(t.flops), mark + formatQuantity(t.flops, 'flops')],
             ['weights', mark + formatExact(t.weightBytes) + ' B', mark + formatBytes(t.weightBytes)],
             ['peak activations', mark + formatExact(t.peakActivationBytes) + ' B', mark + formatBytes(t.peakActivationBytes)],
           ],
@@ -106,9 +95,9 @@ export function renderReport(report: AnalysisReport): string {
       out.push(
         '',
         `transformer at ${tr.seqLen} prompt tokens, context ${tr.contextLength}:`,
-        `  prefill ${mark}${formatCount(tr.prefillFlops)}FLOPs (${mark}${formatCount(tr.prefillFlopsPerToken)}FLOPs/token)`,
-        `  decode ${mark}${formatCount(tr.decodeFlopsPerToken)}FLOPs/token, KV cache ${mark}${formatBytes(tr.kvCacheBytes)}`,
-        `  active params ${mark}${formatCount(tr.activeParams)} of ${mark}${formatCount(tr.totalParams)}`,
+        `  prefill ${mark}${formatFlops(tr.prefillFlops)} (${mark}${formatFlops(tr.prefillFlopsPerToken)}/token)`,
+        `  decode ${mark}${formatFlops(tr.decodeFlopsPerToken)}/token, KV cache ${mark}${formatBytes(tr.kvCacheBytes)}`,
+        `  active params ${mark}${formatParams(tr.activeParams)} of ${mark}${formatParams(tr.totalParams)}`,
       );
       for (const x of tr.excluded ?? []) out.push(`  not counted: ${x.name}, ${mark}${formatExact(x.params)} params (${x.reason})`);
     }
@@ -130,7 +119,7 @@ export function renderReport(report: AnalysisReport): string {
     const training = co2?.training;
     if (training) {
       out.push(
-        `training ${training.samples.toLocaleString('en-US')} samples × ${training.epochs} epochs: ${formatCount(training.trainingFlops)}FLOPs, ${training.hours.toPrecision(3)} h, ${training.kWh.toPrecision(3)} kWh, ${formatGrams(training.gCO2e)} CO2e`,
+        `training ${training.samples.toLocaleString('en-US')} samples × ${training.epochs} epochs: ${formatFlops(training.trainingFlops)}, ${training.hours.toPrecision(3)} h, ${training.kWh.toPrecision(3)} kWh, ${formatGrams(training.gCO2e)} CO2e`,
       );
     }
     for (const problem of report.efficiencyProblems ?? []) out.push(`latency/CO2e: ${problem}`);

@@ -2,6 +2,7 @@
 import * as vscode from 'vscode';
 import type { Ctx } from './context';
 import { modelTitle, totalsLine } from './present';
+import { loadEngine } from './analysis';
 
 export function registerCodeLens(ctx: Ctx, selector: vscode.DocumentSelector): void {
   const changed = new vscode.EventEmitter<void>();
@@ -17,7 +18,7 @@ export function registerCodeLens(ctx: Ctx, selector: vscode.DocumentSelector): v
         const range = new vscode.Range(0, 0, 0, 0);
         const lenses = [
           new vscode.CodeLens(range, {
-            title: `Greenprint: ${modelTitle(report)} · ${totalsLine(report, ctx.config)}`,
+            title: `Greenprint: ${modelTitle(report)} · ${totalsLine(loadEngine(), report, ctx.config.units)}`,
             command: 'greenprint.showReport',
             arguments: [doc.uri],
             tooltip: 'Open the per-layer report',

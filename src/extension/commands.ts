@@ -73,7 +73,7 @@ export function registerCommands(ctx: Ctx): void {
         void vscode.window.showInformationMessage('Greenprint: the active file is not a model config.');
         return undefined;
       }
-      const text = `${modelTitle(report)}: ${totalsLine(report, { ...ctx.config, units: 'exact' })}`;
+      const text = `${modelTitle(report)}: ${totalsLine(loadEngine(), report, 'exact')}`;
       await vscode.env.clipboard.writeText(text);
       void vscode.window.setStatusBarMessage('Greenprint: totals copied', 2000);
       return text;

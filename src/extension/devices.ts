@@ -15,6 +15,7 @@ import type * as Engine from '../engine';
 import type { Ctx } from './context';
 import { loadEngine } from './analysis';
 import { setDevice } from './config';
+import { escapeMarkdown } from './markdown';
 import { registerMeasurementTargets, type MeasurementTarget } from './panel/targets';
 
 export const REMOTE_PREFIX = 'remote:';
@@ -254,11 +255,11 @@ export function connectedDeviceChoices(): { id: string; name: string; kind: 'rem
 export function remoteStatus(id: string): { text: string; tooltip: string } | undefined {
   if (!isRemoteId(id)) return undefined;
   const d = devices?.find(id);
-  if (!d) return { text: `$(warning) ${id.slice(REMOTE_PREFIX.length)}`, tooltip: `**${id}** is not in greenprint.devices: connect it again or pick another device.` };
+  if (!d) return { text: `$(warning) ${id.slice(REMOTE_PREFIX.length)}`, tooltip: `**${escapeMarkdown(id)}** is not in greenprint.devices: connect it again or pick another device.` };
   const icon = d.state === 'connected' ? '$(plug)' : d.state === 'lost' ? '$(debug-disconnect)' : d.state === 'connecting' ? '$(sync~spin)' : '$(plug)';
   const state = d.state === 'lost' ? `connection lost, reconnecting${d.problem ? ` (${d.problem})` : ''}` : d.state === 'disconnected' && d.problem ? `not connected: ${d.problem}` : d.state;
-  const hardware = d.info ? `\n\n${loadEngine().formatAgentDevice(d.info)}` : '';
-  return { text: `${icon} ${d.name}`, tooltip: `**Connected device ${d.name}** (${d.url}): ${state}${hardware}` };
+  const hardware = d.info ? `\n\n${escapeMarkdown(loadEngine().formatAgentDevice(d.info))}` : '';
+  return { text: `${icon} ${d.name}`, tooltip: `**Connected device ${escapeMarkdown(d.name)}** (${escapeMarkdown(d.url)}): ${escapeMarkdown(state)}${hardware}` };
 }
 
 interface ConnectArgs {

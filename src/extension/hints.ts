@@ -6,6 +6,7 @@ import * as vscode from 'vscode';
 import type { Ctx } from './context';
 import { loadEngine } from './analysis';
 import { hintStyle } from './present';
+import { escapeMarkdown } from './markdown';
 
 export function registerHints(ctx: Ctx, selector: vscode.DocumentSelector): void {
   const changed = new vscode.EventEmitter<void>();
@@ -24,8 +25,8 @@ export function registerHints(ctx: Ctx, selector: vscode.DocumentSelector): void
         hint.paddingLeft = true;
         const unverified = e.unverifiedText(report);
         hint.tooltip = new vscode.MarkdownString(
-          p.layers.map((l) => `**${l.name}** · ${l.type}${l.detail ? ` · ${l.detail}` : ''}  \n${(e.layerShare(l, report) * 100).toFixed(1)} % of the model's ${report.totals!.macs > 0 ? 'MACs' : 'params'}`).join('\n\n') +
-            (unverified ? `\n\n_${e.UNVERIFIED_MARK} ${unverified}_` : ''),
+          p.layers.map((l) => `**${escapeMarkdown(l.name)}** · ${escapeMarkdown(l.type)}${l.detail ? ` · ${escapeMarkdown(l.detail)}` : ''}  \n${repeatNote(l.repeat)}${(e.layerShare(l, report) * 100).toFixed(1)} % of the model's ${report.totals!.macs > 0 ? 'MACs' : 'params'}`).join('\n\n') +
+            (unverified ? `\n\n_${e.UNVERIFIED_MARK} ${escapeMarkdown(unverified)}_` : ''),
         );
         hints.push(hint);
       }
@@ -35,6 +36,11 @@ export function registerHints(ctx: Ctx, selector: vscode.DocumentSelector): void
   ctx.push(vscode.languages.registerInlayHintsProvider(selector, provider), changed);
   ctx.push(ctx.onDidChangeConfig(() => changed.fire()));
   registerCostMarks(ctx);
+}
+
+/** The hint's figures of a repeated layer cover every repeat: the tooltip says so before the share. */
+function repeatNote(repeat: number): string {
+  return repeat > 1 ? `Figures for all ${repeat} layers: ` : '';
 }
 
 function registerCostMarks(ctx: Ctx): void {

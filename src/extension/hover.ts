@@ -2,10 +2,8 @@
 import * as vscode from 'vscode';
 import type { AnalysisReport, LayerReport } from '../engine';
 import type { Ctx } from './context';
-import { count, efficiencyMarkdown, figure, mdRow, modelTitle, servingMarkdown, totalsLine } from './present';
 import { loadEngine } from './analysis';
-
-const MAX_ROWS = 40;
+import { layerHoverMarkdown, modelHoverMarkdown } from './hover-text';
 
 function innermostLayer(report: AnalysisReport, offset: number): LayerReport | undefined {
   let best: LayerReport | undefined;
@@ -15,62 +13,6 @@ function innermostLayer(report: AnalysisReport, offset: number): LayerReport | u
   return best;
 }
 
-export function layerHover(layer: LayerReport, report: AnalysisReport, ctx: Ctx): vscode.MarkdownString {
-  const e = loadEngine();
-  const md = new vscode.MarkdownString();
-  md.appendMarkdown(`**${layer.name}** · ${layer.type}${layer.detail ? ` · ${layer.detail}` : ''}${layer.repeat > 1 ? ` · ×${layer.repeat}` : ''}\n\n`);
-  md.appendMarkdown(
-    [
-      mdRow(['params', 'MACs', 'FLOPs', 'output', 'activations', 'share']),
-      mdRow(['---:', '---:', '---:', '---', '---:', '---:']),
-      mdRow([
-        e.figureMark(report) + e.formatExact(layer.params),
-        figure(report, layer.macs, ctx.config),
-        figure(report, layer.flops, ctx.config),
-        layer.outputShape?.join('×') ?? '?',
-        e.formatBytes(layer.activationBytes),
-        `${(e.layerShare(layer, report) * 100).toFixed(1)} %`,
-      ]),
-    ].join('\n') + '\n\n',
-  );
-  const ops = layer.ops ?? [];
-  if (ops.length > 1) {
-    md.appendMarkdown([mdRow(['op', 'type', 'output', 'params', 'MACs']), mdRow(['---', '---', '---', '---:', '---:'])].join('\n') + '\n');
-    for (const op of ops.slice(0, MAX_ROWS)) {
-      md.appendMarkdown(mdRow([op.name, op.op, op.outputShape?.join('×') ?? '?', e.formatExact(op.params), count(op.macs, ctx.config)]) + '\n');
-    }
-    if (ops.length > MAX_ROWS) md.appendMarkdown(`\n…and ${ops.length - MAX_ROWS} more ops\n`);
-  }
-  if (layer.latencyMs !== undefined && report.latency) {
-    md.appendMarkdown(`\n**${e.formatMs(layer.latencyMs)}** on ${report.latency.device.name} (${report.latency.method === 'lut' ? 'lookup table' : 'roofline'})`);
-    if (layer.co2ePerMillionG !== undefined) md.appendMarkdown(` · ${e.formatGrams(layer.co2ePerMillionG)} CO2e per million inferences`);
-    md.appendMarkdown('\n');
-  }
-  md.appendMarkdown(`\n_${report.convention ?? ''}${layer.repeat > 1 ? '; numbers include all repeats' : ''}_`);
-  const unverified = e.unverifiedText(report);
-  if (unverified) md.appendMarkdown(`\n\n**${e.UNVERIFIED_MARK} ${unverified}**`);
-  return md;
-}
-
-export function modelHover(report: AnalysisReport, ctx: Ctx): vscode.MarkdownString {
-  const md = new vscode.MarkdownString();
-  md.appendMarkdown(`**${modelTitle(report)}** · ${report.formatLabel}${report.input ? ` · input ${report.input}` : ''}\n\n${totalsLine(report, ctx.config)}\n\n`);
-  const unverified = loadEngine().unverifiedText(report);
-  if (unverified) md.appendMarkdown(`**${loadEngine().UNVERIFIED_MARK} ${unverified}**\n\n`);
-  for (const x of report.transformer?.excluded ?? []) md.appendMarkdown(`Not counted: ${x.name}, ${loadEngine().formatExact(x.params)} params (${x.reason}).\n\n`);
-  const serving = servingMarkdown(report);
-  if (serving) md.appendMarkdown(`${serving}\n\n`);
-  const heaviest = [...report.layers].sort((a, b) => b.macs - a.macs || b.params - a.params).slice(0, 15);
-  md.appendMarkdown([mdRow(['layer', 'type', 'params', 'MACs', 'share']), mdRow(['---', '---', '---:', '---:', '---:'])].join('\n') + '\n');
-  for (const l of heaviest) {
-    md.appendMarkdown(mdRow([`${l.name} (line ${l.line})`, l.type, figure(report, l.params, ctx.config), figure(report, l.macs, ctx.config), `${(loadEngine().layerShare(l, report) * 100).toFixed(1)} %`]) + '\n');
-  }
-  md.appendMarkdown(`\n_Heaviest ${heaviest.length} of ${report.layers.length} layers. ${report.convention ?? ''}_\n\n`);
-  const efficiency = efficiencyMarkdown(report);
-  if (efficiency) md.appendMarkdown(`---\n\n${efficiency}`);
-  return md;
-}
-
 export function registerHover(ctx: Ctx, selector: vscode.DocumentSelector): void {
   ctx.push(
     vscode.languages.registerHoverProvider(selector, {
@@ -78,9 +20,10 @@ export function registerHover(ctx: Ctx, selector: vscode.DocumentSelector): void
         const report = await ctx.analysis.analyze(doc);
         if (!report?.totals) return undefined;
         const layer = innermostLayer(report, doc.offsetAt(position));
-        if (layer) return new vscode.Hover(layerHover(layer, report, ctx));
+        // The strings escape every name themselves: MarkdownString stays untrusted, with no HTML.
+        if (layer) return new vscode.Hover(new vscode.MarkdownString(layerHoverMarkdown(loadEngine(), layer, report, ctx.config.units)));
         const firstLayerLine = Math.min(...report.layers.map((l) => l.line - 1));
-        if (position.line < firstLayerLine) return new vscode.Hover(modelHover(report, ctx));
+        if (position.line < firstLayerLine) return new vscode.Hover(new vscode.MarkdownString(modelHoverMarkdown(loadEngine(), report, ctx.config.units)));
         return undefined;
       },
     }),

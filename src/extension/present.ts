@@ -1,15 +1,23 @@
-/** How numbers read in the editor: one place for hint labels, hover tables and summaries. */
-import type { AnalysisReport, HintStyle } from '../engine';
+/**
+ * How a report reads in the editor: one place for hint styles, summaries and the Markdown of hovers and
+ * tooltips. Numbers come from the engine's formatters (units.ts), names go through escapeMarkdown. No vscode
+ * import and the engine passed in (`e`), so unit tests build these strings from real reports.
+ */
+import type * as Engine from '../engine';
+import type { AnalysisReport, CountKind, HintStyle, Units } from '../engine';
 import type { GreenprintConfig } from './config';
-import { loadEngine } from './analysis';
+import { escapeMarkdown, mdRow } from './markdown';
 
-export function count(n: number, config: GreenprintConfig): string {
-  return loadEngine().formatMetricCount(n, config.units);
+export type EngineApi = typeof Engine;
+
+/** A count with its unit word, `≈? ` in front when the report's family has no recipe: "8.03B params". */
+export function quantity(e: EngineApi, report: AnalysisReport, n: number, kind: CountKind, units: Units): string {
+  return e.figureMark(report) + e.formatQuantity(n, kind, units);
 }
 
-/** A count as the editor shows it, with `≈? ` in front when the report's family has no recipe. */
-export function figure(report: AnalysisReport, n: number, config: GreenprintConfig): string {
-  return loadEngine().figureMark(report) + count(n, config);
+/** A count for a table cell under a header that names the unit: "8.03B", "4.09G" (or every digit). */
+export function cell(e: EngineApi, report: AnalysisReport, n: number, kind: CountKind, units: Units): string {
+  return e.figureMark(report) + e.formatFigure(n, kind, units);
 }
 
 export function hintStyle(config: GreenprintConfig): HintStyle {
@@ -21,16 +29,16 @@ export function errorCount(report: AnalysisReport): number {
   return report.diagnostics.filter((d) => d.severity === 'error').length;
 }
 
-export function totalsLine(report: AnalysisReport, config: GreenprintConfig): string {
+/** "8.03B params · 15.3 GMACs · 30.6 GFLOPs · 15 GiB weights · …" (plain text: CodeLens titles and the clipboard use it too). */
+export function totalsLine(e: EngineApi, report: AnalysisReport, units: Units): string {
   const t = report.totals;
   if (!t) return '';
-  const e = loadEngine();
   const mark = e.figureMark(report);
-  const parts = [`${figure(report, t.params, config)} params`, `${figure(report, t.macs, config)} MACs`, `${figure(report, t.flops, config)} FLOPs`];
+  const parts = [quantity(e, report, t.params, 'params', units), quantity(e, report, t.macs, 'macs', units), quantity(e, report, t.flops, 'flops', units)];
   // Served decoders: the bytes the checkpoint stores (quantization included), not params × dtype.
   parts.push(`${mark}${e.formatBytes(report.serving?.weights.totalBytes ?? t.weightBytes)} weights`);
   if (report.transformer) {
-    parts.push(`${mark}${e.formatCount(report.transformer.decodeFlopsPerToken)}FLOPs/token decode`);
+    parts.push(`${mark}${e.formatFlops(report.transformer.decodeFlopsPerToken)}/token decode`);
     parts.push(`KV ${mark}${e.formatBytes(report.transformer.kvCacheBytes)}`);
   } else {
     parts.push(`${mark}${e.formatBytes(t.peakActivationBytes)} peak act.`);
@@ -52,46 +60,40 @@ export function modelTitle(report: AnalysisReport): string {
   return report.variant && !model.endsWith(report.variant) ? `${model} (${report.variant})` : model;
 }
 
-/** A markdown table row with pipes escaped. */
-export function mdRow(cells: readonly string[]): string {
-  return `| ${cells.map((c) => c.replace(/\|/g, '\\|')).join(' | ')} |`;
-}
-
 /** "NVIDIA Tesla T4 (Turing, 70 W)" → "NVIDIA Tesla T4": device names stay short in one-line summaries. */
 export function shortDevice(name: string): string {
   return name.replace(/\s*\(.*\)\s*$/, '') || name;
 }
 
 /** "fits on NVIDIA L4 at 32,768 context, batch 4: no — needs …" for the target device (the engine words it). */
-export function servingMarkdown(report: AnalysisReport): string {
+export function servingMarkdown(e: EngineApi, report: AnalysisReport): string {
   const s = report.serving;
   if (!s) return '';
-  const e = loadEngine();
-  return `**Serving:** ${e.figureMark(report)}${e.servingSentence(s)}. Weights ${e.formatBytes(s.weights.totalBytes)} (${s.weights.bitsPerWeight.toFixed(2)} bits/weight: ${s.weights.description}), KV cache ${e.formatBytes(s.kvCacheBytes)}, workspace ${e.formatBytes(s.workspaceBytes)}.`;
+  const text = `${e.figureMark(report)}${e.servingSentence(s)}. Weights ${e.formatBytes(s.weights.totalBytes)} (${s.weights.bitsPerWeight.toFixed(2)} bits/weight: ${s.weights.description}), KV cache ${e.formatBytes(s.kvCacheBytes)}, workspace ${e.formatBytes(s.workspaceBytes)}.`;
+  return `**Serving:** ${escapeMarkdown(text)}`;
 }
 
 /** Latency and CO2e of a report with every assumption and its source, as markdown for hovers. */
-export function efficiencyMarkdown(report: AnalysisReport): string {
-  const e = loadEngine();
+export function efficiencyMarkdown(e: EngineApi, report: AnalysisReport): string {
   const out: string[] = [];
   const lat = report.latency;
   if (lat) {
-    out.push(`**Latency on ${lat.device.name}:** ${e.formatMs(lat.totalMs)} per forward pass of batch ${report.batch} — ${lat.source}`);
+    out.push(`**Latency on ${escapeMarkdown(lat.device.name)}:** ${e.formatMs(lat.totalMs)} per forward pass of batch ${report.batch} — ${escapeMarkdown(lat.source)}`);
     if (lat.transformer) out.push(`decode ${e.formatMs(lat.transformer.decodeMsPerToken)}/token (${lat.transformer.tokensPerSecond.toFixed(1)} tokens/s), prefill ${e.formatMs(lat.transformer.prefillMs)}`);
     if (lat.missing.length) out.push(`${lat.missing.length} layer type(s) missing from the table: the figure is an underestimate.`);
   }
   const co2 = report.carbon;
   if (co2) {
-    out.push(`**CO2e in ${co2.region}:** ${e.formatGrams(co2.perInference.gCO2e)} per inference, ${e.formatGrams(co2.perMillion.gCO2e)} per million (${co2.perMillion.kWh.toPrecision(3)} kWh)`);
+    out.push(`**CO2e in ${escapeMarkdown(co2.region)}:** ${e.formatGrams(co2.perInference.gCO2e)} per inference, ${e.formatGrams(co2.perMillion.gCO2e)} per million (${co2.perMillion.kWh.toPrecision(3)} kWh)`);
     if (co2.training) {
       const t = co2.training;
       out.push(`**One training run** (${t.samples.toLocaleString('en-US')} samples × ${t.epochs} epochs): ${t.hours.toPrecision(3)} h, ${t.kWh.toPrecision(3)} kWh, ${e.formatGrams(t.gCO2e)} CO2e`);
     }
-    out.push([mdRow(['assumption', 'value', 'source']), mdRow(['---', '---:', '---'])].join('\n'));
+    out.push([mdRow(['assumption', 'value', 'source']), '| --- | ---: | --- |'].join('\n'));
     for (const [name, a] of Object.entries(co2.assumptions)) {
       out.push(mdRow([name, `${typeof a.value === 'number' ? Number(a.value.toPrecision(4)) : a.value} ${a.unit}`.trim(), a.source]));
     }
   }
-  for (const p of report.efficiencyProblems ?? []) out.push(`_${p}_`);
+  for (const p of report.efficiencyProblems ?? []) out.push(`_${escapeMarkdown(p)}_`);
   return out.join('\n\n').replace(/\n\n(\|)/g, '\n$1');
 }

@@ -1,7 +1,8 @@
 /** Status-bar totals for the active editor's model. */
 import * as vscode from 'vscode';
 import type { Ctx } from './context';
-import { efficiencyMarkdown, errorCount, figure, modelTitle, shortDevice, totalsLine } from './present';
+import { efficiencyMarkdown, errorCount, modelTitle, quantity, shortDevice, totalsLine } from './present';
+import { escapeMarkdown } from './markdown';
 import { loadEngine } from './analysis';
 import { connectedDevices, remoteStatus } from './devices';
 import { activeModelViewReport, onDidChangeActiveModelView } from './model-view/active';
@@ -21,8 +22,10 @@ export function registerStatus(ctx: Ctx): void {
       item.hide();
       return;
     }
-    item.text = `${errorCount(report) || report.unverified ? '$(warning)' : '$(pulse)'} ${figure(report, report.totals.params, ctx.config)} params · ${figure(report, report.totals.macs, ctx.config)} MACs`;
-    item.tooltip = new vscode.MarkdownString(`**${modelTitle(report)}**\n\n${totalsLine(report, ctx.config)}\n\nClick for the per-layer report.`);
+    const e = loadEngine();
+    const units = ctx.config.units;
+    item.text = `${errorCount(report) || report.unverified ? '$(warning)' : '$(pulse)'} ${quantity(e, report, report.totals.params, 'params', units)} · ${quantity(e, report, report.totals.macs, 'macs', units)}`;
+    item.tooltip = new vscode.MarkdownString(`**${escapeMarkdown(modelTitle(report))}**\n\n${escapeMarkdown(totalsLine(e, report, units))}\n\nClick for the per-layer report.`);
     item.show();
   };
   const refresh = () => void update().catch((e) => console.error('[greenprint] status bar', e));
@@ -53,7 +56,7 @@ function registerDevicePicker(ctx: Ctx): void {
     const remote = remoteStatus(ctx.config.device);
     item.text = remote ? `${remote.text}${latency}` : `$(device-mobile) ${shortDevice(device?.name ?? ctx.config.device)}${latency}`;
     item.tooltip = new vscode.MarkdownString(
-      `${remote ? remote.tooltip : `**Target device:** ${device?.name ?? ctx.config.device}`}\n\n${efficiencyMarkdown(report) || 'No latency figure yet.'}\n\nClick to choose another device.`,
+      `${remote ? remote.tooltip : `**Target device:** ${escapeMarkdown(device?.name ?? ctx.config.device)}`}\n\n${efficiencyMarkdown(e, report) || 'No latency figure yet.'}\n\nClick to choose another device.`,
     );
     item.show();
   };

@@ -29,7 +29,7 @@ const SAMPLE = { quickOpen: 'yolo12.yaml', layerLine: '- [-1, 1, Conv, [64, 3, 2
 const REPORT_COMMAND = 'Greenprint: Show Model Report';
 /** A decoder config whose model hover (on the keys above its first layer row) states serving memory. */
 const LLM = { quickOpen: 'Llama-3.1-8B.config.json', hoverKey: '"architectures"' };
-/** What a Greenprint inlay hint looks like: "38.5K params · 12.4M MACs" (metrics are configurable). */
+/** What a Greenprint inlay hint looks like: "38.5K params · 12.4 MMACs" (metrics are configurable). */
 const HINT = /\S+ params(?: · \S+ [^\s·]+)*/;
 
 const results = [];
@@ -165,7 +165,7 @@ async function main() {
       await lens.waitFor({ timeout: 15000 });
       await page.screenshot({ path: path.join(SCREENSHOTS, 'codelens-yolo12.png') });
       const text = (await lens.innerText()).replace(/\u00a0/g, ' ').trim();
-      if (!/params · .* MACs · .* FLOPs/.test(text)) throw new Error(`unexpected CodeLens "${text}"`);
+      if (!/params · .* [KMGTPE]?MACs · .* [KMGTPE]?FLOPs/.test(text)) throw new Error(`unexpected CodeLens "${text}"`);
       return `"${text}"`;
     });
 

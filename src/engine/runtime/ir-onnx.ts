@@ -62,7 +62,8 @@ export function irToOnnx(ir: ModelIR, options: { batch?: number; seed?: number }
     const inShape = node.inputs.length ? shape(node.inputs[0]) : [];
     // Node names must be unique in ONNX; IR names need not be (`blocks.0/batchNorm` twice in a block).
     const emit = (op: string, inputsOf: string[], attrs?: OnnxNodeSpec['attrs']) => nodes.push({ op, name: `${out} ${node.name}`, inputs: inputsOf, outputs: [out], attrs });
-    if (a.kerasAxes) throw new IrToOnnxError(`${node.name} (${node.op}) uses Keras's channels-last axes; only channels-first IR exports to ONNX`);
+    // Keras's channels-last reading changes nothing on a vector (a Dense after Flatten); on a map it would.
+    if (a.kerasAxes && inShape.length > 1) throw new IrToOnnxError(`${node.name} (${node.op}) uses Keras's channels-last axes; only channels-first IR exports to ONNX`);
     switch (node.op) {
       case 'input':
         inputs[out] = [batch, ...(a.shape as number[])];

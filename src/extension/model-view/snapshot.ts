@@ -7,7 +7,7 @@ import type * as Engine from '../../engine';
 import type { ModelViewFigure, ModelViewSnapshot } from './protocol';
 import type { ModelRow } from './table-model';
 
-type Formatters = Pick<typeof Engine, 'formatMetricCount' | 'formatBytes' | 'formatMs' | 'formatGrams' | 'figureMark' | 'formatCount'>;
+type Formatters = Pick<typeof Engine, 'formatFigure' | 'formatBytes' | 'formatMs' | 'formatGrams' | 'figureMark'>;
 
 export interface SnapshotOptions {
   readonly file: string;
@@ -20,20 +20,20 @@ export function modelViewSnapshot(report: Engine.AnalysisReport | undefined, fmt
   const base = { file: options.file, busy: options.busy ?? false, device: options.deviceName };
   if (!report) return { ...base, title: 'Reading…', totals: [], efficiency: [], notes: [], diagnostics: [], rows: [] };
   const mark = fmt.figureMark(report);
-  const count = (n: number) => mark + fmt.formatMetricCount(n, options.units);
+  const count = (n: number, kind: Engine.CountKind) => mark + fmt.formatFigure(n, kind, options.units);
   const t = report.totals;
   const totals: ModelViewFigure[] = t
     ? [
-        { label: 'Params', value: count(t.params) },
-        { label: 'MACs', value: count(t.macs), title: report.convention },
-        { label: 'FLOPs', value: count(t.flops), title: report.convention },
+        { label: 'Params', value: count(t.params, 'params') },
+        { label: 'MACs', value: count(t.macs, 'macs'), title: report.convention },
+        { label: 'FLOPs', value: count(t.flops, 'flops'), title: report.convention },
         { label: 'Weights', value: mark + fmt.formatBytes(report.serving?.weights.totalBytes ?? t.weightBytes), title: 'Bytes the file stores for its weights (quantisation included)' },
         report.transformer
           ? { label: 'KV cache', value: mark + fmt.formatBytes(report.transformer.kvCacheBytes), title: 'At the configured context length' }
           : { label: 'Peak activations', value: mark + fmt.formatBytes(t.peakActivationBytes), title: `Batch ${report.batch}` },
       ]
     : [];
-  if (report.transformer) totals.push({ label: 'Decode FLOPs/token', value: `${mark}${fmt.formatCount(report.transformer.decodeFlopsPerToken)}` });
+  if (report.transformer) totals.push({ label: 'Decode FLOPs/token', value: count(report.transformer.decodeFlopsPerToken, 'flops') });
 
   const efficiency: ModelViewFigure[] = [];
   const lat = report.latency;
@@ -53,7 +53,8 @@ export function modelViewSnapshot(report: Engine.AnalysisReport | undefined, fmt
       index,
       name: layer.name,
       type: layer.type,
-      detail: layer.detail,
+      // A repeated layer's figures cover every repeat; the row's tooltip (detail) says so.
+      detail: layer.repeat > 1 ? `${layer.detail ? `${layer.detail}; ` : ''}×${layer.repeat} layers, figures for all ${layer.repeat}` : layer.detail,
       shape: layer.outputShape ? `[${layer.outputShape.join(', ')}]` : '',
       params: layer.params,
       macs: layer.macs,
@@ -61,9 +62,9 @@ export function modelViewSnapshot(report: Engine.AnalysisReport | undefined, fmt
       activationBytes: layer.activationBytes,
       latencyMs,
       cells: {
-        params: count(layer.params),
-        macs: count(layer.macs),
-        flops: count(layer.flops),
+        params: count(layer.params, 'params'),
+        macs: count(layer.macs, 'macs'),
+        flops: count(layer.flops, 'flops'),
         activation: mark + fmt.formatBytes(layer.activationBytes),
         latency: latencyMs === undefined ? '' : fmt.formatMs(latencyMs),
       },

@@ -7,6 +7,10 @@
  * step of 1, 2 or 5 × 10ⁿ giving about the asked number of intervals, the range widened to whole steps.
  */
 import type { CostAxis, PanelPoint } from './protocol';
+import { formatFlops, formatGrams, formatMs, formatOps } from '../../engine/units';
+
+// One formatting module for every surface (src/engine/units.ts, pure and bundled into the page too).
+export { formatFlops, formatGrams, formatMacs, formatMs, formatOps, formatParams } from '../../engine/units';
 
 export const AXES: readonly CostAxis[] = ['latency', 'flops', 'co2'];
 
@@ -183,35 +187,6 @@ function trim(x: number, digits: number): string {
   return Number(x.toPrecision(digits)).toString();
 }
 
-/** 1.2K, 345M, 2.1G (SI, three significant digits). */
-export function formatCount(n: number): string {
-  const abs = Math.abs(n);
-  for (const [scale, suffix] of [
-    [1e12, 'T'],
-    [1e9, 'G'],
-    [1e6, 'M'],
-    [1e3, 'K'],
-  ] as const) {
-    if (abs >= scale) return `${trim(n / scale, 3)}${suffix}`;
-  }
-  return trim(n, 3);
-}
-
-export function formatMs(ms: number): string {
-  if (ms < 1) return `${trim(ms * 1000, 3)} µs`;
-  return `${trim(ms, ms < 1000 ? 3 : 4)} ms`;
-}
-
-/** Grams of CO2e per inference are tiny: milli-, micro- or nanograms. */
-export function formatGrams(g: number): string {
-  const abs = Math.abs(g);
-  if (abs === 0) return '0 g';
-  if (abs >= 1) return `${trim(g, 3)} g`;
-  if (abs >= 1e-3) return `${trim(g * 1e3, 3)} mg`;
-  if (abs >= 1e-6) return `${trim(g * 1e6, 3)} µg`;
-  return `${trim(g * 1e9, 3)} ng`;
-}
-
 /** Predictors answer in fractions (OFA's) or percentages; both read as a percentage. */
 export function formatAccuracy(accuracy: number): string {
   const percent = accuracy <= 1 ? accuracy * 100 : accuracy;
@@ -220,13 +195,13 @@ export function formatAccuracy(accuracy: number): string {
 
 export function formatCost(axis: CostAxis, value: number | undefined): string {
   if (value === undefined || !Number.isFinite(value)) return '—';
-  return axis === 'latency' ? formatMs(value) : axis === 'flops' ? formatCount(value) : formatGrams(value);
+  return axis === 'latency' ? formatMs(value) : axis === 'flops' ? formatOps(value) : formatGrams(value);
 }
 
 /** Tick labels share one unit per axis so they compare at a glance. */
 export function formatTick(axis: CostAxis | 'accuracy', value: number, ticks: Ticks): string {
   if (axis === 'accuracy') return ticks.max <= 1.0000001 ? `${trim(value * 100, 4)}` : trim(value, 4);
-  if (axis === 'flops') return formatCount(value);
+  if (axis === 'flops') return formatOps(value);
   if (axis === 'co2') {
     const top = Math.max(Math.abs(ticks.min), Math.abs(ticks.max));
     const [scale, unit] = top >= 1 ? [1, 'g'] : top >= 1e-3 ? [1e3, 'mg'] : top >= 1e-6 ? [1e6, 'µg'] : [1e9, 'ng'];
@@ -239,7 +214,7 @@ export function formatTick(axis: CostAxis | 'accuracy', value: number, ticks: Ti
 export function describePoint(p: PanelPoint): string {
   const parts = [`accuracy ${formatAccuracy(p.accuracy)}`];
   if (p.latencyMs !== undefined) parts.push(`latency ${formatMs(p.latencyMs)}`);
-  parts.push(`${formatCount(p.flops)} FLOPs`);
+  parts.push(formatFlops(p.flops));
   if (p.co2eG !== undefined) parts.push(`${formatGrams(p.co2eG)} CO₂e`);
   parts.push(`resolution ${p.arch.r}`, `depths ${p.arch.d.join('-')}`);
   return parts.join(', ');

@@ -7,7 +7,7 @@
 import * as assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { COMPILED_CLI, samplePath } from '../fixtures';
-import { formatCount, formatGrams, formatMs } from '../../../src/engine';
+import { formatGrams, formatMs, formatOps } from '../../../src/engine';
 import { compactArch } from '../../../src/cli/search-table';
 
 const FMNIST = samplePath('ofa', 'fashion-mnist', 'fmnist-mbv3.supernet.json');
@@ -41,7 +41,7 @@ function tableOf(text: string): { header: string[]; rows: string[][] } {
   return { header: lines[at].trim().split(/\s+/), rows };
 }
 
-/** A formatCount cell back to a number: "527K" → 527000. */
+/** A formatOps cell back to a number: "527K" → 527000. */
 function parseCount(cell: string): number {
   const m = cell.match(/^([\d.]+)([KMGT]?)$/);
   assert.ok(m, cell);
@@ -75,8 +75,8 @@ describe('greenprint search --multi table', function () {
       const [n, accuracy, percent, flops, macs, r, ks, e] = marked ? [cells[0], ...cells.slice(2)] : cells;
       assert.equal(Number(n), i + 1);
       assert.equal(`${accuracy} ${percent}`, `${(100 * p.accuracy).toFixed(2)} %`);
-      assert.equal(flops, formatCount(p.flops));
-      assert.equal(macs, formatCount(p.macs));
+      assert.equal(flops, formatOps(p.flops));
+      assert.equal(macs, formatOps(p.macs));
       for (const [cell, value] of [[flops, p.flops], [macs, p.macs]] as const) {
         assert.ok(Math.abs(parseCount(cell) - value) / value <= 0.005, `${cell} within 3 significant digits of ${value}`);
       }

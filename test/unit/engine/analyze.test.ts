@@ -91,7 +91,7 @@ describe('analyzeText', () => {
     for (const h of hints) {
       const line = lines.positionAt(h.offset).line;
       assert.equal(h.offset, lines.lineEnd(line));
-      assert.match(h.label, /^\S+ params · \S+ MACs$/);
+      assert.match(h.label, /^[\d.]+[KMBT]? params · [\d.]+ [KMGTPE]?MACs$/);
     }
     assert.equal(report.layers.reduce((s, l) => s + l.params, 0), report.totals!.params);
   });

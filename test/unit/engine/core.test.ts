@@ -1,31 +1,9 @@
 import * as assert from 'node:assert/strict';
-import { formatBytes, formatCount, formatExact } from '../../../src/engine/units';
 import { LineIndex } from '../../../src/engine/source/text';
 import { GraphBuilder } from '../../../src/engine/graph';
 import { evaluate } from '../../../src/engine/cost';
 import type { ModelIR } from '../../../src/engine/ir';
 import '../../../src/engine/ops';
-
-describe('units', () => {
-  it('scales counts to three significant digits', () => {
-    assert.equal(formatCount(38456), '38.5K');
-    assert.equal(formatCount(999), '999');
-    assert.equal(formatCount(12_400_000), '12.4M');
-    assert.equal(formatCount(1_000_000), '1M');
-    assert.equal(formatCount(999_999), '1M');
-    assert.equal(formatCount(2_553_904), '2.55M');
-    assert.equal(formatCount(19_632_062_464), '19.6G');
-    assert.equal(formatCount(0), '0');
-    assert.equal(formatCount(1.36e19), '13.6E');
-    assert.equal(formatCount(2.5e15), '2.5P');
-  });
-  it('writes exact counts and byte sizes', () => {
-    assert.equal(formatExact(143667240), '143,667,240');
-    assert.equal(formatBytes(512), '512 B');
-    assert.equal(formatBytes(1536), '1.5 KiB');
-    assert.equal(formatBytes(574_668_960), '548 MiB');
-  });
-});
 
 describe('LineIndex', () => {
   it('maps offsets to lines with LF and CRLF endings', () => {

@@ -9,7 +9,7 @@ import {
   DEFAULT_PLOT_SIZE,
   describePoint,
   formatAccuracy,
-  formatCount,
+  formatOps,
   formatGrams,
   formatMs,
   layoutPlot,
@@ -119,14 +119,14 @@ describe('panel plot model', () => {
   });
 
   it('reads numbers the way people write them', () => {
-    assert.equal(formatCount(6e8), '600M');
-    assert.equal(formatCount(1234), '1.23K');
+    assert.equal(formatOps(6e8), '600M');
+    assert.equal(formatOps(1234), '1.23K');
     assert.equal(formatMs(24.61), '24.6 ms');
     assert.equal(formatMs(0.5), '500 µs');
     assert.equal(formatGrams(1.6e-5), '16 µg');
     assert.equal(formatGrams(0.0021), '2.1 mg');
     assert.equal(formatAccuracy(0.8142), '81.42 %');
     assert.equal(formatAccuracy(81.42), '81.42 %');
-    assert.match(describePoint(POINTS[3]), /accuracy 81\.50 %, latency 24\.6 ms, 600M FLOPs, .*resolution 224/);
+    assert.match(describePoint(POINTS[3]), /accuracy 81\.50 %, latency 24\.6 ms, 600 MFLOPs, .*resolution 224/);
   });
 });

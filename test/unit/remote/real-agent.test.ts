@@ -4,7 +4,7 @@
  */
 import { strict as assert } from 'node:assert';
 import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as net from 'node:net';
 import * as path from 'node:path';
@@ -149,6 +149,22 @@ describe('remote: greenprint agent process', function () {
       assert.equal(second.result.measured, 0, 'every entry came from the agent’s table');
       assert.deepEqual(Object.keys(second.result.lut.entries).sort(), Object.keys(lut.entries).sort());
       assert.ok(existsSync(lutDir));
+    } finally {
+      client.close();
+    }
+  });
+
+  it('builds the table on ONNX Runtime when asked (runtime "onnx"): recorded and filed by ONNX Runtime, apart from the TF.js table', async () => {
+    const client = await DeviceClient.connect(agent.url, agent.token);
+    try {
+      const job = { fileName: 'tiny.json', text: tinyKerasModel(), options: { rounds: 1, deviceId: 'remote:test-board', deviceName: 'Test board', runtime: 'onnx' as const } };
+      const reply = await client.buildLut(job);
+      const lut = validateLut(reply.result.lut, 'reply');
+      assert.match(lut.backend, /^ort-/);
+      assert.match(lut.runtime, /^onnxruntime-(node|web) /);
+      assert.equal(reply.result.measured, reply.result.entries, 'measured now, not taken from the TF.js table');
+      assert.ok(readdirSync(lutDir).some((f) => f.includes('__ort-')), readdirSync(lutDir).join(', '));
+      await assert.rejects(client.buildLut({ ...job, options: { ...job.options, runtime: 'tflite' as never } }), /runtime must be "tfjs" or "onnx"/);
     } finally {
       client.close();
     }
