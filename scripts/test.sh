@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The project's one test command (`npm test`, and what CI runs):
 #   setup → build → typecheck → unit tests → integration tests in VS Code (code-server) → UI test →
-#   the quick benchmarks (`npm run bench -- --quick`: every group with small counts; a crash or a missing figure fails).
+#   Getting Started walkthrough UI test → the packaged .vsix checked (contents, size) → the quick benchmarks
+#   (`npm run bench -- --quick`: every group with small counts; a crash or a missing figure fails).
 # Each stage's output is shown and kept in test-results/<stage>.log. The last line is
 # `tests: N passed, N failed` (all stages together); the exit code is non-zero if anything failed.
 #
@@ -130,7 +131,15 @@ if [ "$with_editor" -eq 1 ]; then
   fi
 fi
 
-# Last: the benchmark runner rebuilds dist/ for production, which the editor stages must not see half-way.
+if [ "$with_editor" -eq 1 ] && [ "$built" -eq 0 ]; then
+  stage ui-walkthrough node test/ui/walkthrough.ui.mjs
+  rc=$?; record_tests ui-walkthrough "$rc"
+fi
+
+# Last: packaging and the benchmark runner rebuild dist/ for production, which the editor stages must not see half-way.
+stage package bash -c 'npm run --silent package && npx mocha --no-config --timeout 60000 "out/test/package/*.test.js"'
+rc=$?; record_tests package "$rc"
+
 stage bench npm run --silent bench -- --quick
 rc=$?; record_step bench "$rc"
 

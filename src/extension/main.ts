@@ -11,6 +11,8 @@ import { registerMeasureCommands } from './measure';
 import { registerDevices } from './devices';
 import { registerPanel } from './panel/panel';
 import { registerModelView } from './model-view/model-view';
+import { registerGettingStarted } from './getting-started';
+import { registerFirstCalibration } from './calibration';
 import type { AnalysisReport } from '../engine';
 
 /** Files Greenprint looks at; detection by content decides whether one is a model. */
@@ -44,6 +46,8 @@ export function activate(context: vscode.ExtensionContext): GreenprintApi {
   registerMeasureCommands(ctx);
   registerPanel(ctx, selector);
   registerModelView(ctx);
+  registerGettingStarted(ctx);
+  registerFirstCalibration(ctx);
 
   for (const doc of vscode.workspace.textDocuments) ctx.scheduleRefresh(doc, 0);
   return { report: (doc) => ctx.analysis.analyze(doc) };
