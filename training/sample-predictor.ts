@@ -18,7 +18,8 @@ import { activeArchKey } from '../src/engine/supernet/search';
 import { sampleArch } from '../src/engine/ofa/random';
 import { createRng, evaluateSubnet, FASHION_MNIST_NORMALISATION, largestArch, recalibrateBatchNorm, smallestArch } from '../src/engine/supernet/train';
 import { loadWeightsFile } from '../src/engine/weights/load';
-import { SAMPLE_RESOLUTIONS, SAMPLE_SPACE, recalibrationBatches, splitTrainValidation } from './sample-common';
+import { readSupernetSpace } from '../src/engine/formats/ofa-supernet';
+import { SAMPLE_FILES, recalibrationBatches, splitTrainValidation } from './sample-common';
 
 function option(name: string, fallback: string): string {
   const i = process.argv.indexOf(`--${name}`);
@@ -34,12 +35,16 @@ async function main(): Promise<void> {
   const { tf: layersTf, backend } = await trainingTf();
   const { initBackend } = await import('../src/engine/runtime/backend');
   const tf = (await initBackend()).tf;
-  const weights = loadWeightsFile(path.join(out, 'fmnist-mbv3.safetensors'));
+  // The space and resolutions are the folder's own description, so the predictor always fits the weights beside it.
+  const descriptionFile = path.join(out, SAMPLE_FILES.description);
+  const description = readSupernetSpace(readFileSync(descriptionFile, 'utf8'), descriptionFile)!;
+  const SAMPLE_RESOLUTIONS = description.resolutions!;
+  const weights = loadWeightsFile(path.join(out, description.assets.weights ?? SAMPLE_FILES.weights));
   const data = loadMnistLayoutDataset();
   const split = splitTrainValidation(data.train.labels.length, seed);
   const trainIndices = split.trainIndices;
   const validationIndices = split.validationIndices.slice(0, validationImages);
-  const space = SAMPLE_SPACE;
+  const space = description.space;
 
   // Distinct subnets (by their active blocks), the two extremes first.
   const rng = createRng(seed * 101 + 5);

@@ -1,11 +1,14 @@
 /**
- * Trains the sample supernet shipped in samples/ofa/fashion-mnist: an OFA-style MobileNetV3 space on
- * Fashion-MNIST (grey 28×28, 10 classes) with progressive shrinking (src/engine/supernet/train.ts), in
- * TF.js on this machine's default backend. Writes, into --out:
+ * Trains the sample supernet shipped in samples/ofa/fashion-mnist: an OFA-style MobileNetV3 space shaped for
+ * 28 px (training/sample-common.ts) on Fashion-MNIST (grey 28×28, 10 classes) with progressive shrinking and
+ * knowledge distillation from the largest subnet in every shrinking phase (src/engine/supernet/train.ts),
+ * and OFA's channel-importance sorting before the elastic-expand phase (src/engine/supernet/channel-sort.ts),
+ * in TF.js on this machine's default backend. Writes, into --out:
+ *   fmnist-mbv3.supernet.json the description (space, strides, widths, resolutions, file names)
  *   fmnist-mbv3.safetensors   the supernet state dict (OFA names; BN statistics of the largest subnet)
  *   training-report.json      phases, steps, time, and test-split accuracy of the largest and smallest
  *                             subnets after BN re-calibration
- * Run: `npm run train:sample -- [--epochs 1,0.5,0.5,0.5] [--batch 128] [--lr 0.1] [--out DIR]
+ * Run: `npm run train:sample -- [--epochs 1,0.5,0.5,0.5] [--batch 64] [--lr 0.05] [--out DIR]
  * [--seed 1]`.
  * The predictor data and predictor come from training/sample-predictor.ts afterwards.
  */
@@ -27,9 +30,10 @@ import {
   shuffledIndices,
   smallestArch,
 } from '../src/engine/supernet/train';
+import { sortMiddleChannels } from '../src/engine/supernet/channel-sort';
 import { initialSupernetWeights } from '../src/engine/supernet/weights';
 import { writeSafetensors } from '../src/engine/weights/safetensors';
-import { SAMPLE_SPACE, SAMPLE_RESOLUTIONS, splitTrainValidation, recalibrationBatches } from './sample-common';
+import { SAMPLE_FILES, SAMPLE_SPACE, SAMPLE_RESOLUTIONS, sampleDescription, splitTrainValidation, recalibrationBatches } from './sample-common';
 
 function option(name: string, fallback: string): string {
   const i = process.argv.indexOf(`--${name}`);
@@ -44,7 +48,8 @@ function writeAtomically(file: string, data: string | Uint8Array): void {
 async function main(): Promise<void> {
   const out = option('out', 'samples/ofa/fashion-mnist');
   const checkpoints = option('checkpoints', '.train');
-  const batchSize = Number(option('batch', '128'));
+  // 64: a batch of 128 at 4× downsampling overflows the TF.js wasm heap in the differentiable conv form.
+  const batchSize = Number(option('batch', '64'));
   const seed = Number(option('seed', '1'));
   const [largest, kernel, depth, expand] = option('epochs', '1,0.5,0.5,0.5').split(',').map(Number);
   const runtime = await initBackend();
@@ -57,7 +62,7 @@ async function main(): Promise<void> {
   const { trainIndices } = splitTrainValidation(data.train.labels.length, seed);
   const space = SAMPLE_SPACE;
   const rng = createRng(seed);
-  const baseLearningRate = Number(option('lr', '0.1'));
+  const baseLearningRate = Number(option('lr', '0.05'));
   const trainer = new SupernetTrainer(tf, space, initialSupernetWeights(space, seed));
   const phases = progressiveShrinkingSchedule(space, { largest, kernel, depth, expand }, baseLearningRate);
   const started = performance.now();
@@ -66,6 +71,9 @@ async function main(): Promise<void> {
   for (const phase of phases) {
     const steps = Math.max(1, Math.round((phase.epochs * trainIndices.length) / batchSize));
     if (phase.distill && !trainer.hasTeacher) trainer.freezeTeacher();
+    // OFA re-organises the middle channels before each elastic-width phase, so smaller expand ratios keep the
+    // most important channels (the largest subnet, and so the teacher, computes the same function).
+    if (phase.name === 'elastic expand') trainer.reorganize((weights) => sortMiddleChannels(space, weights));
     const t0 = performance.now();
     let order = shuffledIndices(trainIndices.length, rng);
     let cursor = 0;
@@ -94,7 +102,8 @@ async function main(): Promise<void> {
       }
     }
     const seconds = (performance.now() - t0) / 1000;
-    phaseLog.push({ phase: phase.name, epochs: phase.epochs, steps, learningRate: phase.learningRate, distill: phase.distill, choices: phase.choices, seconds: Math.round(seconds) });
+    const sorted = phase.name === 'elastic expand' ? { channelsSortedBefore: 'OFA re_organize_middle_weights (L1 of the projection per middle channel)' } : {};
+    phaseLog.push({ phase: phase.name, epochs: phase.epochs, steps, learningRate: phase.learningRate, distill: phase.distill, ...sorted, choices: phase.choices, seconds: Math.round(seconds) });
     writeAtomically(path.join(checkpoints, `after-${phase.name.replace(/ /g, '-')}.safetensors`), writeSafetensors(trainer.snapshot(), { phase: phase.name }));
     console.log(`phase ${phase.name} done in ${(seconds / 60).toFixed(1)} min`);
   }
@@ -108,7 +117,10 @@ async function main(): Promise<void> {
   const big = largestArch(space, maxResolution);
   const small = smallestArch(space, Math.min(...SAMPLE_RESOLUTIONS));
   const shipped = recalibrateBatchNorm(tf, space, trained, big, calibration(big.r));
-  writeAtomically(path.join(out, 'fmnist-mbv3.safetensors'), writeSafetensors(shipped, { format: 'pt', trained_on: 'Fashion-MNIST train (55k)', by: 'training/train-sample-supernet.ts' }));
+  writeAtomically(path.join(out, SAMPLE_FILES.weights), writeSafetensors(shipped, { format: 'pt', trained_on: 'Fashion-MNIST train (55k)', by: 'training/train-sample-supernet.ts' }));
+  // The description's own arch: a mid-sized subnet (depth 3, kernels 3/5 alternating, expand 4) at 28 px.
+  const shown = { r: maxResolution, d: big.d.map(() => 3), ks: big.ks.map((_, i) => space.ksList[i % space.ksList.length]), e: big.e.map(() => 4) };
+  writeAtomically(path.join(out, SAMPLE_FILES.description), sampleDescription(space, SAMPLE_RESOLUTIONS, shown));
   const accuracyOf = (arch: typeof big) => {
     const batches = calibration(arch.r);
     const weights = recalibrateBatchNorm(tf, space, shipped, arch, batches);

@@ -108,13 +108,14 @@ ${DATA_DIR()}
 ${JSON_OPTION}
 ${HELP_OPTION}`,
 
-  search: () => `Usage: greenprint search SUPERNET (--max-latency MS | --max-flops N | --max-co2 G) [options]
+  search: () => `Usage: greenprint search SUPERNET [--max-latency MS | --max-flops N | --max-co2 G] [options]
 
 Finds the subnet of a supernet description (*.supernet.json) with the best predicted accuracy under one
 limit: OFA's evolutionary search, or with --multi NSGA-II's Pareto front of accuracy against that cost.
 Costs are shown as FLOPs (= 2 × MACs) beside MACs, and latency / CO2e where the device prices them.
 
-Limit (exactly one):
+Limit (at most one; none: the middle of the supernet's latency range on a device whose table prices it,
+else of its FLOPs range, printed on stderr):
   --max-latency MS   predicted latency on --device (note10-ofa by default; local-cpu and local-gpu need a
                      table from \`greenprint lut build SUPERNET\` first)
   --max-flops N      FLOPs per inference, e.g. 3e6 or 600e6

@@ -17,6 +17,7 @@ import { DeviceCatalogueError, getDevice, listDevices, peakFor, type DeviceSpec 
 import { loadLut, LutError, type LatencyLut } from './latency/lut';
 import { loadOfaLutSet, NOTE10_DEVICE, predictOfaLatency, type OfaLutSet } from './latency/ofa-lut';
 import { predictFromLut } from './latency/predict';
+import { describeValidation } from './latency/lut-validate';
 import { cnnRoofline, reportTransformerRoofline } from './latency/roofline';
 import { DEFAULT_LOCAL_POWER_W } from './latency/local';
 import type { DeviceDescription } from './latency/types';
@@ -129,9 +130,12 @@ function lutLatency(report: AnalysisReport, ir: ModelIR, evaluated: CostResult, 
     layerMs: prediction.layers.map((l) => l.ms * scale),
     missing: prediction.missing,
     assumptions: [
-      `sum of ${lut.estimator === 'min' ? 'fastest-run' : 'median'} entries of the ${lut.device.name} table (${lut.backend}, ${lut.runtime}, ${lut.threads} thread(s), batch ${lut.batch}) + ${lut.overheadMs.toFixed(3)} ms overhead${lut.calibration ? ` fitted on ${lut.calibration.models} whole network(s)` : ''}`,
+      `${lut.scale !== undefined && lut.scale !== 1 ? `${lut.scale.toFixed(3)} × ` : ''}sum of ${lut.estimator === 'min' ? 'fastest-run' : 'median'} entries of the ${lut.device.name} table (${lut.backend}, ${lut.runtime}, ${lut.threads} thread(s), batch ${lut.batch}) + ${lut.overheadMs.toFixed(3)} ms overhead${lut.calibration ? ` fitted on ${lut.calibration.models} whole network(s)` : ''}`,
       ...(scale !== 1 ? [`scaled linearly from the table's batch ${lut.batch} to ${report.batch}`] : []),
+      ...(lut.validation ? [] : ['no error band: the table was built without whole networks to check it against']),
+      ...(lut.disturbance?.disturbedPasses ? [`${lut.disturbance.disturbedPasses} of ${lut.disturbance.passes} measurement passes were disturbed by other work (${lut.disturbance.redonePasses} timed again)`] : []),
     ],
+    ...(lut.validation ? { band: { pct: lut.validation.bandPct, how: describeValidation(lut.validation) } } : {}),
   };
 }
 
@@ -240,7 +244,7 @@ export function estimateEfficiency(report: AnalysisReport, ir: ModelIR, evaluate
       if (fromLut && fromLut.missing.length === 0) latency = fromLut;
       else if (options.localDevice) latency = rooflineLatency(report, options.localDevice, `${name}, calibrated`);
       else if (fromLut) latency = fromLut;
-      else problems.push(`No latency model for ${name} yet: build a lookup table or calibrate (greenprint lut build / greenprint calibrate), or measure the model.`);
+      else problems.push(`No latency model for ${name} yet: calibrate this machine or build a latency table (in the editor: Greenprint: Calibrate This Machine, Greenprint: Build Latency Table for This Model; on the command line: greenprint calibrate, greenprint lut build), or measure the model.`);
     } else if (options.device.startsWith(REMOTE_PREFIX)) {
       // A connected device is priced only by a table measured on it (its agent builds them); no guessing.
       const name = options.device.slice(REMOTE_PREFIX.length);

@@ -4,7 +4,7 @@
  */
 import type { AnalysisReport, LayerReport } from './report-types';
 import type { LineIndex } from './source/text';
-import { formatBytes, formatGrams, formatMs, formatQuantity, type Units } from './units';
+import { formatBytes, formatGrams, formatMsBand, formatQuantity, type Units } from './units';
 import { figureMark } from './report';
 
 export type HintMetric = 'params' | 'macs' | 'flops' | 'activations' | 'shape' | 'latency' | 'co2';
@@ -21,7 +21,7 @@ export interface LayerHint {
   readonly layers: readonly LayerReport[];
 }
 
-function metricText(layer: LayerReport, metric: HintMetric, units: Units, mark: string): string | undefined {
+function metricText(layer: LayerReport, metric: HintMetric, units: Units, mark: string, latencyBandPct: number | undefined): string | undefined {
   switch (metric) {
     case 'params':
       return mark + formatQuantity(layer.params, 'params', units);
@@ -34,7 +34,7 @@ function metricText(layer: LayerReport, metric: HintMetric, units: Units, mark: 
     case 'shape':
       return layer.outputShape ? `→ ${layer.outputShape.join('×')}` : undefined;
     case 'latency':
-      return layer.latencyMs !== undefined && layer.latencyMs > 0 ? formatMs(layer.latencyMs) : undefined;
+      return layer.latencyMs !== undefined && layer.latencyMs > 0 ? formatMsBand(layer.latencyMs, latencyBandPct) : undefined;
     case 'co2':
       return layer.co2ePerMillionG !== undefined && layer.co2ePerMillionG > 0 ? `${formatGrams(layer.co2ePerMillionG)} CO2e/1M` : undefined;
   }
@@ -42,11 +42,12 @@ function metricText(layer: LayerReport, metric: HintMetric, units: Units, mark: 
 
 /**
  * `38.5K params · 12.4 MMACs`; a repeated layer's figures cover every repeat and say so, `(all 36 layers)`;
- * every figure reads `≈? 38.5K params` when the report is unverified (pass `figureMark(report)` as `mark`).
+ * every figure reads `≈? 38.5K params` when the report is unverified (pass `figureMark(report)` as `mark`);
+ * a latency reads `1.64 ms ± 6 %` given the table's band (`report.latency.band.pct`).
  */
-export function hintLabel(layer: LayerReport, style: HintStyle, mark = ''): string {
+export function hintLabel(layer: LayerReport, style: HintStyle, mark = '', latencyBandPct?: number): string {
   const label = style.metrics
-    .map((m) => metricText(layer, m, style.units, mark))
+    .map((m) => metricText(layer, m, style.units, mark, latencyBandPct))
     .filter((p): p is string => !!p)
     .join(' · ');
   return layer.repeat > 1 ? `${label} (all ${layer.repeat} layers)` : label;
@@ -72,6 +73,7 @@ export function layerHints(report: AnalysisReport, lines: LineIndex, style: Hint
   }
   const hints: LayerHint[] = [];
   const mark = figureMark(report);
+  const band = report.latency?.band?.pct;
   for (const [line, layers] of byLine) {
     const groups = new Map<string, LayerReport[]>();
     for (const l of layers) {
@@ -81,7 +83,7 @@ export function layerHints(report: AnalysisReport, lines: LineIndex, style: Hint
       else groups.set(key, [l]);
     }
     const label = (group: readonly LayerReport[]) =>
-      group.length === 1 ? hintLabel(group[0], style, mark) : group.map((l) => `${l.name}: ${hintLabel(l, style, mark)}`).join(' | ');
+      group.length === 1 ? hintLabel(group[0], style, mark, band) : group.map((l) => `${l.name}: ${hintLabel(l, style, mark, band)}`).join(' | ');
     if (groups.size === 1) {
       hints.push({ offset: lines.lineEnd(line), label: label(layers), layers });
     } else {

@@ -22,7 +22,7 @@ export type { Measurement, RuntimeBackend } from './runtime/types';
 export type { DeviceDescription } from './latency/types';
 export { MeasurementWorker } from './runtime/client';
 export { calibrateLocalDevice, loadCalibration, saveCalibration, localDeviceSpec, ortProfiler, workerProfiler, type LocalCalibration } from './latency/local';
-export { buildLut, modelBlocks } from './latency/lut-build';
+export { buildLut, modelBlocks, spaceLutWork } from './latency/lut-build';
 export { lutFileName } from './latency/lut';
 // The editor's panel: search and extraction in a worker thread, per-stage breakdown of a found subnet.
 export { startSearch, extractInWorker, SearchWorkerError, type RunningSearch, type SearchHandlers, type SearchJob, type SearchWorkerProgress } from './supernet/search-client';
@@ -31,6 +31,7 @@ export { extractTargets, type ExtractOutcome, type ExtractRequest } from './supe
 export { subnetBreakdown, type SubnetBreakdown, type StageSummary } from './supernet/stage-breakdown';
 export { readSupernetSpace, type SupernetDescription } from './formats/ofa-supernet';
 export { activeArchKey } from './supernet/search';
+export { supernetTargets, costRange, middleOf, type SupernetTargets, type SupernetTarget, type SearchDefaults, type CostRange } from './supernet/targets';
 export { expandOfaArch } from './ofa/expand';
 export type { OfaSpace, SubnetArch } from './ofa/spaces';
 // Connected devices: a client for `greenprint agent` on another machine.

@@ -71,6 +71,11 @@ export interface LatencyReport {
   readonly missing: readonly string[];
   readonly transformer?: { readonly prefillMs: number; readonly decodeMsPerToken: number; readonly tokensPerSecond: number };
   readonly assumptions: readonly string[];
+  /**
+   * Relative error band of the figures ("1.64 ms ± 6 %"), from the table's own validation; absent when the
+   * method has none (a table built without whole networks, a roofline). `how` says how it was obtained.
+   */
+  readonly band?: { readonly pct: number; readonly how: string };
 }
 
 export interface CarbonReport {

@@ -1,6 +1,6 @@
 /** Plain-text rendering of an analysis: the CLI's table and the editor's report view share it. */
 import type { AnalysisReport, LayerReport } from './report-types';
-import { formatBytes, formatExact, formatFigure, formatFlops, formatGrams, formatMs, formatParams, formatQuantity } from './units';
+import { formatBytes, formatExact, formatFigure, formatFlops, formatGrams, formatBand, formatMs, formatMsBand, formatParams, formatQuantity } from './units';
 import { servingLines } from './serving/text';
 
 export { servingSentence } from './serving/text';
@@ -49,7 +49,12 @@ function layerColumns(mark: string): readonly TableColumn<LayerReport>[] {
   ];
 }
 
-const LATENCY_COLUMN: TableColumn<LayerReport> = { title: 'latency', align: 'right', value: (l) => (l.latencyMs === undefined ? '' : formatMs(l.latencyMs)) };
+/** The band is the table's, the same for every row: it goes in the title, not in each cell. */
+const latencyColumn = (bandPct: number | undefined): TableColumn<LayerReport> => ({
+  title: bandPct === undefined ? 'latency' : `latency (${formatBand(bandPct)})`,
+  align: 'right',
+  value: (l) => (l.latencyMs === undefined ? '' : formatMs(l.latencyMs)),
+});
 
 export function renderReport(report: AnalysisReport): string {
   const out: string[] = [];
@@ -65,7 +70,7 @@ export function renderReport(report: AnalysisReport): string {
     if (unverified) out.push(`UNVERIFIED — every figure below is a guess (${UNVERIFIED_MARK}): ${unverified.replace(/^unverified: /, '')}`);
     out.push('');
     if (report.layers.length) {
-      const columns = report.layers.some((l) => l.latencyMs !== undefined) ? [...layerColumns(mark), LATENCY_COLUMN] : layerColumns(mark);
+      const columns = report.layers.some((l) => l.latencyMs !== undefined) ? [...layerColumns(mark), latencyColumn(report.latency?.band?.pct)] : layerColumns(mark);
       out.push(renderTable(report.layers, columns));
       // A repeated layer's row sums its repeats: say so under the table, not in every row.
       if (report.layers.some((l) => l.repeat > 1)) out.push('(a row marked ×N counts all N layers)');
@@ -104,7 +109,8 @@ export function renderReport(report: AnalysisReport): string {
     if (report.serving) out.push('', ...servingLines(report.serving, mark));
     const lat = report.latency;
     if (lat) {
-      out.push('', `latency on ${lat.device.name}: ${formatMs(lat.totalMs)} per forward pass (${lat.source})`);
+      out.push('', `latency on ${lat.device.name}: ${formatMsBand(lat.totalMs, lat.band?.pct)} per forward pass (${lat.source})`);
+      if (lat.band) out.push(`  error band ${formatBand(lat.band.pct)}: ${lat.band.how}`);
       if (lat.transformer) {
         out.push(`  decode ${formatMs(lat.transformer.decodeMsPerToken)}/token (${lat.transformer.tokensPerSecond.toFixed(1)} tokens/s)`);
       }

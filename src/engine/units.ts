@@ -111,6 +111,18 @@ export function formatMs(ms: number): string {
   return `${sig(ms * 1000)} µs`;
 }
 
+/** A relative error band: "± 6 %" (whole percent from 1 %, one decimal below). */
+export function formatBand(pct: number): string {
+  return `± ${pct >= 0.95 ? Math.round(pct) : pct.toFixed(1)} %`;
+}
+
+/** "1.64 ms ± 6 %": a latency with its relative error band; without a band just the time. */
+export function formatMsBand(ms: number, bandPct?: number): string {
+  const time = formatMs(ms);
+  if (bandPct === undefined || !Number.isFinite(bandPct) || time === UNKNOWN_FIGURE) return time;
+  return `${time} ${formatBand(bandPct)}`;
+}
+
 /** Grams of CO2e from tonnes down to nanograms (one inference is often micrograms): "2.1 mg", "16 µg". */
 export function formatGrams(g: number): string {
   if (!isCount(g)) return UNKNOWN_FIGURE;

@@ -35,6 +35,8 @@ export function registerHints(ctx: Ctx, selector: vscode.DocumentSelector): void
   };
   ctx.push(vscode.languages.registerInlayHintsProvider(selector, provider), changed);
   ctx.push(ctx.onDidChangeConfig(() => changed.fire()));
+  // A refresh without an edit (a calibration or a latency table just saved) changes the figures too.
+  ctx.onRefresh(() => changed.fire());
   registerCostMarks(ctx);
 }
 

@@ -57,7 +57,7 @@ export function layerHoverMarkdown(e: EngineApi, layer: LayerReport, report: Ana
   }
   if (layer.latencyMs !== undefined && report.latency) {
     const lat = report.latency;
-    let line = `**${e.formatMs(layer.latencyMs)}**${repeated ? ` for all ${repeat} layers` : ''} on ${escapeMarkdown(lat.device.name)} (${lat.method === 'lut' ? 'lookup table' : 'roofline'})`;
+    let line = `**${e.formatMsBand(layer.latencyMs, lat.band?.pct)}**${repeated ? ` for all ${repeat} layers` : ''} on ${escapeMarkdown(lat.device.name)} (${lat.method === 'lut' ? `lookup table${lat.band ? `, ± band of the whole network: ${escapeMarkdown(lat.band.how)}` : ''}` : 'roofline'})`;
     if (layer.co2ePerMillionG !== undefined) line += ` · ${e.formatGrams(layer.co2ePerMillionG)} CO2e per million inferences`;
     out.push(line);
   }

@@ -49,7 +49,7 @@ export function totalsLine(e: EngineApi, report: AnalysisReport, units: Units): 
   // A family without a recipe: every figure is a guess, and the line says why before any number.
   if (report.unverified) parts.unshift(`unverified (${report.unverified.reason})`);
   const lat = report.latency;
-  if (lat) parts.push(lat.transformer ? `${e.formatMs(lat.transformer.decodeMsPerToken)}/token on ${shortDevice(lat.device.name)}` : `${e.formatMs(lat.totalMs)} on ${shortDevice(lat.device.name)}`);
+  if (lat) parts.push(lat.transformer ? `${e.formatMs(lat.transformer.decodeMsPerToken)}/token on ${shortDevice(lat.device.name)}` : `${e.formatMsBand(lat.totalMs, lat.band?.pct)} on ${shortDevice(lat.device.name)}`);
   if (report.carbon) parts.push(`${e.formatGrams(report.carbon.perMillion.gCO2e)} CO2e/1M`);
   return parts.join(' · ');
 }
@@ -78,7 +78,8 @@ export function efficiencyMarkdown(e: EngineApi, report: AnalysisReport): string
   const out: string[] = [];
   const lat = report.latency;
   if (lat) {
-    out.push(`**Latency on ${escapeMarkdown(lat.device.name)}:** ${e.formatMs(lat.totalMs)} per forward pass of batch ${report.batch} — ${escapeMarkdown(lat.source)}`);
+    out.push(`**Latency on ${escapeMarkdown(lat.device.name)}:** ${e.formatMsBand(lat.totalMs, lat.band?.pct)} per forward pass of batch ${report.batch} — ${escapeMarkdown(lat.source)}`);
+    if (lat.band) out.push(`error band ${e.formatBand(lat.band.pct)}: ${escapeMarkdown(lat.band.how)}`);
     if (lat.transformer) out.push(`decode ${e.formatMs(lat.transformer.decodeMsPerToken)}/token (${lat.transformer.tokensPerSecond.toFixed(1)} tokens/s), prefill ${e.formatMs(lat.transformer.prefillMs)}`);
     if (lat.missing.length) out.push(`${lat.missing.length} layer type(s) missing from the table: the figure is an underestimate.`);
   }

@@ -37,6 +37,8 @@ export function registerStatus(ctx: Ctx): void {
   registerDevicePicker(ctx);
 }
 
+const MEASURE_LINKS = '[Greenprint: Calibrate This Machine](command:greenprint.calibrate "a few seconds: a roofline from this machine’s measured rates") · [Greenprint: Build Latency Table for This Model](command:greenprint.buildLut "times each distinct layer of this model here")';
+
 /** The target device, always one click away while a model is open. */
 function registerDevicePicker(ctx: Ctx): void {
   const item = vscode.window.createStatusBarItem('greenprint.device', vscode.StatusBarAlignment.Right, 99);
@@ -55,9 +57,13 @@ function registerDevicePicker(ctx: Ctx): void {
     const latency = report.latency ? ` ${report.latency.transformer ? `${e.formatMs(report.latency.transformer.decodeMsPerToken)}/tok` : e.formatMs(report.latency.totalMs)}` : '';
     const remote = remoteStatus(ctx.config.device);
     item.text = remote ? `${remote.text}${latency}` : `$(device-mobile) ${shortDevice(device?.name ?? ctx.config.device)}${latency}`;
-    item.tooltip = new vscode.MarkdownString(
-      `${remote ? remote.tooltip : `**Target device:** ${escapeMarkdown(device?.name ?? ctx.config.device)}`}\n\n${efficiencyMarkdown(e, report) || 'No latency figure yet.'}\n\nClick to choose another device.`,
+    // This machine without a latency figure: the editor commands that give it one, one click away.
+    const measureHere = !report.latency && !remote && ctx.config.device.startsWith('local-') ? `\n\n${MEASURE_LINKS}` : '';
+    const tooltip = new vscode.MarkdownString(
+      `${remote ? remote.tooltip : `**Target device:** ${escapeMarkdown(device?.name ?? ctx.config.device)}`}\n\n${efficiencyMarkdown(e, report) || 'No latency figure yet.'}${measureHere}\n\nClick to choose another device.`,
     );
+    tooltip.isTrusted = { enabledCommands: ['greenprint.calibrate', 'greenprint.buildLut'] };
+    item.tooltip = tooltip;
     item.show();
   };
   const devices = connectedDevices();

@@ -73,7 +73,7 @@ describe('Greenprint in VS Code', function () {
     const conv0 = report.layers[0];
     const hintOnConv0 = hints.find((h) => h.position.line === conv0.line - 1);
     assert.ok(hintOnConv0, `a hint on line ${conv0.line}`);
-    assert.match(labelOf(hintOnConv0), /^[\d.]+[KMBT]? params · [\d.]+ [KMGTPE]?MACs$/);
+    assert.match(labelOf(hintOnConv0), /^[\d.]+[KMBT]? params · [\d.]+ [KMGTPE]?MACs(?: · [\d.]+ (?:µs|ms|s)(?: ± \d+ %)?)?$/);
     assert.equal(hintOnConv0.position.character, doc.lineAt(conv0.line - 1).text.length, 'hint sits at the end of the line');
     for (const layer of report.layers) {
       const hinted = hints.some((h) => h.position.line === layer.line - 1);
@@ -248,7 +248,7 @@ describe('Greenprint in VS Code', function () {
       const h = await hintsOf(editor.document);
       return h.length ? h : undefined;
     });
-    assert.ok(hints.some((h) => / [\d.]+ [KMGTPE]?MACs$/.test(labelOf(h))));
+    assert.ok(hints.some((h) => / [\d.]+ [KMGTPE]?MACs(?: · [\d.]+ (?:µs|ms|s)(?: ± \d+ %)?)?$/.test(labelOf(h))));
   });
 
   it('shows transformer rows on the config keys that set them, with their repeat count', async () => {

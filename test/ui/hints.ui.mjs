@@ -154,6 +154,21 @@ async function main() {
       return `${hints.length} hints on screen; "${layerLine.text.trim()}" ends with "${layerLine.hints[0]}"`;
     });
 
+    await check('calibrates this machine in the background on a fresh profile, then hints show latency', async () => {
+      // No command run: the first model opened with This machine as the target starts a short calibration
+      // (src/extension/calibration.ts); once saved, the roofline from its rates prices every layer.
+      const withLatency = await waitUntil('a hint with a latency on This machine', async () => {
+        const line = (await visibleLines()).find((l) => l.text.includes(SAMPLE.layerLine));
+        return line?.hints.find((h) => /·\s[\d.]+\s(µs|ms)$/.test(h));
+      }, 90000);
+      const device = page.locator('.statusbar-item', { hasText: /This machine/ }).first();
+      const deviceText = (await device.innerText()).trim();
+      if (!/\d\s?(µs|ms|s)\b/.test(deviceText)) throw new Error(`the status bar names no latency: "${deviceText}"`);
+      await page.waitForTimeout(800);
+      await page.screenshot({ path: path.join(REPO_ROOT, 'media', 'hints-latency-fresh-profile.png') });
+      return `hint "${withLatency}", status bar "${deviceText}"`;
+    });
+
     await check('shows the model totals in the status bar', async () => {
       const item = page.locator('.statusbar-item', { hasText: /params/ }).first();
       await item.waitFor({ timeout: 10000 });

@@ -2,7 +2,9 @@
 // UI test of the Greenprint panel as a user meets it: the packaged .vsix in a fresh code-server, headless
 // Chromium, a temporary workspace holding the trained Fashion-MNIST sample supernet as shipped (description,
 // weights, accuracy predictor). Opens the panel
-// from the supernet's CodeLens, runs a Pareto search, clicks and arrow-keys through the plot, sorts the
+// from the supernet's CodeLens, runs the first search with every default the engine chose (device, limit,
+// Pareto front; supernet/targets.ts) and checks its front spreads over the space, clicks and arrow-keys
+// through the plot, sorts the
 // table, extracts a subnet (quick pick → files → net.config with hints), measures it on this machine's GPU
 // in the webview and on the CPU, reloads the window and finds the panel as it was. Screenshots go to
 // test-results/screenshots/panel-*.png; the browser console is checked for CSP violations.
@@ -10,7 +12,7 @@
 // Usage: node test/ui/panel.ui.mjs   (after `npm run build` and `npm run compile-tests`)
 // Prints one line per check and, last, `ui: N passed, N failed`. Exit code 0 only if all passed.
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import {
@@ -31,8 +33,17 @@ const VSIX = path.join(RESULTS_DIR, 'greenprint-panel.vsix');
 const CONSOLE_LOG = path.join(RESULTS_DIR, 'panel-ui-browser-console.log');
 const SAMPLE_DIR = path.join(REPO_ROOT, 'samples', 'ofa', 'fashion-mnist');
 const SUPERNET_NAME = 'fmnist-mbv3.supernet.json';
-/** The sample's subnets span 1.0–5.3M FLOPs; this limit leaves the larger ones out. */
-const FLOPS_LIMIT = '3M';
+/** Screenshot of the first search with defaults, kept in the repository for the README (issue 12). */
+const FIRST_SEARCH_SHOT = path.join(REPO_ROOT, 'media', 'panel-first-search.png');
+const FLOPS_SCALE = { K: 1e3, k: 1e3, M: 1e6, G: 1e9, T: 1e12 };
+/** "994 KFLOPs", "3.2M", "5.33 MFLOPs" → FLOPs. */
+function readFlops(text) {
+  const m = /([\d.]+)\s*([kKMGT])?/.exec(text);
+  if (!m) throw new Error(`unreadable FLOPs "${text}"`);
+  return parseFloat(m[1]) * (FLOPS_SCALE[m[2]] ?? 1);
+}
+/** The limit the search ran with, read from the form (the engine's default). */
+let flopsLimit;
 
 const results = [];
 let page;
@@ -123,6 +134,10 @@ async function main() {
   const started = Date.now();
   const { root, ws } = makeWorkspace();
   const profile = freshProfile('greenprint-panel-ui');
+  // No background calibration or table build here: they would time the measurements below against their own
+  // load (test/ui/hints.ui.mjs checks the calibration on a fresh profile).
+  const settingsFile = path.join(profile.userDataDir, 'User', 'settings.json');
+  writeFileSync(settingsFile, JSON.stringify({ ...JSON.parse(readFileSync(settingsFile, 'utf8')), 'greenprint.calibrateOnOpen': false }, null, 2));
   let server;
   let browser;
   try {
@@ -162,21 +177,40 @@ async function main() {
     });
 
     const frame = panelFrame();
-    await check('runs a Pareto search with a progress bar, then plots and lists the front', async () => {
-      await frame.locator('#generations input').fill('60');
-      await frame.locator('#limit input').fill(FLOPS_LIMIT);
-      await frame.locator('.help', { hasText: 'reads as 3M FLOPs' }).waitFor({ timeout: 5000 });
+    await check('the first search with every default spreads its front over the space (no limit at x ≈ 0)', async () => {
+      // Nothing typed: the engine chose the device, what to limit and where (the middle of the space's range).
+      const flopsChecked = await frame.locator('vscode-radio[value="flops"]').evaluate((el) => el.checked);
+      if (!flopsChecked) throw new Error('the form does not limit FLOPs, though no device here prices this supernet’s latency');
+      const help = await frame.locator('.help', { hasText: 'subnets span' }).first().innerText();
+      const span = /reads as (.+?) · subnets span (.+?) to (.+)$/.exec(help.trim());
+      if (!span) throw new Error(`the limit's help gives no range: "${help}"`);
+      const [limit, spaceMin, spaceMax] = span.slice(1).map(readFlops);
+      if (!(spaceMin < limit && limit < spaceMax)) throw new Error(`default limit ${limit} outside the space's ${spaceMin}–${spaceMax}`);
+      flopsLimit = limit;
       await frame.locator('vscode-button', { hasText: 'Run search' }).click();
       await frame.locator('vscode-progress-bar').waitFor({ timeout: 10000 });
       await shot('2-running');
-      await waitUntil('the search to finish', async () => (await frame.locator('.status-text', { hasText: 'Done:' }).count()) > 0, 60000);
-      await page.waitForTimeout(300);
+      await waitUntil('the search to finish', async () => (await frame.locator('.status-text', { hasText: 'Done:' }).count()) > 0, 120000);
+      await page.waitForTimeout(500);
       await shot('3-results');
+      await page.screenshot({ path: FIRST_SEARCH_SHOT });
       const rows = await frame.locator('table.results tbody tr').count();
       const circles = await frame.locator('svg.plot circle.point').count();
       if (rows !== circles) throw new Error(`${rows} table rows but ${circles} plot points`);
+      const flops = (await frame.locator('table.results tbody tr td:nth-child(3)').allInnerTexts()).map(readFlops);
+      const lo = Math.min(...flops);
+      const hi = Math.max(...flops);
+      if (hi > limit) throw new Error(`a subnet of ${hi} FLOPs is over the ${limit} limit`);
+      // The limit sits in the middle of the space, so a front from the smallest subnet to the limit covers at
+      // most half of it, less where predicted accuracy stops rising before the limit (the sample's front ends
+      // near 2.4M of a 3.2M limit): ask for half of smallest → limit and a quarter of the whole range, from
+      // within 10 % of the smallest subnet.
+      const covered = (hi - lo) / (spaceMax - spaceMin);
+      const feasible = (hi - lo) / (limit - spaceMin);
+      if (covered < 0.25 || feasible < 0.5) throw new Error(`the front spans ${(100 * covered).toFixed(0)} % of the space's FLOPs range, ${(100 * feasible).toFixed(0)} % up to the limit (${lo}–${hi} of ${spaceMin}–${spaceMax}, limit ${limit})`);
+      if (lo > spaceMin + 0.1 * (spaceMax - spaceMin)) throw new Error(`the cheapest subnet found (${lo}) is far from the smallest (${spaceMin})`);
       const status = await frame.locator('.status-text').first().innerText();
-      return `${rows} subnets; "${status}"`;
+      return `${rows} subnets over ${(100 * covered).toFixed(0)} % of the space's FLOPs range, ${(100 * feasible).toFixed(0)} % of smallest → limit (${help.trim()}); "${status}"`;
     });
 
     await check('a clicked point shows its arch, costs and per-stage breakdown; arrow keys move along the front', async () => {
@@ -208,14 +242,9 @@ async function main() {
       if (sort !== 'ascending') throw new Error(`aria-sort ${sort}`);
       // Columns: #, Accuracy, FLOPs (no latency column: the sample has no latency table on this device).
       const cells = await frame.locator('table.results tbody tr td:nth-child(3)').allInnerTexts();
-      const scale = { K: 1e3, M: 1e6, G: 1e9 };
-      const values = cells.map((t) => {
-        const m = /([\d.]+)\s*([KMG])?/.exec(t);
-        if (!m) throw new Error(`unreadable FLOPs cell "${t}"`);
-        return parseFloat(m[1]) * (scale[m[2]] ?? 1);
-      });
+      const values = cells.map(readFlops);
       if (values.some((v, i) => i > 0 && v < values[i - 1])) throw new Error(`not ascending: ${cells.join(', ')}`);
-      if (values.some((v) => v > 3e6)) throw new Error(`over the 3M limit: ${cells.join(', ')}`);
+      if (values.some((v) => v > flopsLimit)) throw new Error(`over the ${flopsLimit} limit: ${cells.join(', ')}`);
       await shot('5-sorted-flops');
       return `FLOPs ${cells[0]} … ${cells.at(-1)}`;
     });

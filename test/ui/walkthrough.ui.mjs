@@ -9,7 +9,7 @@
 // Usage: node test/ui/walkthrough.ui.mjs   (after `npm run build`)
 // Prints one line per check and, last, `ui: N passed, N failed`. Exit code 0 only if all passed.
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { REPO_ROOT, RESULTS_DIR, freePort, freshProfile, installExtension, launchBrowser, requireSetup, seconds, startCodeServer, workbenchUrl } from '../../scripts/lib/vscode-harness.mjs';
@@ -69,7 +69,15 @@ async function quickPickRows(title, timeoutMs = 20000) {
 
 /** Clicks a row of the visible quick pick (Enter right after it opens can come before its first row is focused). */
 async function clickRow(index) {
-  await page.locator('.quick-input-widget .quick-input-list .monaco-list-row:visible').nth(index).click({ timeout: 10000 });
+  try {
+    await page.locator('.quick-input-widget .quick-input-list .monaco-list-row:visible').nth(index).click({ timeout: 5000 });
+  } catch {
+    // A list that keeps re-rendering (its rows' details refresh) never counts as stable for a click: the keyboard.
+    await page.locator('.quick-input-widget .quick-input-box input').focus();
+    await page.keyboard.press('Home');
+    for (let i = 0; i < index; i++) await page.keyboard.press('ArrowDown');
+    await page.keyboard.press('Enter');
+  }
 }
 
 const panelFrame = () => page.frameLocator('iframe.webview.ready').frameLocator('#active-frame');
@@ -115,6 +123,9 @@ async function main() {
   mkdirSync(ws);
   const copied = path.join(ws, 'greenprint-samples');
   const profile = freshProfile('greenprint-walkthrough-ui');
+  // No background calibration or table build: their notifications and load would race the quick picks below.
+  const settingsFile = path.join(profile.userDataDir, 'User', 'settings.json');
+  writeFileSync(settingsFile, JSON.stringify({ ...JSON.parse(readFileSync(settingsFile, 'utf8')), 'greenprint.calibrateOnOpen': false }, null, 2));
   let server;
   let browser;
   try {
@@ -171,8 +182,15 @@ async function main() {
     });
 
     await check('"Greenprint: Extract Subnet…" lists the results, most accurate first, and extracts the picked one', async () => {
-      await runFromPalette('Greenprint: Extract Subnet…');
-      const rows = await quickPickRows('extract which subnet');
+      // The panel may take the focus back as the command reveals it, which closes a pick that opened at once: retry.
+      let rows;
+      for (let attempt = 1; !rows; attempt++) {
+        await runFromPalette('Greenprint: Extract Subnet…');
+        rows = await quickPickRows('extract which subnet', 8000).catch((err) => {
+          if (attempt === 3) throw err;
+          return undefined;
+        });
+      }
       const accuracies = rows.map((r) => Number(/([\d.]+) %/.exec(r)?.[1]));
       if (!accuracies.length || accuracies.some((a, i) => Number.isNaN(a) || (i > 0 && a > accuracies[i - 1]))) throw new Error(`rows: ${rows.slice(0, 4).join(' | ')}`);
       await clickRow(0); // the most accurate

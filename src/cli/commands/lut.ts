@@ -65,7 +65,7 @@ export async function lutBuild(args: Args): Promise<number> {
       estimator: 'min',
       calibration,
     });
-    const summary = { lut: lutPath, entries: Object.keys(result.lut.entries).length, measuredNow: result.measured.length, overheadMs: result.lut.overheadMs, backend: result.lut.backend };
+    const summary = { lut: lutPath, entries: Object.keys(result.lut.entries).length, measuredNow: result.measured.length, overheadMs: result.lut.overheadMs, backend: result.lut.backend, bandPct: result.lut.validation?.bandPct, disturbance: result.disturbance };
     process.stdout.write(args.json ? JSON.stringify(summary, null, 2) + '\n' : `${lutPath}: ${summary.entries} entries (${summary.measuredNow} measured now), overhead ${formatMs(summary.overheadMs)}\n`);
     return 0;
   } catch (e) {

@@ -1,7 +1,8 @@
 /**
  * Greenprint's OFA supernet + arch format (`"kind": "greenprint.ofa-supernet"`, see docs/ofa-supernet.md
  * and schemas/ofa-supernet.schema.json): an elastic OFA-MobileNetV3 or OFA-ProxylessNAS space plus one
- * chosen subnet (`ks`, `e`, `d`, resolution). The arch is validated against the space, expanded exactly as
+ * chosen subnet (`ks`, `e`, `d`, resolution), optionally with its own stride schedule and stage widths
+ * (`first_conv_stride`, `stage_strides`, `stage_widths`; absent = OFA's 32× schedule). The arch is validated against the space, expanded exactly as
  * OFA's `get_active_subnet` does (../ofa/expand.ts), and the resulting static config is built by the same
  * code as OFA net configs (../ofa/net-builder.ts). Counting convention = OFA's `count_net_flops` /
  * `get_net_info`: MACs of Conv2d (incl. depthwise and SE 1×1) and Linear; trainable params only.
@@ -14,7 +15,7 @@ import { at, JsonFields, items, parseJsonDocument, prop, propEntry, rangeOf, val
 import { DEFAULT_IMAGE_SIZE } from '../ofa/common';
 import { buildOfaNet } from '../ofa/net-builder';
 import { expandOfaArchWithSlots } from '../ofa/expand';
-import { ofaArchShape, OFA_SPACE_DEFAULTS, OFA_SPACE_IDS, type OfaSpace, type OfaSpaceId } from '../ofa/spaces';
+import { ofaArchShape, OFA_ALLOWED_STRIDES, OFA_DEFAULT_STRIDES, OFA_SPACE_DEFAULTS, OFA_SPACE_IDS, type OfaSpace, type OfaSpaceId } from '../ofa/spaces';
 import { OFA_COUNTING_NOTE } from './ofa-net';
 import type { FormatReader, ReadOptions } from './types';
 
@@ -50,6 +51,55 @@ function numberList(f: JsonFields, key: string, fallback: readonly number[], int
     return { values: [...fallback], node };
   }
   return { values: [...values].sort((a, b) => a - b), node };
+}
+
+/**
+ * One whole number per stage, in stage order (`stage_strides`, `stage_widths`); undefined when absent.
+ * A wrong length or entry is an error at the list or the entry, and the space's default is used instead.
+ */
+function stageList(f: JsonFields, key: string, stages: number, check: (v: number) => string | undefined): number[] | undefined {
+  const node = prop(f.node, key);
+  if (node === undefined) return undefined;
+  const list = f.array(key, true);
+  if (!list) return undefined;
+  if (list.length !== stages) {
+    f.sink.error(`${f.what}: "${key}" needs one value per stage (${stages}), found ${list.length}; using the space's default.`, rangeOf(node));
+    return undefined;
+  }
+  let ok = true;
+  for (const item of list) {
+    const v = item.value;
+    const problem = item.type !== 'number' || !Number.isInteger(v) ? `must be whole numbers, found ${item.type === 'number' ? String(v) : item.type}` : check(v as number);
+    if (problem) {
+      f.sink.error(`${f.what}: "${key}" entries ${problem}; using the space's default.`, rangeOf(item));
+      ok = false;
+    }
+  }
+  return ok ? list.map((item) => item.value as number) : undefined;
+}
+
+function strideProblem(stride: number): string | undefined {
+  return OFA_ALLOWED_STRIDES.includes(stride) ? undefined : `must be ${OFA_ALLOWED_STRIDES.join(' or ')} (strides the forward pass and exporters handle), found ${stride}`;
+}
+
+/** The optional skeleton overrides: `first_conv_stride`, `stage_strides`, `stage_widths` (absent: OFA's). */
+function readSkeleton(f: JsonFields, root: JsonNode, space: OfaSpaceId): Pick<OfaSpace, 'strides' | 'stageWidths'> {
+  const published = OFA_DEFAULT_STRIDES[space];
+  const stages = published.stages.length;
+  let firstConv = published.firstConv;
+  const firstNode = prop(root, 'first_conv_stride');
+  if (firstNode !== undefined) {
+    const v = f.number('first_conv_stride', { integer: true, min: 1, fallback: published.firstConv });
+    if (v !== undefined && strideProblem(v)) f.sink.error(`supernet: "first_conv_stride" ${strideProblem(v)}; using ${published.firstConv}.`, rangeOf(firstNode));
+    else if (v !== undefined) firstConv = v;
+  }
+  const stageStrides = stageList(f, 'stage_strides', stages, strideProblem);
+  const stageWidths = stageList(f, 'stage_widths', stages, (w) => (w < 1 || exceedsCeiling(w, 'width', 'width') ? `must be positive channel counts, found ${w}` : undefined));
+  const custom = firstNode !== undefined || stageStrides !== undefined;
+  return {
+    ...(custom ? { strides: { firstConv, stages: stageStrides ?? [...published.stages] } } : {}),
+    ...(stageWidths ? { stageWidths } : {}),
+  };
 }
 
 function nearest(value: number, allowed: readonly number[]): number {
@@ -96,8 +146,9 @@ function readSpace(root: JsonNode, sink: DiagnosticSink): ReadSpace {
     else if (base !== undefined) sink.error(`supernet: "base_stage_width" must be "proxyless" or "google", found "${base}".`, rangeOf(prop(root, 'base_stage_width')!));
   }
   const resolutions = prop(root, 'resolutions') ? numberList(f, 'resolutions', [DEFAULT_IMAGE_SIZE], true, 'imageSide').values : undefined;
+  const skeleton = readSkeleton(f, root, space);
   return {
-    space: { space, widthMult, ksList: ksList.values, expandList: expandList.values, depthList: depthList.values, nClasses, baseStageWidth, dropoutRate, ...(inChannels !== 3 ? { inChannels } : {}) },
+    space: { space, widthMult, ksList: ksList.values, expandList: expandList.values, depthList: depthList.values, nClasses, baseStageWidth, dropoutRate, ...(inChannels !== 3 ? { inChannels } : {}), ...skeleton },
     resolutions,
   };
 }

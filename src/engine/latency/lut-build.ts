@@ -7,6 +7,12 @@
  * once, when the file is created. Every measurement must come from the backend, runtime, threads and batch
  * the file was started with; a mismatch stops the build rather than mixing runtimes in one table.
  *
+ * Measurement on a busy machine: each of `rounds` rounds is a sequence of short passes — `PASS_BLOCKS` (8)
+ * blocks, then the calibration networks spread evenly over the round — so block and whole-network timings
+ * interleave and a drift of the machine's speed hits both alike. Every pass is bracketed by a reference
+ * kernel and timed again when it was disturbed (./lut-passes.ts). The calibration networks then fit the
+ * table's overhead and scale and give its own error band (./lut-validate.ts).
+ *
  * The blocks come from `enumerateSpaceBlocks` (every distinct block of an OFA space at one resolution, keyed
  * in OFA's grammar; for OFA-MobileNetV3 5 fixed ops + the first block + 5 stages × 2 positions × |ks| × |e|)
  * or `modelBlocks` (the distinct layers of any model, signature keys). The profiler is injected so the
@@ -23,7 +29,9 @@ import { DiagnosticSink } from '../diagnostics';
 import { parseJsonDocument } from '../source/json';
 import type { Measurement } from '../runtime/types';
 import { layerSignatureKey, ofaLayerLutKeys } from './keys';
-import { emptyLut, loadLut, LutError, saveLut, type LatencyLut, type LutEntry } from './lut';
+import { emptyLut, loadLut, LutError, saveLut, type LatencyLut, type LutDisturbance, type LutEntry } from './lut';
+import { PassTimer } from './lut-passes';
+import { fitCalibration, validationBand } from './lut-validate';
 import { predictFromLut, type LutEstimator } from './predict';
 import { layerSubgraph } from './subgraph';
 
@@ -65,11 +73,17 @@ export interface BuildLutOptions {
   /** Which figure predictions will sum; recorded in the table. Default `median`. */
   readonly estimator?: LutEstimator;
   /**
-   * Whole networks to fit the fixed overhead on: each is timed and the overhead becomes the median of
-   * (measured − sum of its entries), negative when isolated blocks pay more dispatch than a network. Captures what isolated blocks miss (per-call dispatch,
-   * caches cold between layers). Without them the overhead is the time of an empty call.
+   * Whole networks to fit the overhead (and with ≥ 4 networks a scale) on, timed once per round between the
+   * block passes (./lut-validate.ts); the overhead may be negative when isolated blocks pay more dispatch than
+   * a network. They also give the table's error band. Without them the overhead is the time of an empty call
+   * and the table has no band.
    */
   readonly calibration?: readonly ModelIR[];
+  /**
+   * Time a reference kernel between passes and time a disturbed pass again (./lut-passes.ts); default true.
+   * False times every pass once, unchecked.
+   */
+  readonly checkPasses?: boolean;
 }
 
 export interface BuildLutResult {
@@ -78,6 +92,8 @@ export interface BuildLutResult {
   readonly measured: readonly string[];
   /** Keys already in the file. */
   readonly skipped: readonly string[];
+  /** How disturbed this build's passes were (also in the table), when they were checked. */
+  readonly disturbance?: LutDisturbance;
 }
 
 function abortError(signal: AbortSignal): Error {
@@ -128,70 +144,113 @@ export async function buildLut(options: BuildLutOptions): Promise<BuildLutResult
     saveLut(lutPath, lut); // creates the file; fails if something appeared there meanwhile
   }
 
-  for (const block of todo) {
-    if (signal?.aborted) throw abortError(signal);
-    const m = await profiler.profile(block.ir);
-    checkSameRuntime(lut, m, lutPath);
-    lut = { ...lut, entries: { ...lut.entries, [block.key]: { minMs: m.minMs, medianMs: m.medianMs, p10Ms: m.p10Ms, p90Ms: m.p90Ms, runs: m.runs } } };
-    // The file is a validated LUT of this device that this build extends: replacing it is its purpose.
-    saveLut(lutPath, lut, { overwrite: true });
-    measured.push(block.key);
-    done++;
-    options.onProgress?.({ done, total, key: block.key });
-  }
   const rounds = Math.max(1, Math.floor(options.rounds ?? 1));
-  for (let round = 2; round <= rounds; round++) {
-    const medians = new Map<string, number[]>();
-    for (const block of todo) {
-      if (signal?.aborted) throw abortError(signal);
-      const m = await profiler.profile(block.ir);
-      checkSameRuntime(lut, m, lutPath);
-      const before: LutEntry = lut.entries[block.key];
-      const seen = medians.get(block.key) ?? [before.medianMs];
-      seen.push(m.medianMs);
-      medians.set(block.key, seen);
-      const sorted = [...seen].sort((a, b) => a - b);
-      lut = {
-        ...lut,
-        entries: {
-          ...lut.entries,
-          [block.key]: {
-            minMs: Math.min(before.minMs ?? before.medianMs, m.minMs),
-            medianMs: sorted[Math.floor((sorted.length - 1) / 2)],
-            p10Ms: Math.min(before.p10Ms, m.p10Ms),
-            p90Ms: Math.max(before.p90Ms, m.p90Ms),
-            runs: before.runs + m.runs,
-          },
-        },
-      };
-    }
-    saveLut(lutPath, lut, { overwrite: true });
-    options.onProgress?.({ done: total, total, key: `pass ${round} of ${rounds}` });
-  }
+  const calibration = options.calibration ?? [];
   const estimator = options.estimator ?? lut.estimator ?? 'median';
   if (options.estimator) lut = { ...lut, estimator };
-  if (options.calibration?.length) {
-    const residualsMs: number[] = [];
-    for (const [i, model] of options.calibration.entries()) {
-      if (signal?.aborted) throw abortError(signal);
-      let best: Measurement | undefined;
-      for (let r = 0; r < rounds; r++) {
-        const m = await profiler.profile(model);
-        checkSameRuntime(lut, m, lutPath);
-        if (!best || m.minMs < best.minMs) best = { ...m, medianMs: Math.min(m.medianMs, best?.medianMs ?? Infinity) };
-      }
-      const sum = predictFromLut(model, evaluate(model, { batch: lut.batch }), { ...lut, overheadMs: 0 }, estimator);
-      if (sum.missing.length) throw new LutError(`calibration network ${model.modelName} has layers the table lacks (${sum.missing[0]})`);
-      residualsMs.push((estimator === 'min' ? best!.minMs : best!.medianMs) - sum.totalMs);
-      options.onProgress?.({ done: total, total, key: `calibration ${i + 1} of ${options.calibration.length}` });
+  const figure = (m: Measurement) => (estimator === 'min' ? m.minMs : m.medianMs);
+
+  // Each round is a sequence of passes: a chunk of blocks, then the calibration networks that fall to it.
+  const chunks: LutBlock[][] = [];
+  for (let i = 0; i < todo.length; i += PASS_BLOCKS) chunks.push(todo.slice(i, i + PASS_BLOCKS));
+  const passCount = Math.max(1, chunks.length);
+  const netsOfPass = (p: number) => calibration.map((_, i) => i).filter((i) => Math.floor((i * passCount) / calibration.length) === p);
+  const reference = options.checkPasses === false ? undefined : referenceKernel(todo.length ? todo : [...unique.values()]);
+  const timer = new PassTimer(profiler, reference, { signal, abortError, redoBudget: passCount * rounds });
+  const medians = new Map<string, number[]>();
+  const netTimes: Measurement[][] = calibration.map(() => []);
+  const provisional = new Set<string>();
+  for (let round = 1; round <= rounds; round++) {
+    for (let p = 0; p < passCount; p++) {
+      const chunk = chunks[p] ?? [];
+      const nets = netsOfPass(p);
+      if (chunk.length + nets.length === 0) continue;
+      const kept = await timer.time([...chunk.map((b) => b.ir), ...nets.map((i) => calibration[i])], (index, m) => {
+        // The first round saves each entry as soon as it is timed: an interrupted build loses at most one.
+        if (round !== 1 || index >= chunk.length) return;
+        checkSameRuntime(lut!, m, lutPath);
+        const key = chunk[index].key;
+        lut = { ...lut!, entries: { ...lut!.entries, [key]: entryOf(m) } };
+        saveLut(lutPath, lut, { overwrite: true });
+        if (provisional.has(key)) return;
+        provisional.add(key);
+        measured.push(key);
+        done++;
+        options.onProgress?.({ done, total, key });
+      });
+      const entries: Record<string, LutEntry> = { ...lut.entries };
+      chunk.forEach((block, i) => {
+        const m = kept[i];
+        checkSameRuntime(lut!, m, lutPath);
+        const seen = round === 1 ? [] : medians.get(block.key)!;
+        seen.push(m.medianMs);
+        medians.set(block.key, seen);
+        entries[block.key] = round === 1 ? entryOf(m) : mergeEntry(entries[block.key], m, seen);
+      });
+      nets.forEach((net, i) => {
+        checkSameRuntime(lut!, kept[chunk.length + i], lutPath);
+        netTimes[net].push(kept[chunk.length + i]);
+      });
+      lut = { ...lut, entries };
+      saveLut(lutPath, lut, { overwrite: true });
     }
-    const sorted = [...residualsMs].sort((a, b) => a - b);
-    lut = { ...lut, overheadMs: sorted[Math.floor((sorted.length - 1) / 2)], calibration: { models: residualsMs.length, residualsMs } };
-    saveLut(lutPath, lut, { overwrite: true });
-  } else if (options.estimator) {
-    saveLut(lutPath, lut, { overwrite: true });
+    if (round > 1) options.onProgress?.({ done: total, total, key: `pass ${round} of ${rounds}` });
   }
-  return { lut, measured, skipped };
+
+  if (calibration.length) {
+    const points = calibration.map((model, i) => {
+      const sum = predictFromLut(model, evaluate(model, { batch: lut!.batch }), { ...lut!, overheadMs: 0, scale: 1 }, estimator);
+      if (sum.missing.length) throw new LutError(`calibration network ${model.modelName} has layers the table lacks (${sum.missing[0]})`);
+      const times = netTimes[i].map(figure).sort((a, b) => a - b);
+      // The network's figure the way entries get theirs: its fastest run, or the median of its passes' medians.
+      return { sumMs: sum.totalMs, measuredMs: estimator === 'min' ? times[0] : times[Math.floor((times.length - 1) / 2)], passes: netTimes[i] };
+    });
+    const fit = fitCalibration(points);
+    const validation =
+      points.length >= 2
+        ? validationBand(points, 'leave-one-out')
+        : validationBand(points[0].passes.map((m) => ({ sumMs: points[0].sumMs, measuredMs: figure(m) })), 're-timed');
+    const { validation: _old, ...rest } = lut;
+    lut = {
+      ...rest,
+      overheadMs: fit.overheadMs,
+      scale: fit.scale,
+      calibration: { models: points.length, residualsMs: points.map((pt) => pt.measuredMs - pt.sumMs) },
+      ...(validation ? { validation } : {}),
+    };
+    options.onProgress?.({ done: total, total, key: `calibration on ${points.length} network(s)` });
+  }
+  const disturbance = timer.summary();
+  if (disturbance.passes > 0 && reference) lut = { ...lut, disturbance };
+  saveLut(lutPath, lut, { overwrite: true });
+  return { lut, measured, skipped, ...(lut.disturbance ? { disturbance: lut.disturbance } : {}) };
+}
+
+/** Blocks per pass: short enough that a disturbance is caught near where it happened. */
+export const PASS_BLOCKS = 8;
+
+function entryOf(m: Measurement): LutEntry {
+  return { minMs: m.minMs, medianMs: m.medianMs, p10Ms: m.p10Ms, p90Ms: m.p90Ms, runs: m.runs };
+}
+
+/** A later pass: fastest run over all passes, median of the passes' medians, widest p10…p90. */
+function mergeEntry(before: LutEntry, m: Measurement, medians: readonly number[]): LutEntry {
+  const sorted = [...medians].sort((a, b) => a - b);
+  return {
+    minMs: Math.min(before.minMs ?? before.medianMs, m.minMs),
+    medianMs: sorted[Math.floor((sorted.length - 1) / 2)],
+    p10Ms: Math.min(before.p10Ms, m.p10Ms),
+    p90Ms: Math.max(before.p90Ms, m.p90Ms),
+    runs: before.runs + m.runs,
+  };
+}
+
+/** The block of median MACs: typical of the table, and cheap enough to time at every pass boundary. */
+function referenceKernel(blocks: readonly LutBlock[]): ModelIR | undefined {
+  if (blocks.length === 0) return undefined;
+  const byMacs = blocks.map((b) => ({ b, macs: evaluate(b.ir, { batch: 1 }).totals.macs })).sort((x, y) => x.macs - y.macs);
+  const ir = byMacs[Math.floor((byMacs.length - 1) / 2)].b.ir;
+  return { ...ir, modelName: `${ir.modelName} (reference kernel)` };
 }
 
 /** Reads a net config object as an IR (the supernet reader's path: serialise, parse, build). */

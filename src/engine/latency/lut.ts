@@ -8,6 +8,11 @@
  *   "entries": { "<key>": { "medianMs", "p10Ms", "p90Ms", "runs" } } }
  * ```
  *
+ * Optional fields added later (older tables without them load unchanged): `estimator`, `calibration`, `scale`
+ * (a factor on the sum of entries fitted with the overhead, ./lut-validate.ts), `validation` (the table's own
+ * error band) and `disturbance` (how disturbed its measurement was). Absent `scale` means 1, absent
+ * `validation` means no band is known.
+ *
  * Keys are OFA-grammar or signature keys (./keys.ts). Loading validates every field and names the file and
  * the field that is wrong; a newer version is refused rather than misread. Saving writes a temp file in the
  * same folder and then links/renames it into place, so a reader never sees half a file, and refuses to
@@ -50,7 +55,37 @@ export interface LatencyLut {
   readonly estimator?: 'median' | 'min';
   /** How `overheadMs` was measured: on whole calibration networks, as their time minus their entries. */
   readonly calibration?: { readonly models: number; readonly residualsMs: readonly number[] };
+  /** Factor on the sum of entries, fitted with `overheadMs` on the calibration networks; absent = 1. */
+  readonly scale?: number;
+  /** The table's own error band: how far its predictions of whole networks were from their measured times. */
+  readonly validation?: LutValidation;
+  /** How disturbed the build's measurements were (passes re-timed because the machine was busy). */
+  readonly disturbance?: LutDisturbance;
   readonly entries: Readonly<Record<string, LutEntry>>;
+}
+
+export interface LutValidation {
+  /** `leave-one-out`: each calibration network predicted by a fit without it; `re-timed`: one network re-timed per pass. */
+  readonly method: 'leave-one-out' | 're-timed';
+  /** Networks (leave-one-out) or re-timings (re-timed) the errors come from. */
+  readonly models: number;
+  /** Signed relative errors (predicted − measured) / measured, in percent. */
+  readonly errorsPct: readonly number[];
+  /** Which quantile of |error| the band is (0.9). */
+  readonly quantile: number;
+  /** The band: that quantile of |error|, in percent ("± bandPct %"). */
+  readonly bandPct: number;
+}
+
+export interface LutDisturbance {
+  /** Passes over chunks of blocks and over the calibration networks, redone ones included. */
+  readonly passes: number;
+  /** Passes whose reference kernel ran slower than its best by more than the tolerance. */
+  readonly disturbedPasses: number;
+  /** Disturbed passes that were timed again. */
+  readonly redonePasses: number;
+  /** Median over passes of how much slower the reference kernel ran than its best, in percent. */
+  readonly referenceSlowdownPct: number;
 }
 
 /** A LUT file that cannot be used; the message names the file and what is wrong. */
@@ -69,6 +104,8 @@ function lineColumn(text: string, offset: number): { line: number; column: numbe
 }
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+const isCount = (x: unknown, min = 0): x is number => typeof x === 'number' && Number.isFinite(x) && x >= min;
 
 /** Validates parsed JSON as a LUT; `where` names the file in messages. */
 export function validateLut(value: unknown, where: string): LatencyLut {
@@ -102,6 +139,10 @@ export function validateLut(value: unknown, where: string): LatencyLut {
   if (v.estimator !== undefined && v.estimator !== 'median' && v.estimator !== 'min') fail('"estimator" must be "median" or "min".');
   const estimator = v.estimator as LatencyLut['estimator'];
   const calibration = isObject(v.calibration) ? (v.calibration as unknown as LatencyLut['calibration']) : undefined;
+  if (v.scale !== undefined && !(isCount(v.scale) && (v.scale as number) > 0)) fail(`"scale" must be a number > 0, found ${JSON.stringify(v.scale)}.`);
+  const scale = v.scale as number | undefined;
+  const validation = v.validation === undefined ? undefined : validateValidation(v.validation, fail);
+  const disturbance = v.disturbance === undefined ? undefined : validateDisturbance(v.disturbance, fail);
   if (!isObject(v.entries)) fail('"entries" must be an object of key → {medianMs, p10Ms, p90Ms, runs}.');
   const entries: Record<string, LutEntry> = {};
   for (const [key, e] of Object.entries(v.entries as Record<string, unknown>)) {
@@ -117,7 +158,27 @@ export function validateLut(value: unknown, where: string): LatencyLut {
     };
   }
   const d = device as Record<string, string>;
-  return { format: LUT_FORMAT, version: v.version as number, device: { id: d.id, name: d.name }, backend, runtime, threads, batch, createdAt, overheadMs, ...(estimator ? { estimator } : {}), ...(calibration ? { calibration } : {}), entries };
+  return { format: LUT_FORMAT, version: v.version as number, device: { id: d.id, name: d.name }, backend, runtime, threads, batch, createdAt, overheadMs, ...(estimator ? { estimator } : {}), ...(calibration ? { calibration } : {}), ...(scale !== undefined ? { scale } : {}), ...(validation ? { validation } : {}), ...(disturbance ? { disturbance } : {}), entries };
+}
+
+function validateValidation(value: unknown, fail: (what: string) => never): LutValidation {
+  const v = isObject(value) ? value : fail('"validation" must be an object {method, models, errorsPct, quantile, bandPct}.');
+  if (v.method !== 'leave-one-out' && v.method !== 're-timed') fail('"validation.method" must be "leave-one-out" or "re-timed".');
+  if (!isCount(v.models, 1) || !Number.isInteger(v.models)) fail('"validation.models" must be a whole number ≥ 1.');
+  const errors = v.errorsPct;
+  if (!Array.isArray(errors) || errors.length === 0 || !errors.every((e) => typeof e === 'number' && Number.isFinite(e))) fail('"validation.errorsPct" must be a non-empty list of numbers.');
+  if (!isCount(v.quantile) || (v.quantile as number) > 1) fail('"validation.quantile" must be a number in 0…1.');
+  if (!isCount(v.bandPct)) fail('"validation.bandPct" must be a number ≥ 0.');
+  return { method: v.method as LutValidation['method'], models: v.models as number, errorsPct: errors as number[], quantile: v.quantile as number, bandPct: v.bandPct as number };
+}
+
+function validateDisturbance(value: unknown, fail: (what: string) => never): LutDisturbance {
+  const v = isObject(value) ? value : fail('"disturbance" must be an object {passes, disturbedPasses, redonePasses, referenceSlowdownPct}.');
+  for (const key of ['passes', 'disturbedPasses', 'redonePasses']) {
+    if (!isCount(v[key]) || !Number.isInteger(v[key])) fail(`"disturbance.${key}" must be a whole number ≥ 0.`);
+  }
+  if (!isCount(v.referenceSlowdownPct)) fail('"disturbance.referenceSlowdownPct" must be a number ≥ 0.');
+  return { passes: v.passes as number, disturbedPasses: v.disturbedPasses as number, redonePasses: v.redonePasses as number, referenceSlowdownPct: v.referenceSlowdownPct as number };
 }
 
 /** Parses LUT text; a JSON syntax error is reported with its line and column. */

@@ -1,6 +1,7 @@
 /**
  * Latency prediction from a lookup table, OFA's additive model (ofa.md §5.3): a model's latency is the sum
- * of its layers' table entries, plus the table's fixed per-inference overhead (0 for OFA's tables).
+ * of its layers' table entries, plus the table's fixed per-inference overhead (0 for OFA's tables). A table
+ * whose calibration fitted a `scale` (./lut-validate.ts) multiplies every layer's sum by it; without one it is 1.
  *
  * Which keys price a layer depends on the table: a table keyed in OFA's grammar (any key not starting with
  * `sig:`) is read with the layer's OFA keys (derived from the evaluated IR of an OFA MobileNetV3 or
@@ -53,6 +54,7 @@ export function predictFromLut(
   ofaKeys: readonly (readonly string[] | undefined)[] | undefined = lutUsesOfaKeys(lut) ? ofaLayerLutKeys(ir, evaluated.nodeShapes) : undefined,
 ): LatencyPrediction {
   const missing: string[] = [];
+  const scale = lut.scale ?? 1;
   const layers: LayerLatency[] = ir.layers.map((layer, index) => {
     const ofa = ofaKeys?.[index];
     const keys = ofa ?? [layerSignatureKey(ir, evaluated.nodeShapes, index)];
@@ -63,7 +65,7 @@ export function predictFromLut(
       if (entry) ms += (estimator === 'min' ? entry.minMs ?? entry.medianMs : entry.medianMs) * repeat;
       else if (!missing.includes(key)) missing.push(key);
     }
-    return { index, ms, keys };
+    return { index, ms: ms * scale, keys };
   });
   const sum = layers.reduce((s, l) => s + l.ms, 0);
   return { totalMs: sum + lut.overheadMs, overheadMs: lut.overheadMs, layers, missing };

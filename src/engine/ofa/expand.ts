@@ -71,7 +71,7 @@ export function expandOfaArchWithSlots(space: OfaSpace, arch: OfaArch): Expanded
   }
   const mv3 = space.space === 'mobilenetv3';
   let channels = layout.firstConv.width;
-  const firstConv = convLayer(space.inChannels ?? 3, channels, 3, 2, layout.firstConv.act);
+  const firstConv = convLayer(space.inChannels ?? 3, channels, 3, layout.firstConv.stride, layout.firstConv.act);
   const firstBlockConv = mbConv(channels, layout.firstBlock.width, 3, 1, 1, null, layout.firstBlock.act, false);
   const blocks: Json[] = [residualBlock(firstBlockConv, channels === layout.firstBlock.width ? identityLayer(channels) : null)];
   const blockSlots: number[] = [-1];

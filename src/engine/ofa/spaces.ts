@@ -4,6 +4,10 @@
  * make_divisible(base × width_mult, 8), strides, activations, SE stages, block slots per stage) and the
  * shape an arch must have (kernel size and expand ratio per slot, depth per stage). Expanding an arch into
  * its static network config is ./expand.ts.
+ *
+ * A space may replace the published stride schedule (first conv stride 2, MobileNetV3 stages [2,2,2,1,2],
+ * ProxylessNAS [2,2,2,1,2,1]: 32× downsampling, shaped for 224 px) and stage widths with its own, for small
+ * inputs: at 28 px OFA's schedule leaves the last stages 2×2 and 1×1 maps. Absent, everything is OFA's.
  */
 import type { OfaSpaceId } from '../ir';
 import { makeDivisible } from './common';
@@ -25,7 +29,26 @@ export interface OfaSpace {
   /** ProxylessNAS only: `proxyless` widths [32,16,24,40,80,96,192,320,1280] or MobileNetV2's `google` ones. */
   readonly baseStageWidth?: 'proxyless' | 'google';
   readonly dropoutRate?: number;
+  /** A stride schedule other than OFA's (first conv + one per stage); absent = the published one. */
+  readonly strides?: OfaStrides;
+  /** Stage output widths used as given (one per stage), instead of make_divisible(base × width_mult, 8). */
+  readonly stageWidths?: readonly number[];
 }
+
+/** Where a space downsamples: the first conv's stride and the stride of each stage's first block. */
+export interface OfaStrides {
+  readonly firstConv: number;
+  readonly stages: readonly number[];
+}
+
+/** OFA's published schedules (`ofa_mbv3.py` / `ofa_proxyless.py`): 32× in all. */
+export const OFA_DEFAULT_STRIDES: Record<OfaSpaceId, OfaStrides> = {
+  mobilenetv3: { firstConv: 2, stages: [2, 2, 2, 1, 2] },
+  proxyless: { firstConv: 2, stages: [2, 2, 2, 1, 2, 1] },
+};
+
+/** Strides a schedule may use: the trainable forward pass and the exporters handle 1 and 2. */
+export const OFA_ALLOWED_STRIDES: readonly number[] = [1, 2];
 
 /** One subnet: kernel size and expand ratio per block slot, depth per stage (OFA's arch dict). */
 export interface OfaArch {
@@ -50,7 +73,7 @@ export interface OfaStage {
 }
 
 export interface OfaSpaceLayout {
-  readonly firstConv: { readonly width: number; readonly act: 'h_swish' | 'relu6' };
+  readonly firstConv: { readonly width: number; readonly stride: number; readonly act: 'h_swish' | 'relu6' };
   readonly firstBlock: { readonly width: number; readonly act: 'relu' | 'relu6' };
   readonly stages: readonly OfaStage[];
   /** MobileNetV3's 1×1 conv before pooling; absent for ProxylessNAS. */
@@ -67,28 +90,46 @@ const MOBILENETV2_BASE = [32, 16, 24, 32, 64, 96, 160, 320, 1280];
 export function ofaSpaceLayout(space: OfaSpace): OfaSpaceLayout {
   const width = (base: number) => makeDivisible(base * space.widthMult);
   const slots = Math.max(...space.depthList);
+  const strides = space.strides ?? OFA_DEFAULT_STRIDES[space.space];
+  const stageWidth = (i: number, base: number) => space.stageWidths?.[i] ?? width(base);
+  const stageCount = OFA_DEFAULT_STRIDES[space.space].stages.length;
+  if (strides.stages.length !== stageCount || (space.stageWidths && space.stageWidths.length !== stageCount)) {
+    throw new RangeError(`the ${space.space} space has ${stageCount} stages: stage strides and widths need ${stageCount} values`);
+  }
   if (space.space === 'mobilenetv3') {
-    const strides = [2, 2, 2, 1, 2];
     const acts = ['relu', 'relu', 'h_swish', 'h_swish', 'h_swish'] as const;
     const se = [false, true, false, true, true];
     return {
-      firstConv: { width: width(MBV3_BASE[0]), act: 'h_swish' },
+      firstConv: { width: width(MBV3_BASE[0]), stride: strides.firstConv, act: 'h_swish' },
       firstBlock: { width: width(MBV3_BASE[1]), act: 'relu' },
-      stages: strides.map((stride, i) => ({ width: width(MBV3_BASE[i + 2]), stride, act: acts[i], se: se[i], slots })),
+      stages: strides.stages.map((stride, i) => ({ width: stageWidth(i, MBV3_BASE[i + 2]), stride, act: acts[i], se: se[i], slots })),
       finalExpand: width(MBV3_BASE[7]),
       featureMix: width(MBV3_BASE[8]),
       bn: { momentum: 0.1, eps: 1e-5, ws_eps: null },
     };
   }
   const base = space.baseStageWidth === 'google' ? MOBILENETV2_BASE : PROXYLESS_BASE;
-  const strides = [2, 2, 2, 1, 2, 1];
   return {
-    firstConv: { width: width(base[0]), act: 'relu6' },
+    firstConv: { width: width(base[0]), stride: strides.firstConv, act: 'relu6' },
     firstBlock: { width: width(base[1]), act: 'relu6' },
-    stages: strides.map((stride, i) => ({ width: width(base[i + 2]), stride, act: 'relu6', se: false, slots: i === 5 ? 1 : slots })),
+    stages: strides.stages.map((stride, i) => ({ width: stageWidth(i, base[i + 2]), stride, act: 'relu6', se: false, slots: i === 5 ? 1 : slots })),
     featureMix: width(base[8]),
     bn: { momentum: 0.1, eps: 1e-3, ws_eps: null },
   };
+}
+
+/** The product of a space's strides: how many times smaller the last stage's maps are than the input. */
+export function ofaTotalStride(space: OfaSpace): number {
+  const layout = ofaSpaceLayout(space);
+  return layout.stages.reduce((total, stage) => total * stage.stride, layout.firstConv.stride);
+}
+
+/** True when a space uses OFA's published strides and widths (what OFA's own latency tables price). */
+export function isPublishedOfaSkeleton(space: OfaSpace): boolean {
+  const published = OFA_DEFAULT_STRIDES[space.space];
+  const strides = space.strides;
+  const sameStrides = !strides || (strides.firstConv === published.firstConv && strides.stages.length === published.stages.length && strides.stages.every((s, i) => s === published.stages[i]));
+  return sameStrides && space.stageWidths === undefined;
 }
 
 /** Slot count (length of `ks`/`e`) and stage count (length of `d`) an arch must have. */

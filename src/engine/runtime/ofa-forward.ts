@@ -243,7 +243,8 @@ function layerKit(tf: TF, weights: TensorMap | WeightSource, eps: number, option
       const hidden = tf.relu(tf.add(conv(pooled, reduceW, 1), reduceB)) as Tensor4D;
       return tf.mul(x, act(tf.add(conv(hidden, expandW, 1), expandB), 'h_sigmoid')) as Tensor4D;
     },
-    stem: (x: Tensor4D, activation: string) => act(bn(conv(x, w('first_conv.conv.weight'), 2), 'first_conv.bn'), activation),
+    /** First conv (3×3, OFA's stride 2 unless the space says otherwise) + BN + activation. */
+    stem: (x: Tensor4D, activation: string, stride: number) => act(bn(conv(x, w('first_conv.conv.weight'), stride), 'first_conv.bn'), activation),
     /** Final expand (1×1 + BN + h_swish), global pool, feature mix (1×1, h_swish), classifier. */
     head(x: Tensor4D): Tensor {
       let y = act(bn(conv(x, w('final_expand_layer.conv.weight'), 1), 'final_expand_layer.bn'), 'h_swish');
@@ -274,7 +275,7 @@ export function supernetGraph(tf: TF, space: OfaSpace, weights: TensorMap | Weig
   const sortedKernels = [...space.ksList].sort((a, b) => a - b);
   const maxKernel = sortedKernels[sortedKernels.length - 1];
 
-  let x = stem(input, layout.firstConv.act);
+  let x = stem(input, layout.firstConv.act, layout.firstConv.stride);
 
   // blocks.0: the fixed expand-ratio-1 MBConv with an identity shortcut when widths agree.
   let y = act(bn(depthwise(x, w('blocks.0.conv.depth_conv.conv.weight'), 1), 'blocks.0.conv.depth_conv.bn'), layout.firstBlock.act);
@@ -334,8 +335,9 @@ export function staticForward(tf: TF, netConfig: Json, tensors: TensorMap, input
     const eps = Number((netConfig.bn as Json | undefined)?.eps ?? 1e-5);
     const { w, conv, depthwise, bn, act, se, stem, head } = layerKit(tf, tensors, eps, {});
     const firstConv = netConfig.first_conv as Json;
-    if (firstConv.kernel_size !== 3 || firstConv.stride !== 2) throw new RangeError('staticForward expects the OFA 3×3 stride-2 first conv');
-    let x = stem(input, String(firstConv.act_func));
+    const firstStride = Number(firstConv.stride ?? 2);
+    if (firstConv.kernel_size !== 3 || (firstStride !== 1 && firstStride !== 2)) throw new RangeError('staticForward expects a 3×3 first conv of stride 1 or 2');
+    let x = stem(input, String(firstConv.act_func), firstStride);
     (netConfig.blocks as Json[]).forEach((block, j) => {
       const c = (block.conv ?? block.mobile_inverted_conv) as Json;
       const p = `blocks.${j}.conv`;

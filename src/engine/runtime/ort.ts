@@ -8,12 +8,14 @@
  * runs adapted to `budgetMs` (default 2 s, 5…50 runs), outliers above median + 3 × MAD dropped. Inputs are
  * random normal (seeded), created once.
  */
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { summarise, timedRuns } from './measure';
 import type { Measurement, RuntimeBackend } from './types';
 import { encodeOnnxModel } from '../files/onnx/encode';
+import { fileByteSource } from '../files/byte-source';
+import { readOnnxModel } from '../files/onnx/model';
 
 /** A one-node model (Relu on [1]) to find out whether an execution provider opens a session here. */
 const PROBE_MODEL = encodeOnnxModel({
@@ -90,7 +92,16 @@ const BACKENDS: Readonly<Record<string, RuntimeBackend>> = { cpu: 'ort-cpu', cud
 /** A session on the model's bytes, or on its path (so ONNX Runtime finds external data beside it). */
 export async function createOrtSession(rt: OrtRuntime, model: Uint8Array | string): Promise<Session> {
   const options = { executionProviders: [...rt.executionProviders], graphOptimizationLevel: 'all' as const };
-  return typeof model === 'string' ? rt.ort.InferenceSession.create(model, options) : rt.ort.InferenceSession.create(model, options);
+  if (typeof model !== 'string') return rt.ort.InferenceSession.create(model, options);
+  if (rt.package !== 'onnxruntime-web') return rt.ort.InferenceSession.create(model, options);
+  // onnxruntime-web does not open external data files itself: they are handed over by name, read here (a location
+  // outside the model's folder is refused, as the reader refuses it).
+  const locations = new Set([...readOnnxModel(fileByteSource(model)).initializers.values()].flatMap((t) => (t.external ? [t.external.location] : [])));
+  const externalData = [...locations].map((location) => {
+    if (/^([a-zA-Z]:|[\\/])/.test(location) || location.split(/[\\/]/).includes('..')) throw new Error(`${model}: external data "${location}" is outside the model's folder`);
+    return { path: location, data: new Uint8Array(readFileSync(join(dirname(model), location))) };
+  });
+  return rt.ort.InferenceSession.create(new Uint8Array(readFileSync(model)), externalData.length ? { ...options, externalData } : options);
 }
 
 /** Runs `model` once on float32 inputs; returns each output's data and dims. */

@@ -5,7 +5,8 @@
  * depends only on (resolution, stage, first-or-inner, kernel size, expand ratio). Each such cell is priced
  * once on first use and memoised; pricing an arch is then ~20 array reads.
  *
- * MACs follow OFA's config counters (ofa.md §4.1, `count_flops_given_config`): first conv at (r+1)//2;
+ * MACs follow OFA's config counters (ofa.md §4.1, `count_flops_given_config`): first conv at (r+1)//2 (at r
+ * with a space's stride-1 first conv);
  * per block expand f²·in·mid (absent when expand ratio is 1), depthwise o²·mid·k², MBv3 SE 2·mid·se with
  * se = make_divisible(mid // 4, 8), project o²·mid·out, with o = ceil(f / stride); MBv3 head final expand
  * at f², feature mix at 1×1, classifier in·out; Proxyless head feature mix at f² and classifier. Widths
@@ -47,7 +48,7 @@ interface ResolutionPlan {
 }
 
 function planResolution(layout: OfaSpaceLayout, r: number): ResolutionPlan {
-  let f = ceilDiv(r, 2); // first conv, stride 2; the first block keeps the size (stride 1)
+  let f = ceilDiv(r, layout.firstConv.stride); // first conv (OFA: stride 2); the first block keeps the size (stride 1)
   const stageInput: number[] = [];
   for (const stage of layout.stages) {
     stageInput.push(f);
@@ -84,7 +85,7 @@ function stageBlock(space: OfaSpace, layout: OfaSpaceLayout, plan: ResolutionPla
 function firstBlock(space: OfaSpace, layout: OfaSpaceLayout, plan: ResolutionPlan): BlockShape {
   const c = layout.firstConv.width;
   const out = layout.firstBlock.width;
-  const f = ceilDiv(plan.r, 2);
+  const f = ceilDiv(plan.r, layout.firstConv.stride);
   // MBConvLayer(expand_ratio 1, mid_channels null): mid = round(in × 1) = in; no inverted bottleneck.
   return {
     input: [c, f, f],
@@ -192,7 +193,7 @@ class ArchCostModel {
 export function macsModel(space: OfaSpace): (arch: SubnetArch) => number {
   const model = new ArchCostModel(space, {
     fixed(plan, layout) {
-      const r1 = ceilDiv(plan.r, 2);
+      const r1 = ceilDiv(plan.r, layout.firstConv.stride);
       let macs = r1 * r1 * (space.inChannels ?? 3) * layout.firstConv.width * 9;
       macs += blockMacs(space, firstBlock(space, layout, plan));
       const last = layout.stages[layout.stages.length - 1].width;
@@ -212,7 +213,7 @@ export function macsModel(space: OfaSpace): (arch: SubnetArch) => number {
 /** OFA-grammar keys of a space's fixed layers (first conv, first block, head) at one resolution. */
 function fixedKeys(space: OfaSpace, layout: OfaSpaceLayout, plan: ResolutionPlan): string[] {
   const grammar = space.space;
-  const r1 = ceilDiv(plan.r, 2);
+  const r1 = ceilDiv(plan.r, layout.firstConv.stride);
   const f = plan.finalSize;
   const last = layout.stages[layout.stages.length - 1].width;
   const keys = [ofaConvKey('Conv', [space.inChannels ?? 3, plan.r, plan.r], [layout.firstConv.width, r1, r1]), ofaBlockKey(grammar, firstBlock(space, layout, plan))];

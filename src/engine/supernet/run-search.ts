@@ -8,7 +8,7 @@ import { existsSync } from 'node:fs';
 import * as path from 'node:path';
 import { carbonPerInference, findDeviceLut, REMOTE_PREFIX, remoteLutDeviceId } from '../efficiency';
 import { readSupernetSpace, type SupernetAssets } from '../formats/ofa-supernet';
-import type { OfaSpace, SubnetArch } from '../ofa/spaces';
+import { isPublishedOfaSkeleton, ofaSpaceLayout, type OfaSpace, type SubnetArch } from '../ofa/spaces';
 import { loadOfaLutSet } from '../latency/ofa-lut';
 import { lutLatencyModel, macsModel, note10LatencyModel } from './efficiency-model';
 import { loadMlpPredictor } from './mlp-predictor';
@@ -44,7 +44,7 @@ export class SearchSetupError extends Error {}
 /** OFA's published predictor covers exactly this space. */
 function isOfaW12(space: OfaSpace): boolean {
   const same = (a: readonly number[], b: readonly number[]) => a.length === b.length && a.every((x, i) => x === b[i]);
-  return space.space === 'mobilenetv3' && space.widthMult === 1.2 && same(space.ksList, [3, 5, 7]) && same(space.expandList, [3, 4, 6]) && same(space.depthList, [2, 3, 4]);
+  return space.space === 'mobilenetv3' && space.widthMult === 1.2 && same(space.ksList, [3, 5, 7]) && same(space.expandList, [3, 4, 6]) && same(space.depthList, [2, 3, 4]) && isPublishedOfaSkeleton(space);
 }
 
 /** An asset path of the description, resolved against its folder; missing files are a setup error naming both. */
@@ -54,7 +54,14 @@ function assetPath(file: string, relative: string, what: string): string {
   return resolved;
 }
 
-const sameSpace = (a: OfaSpace, b: OfaSpace) => JSON.stringify([a.space, a.widthMult, a.ksList, a.expandList, a.depthList, a.nClasses, a.inChannels ?? 3]) === JSON.stringify([b.space, b.widthMult, b.ksList, b.expandList, b.depthList, b.nClasses, b.inChannels ?? 3]);
+/** Same elastic choices and the same skeleton (strides and widths, OFA's when a space names none). */
+const sameSpace = (a: OfaSpace, b: OfaSpace) => {
+  const key = (s: OfaSpace) => {
+    const layout = ofaSpaceLayout(s);
+    return JSON.stringify([s.space, s.widthMult, s.ksList, s.expandList, s.depthList, s.nClasses, s.inChannels ?? 3, layout.firstConv.stride, layout.stages.map((st) => [st.stride, st.width])]);
+  };
+  return key(a) === key(b);
+};
 
 /**
  * The description's `accuracy_predictor` (OFA's `.pth` or a Greenprint `model.json`), else OFA's bundled
@@ -79,7 +86,8 @@ function accuracyFor(space: OfaSpace, file: string, assets: SupernetAssets): Acc
   return memoizeAccuracy(loadOfaMbv3AccuracyPredictor());
 }
 
-function latencyFor(space: OfaSpace, device: string, lutDirectory: string, file: string, assets: SupernetAssets): EfficiencyFn {
+/** The latency model a search uses for a device (also asked by ./targets.ts, which devices can price a space). */
+export function latencyFor(space: OfaSpace, device: string, lutDirectory: string, file: string, assets: SupernetAssets): EfficiencyFn {
   if (assets.latencyTables && assets.latencyTables.device === device) {
     const dir = assetPath(file, assets.latencyTables.path, 'latency_tables');
     return lutLatencyModel(space, loadOfaLutSet(dir, { id: device, name: `${device} (${assets.latencyTables.path})` }));

@@ -186,6 +186,23 @@ export class SupernetTrainer {
     this.teacher = this.snapshot();
   }
 
+  /**
+   * Replaces the weights with `transform(current weights)` — OFA's channel sorting before an elastic-width
+   * phase (./channel-sort.ts). Momentum restarts (its buffers follow the old channel order; OFA starts each
+   * shrinking phase as a new run with a new optimiser); the teacher is kept.
+   */
+  reorganize(transform: (weights: Map<string, FloatTensor>) => Map<string, FloatTensor>): void {
+    const next = transform(this.snapshot());
+    for (const [name, t] of next) {
+      const variable = this.variables.get(name);
+      if (variable) this.tf.tidy(() => variable.assign(this.tf.tensor(t.data, [...t.shape], 'float32')));
+      else if (this.running.has(name)) this.running.get(name)!.set(t.data);
+      else throw new RangeError(`reorganized weights name "${name}", which the supernet does not have`);
+    }
+    for (const v of this.velocity.values()) v.dispose();
+    this.velocity.clear();
+  }
+
   get hasTeacher(): boolean {
     return this.teacher !== undefined;
   }
@@ -306,7 +323,8 @@ export function recalibrateBatchNorm(tf: TF, space: OfaSpace, tensors: TensorMap
 /** Top-1 accuracy (fraction) of `arch` on `split`, inference-mode BN, `batchSize` images at a time. */
 export function evaluateSubnet(tf: TF, space: OfaSpace, tensors: TensorMap, arch: SubnetArch, split: ImageSplit, norm: ImageNormalisation, options: { indices?: ArrayLike<number>; batchSize?: number } = {}): number {
   const indices = options.indices ?? Int32Array.from({ length: split.labels.length }, (_, i) => i);
-  const batchSize = options.batchSize ?? 500;
+  // 100 keeps one batch's activations (all alive inside the tidy) well inside the wasm heap for small-input spaces.
+  const batchSize = options.batchSize ?? 100;
   // One set of constant tensors for the whole evaluation instead of one per batch.
   const constants = new Map<string, Tensor>();
   for (const [name, t] of tensors) constants.set(name, tf.tensor(t.data, [...t.shape], 'float32'));

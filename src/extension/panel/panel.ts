@@ -35,9 +35,10 @@ import {
   type TargetMeasurementView,
   type WebviewMessage,
 } from './protocol';
-import { PanelRequestError, planSearch, spaceSummary, subnetFolderName, toPanelPoint, toPanelResults } from './results';
+import { PanelRequestError, planSearch, spaceSummary, subnetFolderName, toPanelPoint, toPanelResults, toSupernetLimits } from './results';
 import { localCpuTarget, providedTargets, webviewGpuTarget, type MeasurementTarget } from './targets';
 import { connectedDeviceChoices } from '../devices';
+import { LocalTableBuilder } from './local-table';
 
 const STATE_KEY = 'greenprint.panel.state';
 /** Progress messages at most this often: a search reports every generation, the eye needs far fewer. */
@@ -83,12 +84,18 @@ export class GreenprintPanel implements vscode.Disposable {
   /** Everything posted to the webview, for tests (types only past the last 200). */
   readonly posted: HostMessage[] = [];
   private readonly readyWaiters: (() => void)[] = [];
+  /** This machine's latency table for a supernet no device prices, built in the background (local-table.ts). */
+  private readonly tables: LocalTableBuilder;
 
   private constructor(
     private readonly ctx: Ctx,
     readonly panel: vscode.WebviewPanel,
   ) {
     this.state = ctx.extension.workspaceState.get<PersistedState>(STATE_KEY) ?? { extracted: {}, measurements: {} };
+    this.tables = new LocalTableBuilder(ctx, () => {
+      if (this.ready) void this.sendInit();
+    });
+    this.disposables.push(this.tables);
     const root = ctx.extension.extensionUri;
     panel.webview.options = { enableScripts: true, localResourceRoots: [vscode.Uri.joinPath(root, 'dist', 'webview'), vscode.Uri.joinPath(root, 'media')] };
     panel.iconPath = vscode.Uri.joinPath(root, 'media', 'panel-icon.svg');
@@ -219,7 +226,19 @@ export class GreenprintPanel implements vscode.Disposable {
       snapshot: this.snapshot(),
       focus: this.focus,
     });
+    const shown = supernets.find((c) => c.file === (this.focus ?? this.state.request?.supernet)) ?? supernets.find((c) => !c.error);
     this.focus = undefined;
+    this.buildTableIfNeeded(shown);
+  }
+
+  /** No device can price the shown supernet's latency: build this machine's table, unless a search runs. */
+  private buildTableIfNeeded(shown: SupernetChoice | undefined): void {
+    if (!shown || shown.error || this.running || shown.latencyDevices.length > 0) return;
+    try {
+      this.tables.maybeBuild(shown.file, supernetText(shown.file), true);
+    } catch (e) {
+      console.error('[greenprint] latency table build not started', e);
+    }
   }
 
   private async supernetChoices(): Promise<SupernetChoice[]> {
@@ -239,35 +258,33 @@ export class GreenprintPanel implements vscode.Disposable {
       const description = loadEngine().readSupernetSpace(supernetText(file));
       if (!description) return { file, label, summary: 'not a Greenprint supernet file', error: `${label}: not a Greenprint supernet file ("kind": "greenprint.ofa-supernet").`, hasWeights: false, latencyDevices: [] };
       const weights = description.assets.weights ? path.resolve(path.dirname(file), description.assets.weights) : undefined;
+      const targets = this.supernetTargets(file, supernetText(file));
       return {
         file,
         label,
         summary: spaceSummary(description.space, description.resolutions ?? (description.resolution ? [description.resolution] : undefined)),
         hasWeights: weights !== undefined && existsSync(weights),
-        latencyDevices: this.latencyDevices(file, description),
+        latencyDevices: targets.targets.filter((t) => t.searchable).map((t) => t.id),
+        limits: toSupernetLimits(targets, loadEngine().middleOf),
       };
     } catch (e) {
       return { file, label, summary: 'cannot be read', error: `${label}: ${(e as Error).message}`, hasWeights: false, latencyDevices: [] };
     }
   }
 
-  /** Devices a search on this supernet can price latency for: its own tables, OFA's Note10 tables (w1.2 space), tables built here. */
-  private latencyDevices(file: string, description: Engine.SupernetDescription): string[] {
-    const devices: string[] = [];
-    const tables = description.assets.latencyTables;
-    if (tables && existsSync(path.resolve(path.dirname(file), tables.path))) devices.push(tables.device);
-    const s = description.space;
-    const same = (a: readonly number[], b: readonly number[]) => a.length === b.length && a.every((x, i) => x === b[i]);
-    if (s.space === 'mobilenetv3' && s.widthMult === 1.2 && same(s.ksList, [3, 5, 7]) && same(s.expandList, [3, 4, 6]) && same(s.depthList, [2, 3, 4]) && !devices.includes('note10-ofa')) devices.push('note10-ofa');
-    const connected = connectedDeviceChoices().map((d) => ({ id: d.id, filedAs: loadEngine().remoteLutDeviceId(d.name) }));
-    for (const { id, filedAs } of [{ id: 'local-cpu', filedAs: 'local-cpu' }, { id: 'local-gpu', filedAs: 'local-gpu' }, ...connected]) {
-      try {
-        if (loadEngine().findDeviceLut(this.ctx.analysis.lutDirectory, filedAs)) devices.push(id);
-      } catch {
-        // A corrupt table is reported when a search uses it.
-      }
-    }
-    return devices;
+  /**
+   * The engine's answer for a supernet (supernet/targets.ts): which devices price it and how, its FLOPs and
+   * latency ranges, and the first search's defaults (the user's device when it can price the space).
+   */
+  private supernetTargets(file: string, text: string): Engine.SupernetTargets {
+    return loadEngine().supernetTargets({
+      file,
+      text,
+      lutDirectory: this.ctx.analysis.lutDirectory,
+      connected: connectedDeviceChoices().map((d) => ({ id: d.id, name: d.name })),
+      calibrated: existsSync(this.ctx.analysis.calibrationFile),
+      preferredDevice: this.ctx.config.device,
+    });
   }
 
   private deviceName(id: string): string {
@@ -294,12 +311,16 @@ export class GreenprintPanel implements vscode.Disposable {
       const description = e.readSupernetSpace(text);
       if (!description) throw new PanelRequestError(`${vscode.workspace.asRelativePath(request.supernet)}: not a Greenprint supernet file ("kind": "greenprint.ofa-supernet").`);
       const { region, pue, powerW } = this.ctx.config.carbon;
-      plan = planSearch(request, text, this.latencyDevices(request.supernet, description), this.deviceName(request.device), { lutDirectory: this.ctx.analysis.lutDirectory, carbon: { region, pue, powerW } });
+      const priced = this.supernetTargets(request.supernet, text).targets.filter((t) => t.searchable).map((t) => t.id);
+      plan = planSearch(request, text, priced, this.deviceName(request.device), { lutDirectory: this.ctx.analysis.lutDirectory, carbon: { region, pue, powerW } });
     } catch (err) {
       this.setRun({ status: 'failed', message: (err as Error).message });
       return;
     }
     const keyOf = (arch: PanelPoint['arch']) => e.activeArchKey(arch);
+    // A table being built would time the search's CPU load; it resumes from its saved entries afterwards.
+    const tableWasBuilding = this.tables.busy;
+    this.tables.pause();
     let lastPost = 0;
     let progress: RunState & { status: 'running' } = { status: 'running' };
     const publish = (force: boolean) => {
@@ -330,6 +351,7 @@ export class GreenprintPanel implements vscode.Disposable {
       this.setRun(isAbort(err) ? { status: 'cancelled' } : { status: 'failed', message: (err as Error).message });
     } finally {
       this.running = undefined;
+      if (tableWasBuilding) this.buildTableIfNeeded(this.describeSupernet(request.supernet));
     }
   }
 

@@ -45,6 +45,26 @@ export interface SupernetChoice {
   readonly hasWeights: boolean;
   /** Devices this supernet has latency tables for (a search can then limit latency and CO2e). */
   readonly latencyDevices: readonly string[];
+  /** The engine's answer for this supernet (supernet/targets.ts); absent when the file cannot be read. */
+  readonly limits?: SupernetLimits;
+}
+
+export interface LimitRange {
+  readonly min: number;
+  readonly max: number;
+  /** The default limit: the middle of the range (engine's supernet/targets.ts `middleOf`). */
+  readonly middle: number;
+}
+
+/** What limits make sense for a supernet, and the first search's defaults, from the engine. */
+export interface SupernetLimits {
+  /** FLOPs of the smallest and the largest subnet, and the engine's default limit between them. */
+  readonly flops: LimitRange;
+  /** The same in ms, per device that can price it. */
+  readonly latencyMs: Readonly<Record<string, LimitRange>>;
+  /** How each device prices this supernet, or why it cannot (for the device chooser). */
+  readonly how: Readonly<Record<string, string>>;
+  readonly defaults: { readonly device: string; readonly constraint: 'latency' | 'flops'; readonly max: number; readonly reason: string };
 }
 
 export interface DeviceChoice {

@@ -35,6 +35,16 @@ export const LIMIT_UNITS: Record<ConstraintKind, string> = {
   co2: 'CO₂e per inference (e.g. 20 µg)',
 };
 
+/** A limit as the form shows it, in words `parseLimit` reads back: `3.1M` FLOPs, `51` ms, `2e-5` grams. */
+export function formatLimit(kind: ConstraintKind, value: number): string {
+  const short = (x: number) => String(Number(x.toPrecision(3)));
+  if (kind === 'latency') return short(value);
+  if (kind === 'co2') return String(value);
+  for (const [prefix, scale] of [['T', 1e12], ['G', 1e9], ['M', 1e6], ['k', 1e3]] as const) if (value >= scale) return `${short(value / scale)}${prefix}`;
+  return short(value);
+}
+
+/** Limits before the engine has said what suits a supernet (supernet/targets.ts gives the real defaults). */
 export const DEFAULT_LIMITS: Record<ConstraintKind, string> = { latency: '25', flops: '600M', co2: '20 µg' };
 
 /** The first thing wrong with a request, in words for the form; undefined when it can run. */

@@ -6,7 +6,8 @@
  */
 import * as path from 'node:path';
 import type { SearchOutcome, SearchPoint, SearchRequest } from '../../engine/supernet/run-search';
-import type { PanelArch, PanelPoint, PanelRequest, PanelResults } from './protocol';
+import type { CostRange, SupernetTargets } from '../../engine/supernet/targets';
+import type { PanelArch, PanelPoint, PanelRequest, PanelResults, SupernetLimits } from './protocol';
 import { requestProblem } from './request';
 
 /** The engine's search outcome and its points (type-only: the panel host never loads the engine statically). */
@@ -42,7 +43,7 @@ export function planSearch(
   const notes: string[] = [];
   if (!priced) {
     const how = request.device.startsWith('local-')
-      ? `build one with \`greenprint lut build ${path.basename(request.supernet)} --device ${request.device}\``
+      ? `${request.device === 'local-cpu' ? 'the panel builds one in the background while greenprint.calibrateOnOpen is on, or ' : 'build one with '}\`greenprint lut build ${path.basename(request.supernet)} --device ${request.device}\``
       : request.device === 'note10-ofa'
         ? 'OFA’s Note10 tables cover the MobileNetV3 w1.2 space only'
         : 'catalogue devices are priced by a roofline per model, which is too slow for a search';
@@ -87,6 +88,17 @@ export function toPanelResults(outcome: OutcomeLike, request: PanelRequest, keyO
     evaluated: outcome.evaluated,
     seconds: outcome.seconds,
     notes: [...(extra.notes ?? [])],
+  };
+}
+
+/** The engine's targets and ranges of a supernet, as the webview's chooser and form need them. */
+export function toSupernetLimits(t: SupernetTargets, middleOf: (range: CostRange) => number): SupernetLimits {
+  const range = (r: CostRange) => ({ min: r.min.cost, max: r.max.cost, middle: middleOf(r) });
+  return {
+    flops: range(t.flops),
+    latencyMs: Object.fromEntries(t.targets.filter((d) => d.latencyMs).map((d) => [d.id, range(d.latencyMs!)])),
+    how: Object.fromEntries(t.targets.map((d) => [d.id, d.how])),
+    defaults: t.defaults,
   };
 }
 

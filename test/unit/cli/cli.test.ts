@@ -138,11 +138,11 @@ describe('greenprint CLI', () => {
       }
     });
 
-    it('explains an infeasible limit, a missing limit and a file that is no supernet', () => {
+    it('explains an infeasible limit, two limits and a file that is no supernet', () => {
       const tight = greenprint('search', SUPERNET, '--max-latency', '2');
       assert.equal(tight.code, 2);
       assert.match(tight.stderr, /No random subnet satisfied efficiency ≤ 2 in 10000 tries/);
-      assert.match(greenprint('search', SUPERNET).stderr, /exactly one of --max-latency MS, --max-flops N, --max-co2 G/);
+      assert.match(greenprint('search', SUPERNET, '--max-latency', '25', '--max-flops', '3e8').stderr, /exactly one of --max-latency MS, --max-flops N, --max-co2 G/);
       assert.match(greenprint('search', fixturePath('shared', 'keras', 'vgg19.model.json'), '--max-latency', '25').stderr, /not a Greenprint supernet file/);
     });
   });

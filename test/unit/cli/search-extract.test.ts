@@ -124,7 +124,7 @@ describe('greenprint search --json piped into extract --arch', function () {
     assert.equal(list.code, 2);
     assert.match(list.stderr, new RegExp(`--arch front\\.json holds a list of ${result.front.length} search points: choose one with --pick N`));
 
-    const failed = greenprint(dir, 'search', SUPERNET, '--json');
+    const failed = greenprint(dir, 'search', SUPERNET, '--max-flops', '2e6', '--max-latency', '5', '--json'); // two limits: a usage error
     assert.equal(failed.code, 2);
     writeFileSync(path.join(dir, 'failed.json'), failed.stdout);
     const r = greenprint(dir, 'extract', SUPERNET, '--arch', 'failed.json');

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { evaluate } from '../../../src/engine/cost';
 import type { ModelIR, Shape } from '../../../src/engine/ir';
-import { buildLut, enumerateSpaceBlocks, modelBlocks, type LatencyProfiler, type LutProgress } from '../../../src/engine/latency/lut-build';
+import { buildLut, enumerateSpaceBlocks, modelBlocks, sampleSpaceSubnets, type LatencyProfiler, type LutProgress } from '../../../src/engine/latency/lut-build';
 import { loadLut } from '../../../src/engine/latency/lut';
 import { predictFromLut } from '../../../src/engine/latency/predict';
 import { layerSubgraph } from '../../../src/engine/latency/subgraph';
@@ -14,17 +14,22 @@ import { readModel } from './lut-helpers';
 
 const DEVICE = { id: 'test-device', name: 'Fake device' };
 
-/** Deterministic fake: a block costs 1 ms per million MACs + 0.1 ms; counts every call. */
+/** Deterministic fake: a block costs 1 ms per million MACs + 0.1 ms; counts every call (reference kernels apart). */
 class FakeProfiler implements LatencyProfiler {
   profiled: string[] = [];
+  references = 0;
   overheads = 0;
   constructor(private readonly onProfile?: (count: number) => void, private readonly runtime = 'fake 1.0') {}
   private measurement(ms: number): Measurement {
     return { minMs: ms * 0.85, medianMs: ms, p10Ms: ms * 0.9, p90Ms: ms * 1.1, meanMs: ms, runs: 7, discarded: 0, warmupRuns: 3, batch: 1, backend: 'cpu', threads: 1, runtime: this.runtime };
   }
   async profile(ir: ModelIR): Promise<Measurement> {
-    this.profiled.push(ir.modelName);
     const ms = 0.1 + evaluate(ir, { batch: 1 }).totals.macs / 1e6;
+    if (ir.modelName.endsWith('(reference kernel)')) {
+      this.references++;
+      return this.measurement(ms);
+    }
+    this.profiled.push(ir.modelName);
     this.onProfile?.(this.profiled.length);
     return this.measurement(ms);
   }
@@ -83,17 +88,18 @@ describe('buildLut (fake profiler)', () => {
     assert.ok(Math.abs(p.totalMs - expected) < 1e-9, `${p.totalMs} vs ${expected}`);
   });
 
-  it('keeps the fastest run over several passes and fits the overhead on whole networks', async () => {
+  it('keeps the fastest run over several rounds and fits the overhead on whole networks, re-timed for a band', async () => {
     const { ir, evaluated } = readModel(uniformSupernet('mobilenetv3', 1.2, 4, 3, 3, 160), 'arch.json');
     const blocks = modelBlocks(ir);
-    // Every pass is slower than the one before; the fake network costs 0.5 ms more than its blocks.
-    let pass = 0;
+    // Each model runs 10 % slower every time it is timed again; the whole network costs 0.5 ms more than its blocks.
+    const timesSeen = new Map<string, number>();
     const profiler: LatencyProfiler = {
       async profile(model: ModelIR): Promise<Measurement> {
         const isWhole = model.layers.length === ir.layers.length;
         const base = 0.1 * model.layers.length + evaluate(model, { batch: 1 }).totals.macs / 1e6 + (isWhole ? 0.5 : 0);
-        const slow = 1 + 0.1 * Math.floor(pass++ / blocks.length);
-        const ms = base * slow;
+        const seen = timesSeen.get(model.modelName) ?? 0;
+        timesSeen.set(model.modelName, seen + 1);
+        const ms = base * (1 + 0.1 * seen);
         return { minMs: ms, medianMs: ms * 1.2, p10Ms: ms, p90Ms: ms * 1.4, meanMs: ms * 1.2, runs: 5, discarded: 0, warmupRuns: 3, batch: 1, backend: 'cpu', threads: 1, runtime: 'fake 1.0' };
       },
       async overhead(): Promise<Measurement> {
@@ -101,19 +107,46 @@ describe('buildLut (fake profiler)', () => {
       },
     };
     const file = path.join(dir, 'rounds.lut.json');
-    const { lut } = await buildLut({ blocks, profiler, lutPath: file, device: DEVICE, rounds: 3, estimator: 'min', calibration: [ir] });
+    const { lut } = await buildLut({ blocks, profiler, lutPath: file, device: DEVICE, rounds: 3, estimator: 'min', calibration: [ir], checkPasses: false });
     const firstPass = (b: (typeof blocks)[number]) => 0.1 * b.ir.layers.length + evaluate(b.ir, { batch: 1 }).totals.macs / 1e6;
     for (const b of blocks) {
-      assert.ok(Math.abs(lut.entries[b.key].minMs! - firstPass(b)) < 1e-9, 'fastest of the three passes (the first)');
-      assert.equal(lut.entries[b.key].runs, 15, 'runs of all passes');
+      assert.ok(Math.abs(lut.entries[b.key].minMs! - firstPass(b)) < 1e-9, 'fastest of the three rounds (the first)');
+      assert.equal(lut.entries[b.key].runs, 15, 'runs of all rounds');
     }
+    assert.equal(timesSeen.get(ir.modelName), 3, 'the whole network once per round');
     assert.equal(lut.estimator, 'min');
     assert.equal(lut.calibration?.models, 1);
+    assert.equal(lut.scale, 1, 'one network fits no scale');
+    assert.ok(Math.abs(lut.overheadMs - 0.5) < 1e-9, `fitted overhead ${lut.overheadMs}: the network's extra 0.5 ms`);
     const sumOfFastest = predictFromLut(ir, evaluated, { ...lut, overheadMs: 0 }).totalMs;
-    // The calibration network is timed in later passes (slower), its fastest run is its first: 10 % slow.
-    assert.ok(lut.overheadMs > 0.5, `fitted overhead ${lut.overheadMs} covers the network's extra 0.5 ms`);
     assert.ok(Math.abs(predictFromLut(ir, evaluated, lut).totalMs - (sumOfFastest + lut.overheadMs)) < 1e-9);
+    // One network: the band comes from its three rounds (+0 %, +10 %, +20 %), each predicted from the other two.
+    assert.equal(lut.validation?.method, 're-timed');
+    assert.equal(lut.validation?.models, 3);
+    assert.ok(lut.validation!.bandPct > 5 && lut.validation!.bandPct < 20, `band ${lut.validation!.bandPct}`);
+    assert.equal(lut.disturbance, undefined, 'passes were not checked');
     assert.deepEqual(loadLut(file), lut, 'what was fitted is what was saved');
+  });
+
+  it('interleaves block passes with whole networks, checks each pass against a reference, and validates by leave-one-out', async () => {
+    const blocks = enumerateSpaceBlocks(W12, 160);
+    const calibration = sampleSpaceSubnets(W12, 160, 4, 7).map((n, i) => ({ ...n, modelName: `net ${i}` }));
+    const profiler = new FakeProfiler();
+    const file = path.join(dir, 'interleaved.lut.json');
+    const result = await buildLut({ blocks, profiler, lutPath: file, device: DEVICE, rounds: 2, calibration });
+    const order = profiler.profiled;
+    // Passes of 8 blocks with the 4 networks spread over them: no network waits for the end of a round.
+    const firstNet = order.indexOf('net 0');
+    assert.ok(firstNet > 0 && firstNet <= 8, `first network at ${firstNet}`);
+    const passes = Math.ceil(blocks.length / 8);
+    assert.equal(order.length, 2 * (blocks.length + calibration.length), 'nothing disturbed, nothing timed twice per round');
+    assert.ok(profiler.references >= 2 * passes, 'a reference time at every pass boundary');
+    assert.deepEqual(result.disturbance, { passes: 2 * passes, disturbedPasses: 0, redonePasses: 0, referenceSlowdownPct: 0 });
+    const lut = loadLut(file);
+    assert.deepEqual(lut.disturbance, result.disturbance);
+    assert.equal(lut.validation?.method, 'leave-one-out');
+    assert.equal(lut.validation?.models, 4);
+    assert.equal(lut.calibration?.models, 4);
   });
 
   it('resumes after an abort: nothing measured twice, at most the in-flight entry lost', async () => {

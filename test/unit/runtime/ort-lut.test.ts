@@ -11,11 +11,11 @@ import { buildLut, sampleSpaceSubnets, spaceLutWork } from '../../../src/engine/
 import { ortProfiler } from '../../../src/engine/latency/local';
 import type { OfaSpace } from '../../../src/engine/ofa/spaces';
 import { irToOnnx } from '../../../src/engine/runtime/ir-onnx';
-import { loadOrt, runOnnx } from '../../../src/engine/runtime/ort';
+import { loadOrt, measureOnnxLatency, runOnnx } from '../../../src/engine/runtime/ort';
 import { MeasurementWorker } from '../../../src/engine/runtime/client';
-import { writeFileSync } from 'node:fs';
+import { truncateSync, writeFileSync } from 'node:fs';
 import { BERT_BASE, bertGraph } from '../onnx/transformer-graphs';
-import { writeOnnx } from '../onnx/write-onnx';
+import { resnet18Graph, writeOnnx } from '../onnx/write-onnx';
 
 const SPACE: OfaSpace = { space: 'mobilenetv3', widthMult: 1.0, ksList: [3, 5, 7], expandList: [3, 4, 6], depthList: [2, 3, 4], nClasses: 10 };
 
@@ -44,6 +44,22 @@ describe('IR models on ONNX Runtime', function () {
       assert.match(lut.runtime, /^onnxruntime-(node|web) \d/);
       assert.match(lut.backend, /^ort-/);
       for (const key of measured) assert.ok(lut.entries[key].medianMs > 0, key);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('onnxruntime-web runs a model whose weights are in an external data file (handed over, as it opens none itself)', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'gp-ort-external-'));
+    try {
+      const graph = resnet18Graph({ external: 'resnet18.weights' });
+      const file = path.join(dir, 'resnet18.onnx');
+      writeFileSync(file, writeOnnx(graph));
+      writeFileSync(path.join(dir, 'resnet18.weights'), '');
+      truncateSync(path.join(dir, 'resnet18.weights'), graph.initializers.reduce((n, t) => n + 4 * t.dims.reduce((a, b) => a * b, 1), 0));
+      const m = await measureOnnxLatency(file, { inputDims: { input: [1, 3, 224, 224] }, prefer: 'web', runs: 2, warmupRuns: 1 });
+      assert.match(m.runtime, /^onnxruntime-web /);
+      assert.ok(m.medianMs > 0);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

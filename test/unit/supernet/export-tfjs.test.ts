@@ -101,6 +101,19 @@ describe('TF.js graph-model export of extracted subnets', function () {
     console.log(`      max |graph model − staticForward|: ${diffs.map((d) => d.toExponential(2)).join(', ')}`);
   });
 
+  it('matches for a space with its own stride schedule (stride-1 first conv, stages [1,2,1,2,1])', async () => {
+    const small: OfaSpace = { ...SPACE, strides: { firstConv: 1, stages: [1, 2, 1, 2, 1] } };
+    const rng = createRng(13);
+    for (let i = 0; i < 2; i++) {
+      const arch = sampleArch(small, [RESOLUTION], rng);
+      const { netConfig, tensors } = extractSubnet(small, randomSupernetWeights(small, 8), arch);
+      assert.equal((netConfig.first_conv as { stride: number }).stride, 1);
+      const r = await compare(netConfig, tensors, 200 + i);
+      assert.ok(r.diff <= 1e-5, `subnet ${i}: max abs diff ${r.diff}`);
+      assert.ok(r.scale > 0.05, `logits are trivially small (${r.scale})`);
+    }
+  });
+
   it('matches with 7×7 kernels, a stride-2 SE block and every activation present', async () => {
     const arch: OfaArch = { ks: Array(20).fill(7), e: Array(20).fill(6), d: [4, 4, 4, 4, 4] };
     const { netConfig, tensors } = extractSubnet(SPACE, supernet, arch);
