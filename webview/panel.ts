@@ -47,7 +47,7 @@ import type {
   TargetMeasurementView,
   WebviewMessage,
 } from '../src/extension/panel/protocol';
-import { DEFAULT_LIMITS, LIMIT_UNITS, parseLimit, requestProblem } from '../src/extension/panel/request';
+import { DEFAULT_LIMITS, formatLimit, LIMIT_UNITS, parseLimit, requestProblem } from '../src/extension/panel/request';
 import { clear, h } from './dom';
 import { renderPlot } from './plot';
 
@@ -93,7 +93,7 @@ const app = document.getElementById('app')!;
 /** The nonce of this script, for the TF.js script added when measuring on the GPU. */
 const scriptNonce = (document.currentScript as HTMLScriptElement | null)?.nonce ?? '';
 
-const EMPTY_FORM: FormState = { supernet: '', device: 'note10-ofa', constraint: 'latency', limits: { ...DEFAULT_LIMITS }, multi: true, seed: '0', generations: '' };
+const EMPTY_FORM: FormState = { supernet: '', device: 'local-cpu', constraint: 'flops', limits: { ...DEFAULT_LIMITS }, multi: true, seed: '0', generations: '' };
 let state: ViewState = vscode.getState() ?? {
   supernets: [],
   devices: [],
@@ -188,6 +188,8 @@ function renderForm(): void {
   for (const s of state.supernets) supernetSelect.append(option(s.file, s.label, s.file === f.supernet, s.summary));
   supernetSelect.addEventListener('change', () => {
     f.supernet = (supernetSelect as HTMLElement & { value: string }).value;
+    // A limit suited to one space means nothing in another: take the engine's defaults for this one.
+    applyDefaults();
     formChanged(true);
   });
 
@@ -199,6 +201,9 @@ function renderForm(): void {
   deviceSelect.addEventListener('change', () => {
     f.device = (deviceSelect as HTMLElement & { value: string }).value;
     if (f.constraint !== 'flops' && !hasLatencyTable()) f.constraint = 'flops';
+    // Latency on another device is another scale: the middle of this device's range, as the engine chose it.
+    const range = supernet?.limits?.latencyMs[f.device];
+    if (range) f.limits.latency = formatLimit('latency', range.middle);
     formChanged(true);
   });
 
@@ -223,7 +228,11 @@ function renderForm(): void {
   // The help says how the typed limit reads, so it follows every keystroke.
   const limitHelpText = () => {
     const parsed = parseLimit(f.constraint, f.limits[f.constraint]);
-    return `${LIMIT_UNITS[f.constraint]}${parsed !== undefined ? ` · reads as ${f.constraint === 'latency' ? formatMs(parsed) : f.constraint === 'flops' ? formatFlops(parsed) : formatGrams(parsed)}` : ''}`;
+    const limits = supernet?.limits;
+    const range = f.constraint === 'flops' ? limits?.flops : f.constraint === 'latency' ? limits?.latencyMs[f.device] : undefined;
+    const show = (x: number) => (f.constraint === 'latency' ? formatMs(x) : formatFlops(x));
+    const span = range ? ` · subnets span ${show(range.min)} to ${show(range.max)}` : '';
+    return `${LIMIT_UNITS[f.constraint]}${parsed !== undefined ? ` · reads as ${f.constraint === 'latency' ? formatMs(parsed) : f.constraint === 'flops' ? formatFlops(parsed) : formatGrams(parsed)}` : ''}${span}`;
   };
   const limitHelp = h('span', {}, limitHelpText());
   limitField.addEventListener('input', () => {
@@ -636,6 +645,22 @@ function revealInDetails(selector: string): void {
 
 // ── messages from the host ─────────────────────────────────────────────────────────────────────────
 
+/**
+ * The form set to the engine's defaults for the chosen supernet (supernet/targets.ts): its device and
+ * limit, and the middle of the FLOPs and latency ranges for when the user switches what to limit.
+ */
+function applyDefaults(): void {
+  const limits = currentSupernet()?.limits;
+  if (!limits) return;
+  const f = state.form;
+  const d = limits.defaults;
+  if (state.devices.some((x) => x.id === d.device)) f.device = d.device;
+  f.constraint = d.constraint;
+  const latency = limits.latencyMs[f.device];
+  f.limits = { ...DEFAULT_LIMITS, flops: formatLimit('flops', limits.flops.middle), ...(latency ? { latency: formatLimit('latency', latency.middle) } : {}) };
+  f.limits[d.constraint] = formatLimit(d.constraint, d.max);
+}
+
 function applyInit(message: Extract<HostMessage, { type: 'init' }>): void {
   state.supernets = [...message.supernets];
   state.devices = [...message.devices];
@@ -647,15 +672,13 @@ function applyInit(message: Extract<HostMessage, { type: 'init' }>): void {
     Object.assign(f, { supernet: fromHost.supernet, device: fromHost.device, constraint: fromHost.constraint, multi: fromHost.multi, seed: String(fromHost.seed), generations: fromHost.generations ? String(fromHost.generations) : '' });
     f.limits = { ...DEFAULT_LIMITS, [fromHost.constraint]: String(fromHost.max) };
   }
+  const before = f.supernet;
   if (message.focus) f.supernet = message.focus;
   if (!state.supernets.some((s) => s.file === f.supernet)) f.supernet = state.supernets.find((s) => !s.error)?.file ?? '';
   if (!state.devices.some((d) => d.id === f.device)) f.device = state.devices[0]?.id ?? '';
-  if (!initialised && !fromHost) {
-    // First visit: a device this supernet has a table for, so a latency search works out of the box.
-    const tables = currentSupernet()?.latencyDevices ?? [];
-    if (tables.length && !tables.includes(f.device)) f.device = tables[0];
-    if (!tables.length) f.constraint = 'flops';
-  }
+  // First visit, or another supernet than the form had: the engine's defaults for it (a device that prices
+  // it, a limit inside its range).
+  if ((!initialised && !fromHost) || (before && f.supernet !== before)) applyDefaults();
   const keys = new Set([...(message.snapshot.results?.points ?? []), ...(message.snapshot.run.status === 'running' ? (message.snapshot.run.front ?? []) : [])].map((p) => p.key));
   if (state.selected && !keys.has(state.selected)) state.selected = undefined;
   if (!state.selected && message.snapshot.results) state.selected = message.snapshot.results.bestKey;
