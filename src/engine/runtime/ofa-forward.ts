@@ -22,6 +22,7 @@ import type { TF } from './backend';
 
 type Tensor4D = import('@tensorflow/tfjs-core').Tensor4D;
 type Tensor = import('@tensorflow/tfjs-core').Tensor;
+type Tensor2D = import('@tensorflow/tfjs-core').Tensor2D;
 
 /** Where the forward pass reads a named tensor of the state dict from. */
 export interface WeightSource {
@@ -137,6 +138,25 @@ function dilate2(tf: TF, dy: Tensor4D): Tensor4D {
 }
 
 /**
+ * a·b with a gradient made only of untransposed products: tfjs-backend-wasm sends A·B to XNNPACK but runs
+ * every transposed form (which TF.js's own MatMul gradient uses: dy·Bᵀ, Aᵀ·dy) through a loop about ten
+ * times slower (27 vs 2–3 GFLOP/s on [3136×240]·[240×40]); an explicit transpose costs far less.
+ */
+function plainMatMul(tf: TF, a: Tensor, b: Tensor): Tensor {
+  const op = tf.customGrad(((left: Tensor, right: Tensor, save: (tensors: Tensor[]) => void) => {
+    save([left, right]);
+    return {
+      value: tf.matMul(left as Tensor2D, right as Tensor2D),
+      gradFunc: (dy: Tensor, saved: Tensor[]) => tf.tidy(() => {
+        const [l, r] = saved as [Tensor2D, Tensor2D];
+        return [tf.matMul(dy as Tensor2D, tf.transpose(r)), tf.matMul(tf.transpose(l), dy as Tensor2D)];
+      }),
+    };
+  }) as never);
+  return op(a, b) as Tensor;
+}
+
+/**
  * The same convolutions in a form every backend can differentiate: tfjs-backend-wasm has no
  * Conv2DBackpropFilter or depthwise backprop kernels, and the pure-JS cpu backend's are far too slow to
  * train with. 1×1 convs are matMuls; the stem's k×k conv is a matMul over patches; the depthwise conv
@@ -149,7 +169,7 @@ export const matMulConvs = {
     const [o, i, k] = w.shape as number[];
     const [n, h, width] = x.shape;
     if (k === 1 && stride === 1) {
-      const y = tf.matMul(tf.reshape(x, [n * h * width, i]), tf.reshape(w, [o, i]), false, true);
+      const y = plainMatMul(tf, tf.reshape(x, [n * h * width, i]), tf.transpose(tf.reshape(w, [o, i])));
       return tf.reshape(y, [n, h, width, o]);
     }
     const views = windows(tf, x, k, stride);
@@ -158,7 +178,7 @@ export const matMulConvs = {
     // backend's broadcasting kernels stop there.)
     const rows = n * outH * outW;
     const patches = tf.reshape(tf.stack(views.map((v) => tf.reshape(v, [rows, i])), 2), [rows, i * k * k]);
-    return tf.reshape(tf.matMul(patches, tf.reshape(w, [o, i * k * k]), false, true), [n, outH, outW, o]);
+    return tf.reshape(plainMatMul(tf, patches, tf.transpose(tf.reshape(w, [o, i * k * k]))), [n, outH, outW, o]);
   },
   depthwise(tf: TF, x: Tensor4D, w: Tensor, stride: number): Tensor4D {
     // customGrad passes the inputs and then the save function in one rest list.
@@ -209,9 +229,35 @@ function dynamicBatchNorm(tf: TF, x: Tensor4D, source: WeightSource, prefix: str
   if (mode?.kind === 'batch') {
     const { mean, variance } = tf.moments(x, [0, 1, 2]);
     mode.record?.(prefix, mean, variance);
-    return tf.batchNorm(x, mean as never, variance as never, take('bias') as never, take('weight') as never, eps);
+    return batchStatisticsNorm(tf, x, mean, variance, take('weight'), take('bias'), eps);
   }
   return tf.batchNorm(x, take('running_mean') as never, take('running_var') as never, take('bias') as never, take('weight') as never, eps);
+}
+
+/**
+ * Training-mode BN with the batch's own moments and its closed-form gradient (Ioffe & Szegedy 2015, §3):
+ * dx = γ·σ⁻¹·(dy − mean(dy) − x̂·mean(dy·x̂)), dγ = Σ dy·x̂, dβ = Σ dy. TF.js's own batchNorm gradient
+ * tiles σ⁻¹ to the input's full shape, which on the wasm backend took a third of a training step; the
+ * moments enter as constants (their gradient is folded into the formula), so the tape never walks them.
+ */
+export function batchStatisticsNorm(tf: TF, x: Tensor4D, mean: Tensor, variance: Tensor, gamma: Tensor, beta: Tensor, eps: number): Tensor4D {
+  const op = tf.customGrad(((input: Tensor, scale: Tensor, offset: Tensor, save: (tensors: Tensor[]) => void) => {
+    const invStd = tf.rsqrt(tf.add(variance, eps));
+    const normalised = tf.mul(tf.sub(input, mean), invStd);
+    save([normalised, invStd, scale]);
+    return {
+      value: tf.add(tf.mul(normalised, scale), offset),
+      gradFunc: (dy: Tensor, saved: Tensor[]) => tf.tidy(() => {
+        const [xHat, inv, g] = saved;
+        const count = dy.size / dy.shape[dy.rank - 1];
+        const dBeta = tf.sum(dy, [0, 1, 2]);
+        const dGamma = tf.sum(tf.mul(dy, xHat), [0, 1, 2]);
+        const centred = tf.sub(tf.sub(dy, tf.div(dBeta, count)), tf.mul(xHat, tf.div(dGamma, count)));
+        return [tf.mul(centred, tf.mul(g, inv)), dGamma, dBeta];
+      }),
+    };
+  }) as never);
+  return op(x, gamma, beta) as Tensor4D;
 }
 
 /** Slice [:o, :i] of an OIHW tensor. */
@@ -251,7 +297,7 @@ function layerKit(tf: TF, weights: TensorMap | WeightSource, eps: number, option
       y = tf.mean(y, [1, 2], true) as Tensor4D;
       y = act(conv(y, w('feature_mix_layer.conv.weight'), 1), 'h_swish');
       const flat = tf.reshape(y, [y.shape[0], -1]);
-      return tf.add(tf.matMul(flat, w('classifier.linear.weight'), false, true), w('classifier.linear.bias'));
+      return tf.add(plainMatMul(tf, flat, tf.transpose(w('classifier.linear.weight'))), w('classifier.linear.bias'));
     },
   };
 }

@@ -5,7 +5,7 @@
  */
 import { strict as assert } from 'node:assert';
 import { initBackend, type TF } from '../../../src/engine/runtime/backend';
-import { matMulConvs, nativeConvs } from '../../../src/engine/runtime/ofa-forward';
+import { batchStatisticsNorm, matMulConvs, nativeConvs } from '../../../src/engine/runtime/ofa-forward';
 import { createRng } from '../../../src/engine/ofa/random';
 import { ensureGradientsRegistered } from '../../../src/engine/supernet/train';
 
@@ -90,4 +90,42 @@ describe('trainable convolutions (matMul form) against TF.js ops and gradients',
       });
     });
   }
+
+  it('training BN (closed-form gradient) matches TF.js batchNorm differentiated through its moments', async () => {
+    const x = seeded(tf, [3, 5, 5, 4], 7);
+    const gamma = seeded(tf, [4], 8);
+    const beta = seeded(tf, [4], 9);
+    const r = seeded(tf, [3, 5, 5, 4], 10);
+    const run = async (backend: string, norm: (a: Tensor4D, g: Tensor, b: Tensor) => Tensor) => {
+      await tf.setBackend(backend);
+      const grads = tf.grads((a: Tensor, g: Tensor, b: Tensor) => tf.sum(tf.mul(norm(a as Tensor4D, g, b), r)))([x, gamma, beta]);
+      const out = grads.map((t) => t.dataSync() as Float32Array);
+      tf.dispose(grads);
+      return out;
+    };
+    const reference = await run('cpu', (a, g, b) => {
+      const { mean, variance } = tf.moments(a, [0, 1, 2]);
+      return tf.batchNorm(a, mean as never, variance as never, b as never, g as never, 1e-5);
+    });
+    const closedForm = await run(defaultBackend, (a, g, b) => {
+      const { mean, variance } = tf.moments(a, [0, 1, 2]);
+      return batchStatisticsNorm(tf, a, mean, variance, g, b, 1e-5);
+    });
+    ['d/dx', 'd/dγ', 'd/dβ'].forEach((name, i) => {
+      const diff = maxRelativeDiff(tf, tf.tensor(reference[i]), tf.tensor(closedForm[i]));
+      assert.ok(diff < 1e-4, `${name}: relative difference ${diff}`);
+    });
+  });
+
+  it('1×1 conv gradients (untransposed products) match TF.js matMul gradients', async () => {
+    const x = seeded(tf, [2, 3, 3, 7], 11);
+    const w = seeded(tf, [5, 7, 1, 1], 12);
+    const r = seeded(tf, [2, 3, 3, 5], 13);
+    const reference = await valueAndGrads('cpu', (a, b) => nativeConvs.conv(tf, a, b, 1), x, w, r);
+    const trainable = await valueAndGrads(defaultBackend, (a, b) => matMulConvs.conv(tf, a, b, 1), x, w, r);
+    ['value', 'd/dx', 'd/dw'].forEach((name, i) => {
+      const diff = maxRelativeDiff(tf, tf.tensor(reference[i]), tf.tensor(trainable[i]));
+      assert.ok(diff < 1e-5, `${name}: relative difference ${diff}`);
+    });
+  });
 });
