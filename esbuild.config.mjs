@@ -52,8 +52,9 @@ const builds = [
   { ...common, entryPoints: ['src/engine/supernet/search-worker.ts'], outfile: 'dist/search-worker.js', external: NATIVE_TFJS },
   // The panel's webview runs in the editor's browser sandbox: its UI, and TF.js (WebGPU/WebGL) loaded only to
   // measure on this machine's GPU, as a second script so opening the panel does not pay for it.
-  // The Model View's page (custom editor for binary model files) is a third, small script.
-  ...['panel', 'gpu-measure', 'model-view'].map((name) => ({
+  // The Model View's page (custom editor for binary model files) is a third, small script; ort-gpu-measure is
+  // onnxruntime-web's JSEP build (WebGPU provider, glue bundled in), loaded by that page only to measure.
+  ...['panel', 'gpu-measure', 'model-view', 'ort-gpu-measure'].map((name) => ({
     bundle: true,
     platform: 'browser',
     format: 'iife',
@@ -79,7 +80,8 @@ function copyWasmBinaries() {
 function copyOrtWasm() {
   const from = path.dirname(require.resolve('onnxruntime-web')); // dist/ort.node.min.js: its package.json is not exported
   mkdirSync(path.join('dist', 'ort'), { recursive: true });
-  for (const name of ['ort-wasm-simd-threaded.mjs', 'ort-wasm-simd-threaded.wasm']) copyFileSync(path.join(from, name), path.join('dist', 'ort', name));
+  // The JSEP binary is for the Model View's WebGPU measurement in the webview only (seen to hang in Node).
+  for (const name of ['ort-wasm-simd-threaded.mjs', 'ort-wasm-simd-threaded.wasm', 'ort-wasm-simd-threaded.jsep.wasm']) copyFileSync(path.join(from, name), path.join('dist', 'ort', name));
 }
 
 copyWasmBinaries();

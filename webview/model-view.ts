@@ -5,8 +5,12 @@
  * DOM at a time, so a 10,000-node graph stays responsive. Sort, filter and page live in `vscode.setState`, so
  * a view that was hidden comes back as it was. It computes nothing about the model and builds DOM without
  * innerHTML (dom.ts): names from the file are text, never markup.
+ *
+ * "Measure on the GPU (WebGPU)" loads a second script only when clicked (dist/webview/ort-gpu-measure.js:
+ * onnxruntime-web's WebGPU provider, its WebAssembly fetched from the URL in `data-ort-wasm`), asks it for a
+ * WebGPU adapter — reporting to the host why there is none — and runs the model the host then sends.
  */
-import type { ModelViewHostMessage, ModelViewPageMessage, ModelViewSnapshot, ModelViewFigure } from '../src/extension/model-view/protocol';
+import type { GpuMeasureJob, ModelViewHostMessage, ModelViewPageMessage, ModelViewSnapshot, ModelViewFigure, OrtGpuMeasurement } from '../src/extension/model-view/protocol';
 import { COLUMNS, defaultView, nextSort, tablePage, type ColumnId, type ModelRow, type TableView } from '../src/extension/model-view/table-model';
 import { clear, h } from './dom';
 
@@ -19,6 +23,7 @@ declare function acquireVsCodeApi(): VsCodeApi;
 
 const vscode = acquireVsCodeApi();
 const app = document.getElementById('app') as HTMLElement;
+const scriptNonce = (document.currentScript as HTMLScriptElement | null)?.nonce ?? '';
 let view: TableView = { ...defaultView(), ...vscode.getState() };
 let snapshot: ModelViewSnapshot | undefined;
 
@@ -81,6 +86,78 @@ function renderTable(): void {
   tableBox.append(h('table', {}, h('thead', {}, h('tr', {}, ...headers)), h('tbody', {}, ...body)));
 }
 
+// ── WebGPU measurement in this page ──────────────────────────────────────────────────────────────────────
+
+interface OrtGpuScript {
+  measure(job: GpuMeasureJob, wasmUrl: string): Promise<OrtGpuMeasurement>;
+  adapter(): Promise<{ adapter?: string; unavailable?: string }>;
+}
+
+let gpuScript: Promise<OrtGpuScript> | undefined;
+function loadGpuScript(): Promise<OrtGpuScript> {
+  gpuScript ??= new Promise<OrtGpuScript>((resolve, reject) => {
+    const script = document.createElement('script');
+    script.nonce = scriptNonce;
+    script.src = app.dataset.ortScript!;
+    script.onload = () => {
+      const api = (window as unknown as { greenprintOrtGpu?: OrtGpuScript }).greenprintOrtGpu;
+      if (api) resolve(api);
+      else reject(new Error('the ONNX Runtime WebGPU script did not start'));
+    };
+    script.onerror = () => reject(new Error('could not load the ONNX Runtime WebGPU script'));
+    document.body.append(script);
+  });
+  gpuScript.catch(() => (gpuScript = undefined));
+  return gpuScript;
+}
+
+let gpuChecking = false;
+async function startGpuMeasure(): Promise<void> {
+  gpuChecking = true;
+  render();
+  try {
+    const { unavailable } = await (await loadGpuScript()).adapter();
+    vscode.postMessage({ kind: 'measureGpu', unavailable });
+  } catch (e) {
+    vscode.postMessage({ kind: 'measureGpu', unavailable: (e as Error).message });
+  } finally {
+    gpuChecking = false;
+  }
+}
+
+function asBytes(value: unknown): Uint8Array {
+  if (value instanceof Uint8Array) return value;
+  if (value instanceof ArrayBuffer) return new Uint8Array(value);
+  if (ArrayBuffer.isView(value)) return new Uint8Array(value.buffer, value.byteOffset, value.byteLength);
+  throw new Error('the model bytes arrived in an unexpected form');
+}
+
+async function runGpuMeasure(job: GpuMeasureJob): Promise<void> {
+  try {
+    const api = await loadGpuScript();
+    const result = await api.measure({ ...job, model: asBytes(job.model), externalData: job.externalData.map((e) => ({ path: e.path, data: asBytes(e.data) })) }, app.dataset.ortWasm!);
+    vscode.postMessage({ kind: 'gpuMeasured', id: job.id, result });
+  } catch (e) {
+    vscode.postMessage({ kind: 'gpuMeasured', id: job.id, error: (e as Error).message || String(e) });
+  }
+}
+
+function gpuButton(s: ModelViewSnapshot): HTMLElement {
+  const busy = gpuChecking || !!s.gpuMeasuring;
+  const failed = !busy && s.gpuError;
+  return h(
+    'button',
+    {
+      type: 'button',
+      class: 'measure-gpu',
+      disabled: busy,
+      onclick: () => void startGpuMeasure(),
+      title: failed ? `Last try: ${s.gpuError}` : 'Time this model in ONNX Runtime Web\'s WebGPU execution provider, inside this editor',
+    },
+    busy ? 'Measuring on the GPU…' : failed ? 'Measure on the GPU (WebGPU) — failed, retry' : 'Measure on the GPU (WebGPU)',
+  );
+}
+
 function render(): void {
   if (!snapshot) return;
   const focusedFilter = document.activeElement === filterInput;
@@ -101,7 +178,9 @@ function render(): void {
         s.measurable
           ? h('button', { type: 'button', class: 'measure', disabled: !!s.measuring, onclick: () => vscode.postMessage({ kind: 'measure' }), title: 'Time this model as it is in ONNX Runtime on this machine' }, s.measuring ? 'Measuring…' : 'Measure on this machine')
           : null,
+        s.measurable ? gpuButton(s) : null,
       ),
+      s.measurable && s.gpuError && !s.gpuMeasuring ? h('p', { class: 'gpu-error', role: 'status' }, `WebGPU measurement: ${s.gpuError}`) : null,
     ),
     s.busy && !s.rows.length ? h('p', { class: 'loading' }, 'Reading the model…') : null,
     s.totals.length ? figures(s.totals, 'totals') : null,
@@ -116,6 +195,7 @@ function render(): void {
 }
 
 window.addEventListener('message', (event: MessageEvent<ModelViewHostMessage>) => {
+  if (event.data?.kind === 'gpuMeasure') return void runGpuMeasure(event.data);
   if (event.data?.kind !== 'snapshot') return;
   // While a new analysis runs (settings changed), keep drawing the previous figures, greyed.
   snapshot = event.data.snapshot.busy && snapshot ? { ...snapshot, busy: true } : event.data.snapshot;

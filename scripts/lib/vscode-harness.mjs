@@ -201,12 +201,13 @@ async function stopProcessGroup(server) {
 }
 
 /** Headless Chromium on a fresh profile; the browser console goes to `consoleLog`. */
-export async function launchBrowser({ profile, consoleLog, viewport = { width: 1600, height: 1000 } }) {
+/** `args`: extra Chromium flags (the Model View's UI test adds `--enable-unsafe-webgpu` for a software WebGPU adapter). */
+export async function launchBrowser({ profile, consoleLog, viewport = { width: 1600, height: 1000 }, args = [] }) {
   const { chromium } = await import('playwright-core');
   const context = await chromium.launchPersistentContext(profile.browserProfileDir, {
     executablePath: CHROMIUM,
     headless: true,
-    args: CHROMIUM_ARGS,
+    args: [...CHROMIUM_ARGS, ...args],
     viewport,
   });
   const page = context.pages()[0] ?? (await context.newPage());

@@ -8,6 +8,7 @@ export { isModelFileName, modelFileReaderFor } from './files';
 export { HEAD_BYTES, type ByteSource } from './files/types';
 // ONNX Runtime: measuring ONNX models, and subnets exported to ONNX.
 export { loadOrt, measureOnnxLatency, OrtUnavailableError, type OrtRuntime } from './runtime/ort';
+export { onnxRunInputs, type OnnxRunInputs } from './runtime/onnx-run-inputs';
 export * from './units';
 export type { FormatId, DType, SourceRange, ModelIR } from './ir';
 export type { Totals } from './cost';

@@ -14,13 +14,15 @@ import { REPO_ROOT } from '../unit/fixtures';
 import { missingSampleAssets, packageProblems, requiredFiles } from '../unit/package/vsix-policy';
 
 /**
- * The whole .vsix may take this many bytes. Measured 2026-12-05 (production build): 12,909,080 bytes, of which
- * (compressed) the samples the walkthrough copies out 5.00 MB (the Fashion-MNIST supernet's float32 weights
- * 3.62 MB and predictor 1.36 MB), onnxruntime-web's wasm 3.85 MB, the bundles and TF.js wasm 1.56 MB, OFA's
- * predictor and the Note10 tables 1.39 MB, media (README screenshots, icon, styles) 1.06 MB. About 8 %
- * headroom: a bigger retrained sample or a new runtime should be a decision, not an accident.
+ * The whole .vsix may take this many bytes. Measured 2026-12-05 (production build): 20,560,636 bytes, of which
+ * (compressed) onnxruntime-web's wasm 10.83 MB (the plain SIMD build the measurement worker runs, 3.84 MB, and
+ * the JSEP build with the WebGPU provider the Model View's page runs, 6.98 MB: each runtime needs its own), the
+ * samples the walkthrough copies out 5.00 MB (the Fashion-MNIST supernet's float32 weights 3.62 MB and predictor
+ * 1.36 MB), the bundles and TF.js wasm 1.78 MB, media (README screenshots, icon, styles) 1.50 MB, OFA's predictor
+ * and the Note10 tables 1.39 MB. About 7 % headroom: a bigger retrained sample or a new runtime should be a
+ * decision, not an accident.
  */
-export const VSIX_BUDGET_BYTES = 14_000_000;
+export const VSIX_BUDGET_BYTES = 22_000_000;
 
 /** vsce stores these under other names. */
 const RENAMED: Record<string, string> = { 'readme.md': 'README.md', 'changelog.md': 'CHANGELOG.md', 'LICENSE.txt': 'LICENSE' };

@@ -5,7 +5,11 @@
 // external file that is never opened) and ollama's tiny Llama-2 GGUF header (test/fixtures/gguf). Opens the
 // ONNX file from the Explorer (the view is the default editor for .onnx), checks totals, the heaviest-first
 // table, sorting, filtering and the status bar; opens the GGUF file through the Explorer's context menu
-// "Open in Greenprint Model View"; checks the browser console for CSP violations. Screenshots:
+// "Open in Greenprint Model View"; measures the ONNX file in ONNX Runtime (CPU, in the measurement worker) and with
+// onnxruntime-web's WebGPU execution provider inside the view: Chromium runs with `--enable-unsafe-webgpu`, which
+// headless gives a SwiftShader adapter (a CPU emulating a GPU; with `--disable-gpu` alone it finds no adapter), so
+// the check asserts a figure flagged as a software adapter, EP webgpu; checks the browser console for CSP
+// violations (the page adds only 'wasm-unsafe-eval' and fetches from the extension). Screenshots:
 // media/model-view-onnx.png and media/model-view-gguf.png (the README shows them), and
 // test-results/screenshots/model-view-*.png.
 //
@@ -65,7 +69,7 @@ function packageExtension() {
   const vsce = path.join(REPO_ROOT, 'node_modules', '.bin', 'vsce');
   execFileSync(vsce, ['package', '--no-dependencies', '--skip-license', '--allow-missing-repository', '--no-rewrite-relative-links', '-o', VSIX], { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'], encoding: 'utf8' });
   const listing = execFileSync(vsce, ['ls', '--no-dependencies'], { cwd: REPO_ROOT, encoding: 'utf8' });
-  for (const needed of ['dist/webview/model-view.js', 'media/model-view.css', 'dist/analysis-worker.js']) {
+  for (const needed of ['dist/webview/model-view.js', 'dist/webview/ort-gpu-measure.js', 'dist/ort/ort-wasm-simd-threaded.jsep.wasm', 'media/model-view.css', 'dist/analysis-worker.js']) {
     if (!listing.split('\n').includes(needed)) throw new Error(`the .vsix lacks ${needed}`);
   }
 }
@@ -108,7 +112,7 @@ async function main() {
     if (!results.at(-1).passed) throw new Error('nothing to look at without the installed extension');
     const port = await freePort();
     server = await startCodeServer({ profile, folder: ws, port, smokeTestDriver: false, logFile: path.join(RESULTS_DIR, 'model-view-ui-code-server.log') });
-    browser = await launchBrowser({ profile, consoleLog: CONSOLE_LOG, viewport: { width: 1500, height: 950 } });
+    browser = await launchBrowser({ profile, consoleLog: CONSOLE_LOG, viewport: { width: 1500, height: 950 }, args: ['--enable-unsafe-webgpu'] });
     page = browser.page;
     await page.goto(workbenchUrl(server, ws));
     const row = (name) => page.locator('.explorer-folders-view .monaco-list-row', { hasText: name }).first();
@@ -179,6 +183,21 @@ async function main() {
       const title = await measured.getAttribute('title');
       if (!/onnxruntime-(node|web)/.test(title ?? '')) throw new Error(`the figure does not name ONNX Runtime: ${title}`);
       return `${text} (${title})`;
+    });
+    await check('"Measure on the GPU (WebGPU)" runs the model in onnxruntime-web\'s WebGPU provider inside the view, flagging a software adapter', async () => {
+      const frame = viewFrame();
+      await frame.locator('button.measure-gpu').click({ timeout: 10000 });
+      // ResNet-18 on SwiftShader takes seconds per run: a warm-up and at least 5 timed runs (20 s budget).
+      const measured = frame.locator('dl.efficiency .figure', { hasText: 'WebGPU' }).first();
+      const failure = frame.locator('p.gpu-error');
+      await Promise.race([measured.waitFor({ timeout: 300000 }), failure.waitFor({ timeout: 300000 })]);
+      if (await failure.isVisible()) throw new Error(await failure.innerText());
+      const text = (await measured.innerText()).replace(/\s+/g, ' ');
+      if (!/\d(\.\d+)? (ms|s|µs) median/.test(text)) throw new Error(`no median in "${text}"`);
+      if (!/software adapter, not a GPU timing/.test(text)) throw new Error(`headless Chromium's SwiftShader adapter is not flagged: "${text}"`);
+      const title = (await measured.getAttribute('title')) ?? '';
+      if (!/execution provider webgpu/.test(title) || !/onnxruntime-web \d/.test(title) || !/adapter: .*swiftshader/i.test(title)) throw new Error(`the figure does not name EP, version and adapter: ${title}`);
+      return `${text} (${title.replace(/\n/g, '; ')})`;
     });
     // Away from the status bar, whose tooltip (kept open after the click) would cover the table.
     await page.mouse.move(150, 600);

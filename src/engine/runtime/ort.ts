@@ -12,6 +12,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { summarise, timedRuns } from './measure';
+import { feedSpecs } from './ort-feeds';
 import type { Measurement, RuntimeBackend } from './types';
 import { encodeOnnxModel } from '../files/onnx/encode';
 import { fileByteSource } from '../files/byte-source';
@@ -126,34 +127,14 @@ export interface OrtMeasureOptions {
   readonly prefer?: 'web';
 }
 
-/** Seeded standard-normal values (Box–Muller on a xorshift stream). */
-function normals(n: number, seed: number): Float32Array {
-  let s = seed >>> 0 || 1;
-  const next = () => {
-    s ^= s << 13;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    return ((s >>> 0) + 0.5) / 4294967296;
-  };
-  const out = new Float32Array(n);
-  for (let i = 0; i < n; i++) out[i] = Math.sqrt(-2 * Math.log(next())) * Math.cos(2 * Math.PI * next());
-  return out;
-}
-
 /** Times an ONNX model on ONNX Runtime; the figure names the package, execution provider and threads. */
 export async function measureOnnxLatency(model: Uint8Array | string, options: OrtMeasureOptions): Promise<Measurement & { readonly executionProvider: string }> {
   const rt = await loadOrt(options.prefer);
   const session = await createOrtSession(rt, model);
   try {
-    // Float inputs get seeded normal values; integer inputs (token ids, masks) ones, valid ids for any table.
+    // Inputs as every ONNX Runtime measurement feeds them (ort-feeds.ts): seeded normals, ones for integer ids.
     const types = new Map((session.inputMetadata ?? []).map((m) => [m.name, m.isTensor ? m.type : 'float32']));
-    const feeds = Object.fromEntries(Object.entries(options.inputDims).map(([name, dims], i) => {
-      const n = dims.reduce((a, b) => a * b, 1);
-      const type = types.get(name) ?? 'float32';
-      if (type === 'int64') return [name, new rt.ort.Tensor('int64', new BigInt64Array(n).fill(1n), [...dims])];
-      if (type === 'int32') return [name, new rt.ort.Tensor('int32', new Int32Array(n).fill(1), [...dims])];
-      return [name, new rt.ort.Tensor('float32', normals(n, 1 + i), [...dims])];
-    }));
+    const feeds = Object.fromEntries(feedSpecs(options.inputDims, types).map((f) => [f.name, new rt.ort.Tensor(f.type, f.data, [...f.dims])]));
     const once = async () => {
       const t0 = performance.now();
       await session.run(feeds);

@@ -8,6 +8,10 @@
  * (its text editor refuses them), so opening one should show something useful; users who prefer another
  * viewer pick it with "Reopen Editor With…" or `workbench.editorAssociations`. A `.safetensors.index.json`
  * is a readable JSON file, so the view is only an `option` there (Explorer menu, "Open With…").
+ *
+ * An .onnx file can also be timed in the page itself, with onnxruntime-web's WebGPU execution provider
+ * (webview/ort-gpu-measure.ts): the host reads the model (and its external data) and sends the bytes; the page
+ * answers with the figure, kept per file for the session beside the ONNX Runtime (CPU) one.
  */
 import * as vscode from 'vscode';
 import type * as Engine from '../../engine';
@@ -16,7 +20,9 @@ import { loadEngine } from '../analysis';
 import { contentSecurityPolicy, escapeAttr, makeNonce } from '../panel/html';
 import { clearActiveModelView, isModelViewFile, modelFileMeasurement, onDidMeasureModelFile, setActiveModelView } from './active';
 import { modelViewSnapshot } from './snapshot';
-import type { ModelViewHostMessage, ModelViewPageMessage } from './protocol';
+import { gpuFigure, modelViewContentSecurityPolicy } from './gpu';
+import { gpuMeasureJob } from './gpu-job';
+import type { ModelViewHostMessage, ModelViewPageMessage, OrtGpuMeasurement } from './protocol';
 
 export const MODEL_VIEW_TYPE = 'greenprint.modelView';
 /** The same view for sharded safetensors indexes, a separate type so that it can be an `option` only. */
@@ -29,18 +35,21 @@ class ModelFileDocument implements vscode.CustomDocument {
   }
 }
 
-export function modelViewHtml(parts: { cspSource: string; nonce: string; scriptUri: string; styleUri: string }): string {
+/** WebGPU figures of model files in this session, by URI (as active.ts keeps the CPU ones). */
+const gpuMeasured = new Map<string, { readonly result: OrtGpuMeasurement; readonly at: Date }>();
+
+export function modelViewHtml(parts: { cspSource: string; nonce: string; scriptUri: string; styleUri: string; ortScriptUri: string; ortWasmUri: string }): string {
   return `<!DOCTYPE html>
 <html lang="en">
 <head>
   <meta charset="UTF-8">
-  <meta http-equiv="Content-Security-Policy" content="${escapeAttr(contentSecurityPolicy(parts.cspSource, parts.nonce))}">
+  <meta http-equiv="Content-Security-Policy" content="${escapeAttr(modelViewContentSecurityPolicy(contentSecurityPolicy(parts.cspSource, parts.nonce), parts.cspSource))}">
   <meta name="viewport" content="width=device-width, initial-scale=1.0">
   <link rel="stylesheet" href="${escapeAttr(parts.styleUri)}">
   <title>Greenprint Model View</title>
 </head>
 <body>
-  <main id="app"><p class="loading">Reading the model…</p></main>
+  <main id="app" data-ort-script="${escapeAttr(parts.ortScriptUri)}" data-ort-wasm="${escapeAttr(parts.ortWasmUri)}"><p class="loading">Reading the model…</p></main>
   <script nonce="${escapeAttr(parts.nonce)}" src="${escapeAttr(parts.scriptUri)}"></script>
 </body>
 </html>`;
@@ -72,13 +81,17 @@ class ModelViewProvider implements vscode.CustomReadonlyEditorProvider<ModelFile
     const webview = panel.webview;
     webview.options = {
       enableScripts: true,
-      localResourceRoots: [vscode.Uri.joinPath(extensionUri, 'dist', 'webview'), vscode.Uri.joinPath(extensionUri, 'media')],
+      // dist/ort: the WebGPU measurement's WebAssembly binary, fetched by the page only when asked to measure.
+      localResourceRoots: [vscode.Uri.joinPath(extensionUri, 'dist', 'webview'), vscode.Uri.joinPath(extensionUri, 'dist', 'ort'), vscode.Uri.joinPath(extensionUri, 'media')],
     };
+    const asUri = (...parts: string[]) => webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, ...parts)).toString();
     webview.html = modelViewHtml({
       cspSource: webview.cspSource,
       nonce: makeNonce(),
-      scriptUri: webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'dist', 'webview', 'model-view.js')).toString(),
-      styleUri: webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'media', 'model-view.css')).toString(),
+      scriptUri: asUri('dist', 'webview', 'model-view.js'),
+      styleUri: asUri('media', 'model-view.css'),
+      ortScriptUri: asUri('dist', 'webview', 'ort-gpu-measure.js'),
+      ortWasmUri: asUri('dist', 'ort', 'ort-wasm-simd-threaded.jsep.wasm'),
     });
 
     const uri = document.uri;
@@ -91,6 +104,9 @@ class ModelViewProvider implements vscode.CustomReadonlyEditorProvider<ModelFile
     };
     const measurable = /\.onnx$/i.test(uri.path);
     let measuring = false;
+    let gpuMeasuring = false;
+    let gpuError: string | undefined;
+    let gpuJob = 0;
     const snapshotOf = (shown: Engine.AnalysisReport | undefined, busy: boolean) => {
       const e = loadEngine();
       const deviceName = e.listTargetDevices().find((d) => d.id === this.ctx.config.device)?.name ?? this.ctx.config.device;
@@ -103,7 +119,10 @@ class ModelViewProvider implements vscode.CustomReadonlyEditorProvider<ModelFile
         value: `${e.formatMs(m.medianMs)} median (p10 ${e.formatMs(m.p10Ms)}, p90 ${e.formatMs(m.p90Ms)})`,
         title: `${m.runs} runs after ${m.warmupRuns} warm-up, batch ${m.batch}, ${m.runtime}, ${m.backend}, ${m.threads} thread(s); measured ${last!.at.toLocaleTimeString()}`,
       };
-      return { ...snapshot, efficiency: figure ? [...snapshot.efficiency, figure] : snapshot.efficiency, measurable, measuring };
+      const gpu = gpuMeasured.get(uri.toString());
+      const gpuShown = gpu && gpuFigure(gpu.result, gpu.at, e.formatMs);
+      const efficiency = [...snapshot.efficiency, ...(figure ? [figure] : []), ...(gpuShown ? [gpuShown] : [])];
+      return { ...snapshot, efficiency, measurable, measuring, gpuMeasuring, gpuError };
     };
     const repost = () => post({ kind: 'snapshot', snapshot: snapshotOf(report, false) });
     let generation = 0;
@@ -123,6 +142,12 @@ class ModelViewProvider implements vscode.CustomReadonlyEditorProvider<ModelFile
       webview.onDidReceiveMessage((message: ModelViewPageMessage) => {
         if (message.kind === 'ready') {
           ready = true;
+          if (gpuMeasuring) {
+            // The page was reloaded (hidden views are not kept alive): its measurement is gone.
+            gpuMeasuring = false;
+            gpuError = 'the view was hidden while measuring; measure again';
+            latest = { kind: 'snapshot', snapshot: snapshotOf(report, false) };
+          }
           if (latest) void webview.postMessage(latest);
         } else if (message.kind === 'selectDevice') void vscode.commands.executeCommand('greenprint.selectDevice');
         else if (message.kind === 'showReport') void vscode.commands.executeCommand('greenprint.showReport', uri);
@@ -133,6 +158,29 @@ class ModelViewProvider implements vscode.CustomReadonlyEditorProvider<ModelFile
             measuring = false;
             repost();
           });
+        } else if (message.kind === 'measureGpu' && measurable && !gpuMeasuring) {
+          if (message.unavailable) {
+            gpuError = message.unavailable;
+            return repost();
+          }
+          gpuMeasuring = true;
+          gpuError = undefined;
+          repost();
+          const id = ++gpuJob;
+          const c = this.ctx.config;
+          gpuMeasureJob(loadEngine(), uri.fsPath, { batch: c.batch, seqLen: c.seqLen, inputSize: c.inputSize }, id).then(
+            (job) => void webview.postMessage({ kind: 'gpuMeasure', ...job }),
+            (e: unknown) => {
+              gpuMeasuring = false;
+              gpuError = (e as Error).message;
+              repost();
+            },
+          );
+        } else if (message.kind === 'gpuMeasured' && message.id === gpuJob && gpuMeasuring) {
+          gpuMeasuring = false;
+          gpuError = message.error;
+          if (message.result) gpuMeasured.set(uri.toString(), { result: message.result, at: new Date() });
+          repost();
         }
       }),
       panel.onDidChangeViewState(() => (panel.active ? setActiveModelView(uri, report) : clearActiveModelView(uri))),

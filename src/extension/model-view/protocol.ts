@@ -34,12 +34,46 @@ export interface ModelViewSnapshot {
   readonly measurable?: boolean;
   /** True while a measurement of this file runs. */
   readonly measuring?: boolean;
+  /** WebGPU measurement in the page (ONNX only): running, or why the last try failed. */
+  readonly gpuMeasuring?: boolean;
+  readonly gpuError?: string;
 }
 
-export type ModelViewHostMessage = { readonly kind: 'snapshot'; readonly snapshot: ModelViewSnapshot };
+/** A run of the model in onnxruntime-web's WebGPU execution provider inside the page (webview/ort-gpu-measure.ts). */
+export interface OrtGpuMeasurement {
+  readonly executionProvider: 'webgpu';
+  /** The adapter as the browser describes it (vendor, architecture, device, description). */
+  readonly adapter: string;
+  /** SwiftShader, llvmpipe…: a CPU emulating a GPU, so the figure is no GPU timing. */
+  readonly software: boolean;
+  readonly ortVersion: string;
+  readonly medianMs: number;
+  readonly p10Ms: number;
+  readonly p90Ms: number;
+  readonly runs: number;
+  readonly warmupRuns: number;
+  readonly notes: readonly string[];
+}
+
+/** What the page needs to run the model: its bytes, external data by location, and bound input dims. */
+export interface GpuMeasureJob {
+  readonly id: number;
+  readonly model: Uint8Array;
+  readonly externalData: readonly { readonly path: string; readonly data: Uint8Array }[];
+  readonly inputs: Readonly<Record<string, readonly number[]>>;
+  readonly runs: number;
+  readonly warmup: number;
+}
+
+export type ModelViewHostMessage =
+  | { readonly kind: 'snapshot'; readonly snapshot: ModelViewSnapshot }
+  | ({ readonly kind: 'gpuMeasure' } & GpuMeasureJob);
 
 export type ModelViewPageMessage =
   | { readonly kind: 'ready' }
   | { readonly kind: 'selectDevice' }
   | { readonly kind: 'showReport' }
-  | { readonly kind: 'measure' };
+  | { readonly kind: 'measure' }
+  /** The WebGPU action; `unavailable` when the page found no WebGPU adapter (then nothing is sent to it). */
+  | { readonly kind: 'measureGpu'; readonly unavailable?: string }
+  | { readonly kind: 'gpuMeasured'; readonly id: number; readonly result?: OrtGpuMeasurement; readonly error?: string };

@@ -64,6 +64,8 @@ export const LOADED_AT_RUN_TIME: readonly (readonly [file: string, loader: strin
   ['dist/webview/panel.js', 'src/extension/panel/panel.ts', "'panel.js'"],
   ['dist/webview/gpu-measure.js', 'src/extension/panel/panel.ts'],
   ['dist/webview/model-view.js', 'src/extension/model-view/model-view.ts'],
+  ['dist/webview/ort-gpu-measure.js', 'src/extension/model-view/model-view.ts'],
+  ['dist/ort/ort-wasm-simd-threaded.jsep.wasm', 'src/extension/model-view/model-view.ts'],
   ['media/panel.css', 'src/extension/panel/panel.ts'],
   ['media/panel-icon.svg', 'src/extension/panel/panel.ts'],
   ['media/model-view.css', 'src/extension/model-view/model-view.ts'],

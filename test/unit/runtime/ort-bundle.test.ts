@@ -15,10 +15,12 @@ describe('onnxruntime-web inside the bundles', function () {
   this.timeout(120_000);
   const dist = path.join(REPO_ROOT, 'dist');
 
-  it('dist/ holds the ONNX Runtime WebAssembly build (one variant, not the package\'s four)', () => {
+  it('dist/ holds the ONNX Runtime WebAssembly builds it runs (two variants, not the package\'s four)', () => {
     assert.ok(existsSync(path.join(dist, 'ort', 'ort-wasm-simd-threaded.wasm')), 'run the build first (npm run build)');
     assert.ok(existsSync(path.join(dist, 'ort', 'ort-wasm-simd-threaded.mjs')));
-    assert.ok(!existsSync(path.join(dist, 'ort', 'ort-wasm-simd-threaded.jsep.wasm')));
+    // The JSEP build (WebGPU provider) for the Model View's page only; its glue is inside ort-gpu-measure.js.
+    assert.ok(existsSync(path.join(dist, 'ort', 'ort-wasm-simd-threaded.jsep.wasm')));
+    for (const other of ['jsep.mjs', 'asyncify.wasm', 'jspi.wasm']) assert.ok(!existsSync(path.join(dist, 'ort', `ort-wasm-simd-threaded.${other}`)), other);
   });
 
   it('the bundled CLI measures an ONNX model on onnxruntime-web from a folder without node_modules', () => {
