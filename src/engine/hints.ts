@@ -59,11 +59,17 @@ export function hasCost(layer: LayerReport): boolean {
 }
 
 /**
+ * Where each line's content ends: a LineIndex of the text, or the editor's own document (which already
+ * knows its lines, so the editor need not index a half-megabyte text again for every hint request).
+ */
+export type LineEnds = Pick<LineIndex, 'lineEnd'>;
+
+/**
  * One hint at the end of each line where one layer starts; where several layers start on one line
  * (minified JSON, a YAML flow list) each hint follows its own layer's text. Layers with identical
  * ranges share a hint.
  */
-export function layerHints(report: AnalysisReport, lines: LineIndex, style: HintStyle): LayerHint[] {
+export function layerHints(report: AnalysisReport, lines: LineEnds, style: HintStyle): LayerHint[] {
   const byLine = new Map<number, LayerReport[]>();
   for (const layer of report.layers) {
     if (!hasCost(layer)) continue; // "0 params · 0 MACs" on every Concat is noise

@@ -3,6 +3,7 @@
  * the model's cost (small / medium / large, in the spirit of Import Cost).
  */
 import * as vscode from 'vscode';
+import type * as Engine from '../engine';
 import type { Ctx } from './context';
 import { loadEngine } from './analysis';
 import { hintStyle } from './present';
@@ -18,12 +19,12 @@ export function registerHints(ctx: Ctx, selector: vscode.DocumentSelector): void
       if (!report?.totals || token.isCancellationRequested) return [];
       const e = loadEngine();
       const hints: vscode.InlayHint[] = [];
-      for (const p of e.layerHints(report, new e.LineIndex(doc.getText()), hintStyle(ctx.config))) {
+      const unverified = e.unverifiedText(report);
+      for (const p of placedHints(report, doc, hintStyle(ctx.config))) {
         const position = doc.positionAt(p.offset);
         if (!range.contains(position)) continue;
         const hint = new vscode.InlayHint(position, p.label);
         hint.paddingLeft = true;
-        const unverified = e.unverifiedText(report);
         hint.tooltip = new vscode.MarkdownString(
           p.layers.map((l) => `**${escapeMarkdown(l.name)}** · ${escapeMarkdown(l.type)}${l.detail ? ` · ${escapeMarkdown(l.detail)}` : ''}  \n${repeatNote(l.repeat)}${(e.layerShare(l, report) * 100).toFixed(1)} % of the model's ${report.totals!.macs > 0 ? 'MACs' : 'params'}`).join('\n\n') +
             (unverified ? `\n\n_${e.UNVERIFIED_MARK} ${escapeMarkdown(unverified)}_` : ''),
@@ -38,6 +39,25 @@ export function registerHints(ctx: Ctx, selector: vscode.DocumentSelector): void
   // A refresh without an edit (a calibration or a latency table just saved) changes the figures too.
   ctx.onRefresh(() => changed.fire());
   registerCostMarks(ctx);
+}
+
+/**
+ * The placed hints of one report, kept while that report object lives. The analysis service keeps one
+ * report per document version and makes a new object for every edit or settings change, so an entry can
+ * never outlive the figures it was placed from; the style is part of the key because hint settings change
+ * the labels. VS Code asks again for every scrolled range, and a 500-layer file need not be placed again.
+ */
+const placed = new WeakMap<Engine.AnalysisReport, { readonly style: string; readonly hints: readonly Engine.LayerHint[] }>();
+
+function placedHints(report: Engine.AnalysisReport, doc: vscode.TextDocument, style: Engine.HintStyle): readonly Engine.LayerHint[] {
+  const key = JSON.stringify(style);
+  const cached = placed.get(report);
+  if (cached && cached.style === key) return cached.hints;
+  // The document already knows its lines: no LineIndex over a copy of its text.
+  const lines = { lineEnd: (line: number) => doc.offsetAt(doc.lineAt(Math.min(line, doc.lineCount - 1)).range.end) };
+  const hints = loadEngine().layerHints(report, lines, style);
+  placed.set(report, { style: key, hints });
+  return hints;
 }
 
 /** The hint's figures of a repeated layer cover every repeat: the tooltip says so before the share. */

@@ -96,6 +96,19 @@ describe('analyzeText', () => {
     assert.equal(report.layers.reduce((s, l) => s + l.params, 0), report.totals!.params);
   });
 
+  it('places hints with only the line ends an editor document gives, exactly as with an index of the text', () => {
+    // The editor passes its document's own line ends (extension/hints.ts) instead of indexing the text again.
+    const text = readFixture('shared', 'ultralytics', 'yolo12.yaml');
+    const report = analyzeText(text, { fileName: 'yolo12.yaml' });
+    const index = new LineIndex(text);
+    const asked: number[] = [];
+    const documentLines = { lineEnd: (line: number) => (asked.push(line), text.split('\n')[line].length + text.split('\n').slice(0, line).join('\n').length + (line > 0 ? 1 : 0)) };
+    const style = { metrics: ['params', 'macs'], units: 'si' } as const;
+    const fromDocument = layerHints(report, documentLines, style);
+    assert.deepEqual(fromDocument, layerHints(report, index, style));
+    assert.deepEqual(asked, [...new Set(report.layers.filter((l) => l.params > 0 || l.macs > 0).map((l) => l.line - 1))], 'asked once per hinted line, in order');
+  });
+
   it('places hints after each layer when a minified file has them all on one line', () => {
     const text = JSON.stringify(JSON.parse(readFixture('shared', 'keras', 'vgg19.model.json')));
     const report = analyzeText(text, { fileName: 'model.json' });
