@@ -9,10 +9,12 @@
  *   training-report.json      phases, steps, time, and test-split accuracy of the largest and smallest
  *                             subnets after BN re-calibration
  * Run: `npm run train:sample -- [--epochs 1,0.5,0.5,0.5] [--batch 64] [--lr 0.05] [--out DIR]
- * [--seed 1]`.
+ * [--seed 1] [--checkpoints DIR]`. A run goes on from a checkpoint with `--init FILE` (weights to start
+ * from, e.g. .train/after-largest.safetensors with `--epochs 0,…`) and `--teacher FILE` (the distillation
+ * teacher; default: the starting weights when no largest phase runs).
  * The predictor data and predictor come from training/sample-predictor.ts afterwards.
  */
-import { mkdirSync, writeFileSync, renameSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync, renameSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { loadMnistLayoutDataset, FASHION_MNIST_DIR } from '../src/engine/data/idx';
@@ -32,7 +34,7 @@ import {
 } from '../src/engine/supernet/train';
 import { sortMiddleChannels } from '../src/engine/supernet/channel-sort';
 import { initialSupernetWeights } from '../src/engine/supernet/weights';
-import { writeSafetensors } from '../src/engine/weights/safetensors';
+import { readSafetensors, writeSafetensors } from '../src/engine/weights/safetensors';
 import { SAMPLE_FILES, SAMPLE_SPACE, SAMPLE_RESOLUTIONS, sampleDescription, splitTrainValidation, recalibrationBatches } from './sample-common';
 
 function option(name: string, fallback: string): string {
@@ -63,7 +65,11 @@ async function main(): Promise<void> {
   const space = SAMPLE_SPACE;
   const rng = createRng(seed);
   const baseLearningRate = Number(option('lr', '0.05'));
-  const trainer = new SupernetTrainer(tf, space, initialSupernetWeights(space, seed));
+  const init = option('init', '');
+  const teacher = option('teacher', '');
+  const checkpoint = (file: string) => readSafetensors(readFileSync(file), file);
+  const trainer = new SupernetTrainer(tf, space, init ? checkpoint(init) : initialSupernetWeights(space, seed));
+  if (teacher) trainer.freezeTeacher(checkpoint(teacher));
   const phases = progressiveShrinkingSchedule(space, { largest, kernel, depth, expand }, baseLearningRate);
   const started = performance.now();
   const phaseLog: Record<string, unknown>[] = [];
@@ -140,6 +146,7 @@ async function main(): Promise<void> {
     baseLearningRate,
     backend: runtime.runtime,
     machine: `${os.cpus()[0]?.model ?? 'cpu'} × ${os.cpus().length}, ${runtime.threads} thread(s) used`,
+    ...(init ? { startedFrom: `${path.basename(init)} (this report's minutes exclude the run that wrote it)`, teacher: teacher ? path.basename(teacher) : 'the starting weights' } : {}),
     phases: phaseLog,
     trainingMinutes: Number((trainingSeconds / 60).toFixed(1)),
     testAccuracy: {

@@ -71,10 +71,15 @@ export interface LutValidation {
   readonly models: number;
   /** Signed relative errors (predicted − measured) / measured, in percent. */
   readonly errorsPct: readonly number[];
-  /** Which quantile of |error| the band is (0.9). */
+  /** The coverage the band is for (0.9). */
   readonly quantile: number;
-  /** The band: that quantile of |error|, in percent ("± bandPct %"). */
+  /** The band, in percent ("± bandPct %"): see `rule`. */
   readonly bandPct: number;
+  /**
+   * How `bandPct` came from the errors: `conformal`, the ⌈(n + 1) · quantile⌉-th smallest |error|
+   * (./lut-validate.ts); absent in tables written before it, whose band is the plain percentile.
+   */
+  readonly rule?: 'conformal';
 }
 
 export interface LutDisturbance {
@@ -169,7 +174,8 @@ function validateValidation(value: unknown, fail: (what: string) => never): LutV
   if (!Array.isArray(errors) || errors.length === 0 || !errors.every((e) => typeof e === 'number' && Number.isFinite(e))) fail('"validation.errorsPct" must be a non-empty list of numbers.');
   if (!isCount(v.quantile) || (v.quantile as number) > 1) fail('"validation.quantile" must be a number in 0…1.');
   if (!isCount(v.bandPct)) fail('"validation.bandPct" must be a number ≥ 0.');
-  return { method: v.method as LutValidation['method'], models: v.models as number, errorsPct: errors as number[], quantile: v.quantile as number, bandPct: v.bandPct as number };
+  if (v.rule !== undefined && v.rule !== 'conformal') fail('"validation.rule" must be "conformal" when present.');
+  return { method: v.method as LutValidation['method'], models: v.models as number, errorsPct: errors as number[], quantile: v.quantile as number, bandPct: v.bandPct as number, ...(v.rule ? { rule: 'conformal' as const } : {}) };
 }
 
 function validateDisturbance(value: unknown, fail: (what: string) => never): LutDisturbance {

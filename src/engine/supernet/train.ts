@@ -181,9 +181,12 @@ export class SupernetTrainer {
     };
   }
 
-  /** Freezes the current weights as the distillation teacher (after the largest network is trained). */
-  freezeTeacher(): void {
-    this.teacher = this.snapshot();
+  /**
+   * Freezes the current weights as the distillation teacher (after the largest network is trained), or
+   * `weights` when given (a run resumed after that phase takes its teacher from that phase's checkpoint).
+   */
+  freezeTeacher(weights?: Map<string, FloatTensor>): void {
+    this.teacher = weights ?? this.snapshot();
   }
 
   /**

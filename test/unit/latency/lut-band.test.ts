@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { loadLut, parseLut, saveLut, LutError } from '../../../src/engine/latency/lut';
-import { describeValidation, fitCalibration, validationBand } from '../../../src/engine/latency/lut-validate';
+import { conformalBound, describeValidation, fitCalibration, validationBand } from '../../../src/engine/latency/lut-validate';
 import { predictFromLut } from '../../../src/engine/latency/predict';
 import { formatBand, formatMsBand } from '../../../src/engine/units';
 import { signatureKeys } from '../../../src/engine/latency/keys';
@@ -85,10 +85,23 @@ describe('table fit and error band (lut-validate)', () => {
     const band = validationBand(points, 'leave-one-out')!;
     // #1 without it: overhead 0.4 → 2.4 vs 2.1 = +14.29 %; #2: overhead 0.2 → 3.2 vs 3.5 = −8.571 %.
     assert.deepEqual(band.errorsPct, [0, 14.286, -8.571]);
-    // 90th percentile of |error| 0, 8.571, 14.286 (linear interpolation at position 1.8).
-    assert.equal(band.bandPct, Number((8.571429 + 0.8 * (14.285714 - 8.571429)).toFixed(3)));
+    // Conformal 90 % bound of |error| 0, 8.571, 14.286: rank ⌈4 · 0.9⌉ = 4 > 3, so the largest.
+    assert.equal(band.bandPct, 14.286);
     assert.equal(band.quantile, 0.9);
-    assert.match(describeValidation(band), /^90th percentile of \|error\| over 3 whole networks timed while the table was built/);
+    assert.equal(band.rule, 'conformal');
+    assert.match(describeValidation(band), /^90 % conformal bound of \|error\| \(the largest\) over 3 whole networks timed while the table was built/);
+    // A table written before the rule says what its band is: the plain percentile.
+    const { rule: _rule, ...old } = band;
+    assert.match(describeValidation(old), /^90th percentile of \|error\| over 3 whole networks/);
+  });
+
+  it('takes the ⌈(n + 1) · 0.9⌉-th smallest |error|: the largest up to 18 networks, a lower rank from 19 on', () => {
+    const ranks = Array.from({ length: 19 }, (_, i) => i + 1); // |errors| 1…19
+    assert.equal(conformalBound(ranks.slice(0, 8), 0.9), 8);
+    assert.equal(conformalBound(ranks.slice(0, 9), 0.9), 9);
+    assert.equal(conformalBound(ranks.slice(0, 18), 0.9), 18);
+    assert.equal(conformalBound(ranks.slice(0, 19).reverse(), 0.9), 18);
+    assert.equal(conformalBound([5, 1, 3], 0.5), 3);
   });
 
   it('gives no band for a single point: nothing is left to check it against', () => {
@@ -126,7 +139,7 @@ describe('tables with and without a band', () => {
     const lut = {
       ...parseLut(OLD_TABLE, 'old'),
       scale: 1.1,
-      validation: { method: 'leave-one-out' as const, models: 3, errorsPct: [1, -2, 3], quantile: 0.9, bandPct: 2.8 },
+      validation: { method: 'leave-one-out' as const, models: 3, errorsPct: [1, -2, 3], quantile: 0.9, bandPct: 3, rule: 'conformal' as const },
       disturbance: { passes: 12, disturbedPasses: 2, redonePasses: 2, referenceSlowdownPct: 3.5 },
     };
     saveLut(file, lut);
@@ -135,6 +148,7 @@ describe('tables with and without a band', () => {
     assert.throws(() => parseLut(bad({ scale: 0 }), 't.lut.json'), (e: Error) => e instanceof LutError && /t\.lut\.json: "scale" must be a number > 0/.test(e.message));
     assert.throws(() => parseLut(bad({ validation: { ...lut.validation, bandPct: -1 } }), 't'), /"validation\.bandPct" must be a number ≥ 0/);
     assert.throws(() => parseLut(bad({ validation: { ...lut.validation, method: 'guess' } }), 't'), /"validation\.method"/);
+    assert.throws(() => parseLut(bad({ validation: { ...lut.validation, rule: 'hope' } }), 't'), /"validation\.rule"/);
     assert.throws(() => parseLut(bad({ validation: { ...lut.validation, errorsPct: [] } }), 't'), /"validation\.errorsPct"/);
     assert.throws(() => parseLut(bad({ disturbance: { ...lut.disturbance, passes: 1.5 } }), 't'), /"disturbance\.passes" must be a whole number/);
   });
@@ -168,10 +182,10 @@ describe('the band in reports, hints and hovers', () => {
       assert.equal(band.method, 're-timed');
       const priced = analyzeText(text, { fileName: 'arch.supernet.json', efficiency: { device: 'local-cpu', lutDirectory: dir } });
       assert.equal(priced.latency?.band?.pct, band.bandPct);
-      assert.match(priced.latency!.band!.how, /^90th percentile of \|error\| over 3 re-timings/);
+      assert.match(priced.latency!.band!.how, /^90 % conformal bound of \|error\| \(the largest\) over 3 re-timings/);
       const text1 = renderReport(priced);
       assert.ok(text1.includes(`${formatMsBand(priced.latency!.totalMs, band.bandPct)} per forward pass`), text1);
-      assert.match(text1, /error band ± \d+ %: 90th percentile/);
+      assert.match(text1, /error band ± \d+ %: 90 % conformal bound/);
       assert.match(text1, /latency \(± \d+ %\)/, 'the layer table column carries the band');
       const layer = priced.layers.find((l) => (l.latencyMs ?? 0) > 0)!;
       assert.match(hintLabel(layer, { metrics: ['latency'], units: 'si' }, '', priced.latency!.band!.pct), / ± \d+ %$/);

@@ -41,6 +41,7 @@ describe('extracting subnets of a custom-stride supernet (real Fashion-MNIST ima
     const archs = [largestArch(space, 28), smallestArch(space, 24), ...Array.from({ length: 3 }, () => sampleArch(space, SAMPLE_RESOLUTIONS, rng))];
     let worst = 0;
     let worstOnnx = 0;
+    let largestLogit = 0;
     for (const [i, arch] of archs.entries()) {
       const extracted = extractSubnet(space, weights, arch);
       const config = extracted.netConfig;
@@ -61,6 +62,7 @@ describe('extracting subnets of a custom-stride supernet (real Fashion-MNIST ima
       for (let k = 0; k < want.length; k++) worstOnnx = Math.max(worstOnnx, Math.abs(want[k] - out[ONNX_OUTPUT].data[k]));
       tf.dispose([x, a, b, nchw]);
       worst = Math.max(worst, diff);
+      largestLogit = Math.max(largestLogit, scale);
       assert.ok(scale > 0.05 && scale < 100, `arch ${i}: logits of a sane scale (${scale}), the bound would mean nothing`);
 
       const viaConfig = analyzeText(JSON.stringify(config), { fileName: 'net.config', inputSize: [arch.r, arch.r] }).totals!;
@@ -72,6 +74,8 @@ describe('extracting subnets of a custom-stride supernet (real Fashion-MNIST ima
       assert.equal(stored, viaConfig.params, `arch ${i}: the extracted tensors hold exactly the reported params`);
     }
     assert.ok(worst <= 1e-5, `max |supernet − static| ${worst}`);
-    assert.ok(worstOnnx <= 1e-5, `max |supernet − ONNX Runtime| ${worstOnnx}`);
+    // ONNX Runtime sums its convolutions in another order than TF.js: float32 rounding grows with the logits'
+    // size (random weights reach tens), so its bound is relative to the largest logit, as 1e-5 of it.
+    assert.ok(worstOnnx <= 1e-5 * Math.max(1, largestLogit), `max |supernet − ONNX Runtime| ${worstOnnx} (largest |logit| ${largestLogit})`);
   });
 });
