@@ -15,6 +15,7 @@ import '@tensorflow/tfjs-backend-webgl';
 import '@tensorflow/tfjs-backend-webgpu';
 import { loadGraphModel } from '@tensorflow/tfjs-converter';
 import type { GpuMeasurement } from '../src/extension/panel/protocol';
+import { budgetedRuns } from './budgeted-runs';
 
 export interface GpuMeasureRequest {
   readonly modelJson: tf.io.ModelJSON;
@@ -111,17 +112,8 @@ export async function measureOnGpu(request: GpuMeasureRequest): Promise<GpuMeasu
     output.dispose();
   };
   try {
-    // Bounded in time as well as in runs: a software renderer takes seconds per run.
-    const warmupStart = performance.now();
-    for (let i = 0; i < request.warmup && (i < 1 || performance.now() - warmupStart < WARMUP_BUDGET_MS); i++) await once();
-    const times: number[] = [];
-    const timedStart = performance.now();
-    for (let i = 0; i < request.runs && (i < MIN_RUNS || performance.now() - timedStart < TIMED_BUDGET_MS); i++) {
-      const t0 = performance.now();
-      await once();
-      times.push(performance.now() - t0);
-    }
-    if (times.length < request.runs) notes.push(`stopped after ${times.length} of ${request.runs} runs (${(TIMED_BUDGET_MS / 1000).toFixed(0)} s budget)`);
+    const { times, stoppedNote } = await budgetedRuns(once, { warmup: request.warmup, runs: request.runs, minRuns: MIN_RUNS, warmupBudgetMs: WARMUP_BUDGET_MS, timedBudgetMs: TIMED_BUDGET_MS });
+    if (stoppedNote) notes.push(stoppedNote);
     times.sort((a, b) => a - b);
     notes.push(`TF.js ${tf.version_core}, input ${[1, ...shape.slice(1)].join('×')}`);
     return {

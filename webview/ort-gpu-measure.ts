@@ -19,6 +19,7 @@ import * as ort from 'onnxruntime-web/all';
 import { feedSpecs } from '../src/engine/runtime/ort-feeds';
 import { runStatistics, SOFTWARE_ADAPTER } from '../src/extension/model-view/gpu';
 import type { GpuMeasureJob, OrtGpuMeasurement } from '../src/extension/model-view/protocol';
+import { budgetedRuns } from './budgeted-runs';
 
 const WARMUP_BUDGET_MS = 10_000;
 const TIMED_BUDGET_MS = 20_000;
@@ -66,17 +67,8 @@ export async function measureOnnxOnWebGpu(job: GpuMeasureJob, wasmUrl: string): 
         t.dispose();
       }
     };
-    const warmupStart = performance.now();
-    let warmupRuns = 0;
-    for (; warmupRuns < job.warmup && (warmupRuns < 1 || performance.now() - warmupStart < WARMUP_BUDGET_MS); warmupRuns++) await once();
-    const times: number[] = [];
-    const timedStart = performance.now();
-    for (let i = 0; i < job.runs && (i < MIN_RUNS || performance.now() - timedStart < TIMED_BUDGET_MS); i++) {
-      const t0 = performance.now();
-      await once();
-      times.push(performance.now() - t0);
-    }
-    if (times.length < job.runs) notes.push(`stopped after ${times.length} of ${job.runs} runs (${TIMED_BUDGET_MS / 1000} s budget)`);
+    const { times, warmupRuns, stoppedNote } = await budgetedRuns(once, { warmup: job.warmup, runs: job.runs, minRuns: MIN_RUNS, warmupBudgetMs: WARMUP_BUDGET_MS, timedBudgetMs: TIMED_BUDGET_MS });
+    if (stoppedNote) notes.push(stoppedNote);
     notes.push(`inputs ${Object.entries(job.inputs).map(([k, d]) => `${k} ${d.join('×')}`).join(', ')}`);
     return {
       executionProvider: 'webgpu',
