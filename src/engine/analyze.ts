@@ -9,8 +9,9 @@ import { evaluate, type CostResult, type Totals } from './cost';
 import { DEFAULT_SEQ_LEN, type DType, type ModelIR } from './ir';
 import { READERS } from './formats';
 import type { FormatReader, ParsedSource, ReadOptions } from './formats/types';
-import { parseJsonDocument } from './source/json';
+import { parseJsonDocument, type JsonDocument } from './source/json';
 import { LineIndex } from './source/text';
+import type { JsonSourceCache } from './source/incremental';
 import { yamlNestingProblem } from './source/nesting';
 import { isExactCount } from './budget';
 import { evaluatedTotals, excludedNotes, transformerMetrics, type TransformerMetrics } from './transformer';
@@ -42,6 +43,11 @@ export interface AnalyzeOptions extends ReadOptions {
   readonly includeOps?: boolean;
   /** Target device (and carbon setting) for latency and CO2e; none: counts only. */
   readonly efficiency?: EfficiencyOptions;
+  /**
+   * The previous reading of this document, patched after small edits instead of parsed again
+   * (source/incremental.ts). Local to one process: the isolated worker keeps one per document.
+   */
+  readonly sourceCache?: JsonSourceCache;
 }
 
 function looksLikeJson(text: string): boolean {
@@ -53,9 +59,9 @@ function looksLikeYaml(fileName: string): boolean {
   return /\.ya?ml$/i.test(fileName);
 }
 
-export function parseSource(text: string, fileName: string): ParsedSource {
+export function parseSource(text: string, fileName: string, cached?: JsonDocument): ParsedSource {
   if (looksLikeJson(text)) {
-    const json = parseJsonDocument(text);
+    const json = cached ?? parseJsonDocument(text);
     return { text, fileName, json, refused: json.nesting };
   }
   if (looksLikeYaml(fileName) || /^\s*(backbone|head|nc|scales)\s*:/m.test(text)) {
@@ -103,7 +109,8 @@ export interface AnalyzedModel {
 export function analyzeModel(rawText: string, options: AnalyzeOptions): AnalyzedModel {
   const text = rawText.charCodeAt(0) === 0xfeff ? rawText.slice(1) : rawText;
   const report = (r: AnalysisReport, ir?: ModelIR, evaluated?: CostResult): AnalyzedModel => ({ report: r, ir, evaluated });
-  const lines = new LineIndex(text);
+  const cached = options.sourceCache && text.length <= MAX_ANALYSED_BYTES && looksLikeJson(text) ? options.sourceCache.read(text) : undefined;
+  const lines = cached?.lines ?? new LineIndex(text);
   const batch = options.batch ?? 1;
   const sink = new DiagnosticSink();
   const base = { file: options.fileName, batch, layers: [] as LayerReport[], notes: [] as string[] };
@@ -116,7 +123,7 @@ export function analyzeModel(rawText: string, options: AnalyzeOptions): Analyzed
     return report({ ...base, format: null, dtype: options.dtype ?? 'float32', diagnostics: toReportDiagnostics(sink, lines) });
   }
 
-  const source = parseSource(text, options.fileName);
+  const source = parseSource(text, options.fileName, cached?.json);
   if (source.refused) {
     // Reported whenever the file may be a model config: the user otherwise sees nothing at all.
     if (options.reportUnknown || mightBeModelConfig(text)) sink.error(source.refused.message, source.refused.range);

@@ -14,6 +14,7 @@ export type { FormatId, DType, SourceRange, ModelIR } from './ir';
 export type { Totals } from './cost';
 export type { TransformerMetrics } from './transformer';
 export { LineIndex } from './source/text';
+export { JsonSourceCache } from './source/incremental';
 export * from './report';
 export * from './hints';
 export * from './efficiency';

@@ -11,7 +11,7 @@
  */
 import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
-import type { AnalysisJobMessage, AnalysisProcessConfig, AnalysisProcessMessage, AnalysisWorkerData, AnalysisWorkerMessage } from './protocol';
+import type { AnalysisJobRequest, AnalysisProcessConfig, AnalysisProcessMessage, AnalysisWorkerData, AnalysisWorkerMessage } from './protocol';
 
 const RELAY_MS = 50;
 
@@ -22,11 +22,11 @@ const cursor = new Int32Array(progress);
 
 let worker: Worker | undefined;
 let workerReady = false;
-let running: AnalysisJobMessage | undefined;
+let running: AnalysisJobRequest | undefined;
 let relay: NodeJS.Timeout | undefined;
 let lastRelayed = -1;
 let announced = false;
-const waiting: AnalysisJobMessage[] = [];
+const waiting: AnalysisJobRequest[] = [];
 
 function send(message: AnalysisProcessMessage): void {
   process.send?.(message);
@@ -45,7 +45,7 @@ function startWorker(): void {
       announced = true;
       next();
     } else if (running && message.id === running.id) {
-      finish(message.kind === 'report' ? { kind: 'report', id: running.id, report: message.report } : stopped(`the analyser failed: ${message.message}`));
+      finish(message.kind === 'failed' ? stopped(`the analyser failed: ${message.message}`) : message);
     }
   });
   w.on('error', (error: Error & { code?: string }) => {
@@ -94,7 +94,7 @@ function next(): void {
   worker!.postMessage(running);
 }
 
-process.on('message', (job: AnalysisJobMessage) => {
+process.on('message', (job: AnalysisJobRequest) => {
   waiting.push(job);
   next();
 });

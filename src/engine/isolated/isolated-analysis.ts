@@ -16,11 +16,13 @@
  * take milliseconds; the budget only has to be far above that on a loaded two-core machine).
  */
 import { fork, type ChildProcess } from 'node:child_process';
+import { deserialize } from 'node:v8';
 import { existsSync } from 'node:fs';
 import * as path from 'node:path';
 import type { AnalysisReport } from '../analyze';
 import { LineIndex } from '../source/text';
-import type { AnalysisProcessConfig, AnalysisProcessMessage, WireAnalyzeOptions } from './protocol';
+import { changedSpan } from '../source/incremental';
+import type { AnalysisJobRequest, AnalysisProcessConfig, AnalysisProcessMessage, WireAnalyzeOptions } from './protocol';
 
 export type { WireAnalyzeOptions } from './protocol';
 
@@ -33,8 +35,14 @@ export interface AnalysisLimits {
 
 export const DEFAULT_ANALYSIS_LIMITS: AnalysisLimits = { memoryMb: 512, timeMs: 10_000 };
 
-/** The supervising child's own heap: it holds one text and one report at a time. */
+/** The supervising child's own heap: it holds the recent documents' texts and one report at a time. */
 const CHILD_HEAP_MB = 192;
+
+/**
+ * Documents whose last sent text host and child both keep, so the next version of each crosses as an edit
+ * (protocol.ts AnalysisJobRequest): sending half a megabyte costs about 10 ms a keystroke, an edit nothing.
+ */
+const SENT_DOCUMENTS = 4;
 
 export interface IsolatedAnalyzerOptions {
   readonly limits?: Partial<AnalysisLimits>;
@@ -73,6 +81,8 @@ export class IsolatedAnalyzer {
   private timer: NodeJS.Timeout | undefined;
   private nextId = 1;
   private disposed = false;
+  /** What the current child holds per document (most recent last); emptied when a child starts. */
+  private readonly sent = new Map<string, string>();
 
   constructor(options: IsolatedAnalyzerOptions = {}) {
     this.limits = { ...DEFAULT_ANALYSIS_LIMITS, ...options.limits };
@@ -134,7 +144,11 @@ export class IsolatedAnalyzer {
     this.running = job;
     this.offset = -1;
     this.timer = setTimeout(() => this.abandon(`it took longer than ${this.limits.timeMs / 1000} s`), this.limits.timeMs);
-    this.child!.send({ id: job.id, text: job.text, filePath: job.filePath, options: job.options });
+    this.child!.send(this.request(job));
+  }
+
+  private request(job: QueuedJob, whole = false): AnalysisJobRequest {
+    return wireRequest(this.sent, job, whole);
   }
 
   private startChild(): void {
@@ -150,6 +164,7 @@ export class IsolatedAnalyzer {
     });
     this.child = child;
     this.ready = false;
+    this.sent.clear();
     child.on('message', (message: AnalysisProcessMessage) => {
       if (child !== this.child) return;
       if (message.kind === 'ready') {
@@ -159,8 +174,9 @@ export class IsolatedAnalyzer {
       }
       const job = this.running;
       if (!job || job.id !== message.id) return;
-      if (message.kind === 'progress') this.offset = message.offset;
-      else if (message.kind === 'report') this.finish(message.report);
+      if (message.kind === 'resend') child.send(this.request(job, true));
+      else if (message.kind === 'progress') this.offset = message.offset;
+      else if (message.kind === 'report') this.finish(decodeReport(message.serialized));
       else this.finish(stoppedReport(job.text, job.options, message.reason, message.offset));
     });
     child.on('error', () => {
@@ -199,6 +215,29 @@ export class IsolatedAnalyzer {
     this.ready = false;
     if (child && child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
   }
+}
+
+function decodeReport(bytes: Uint8Array): AnalysisReport {
+  return deserialize(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)) as AnalysisReport;
+}
+
+/**
+ * A job as it crosses the pipe: an edit of the document's last sent text (`sent`, updated here) when the
+ * changed part is under half the text, else the whole text; binary files go by path.
+ */
+export function wireRequest(sent: Map<string, string>, job: { readonly id: number; readonly key?: string; readonly text: string; readonly filePath?: string; readonly options: WireAnalyzeOptions }, whole = false): AnalysisJobRequest {
+  const base = { id: job.id, text: job.text, filePath: job.filePath, options: job.options };
+  if (job.filePath !== undefined) return base;
+  const documentKey = job.key ?? job.options.fileName;
+  const previous = sent.get(documentKey);
+  sent.delete(documentKey);
+  sent.set(documentKey, job.text);
+  if (sent.size > SENT_DOCUMENTS) sent.delete(sent.keys().next().value!);
+  if (previous === undefined || whole) return { ...base, documentKey };
+  const span = changedSpan(previous, job.text);
+  const inserted = job.text.slice(span.start, span.newEnd);
+  if (inserted.length > job.text.length / 2) return { ...base, documentKey };
+  return { ...base, text: '', documentKey, edit: { baseLength: previous.length, start: span.start, end: span.oldEnd, inserted } };
 }
 
 /** A report with one error: why the analysis stopped and, when the cursor says, at which line. */

@@ -20,6 +20,28 @@ export class LineIndex {
     this.lineStarts = starts;
   }
 
+  /**
+   * The index of `text`, made from `previous` (of the text before an edit at `editStart` that removed and
+   * inserted no line break): starts after the edit move by `delta`. For JsonSourceCache (incremental.ts).
+   */
+  static shifted(previous: LineIndex, text: string, editStart: number, delta: number): LineIndex {
+    const starts = previous.lineStarts.slice();
+    for (let i = starts.length - 1; i >= 0 && starts[i] > editStart; i--) starts[i] += delta;
+    return LineIndex.withStarts(text, starts);
+  }
+
+  /** `previous`'s line table for a text of the same length and line breaks. */
+  static retext(previous: LineIndex, text: string): LineIndex {
+    return LineIndex.withStarts(text, previous.lineStarts);
+  }
+
+  private static withStarts(text: string, starts: number[]): LineIndex {
+    const index = Object.create(LineIndex.prototype) as { text: string; lineStarts: number[] };
+    index.text = text;
+    index.lineStarts = starts;
+    return index as unknown as LineIndex;
+  }
+
   get lineCount(): number {
     return this.lineStarts.length;
   }

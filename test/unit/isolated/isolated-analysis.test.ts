@@ -3,7 +3,8 @@ import * as path from 'node:path';
 import { readFileSync } from 'node:fs';
 import '../../../src/engine/ops';
 import { analyzeText } from '../../../src/engine/analyze';
-import { IsolatedAnalyzer } from '../../../src/engine/isolated/isolated-analysis';
+import { IsolatedAnalyzer, wireRequest } from '../../../src/engine/isolated/isolated-analysis';
+import { generateKerasModel } from '../../fixtures/generate-keras';
 import { samplePath } from '../fixtures';
 
 const HOSTILE = path.join(__dirname, 'hostile-worker.js');
@@ -81,6 +82,55 @@ describe('isolated analysis (a child process, the engine in its worker thread, m
       assert.equal(await first, undefined);
       assert.deepEqual((await second)?.notes, ['two']);
       assert.deepEqual((await other)?.notes, ['three']);
+    } finally {
+      analyzer.dispose();
+    }
+  });
+
+  it('sends a keystroke as an edit of the document\'s last text, and a new or rewritten document whole', () => {
+    const sent = new Map<string, string>();
+    const text = generateKerasModel(20);
+    const at = text.indexOf('"filters": ') + '"filters": '.length;
+    const edited = text.slice(0, at) + '1' + text.slice(at);
+    const job = (id: number, t: string, key?: string) => ({ id, key, text: t, options: { fileName: 'model.json' } });
+    const first = wireRequest(sent, job(1, text, 'doc'));
+    assert.equal(first.text, text);
+    assert.equal(first.edit, undefined);
+    const second = wireRequest(sent, job(2, edited, 'doc'));
+    assert.equal(second.text, '');
+    assert.deepEqual(second.edit, { baseLength: text.length, start: at, end: at, inserted: '1' });
+    assert.equal(wireRequest(sent, job(3, '{"model_type": "llama"}', 'doc')).text, '{"model_type": "llama"}', 'a rewrite goes whole');
+    assert.equal(wireRequest(sent, { ...job(4, '', 'doc'), filePath: '/m.onnx' }).edit, undefined);
+    for (let i = 0; i < 5; i++) wireRequest(sent, job(10 + i, text, `other-${i}`));
+    assert.equal(sent.has('doc'), false, 'the least recently sent document is forgotten past four');
+    assert.equal(wireRequest(sent, job(20, edited, 'doc')).text, edited);
+  });
+
+  it('gives analyzeText\'s report for every keystroke of a sequence sent as edits, documents interleaved', async () => {
+    const analyzer = new IsolatedAnalyzer();
+    let keras = generateKerasModel(40);
+    let llm = readFileSync(samplePath('huggingface', 'Llama-3.1-8B.config.json'), 'utf8');
+    try {
+      for (let i = 0; i < 12; i++) {
+        const at = keras.indexOf('"filters": ', (i * 1543) % keras.length) + '"filters": '.length;
+        keras = i % 3 === 2 ? keras.slice(0, at) + keras.slice(at + 1) : keras.slice(0, at) + String(i % 10) + keras.slice(at);
+        const isolated = await analyzer.analyze(keras, { fileName: 'model.json', includeOps: true }, 'keras');
+        assert.deepEqual(isolated, analyzeText(keras, { fileName: 'model.json', includeOps: true }), `Keras keystroke ${i}`);
+        llm = llm.replace(/"num_hidden_layers": (\d+)/, (_, n: string) => `"num_hidden_layers": ${Number(n) + (i % 2 ? 1 : 10)}`);
+        assert.deepEqual(await analyzer.analyze(llm, { fileName: 'config.json' }, 'llm'), analyzeText(llm, { fileName: 'config.json' }), `config keystroke ${i}`);
+      }
+    } finally {
+      analyzer.dispose();
+    }
+  });
+
+  it('sends a job again whole when the worker lost the text an edit is based on', async () => {
+    const analyzer = new IsolatedAnalyzer({ workerPath: HOSTILE });
+    try {
+      const text = `report ${'x'.repeat(200)}`;
+      assert.deepEqual((await analyzer.analyze(text, { fileName: 'a.json' }, 'doc'))?.notes, ['report']);
+      // One character more: an edit on the wire, which this worker (keeping no texts) answers with `resend`.
+      assert.deepEqual((await analyzer.analyze(`${text}y`, { fileName: 'a.json' }, 'doc'))?.notes, ['report']);
     } finally {
       analyzer.dispose();
     }
