@@ -15,6 +15,13 @@ import type { AnalysisJobRequest, AnalysisProcessConfig, AnalysisProcessMessage,
 
 const RELAY_MS = 50;
 
+/**
+ * The worker's young generation (three semi-spaces' worth, so 32 MB semi-spaces): one keystroke's analysis
+ * of a 500-layer model.json allocates a few MB, which then fits between two scavenges; the worker runs the
+ * scavenge itself between jobs (analysis-worker.ts). V8's default grows to 16 MB semi-spaces only slowly.
+ */
+const YOUNG_GENERATION_MB = 96;
+
 const config = JSON.parse(process.argv[2] ?? '{}') as AnalysisProcessConfig;
 const workerPath = config.workerPath ?? path.join(__dirname, 'analysis-worker.js');
 const progress = new SharedArrayBuffer(4);
@@ -34,7 +41,7 @@ function send(message: AnalysisProcessMessage): void {
 
 function startWorker(): void {
   const data: AnalysisWorkerData = { progress };
-  const w = new Worker(workerPath, { workerData: data, resourceLimits: { maxOldGenerationSizeMb: config.memoryMb }, stdout: false, stderr: false });
+  const w = new Worker(workerPath, { workerData: data, resourceLimits: { maxOldGenerationSizeMb: config.memoryMb, maxYoungGenerationSizeMb: YOUNG_GENERATION_MB }, stdout: false, stderr: false });
   worker = w;
   workerReady = false;
   w.on('message', (message: AnalysisWorkerMessage) => {

@@ -157,7 +157,8 @@ export class IsolatedAnalyzer {
       stdio: ['ignore', 'ignore', 'ignore', 'ipc'],
       // Not the parent's flags (mocha's, an inspector port); ELECTRON_RUN_AS_NODE makes VS Code's
       // Electron binary behave as plain Node when the extension host forks it.
-      execArgv: [`--max-old-space-size=${CHILD_HEAP_MB}`],
+      // --expose-gc: the worker collects its young generation between jobs (analysis-worker.ts).
+      execArgv: [`--max-old-space-size=${CHILD_HEAP_MB}`, '--expose-gc'],
       env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' },
       // Reports cross as structured clones, as they would between threads.
       serialization: 'advanced',
