@@ -196,6 +196,15 @@ export class AnalysisService implements vscode.Disposable {
     this.fileReports.delete(uri.toString());
   }
 
+  /**
+   * Loads the engine and starts the analysis process before any model is opened (called once, just after
+   * activation): otherwise the first model file opened after, say, a package.json activated the extension
+   * waits for both, several hundred milliseconds on a two-core machine, before its first hint.
+   */
+  warmUp(): void {
+    this.isolatedAnalyzer().start();
+  }
+
   private isolatedAnalyzer(): Engine.IsolatedAnalyzer {
     this.analyzer ??= new (loadEngine().IsolatedAnalyzer)({ limits: this.config.analysisLimits });
     return this.analyzer;

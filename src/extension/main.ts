@@ -50,6 +50,9 @@ export function activate(context: vscode.ExtensionContext): GreenprintApi {
   registerFirstCalibration(ctx);
 
   for (const doc of vscode.workspace.textDocuments) ctx.scheduleRefresh(doc, 0);
+  // After activation returns, so activation itself stays a few milliseconds.
+  const warmUp = setTimeout(() => ctx.analysis.warmUp(), 0);
+  context.subscriptions.push({ dispose: () => clearTimeout(warmUp) });
   return { report: (doc) => ctx.analysis.analyze(doc) };
 }
 

@@ -4,7 +4,8 @@
  * every `POLL_MS` until it returns the first non-empty set of hints. The hints must be the real ones (the
  * first is the stem convolution's, 7×7×3×64 = 9,408 params), and each time goes to first-hint.json beside
  * the suite's results, where `npm run bench` prints it as `hints.first_hint_ms` / `hints.first_hint_llm_ms`.
- * Fails when no hint appears within `LIMIT_MS`. The time counts from the open request, after activation;
+ * Fails when no hint appears within `LIMIT_MS`. The time counts from the open request, after activation and
+ * once the editor is idle (untilEditorIdle: no command queued behind VS Code's own start-up work);
  * `openedMs` / `shownMs` (open and show returned) and the polls are recorded too, to see where it went.
  */
 import * as assert from 'node:assert/strict';
@@ -35,16 +36,20 @@ interface FirstHint {
   /** When openTextDocument and showTextDocument returned, and how the polling went (where the time went). */
   readonly openedMs: number;
   readonly shownMs: number;
+  /** When the extension's report for the text was ready, from the open request. */
+  readonly reportMs: number;
   readonly polls: number;
   readonly slowestPollMs: number;
   readonly firstPollMs: number;
 }
 
 /** Opens `file` and polls the hint provider over the whole document until it answers with hints. */
-async function timeToFirstHint(file: string): Promise<FirstHint> {
+async function timeToFirstHint(file: string, api: Api): Promise<FirstHint> {
   const t0 = performance.now();
   const doc = await vscode.workspace.openTextDocument(file);
   const openedMs = performance.now() - t0;
+  // When the extension's own analysis of the opened text was ready (the rest is VS Code's dispatch).
+  const reportReady = api.report(doc).then(() => performance.now() - t0);
   await vscode.window.showTextDocument(doc);
   const shownMs = performance.now() - t0;
   const whole = new vscode.Range(0, 0, doc.lineCount, 0);
@@ -56,15 +61,34 @@ async function timeToFirstHint(file: string): Promise<FirstHint> {
     polls.push(Math.round(performance.now() - p0));
     if (hints.length) {
       const sorted = [...hints].sort((a, b) => a.position.compareTo(b.position));
-      return { ms, hints: hints.length, first: sorted[0], doc, openedMs, shownMs, polls: polls.length, slowestPollMs: Math.max(...polls), firstPollMs: polls[0] };
+      return { ms, hints: hints.length, first: sorted[0], doc, openedMs, shownMs, reportMs: await reportReady, polls: polls.length, slowestPollMs: Math.max(...polls), firstPollMs: polls[0] };
     }
     if (ms > LIMIT_MS) throw new Error(`no hint for ${path.basename(file)} within ${LIMIT_MS} ms`);
     await new Promise((r) => setTimeout(r, POLL_MS));
   }
 }
 
-function timing({ ms, hints, openedMs, shownMs, polls, slowestPollMs, firstPollMs }: FirstHint) {
-  return { ms, hints, openedMs, shownMs, polls, slowestPollMs, firstPollMs };
+/**
+ * Waits until VS Code answers a no-op command round trip within `QUIET_MS` three times running (at most
+ * `LIMIT_MS`): a workbench that just started, or just opened half a megabyte of JSON, stays busy for seconds
+ * with work of its own (tokenising, folding, other extensions), and the first-hint time is meant to measure
+ * what follows an open on an idle editor. Returns how long it waited.
+ */
+const QUIET_MS = 30;
+async function untilEditorIdle(): Promise<number> {
+  const t0 = performance.now();
+  let quiet = 0;
+  while (quiet < 3 && performance.now() - t0 < LIMIT_MS) {
+    const p0 = performance.now();
+    await vscode.commands.executeCommand('workbench.action.focusActiveEditorGroup');
+    quiet = performance.now() - p0 < QUIET_MS ? quiet + 1 : 0;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return performance.now() - t0;
+}
+
+function timing({ ms, hints, openedMs, shownMs, reportMs, polls, slowestPollMs, firstPollMs }: FirstHint) {
+  return { ms, hints, openedMs, shownMs, reportMs, polls, slowestPollMs, firstPollMs };
 }
 
 function labelText(hint: vscode.InlayHint): string {
@@ -95,11 +119,13 @@ describe('Time to first hint', function () {
     fs.writeFileSync(llm, JSON.stringify(LLAMA_2_7B_SHAPE, null, 2));
 
     // The small config first: opening the 537 KB file keeps VS Code itself busy for seconds afterwards.
-    const l = await timeToFirstHint(llm);
+    const idleBeforeLlmMs = await untilEditorIdle();
+    const l = await timeToFirstHint(llm, api);
     assert.match(labelText(l.first), /params/, 'the LLM config gets params hints');
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
 
-    const k = await timeToFirstHint(keras);
+    const idleBeforeKerasMs = await untilEditorIdle();
+    const k = await timeToFirstHint(keras, api);
     const report = await api.report(k.doc);
     const stem = report?.layers.find((l) => l.name === 'stem_conv');
     assert.equal(stem?.params, 9408, 'the stem convolution counts 7×7×3×64 params');
@@ -120,8 +146,8 @@ describe('Time to first hint', function () {
       file,
       JSON.stringify(
         {
-          keras500: { ...timing(k), file: 'model.json (generateKerasModel(500))' },
-          llm32: { ...timing(l), file: 'config.json (Llama-2-7B shape)' },
+          keras500: { ...timing(k), waitedForIdleEditorMs: idleBeforeKerasMs, file: 'model.json (generateKerasModel(500))' },
+          llm32: { ...timing(l), waitedForIdleEditorMs: idleBeforeLlmMs, file: 'config.json (Llama-2-7B shape)' },
           pollMs: POLL_MS,
           vscode: vscode.version,
           date: new Date().toISOString(),
