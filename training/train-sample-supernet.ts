@@ -9,22 +9,21 @@
  *   training-report.json      phases, steps, time, and test-split accuracy of the largest and smallest
  *                             subnets after BN re-calibration
  * Run: `npm run train:sample -- [--epochs 1,0.5,0.5,0.5] [--batch 64] [--lr 0.05] [--out DIR]
- * [--seed 1] [--checkpoints DIR]`. A run goes on from a checkpoint with `--init FILE` (weights to start
+ * [--seed 1] [--checkpoints DIR] [--workers N]`. A run goes on from a checkpoint with `--init FILE` (weights to start
  * from, e.g. .train/after-largest.safetensors with `--epochs 0,…`) and `--teacher FILE` (the distillation
  * teacher; default: the starting weights when no largest phase runs).
  * The predictor data and predictor come from training/sample-predictor.ts afterwards.
  */
 import { mkdirSync, readFileSync, writeFileSync, renameSync } from 'node:fs';
+import { isMainThread } from 'node:worker_threads';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { loadMnistLayoutDataset, FASHION_MNIST_DIR } from '../src/engine/data/idx';
 import { initBackend } from '../src/engine/runtime/backend';
 import {
-  SupernetTrainer,
   createRng,
   evaluateSubnet,
   FASHION_MNIST_NORMALISATION,
-  imageBatch,
   largestArch,
   progressiveShrinkingSchedule,
   recalibrateBatchNorm,
@@ -32,7 +31,7 @@ import {
   shuffledIndices,
   smallestArch,
 } from '../src/engine/supernet/train';
-import { sortMiddleChannels } from '../src/engine/supernet/channel-sort';
+import { ParallelTrainer } from './parallel-trainer';
 import { initialSupernetWeights } from '../src/engine/supernet/weights';
 import { readSafetensors, writeSafetensors } from '../src/engine/weights/safetensors';
 import { SAMPLE_FILES, SAMPLE_SPACE, SAMPLE_RESOLUTIONS, sampleDescription, splitTrainValidation, recalibrationBatches } from './sample-common';
@@ -53,6 +52,8 @@ async function main(): Promise<void> {
   // 64: a batch of 128 at 4× downsampling overflows the TF.js wasm heap in the differentiable conv form.
   const batchSize = Number(option('batch', '64'));
   const seed = Number(option('seed', '1'));
+  // One training thread per core (parallel-trainer.ts): each computes half of every batch.
+  const workers = Number(option('workers', String(Math.max(1, Math.min(os.cpus().length, 4)))));
   const [largest, kernel, depth, expand] = option('epochs', '1,0.5,0.5,0.5').split(',').map(Number);
   const runtime = await initBackend();
   const tf = runtime.tf;
@@ -68,18 +69,18 @@ async function main(): Promise<void> {
   const init = option('init', '');
   const teacher = option('teacher', '');
   const checkpoint = (file: string) => readSafetensors(readFileSync(file), file);
-  const trainer = new SupernetTrainer(tf, space, init ? checkpoint(init) : initialSupernetWeights(space, seed));
-  if (teacher) trainer.freezeTeacher(checkpoint(teacher));
+  const trainer = await ParallelTrainer.start(space, init ? checkpoint(init) : initialSupernetWeights(space, seed), workers);
+  if (teacher) await trainer.freezeTeacher(checkpoint(teacher));
   const phases = progressiveShrinkingSchedule(space, { largest, kernel, depth, expand }, baseLearningRate);
   const started = performance.now();
   const phaseLog: Record<string, unknown>[] = [];
   let globalStep = 0;
   for (const phase of phases) {
     const steps = Math.max(1, Math.round((phase.epochs * trainIndices.length) / batchSize));
-    if (phase.distill && !trainer.hasTeacher) trainer.freezeTeacher();
+    if (phase.distill && !trainer.hasTeacher) await trainer.freezeTeacher();
     // OFA re-organises the middle channels before each elastic-width phase, so smaller expand ratios keep the
     // most important channels (the largest subnet, and so the teacher, computes the same function).
-    if (phase.name === 'elastic expand') trainer.reorganize((weights) => sortMiddleChannels(space, weights));
+    if (phase.name === 'elastic expand') await trainer.sortChannels();
     const t0 = performance.now();
     let order = shuffledIndices(trainIndices.length, rng);
     let cursor = 0;
@@ -96,10 +97,7 @@ async function main(): Promise<void> {
       const lr = step < warmup ? (phase.learningRate * (step + 1)) / warmup : 0.5 * phase.learningRate * (1 + Math.cos((Math.PI * step) / steps));
       const resolution = SAMPLE_RESOLUTIONS[Math.floor(rng.next() * SAMPLE_RESOLUTIONS.length)];
       const arch = sampleArchFrom(space, phase.choices, resolution, rng);
-      const images = imageBatch(tf, data.train, picked, FASHION_MNIST_NORMALISATION, resolution, rng);
-      const labels = Int32Array.from(picked, (i) => data.train.labels[i]);
-      const loss = trainer.step(images, labels, arch, lr, phase.distill);
-      images.dispose();
+      const loss = await trainer.step({ indices: picked, resolution, arch, learningRate: lr, distill: phase.distill, flipSeed: Math.floor(rng.next() * 2 ** 31) });
       smoothed = Number.isNaN(smoothed) ? loss : 0.95 * smoothed + 0.05 * loss;
       if (!Number.isFinite(loss)) throw new Error(`loss became ${loss} at step ${step} of ${phase.name}`);
       if (step % 20 === 0 || step === steps - 1) {
@@ -110,14 +108,14 @@ async function main(): Promise<void> {
     const seconds = (performance.now() - t0) / 1000;
     const sorted = phase.name === 'elastic expand' ? { channelsSortedBefore: 'OFA re_organize_middle_weights (L1 of the projection per middle channel)' } : {};
     phaseLog.push({ phase: phase.name, epochs: phase.epochs, steps, learningRate: phase.learningRate, distill: phase.distill, ...sorted, choices: phase.choices, seconds: Math.round(seconds) });
-    writeAtomically(path.join(checkpoints, `after-${phase.name.replace(/ /g, '-')}.safetensors`), writeSafetensors(trainer.snapshot(), { phase: phase.name }));
+    writeAtomically(path.join(checkpoints, `after-${phase.name.replace(/ /g, '-')}.safetensors`), writeSafetensors(await trainer.snapshot(), { phase: phase.name }));
     console.log(`phase ${phase.name} done in ${(seconds / 60).toFixed(1)} min`);
   }
   const trainingSeconds = (performance.now() - started) / 1000;
 
   // Store the largest subnet's BN statistics with the weights (what OFA ships), then report test accuracy.
-  const trained = trainer.snapshot();
-  trainer.dispose();
+  const trained = await trainer.snapshot();
+  await trainer.dispose();
   const maxResolution = Math.max(...SAMPLE_RESOLUTIONS);
   const calibration = (r: number) => recalibrationBatches(tf, data.train, trainIndices, r, seed);
   const big = largestArch(space, maxResolution);
@@ -145,7 +143,7 @@ async function main(): Promise<void> {
     optimizer: 'SGD, Nesterov momentum 0.9, cosine per phase',
     baseLearningRate,
     backend: runtime.runtime,
-    machine: `${os.cpus()[0]?.model ?? 'cpu'} × ${os.cpus().length}, ${runtime.threads} thread(s) used`,
+    machine: `${os.cpus()[0]?.model ?? 'cpu'} × ${os.cpus().length}, ${workers} training worker thread(s), data-parallel (training/parallel-trainer.ts)`,
     ...(init ? { startedFrom: `${path.basename(init)} (this report's minutes exclude the run that wrote it)`, teacher: teacher ? path.basename(teacher) : 'the starting weights' } : {}),
     phases: phaseLog,
     trainingMinutes: Number((trainingSeconds / 60).toFixed(1)),
@@ -161,7 +159,10 @@ async function main(): Promise<void> {
   console.log(`training ${(trainingSeconds / 60).toFixed(1)} min`);
 }
 
-main().catch((e) => {
-  console.error(e instanceof Error ? e.stack : e);
-  process.exit(1);
-});
+// The bundle is also the training workers' script (parallel-trainer.ts starts them from this file).
+if (isMainThread) {
+  main().catch((e) => {
+    console.error(e instanceof Error ? e.stack : e);
+    process.exit(1);
+  });
+}

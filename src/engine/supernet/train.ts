@@ -216,11 +216,22 @@ export class SupernetTrainer {
    * `labels` are class indices.
    */
   step(images: Tensor4D, labels: Int32Array, arch: SubnetArch, learningRate: number, distill: boolean): number {
+    const { loss, grads } = this.gradients(images, labels, arch, distill);
+    this.applyGradients(grads, learningRate);
+    return loss;
+  }
+
+  /**
+   * The loss and the gradient of every weight `arch` uses on this batch (cross-entropy with label smoothing,
+   * plus the distillation term against the frozen teacher when `distill`), as plain arrays so that workers
+   * training on parts of one batch can average them (training/parallel-trainer.ts). The BN running
+   * statistics of the active channels are updated from this batch's statistics (momentum 0.1, unbiased
+   * variance), as a training-mode forward pass in PyTorch does.
+   */
+  gradients(images: Tensor4D, labels: Int32Array, arch: SubnetArch, distill: boolean): { loss: number; grads: Map<string, Float32Array> } {
     const tf = this.tf;
     const smoothing = this.options.labelSmoothing ?? 0.1;
     const kdRatio = this.options.kdRatio ?? 1;
-    const decay = this.options.weightDecay ?? 3e-5;
-    const momentum = this.options.momentum ?? 0.9;
     const classes = this.space.nClasses;
     const teacherProbs = distill && this.teacher ? tf.tidy(() => tf.softmax(supernetForward(tf, this.space, this.teacher!, largestArch(this.space, arch.r), images))) : undefined;
     const updates: { prefix: string; mean: Float32Array; variance: Float32Array }[] = [];
@@ -241,17 +252,9 @@ export class SupernetTrainer {
     teacherProbs?.dispose();
     const loss = value.dataSync()[0];
     value.dispose();
+    const out = new Map<string, Float32Array>();
     for (const [name, grad] of Object.entries(grads)) {
-      const variable = this.variables.get(name)!;
-      const decays = decay > 0 && name.endsWith('.weight') && this.shapes.get(name)!.length >= 2;
-      tf.tidy(() => {
-        const g = decays ? tf.add(grad, tf.mul(decay, variable)) : grad;
-        const previous = this.velocity.get(name);
-        const v = previous ? tf.add(tf.mul(momentum, previous), g) : g;
-        variable.assign(tf.sub(variable, tf.mul(learningRate, tf.add(g, tf.mul(momentum, v)))));
-        previous?.dispose();
-        this.velocity.set(name, tf.keep(v === grad ? tf.clone(v) : v));
-      });
+      out.set(name, grad.dataSync() as Float32Array);
       grad.dispose();
     }
     const bnMomentum = 0.1;
@@ -264,7 +267,28 @@ export class SupernetTrainer {
         variance[c] = (1 - bnMomentum) * variance[c] + bnMomentum * u.variance[c] * unbiased;
       }
     }
-    return loss;
+    return { loss, grads: out };
+  }
+
+  /** The SGD-Nesterov update (weight decay on conv/linear weights) from `grads`, by weight name. */
+  applyGradients(grads: ReadonlyMap<string, Float32Array>, learningRate: number): void {
+    const tf = this.tf;
+    const decay = this.options.weightDecay ?? 3e-5;
+    const momentum = this.options.momentum ?? 0.9;
+    for (const [name, data] of grads) {
+      const variable = this.variables.get(name);
+      if (!variable) throw new RangeError(`a gradient for "${name}", which is no trainable weight`);
+      const decays = decay > 0 && name.endsWith('.weight') && this.shapes.get(name)!.length >= 2;
+      tf.tidy(() => {
+        const grad = tf.tensor(data, variable.shape, 'float32');
+        const g = decays ? tf.add(grad, tf.mul(decay, variable)) : grad;
+        const previous = this.velocity.get(name);
+        const v = previous ? tf.add(tf.mul(momentum, previous), g) : g;
+        variable.assign(tf.sub(variable, tf.mul(learningRate, tf.add(g, tf.mul(momentum, v)))));
+        previous?.dispose();
+        this.velocity.set(name, tf.keep(v === grad ? tf.clone(v) : v));
+      });
+    }
   }
 
   /** The current state dict (PyTorch layout, running statistics included). */
