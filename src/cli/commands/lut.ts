@@ -30,11 +30,12 @@ export async function lutBuild(args: Args): Promise<number> {
   const text = readModelText(file, args.files[0]);
   let blocks: LutBlock[];
   let calibration: ModelIR[];
+  let validation: ModelIR[] = [];
   const space = spaceFromSupernet(text, file);
   if (space) {
     // Every resolution the search may pick, unless one is asked for: a table missing one stops the search.
     const resolutions = args.resolution ? [args.resolution] : space.resolutions;
-    ({ blocks, calibration } = spaceLutWork(space.space, resolutions, CALIBRATION_SUBNETS, 7));
+    ({ blocks, calibration, validation } = spaceLutWork(space.space, resolutions, CALIBRATION_SUBNETS, 7));
     process.stderr.write(`${blocks.length} distinct blocks in the ${space.label} space at ${resolutions.map((r) => `${r}×${r}`).join(', ')}\n`);
   } else {
     const { report: r, ir } = await analyzeFile(file, args.files[0], args, undefined, true);
@@ -64,6 +65,7 @@ export async function lutBuild(args: Args): Promise<number> {
       rounds: LUT_ROUNDS,
       estimator: 'min',
       calibration,
+      validation,
     });
     const summary = { lut: lutPath, entries: Object.keys(result.lut.entries).length, measuredNow: result.measured.length, overheadMs: result.lut.overheadMs, backend: result.lut.backend, bandPct: result.lut.validation?.bandPct, disturbance: result.disturbance };
     process.stdout.write(args.json ? JSON.stringify(summary, null, 2) + '\n' : `${lutPath}: ${summary.entries} entries (${summary.measuredNow} measured now), overhead ${formatMs(summary.overheadMs)}\n`);

@@ -31,7 +31,7 @@ import type { Measurement } from '../runtime/types';
 import { layerSignatureKey, ofaLayerLutKeys } from './keys';
 import { emptyLut, loadLut, LutError, saveLut, type LatencyLut, type LutDisturbance, type LutEntry } from './lut';
 import { PassTimer } from './lut-passes';
-import { fitCalibration, validationBand } from './lut-validate';
+import { fitCalibration, heldOutBand, validationBand } from './lut-validate';
 import { predictFromLut, type LutEstimator } from './predict';
 import { layerSubgraph } from './subgraph';
 
@@ -79,6 +79,12 @@ export interface BuildLutOptions {
    * and the table has no band.
    */
   readonly calibration?: readonly ModelIR[];
+  /**
+   * Networks the table never uses, timed whole after it is complete (`rounds` times each, in turn) and
+   * predicted by it: their errors give the table's band (./lut-validate.ts heldOutBand) in place of the
+   * calibration networks' leave-one-out errors. At least 2; the space builds sample 12.
+   */
+  readonly validation?: readonly ModelIR[];
   /**
    * Time a reference kernel between passes and time a disturbed pass again (./lut-passes.ts); default true.
    * False times every pass once, unchecked.
@@ -220,6 +226,27 @@ export async function buildLut(options: BuildLutOptions): Promise<BuildLutResult
     };
     options.onProgress?.({ done: total, total, key: `calibration on ${points.length} network(s)` });
   }
+  const held = options.validation ?? [];
+  if (held.length >= 2) {
+    const fastest: Measurement[][] = held.map(() => []);
+    // Round by round over all networks, not network by network: a slow spell then hits one round of many.
+    for (let round = 0; round < rounds; round++) {
+      for (const [i, model] of held.entries()) {
+        signal?.throwIfAborted();
+        const m = await profiler.profile(model);
+        checkSameRuntime(lut, m, lutPath);
+        fastest[i].push(m);
+      }
+      options.onProgress?.({ done: total, total, key: `validation round ${round + 1} of ${rounds} on ${held.length} networks` });
+    }
+    const validation = heldOutBand(held.map((model, i) => {
+      const predicted = predictFromLut(model, evaluate(model, { batch: lut!.batch }), lut!, estimator);
+      if (predicted.missing.length) throw new LutError(`validation network ${model.modelName} has layers the table lacks (${predicted.missing[0]})`);
+      const times = fastest[i].map(figure).sort((a, b) => a - b);
+      return { predictedMs: predicted.totalMs, measuredMs: estimator === 'min' ? times[0] : times[Math.floor((times.length - 1) / 2)] };
+    }));
+    if (validation) lut = { ...lut, validation };
+  }
   const disturbance = timer.summary();
   if (disturbance.passes > 0 && reference) lut = { ...lut, disturbance };
   saveLut(lutPath, lut, { overwrite: true });
@@ -296,15 +323,22 @@ export function enumerateSpaceBlocks(space: OfaSpace, resolution: number): LutBl
   return [...blocks.values()];
 }
 
+/** Held-out networks a space build times for the table's band (BuildLutOptions.validation). */
+export const VALIDATION_SUBNETS = 12;
+
 /**
  * What a LUT build for a supernet space times: the distinct blocks at every resolution the search may pick
- * (a table missing one resolution stops the search), and calibration subnets spread over them.
+ * (a table missing one resolution stops the search), calibration subnets spread over them, and
+ * `validationSubnets` other subnets (another seed) for the band.
  */
-export function spaceLutWork(space: OfaSpace, resolutions: readonly number[], calibrationSubnets: number, seed: number): { blocks: LutBlock[]; calibration: ModelIR[] } {
+export function spaceLutWork(space: OfaSpace, resolutions: readonly number[], calibrationSubnets: number, seed: number, validationSubnets = VALIDATION_SUBNETS): { blocks: LutBlock[]; calibration: ModelIR[]; validation: ModelIR[] } {
   const byKey = new Map<string, LutBlock>();
   for (const r of resolutions) for (const block of enumerateSpaceBlocks(space, r)) if (!byKey.has(block.key)) byKey.set(block.key, block);
-  const perResolution = Math.max(1, Math.round(calibrationSubnets / resolutions.length));
-  return { blocks: [...byKey.values()], calibration: resolutions.flatMap((r) => sampleSpaceSubnets(space, r, perResolution, seed)) };
+  const spread = (count: number, from: number) => {
+    const perResolution = Math.max(1, Math.round(count / resolutions.length));
+    return resolutions.flatMap((r) => sampleSpaceSubnets(space, r, perResolution, from));
+  };
+  return { blocks: [...byKey.values()], calibration: spread(calibrationSubnets, seed), validation: validationSubnets >= 2 ? spread(validationSubnets, seed + 1_000_003) : [] };
 }
 
 /** The distinct layers of any model (signature keys), each as a standalone model, in first-seen order. */

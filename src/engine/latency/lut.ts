@@ -65,9 +65,12 @@ export interface LatencyLut {
 }
 
 export interface LutValidation {
-  /** `leave-one-out`: each calibration network predicted by a fit without it; `re-timed`: one network re-timed per pass. */
-  readonly method: 'leave-one-out' | 're-timed';
-  /** Networks (leave-one-out) or re-timings (re-timed) the errors come from. */
+  /**
+   * `held-out`: networks timed after the table was complete, none used to build it; `leave-one-out`: each
+   * calibration network predicted by a fit without it; `re-timed`: one network re-timed per pass.
+   */
+  readonly method: 'held-out' | 'leave-one-out' | 're-timed';
+  /** Networks (held-out, leave-one-out) or re-timings (re-timed) the errors come from. */
   readonly models: number;
   /** Signed relative errors (predicted − measured) / measured, in percent. */
   readonly errorsPct: readonly number[];
@@ -168,7 +171,7 @@ export function validateLut(value: unknown, where: string): LatencyLut {
 
 function validateValidation(value: unknown, fail: (what: string) => never): LutValidation {
   const v = isObject(value) ? value : fail('"validation" must be an object {method, models, errorsPct, quantile, bandPct}.');
-  if (v.method !== 'leave-one-out' && v.method !== 're-timed') fail('"validation.method" must be "leave-one-out" or "re-timed".');
+  if (v.method !== 'held-out' && v.method !== 'leave-one-out' && v.method !== 're-timed') fail('"validation.method" must be "held-out", "leave-one-out" or "re-timed".');
   if (!isCount(v.models, 1) || !Number.isInteger(v.models)) fail('"validation.models" must be a whole number ≥ 1.');
   const errors = v.errorsPct;
   if (!Array.isArray(errors) || errors.length === 0 || !errors.every((e) => typeof e === 'number' && Number.isFinite(e))) fail('"validation.errorsPct" must be a non-empty list of numbers.');

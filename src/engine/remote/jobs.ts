@@ -135,6 +135,7 @@ export function localJobs(options: LocalJobsOptions): LocalJobs {
     const o = request.options ?? {};
     let blocks: LutBlock[];
     let calibration: ModelIR[];
+    let validation: ModelIR[] = [];
     let space;
     try {
       space = readSupernetSpace(request.text, request.fileName);
@@ -143,7 +144,7 @@ export function localJobs(options: LocalJobsOptions): LocalJobs {
     }
     if (space) {
       const resolutions = o.resolution ? [o.resolution] : space.resolutions ?? [space.resolution ?? 224];
-      ({ blocks, calibration } = spaceLutWork(space.space, resolutions, CALIBRATION_SUBNETS, CALIBRATION_SEED));
+      ({ blocks, calibration, validation } = spaceLutWork(space.space, resolutions, CALIBRATION_SUBNETS, CALIBRATION_SEED));
     } else {
       const { ir } = readModel(request);
       blocks = modelBlocks(ir);
@@ -169,6 +170,7 @@ export function localJobs(options: LocalJobsOptions): LocalJobs {
       rounds: o.rounds ?? LUT_ROUNDS,
       estimator: 'min',
       calibration,
+      validation,
       onProgress: (p) => onProgress({ phase: 'blocks', done: p.done, total: p.total, detail: p.key }),
     });
     return { lut: result.lut, measured: result.measured.length, entries: Object.keys(result.lut.entries).length, seconds: (performance.now() - started) / 1000 };

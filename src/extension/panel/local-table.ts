@@ -58,7 +58,7 @@ export class LocalTableBuilder implements vscode.Disposable {
     const description = e.readSupernetSpace(text, file);
     if (!description) return;
     const resolutions = description.resolutions ?? [description.resolution ?? 224];
-    const { blocks, calibration } = e.spaceLutWork(description.space, resolutions, CALIBRATION_SUBNETS, 7);
+    const { blocks, calibration, validation } = e.spaceLutWork(description.space, resolutions, CALIBRATION_SUBNETS, 7);
     const controller = new AbortController();
     this.controller = controller;
     this.building = file;
@@ -84,9 +84,10 @@ export class LocalTableBuilder implements vscode.Disposable {
             rounds: LUT_ROUNDS,
             estimator: 'min',
             calibration,
+            validation,
             onProgress: (p) => {
               const pct = (100 * p.done) / p.total;
-              progress.report({ increment: Math.max(0, pct - last), message: `${p.done}/${p.total} ${p.key.startsWith('pass') || p.key.startsWith('calibration') ? p.key : 'blocks'}` });
+              progress.report({ increment: Math.max(0, pct - last), message: `${p.done}/${p.total} ${p.key.startsWith('pass') || p.key.startsWith('calibration') || p.key.startsWith('validation') ? p.key : 'blocks'}` });
               last = pct;
             },
           });

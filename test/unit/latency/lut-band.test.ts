@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { loadLut, parseLut, saveLut, LutError } from '../../../src/engine/latency/lut';
-import { conformalBound, describeValidation, fitCalibration, validationBand } from '../../../src/engine/latency/lut-validate';
+import { conformalBound, describeValidation, fitCalibration, heldOutBand, validationBand } from '../../../src/engine/latency/lut-validate';
 import { predictFromLut } from '../../../src/engine/latency/predict';
 import { formatBand, formatMsBand } from '../../../src/engine/units';
 import { signatureKeys } from '../../../src/engine/latency/keys';
@@ -102,6 +102,19 @@ describe('table fit and error band (lut-validate)', () => {
     assert.equal(conformalBound(ranks.slice(0, 18), 0.9), 18);
     assert.equal(conformalBound(ranks.slice(0, 19).reverse(), 0.9), 18);
     assert.equal(conformalBound([5, 1, 3], 0.5), 3);
+  });
+
+  it('held out by hand: errors of the finished table on networks it never saw, and their conformal bound', () => {
+    const band = heldOutBand([
+      { predictedMs: 1, measuredMs: 1.25 },
+      { predictedMs: 2.2, measuredMs: 2 },
+      { predictedMs: 3, measuredMs: 3 },
+    ])!;
+    assert.deepEqual(band.errorsPct, [-20, 10, 0]);
+    assert.equal(band.bandPct, 20);
+    assert.equal(band.method, 'held-out');
+    assert.match(describeValidation(band), /^90 % conformal bound of \|error\| \(the largest\) over 3 whole networks timed after the table was built, none of them used to build it$/);
+    assert.equal(heldOutBand([{ predictedMs: 1, measuredMs: 1 }]), undefined);
   });
 
   it('gives no band for a single point: nothing is left to check it against', () => {

@@ -149,6 +149,29 @@ describe('buildLut (fake profiler)', () => {
     assert.equal(lut.calibration?.models, 4);
   });
 
+  it('takes its band from held-out networks timed after the build, predicted by the finished table', async () => {
+    const blocks = enumerateSpaceBlocks(W12, 160);
+    const calibration = sampleSpaceSubnets(W12, 160, 4, 7).map((n, i) => ({ ...n, modelName: `net ${i}` }));
+    const validation = sampleSpaceSubnets(W12, 160, 5, 11).map((n, i) => ({ ...n, modelName: `held ${i}` }));
+    // Whole held-out networks run 6 % slower than their blocks and the calibration networks say (a busy
+    // machine, timed unchecked): the leave-one-out band (0 here) would miss that; the held-out band shows it.
+    const profiler = new (class extends FakeProfiler {
+      override async profile(ir: ModelIR): Promise<Measurement> {
+        const m = await super.profile(ir);
+        return ir.modelName.startsWith('held') ? { ...m, minMs: m.minMs * 1.06, medianMs: m.medianMs * 1.06 } : m;
+      }
+    })();
+    const file = path.join(dir, 'held-out.lut.json');
+    const { lut } = await buildLut({ blocks, profiler, lutPath: file, device: DEVICE, rounds: 2, calibration, validation, checkPasses: false });
+    assert.deepEqual(profiler.profiled.slice(-10), [0, 1, 2, 3, 4, 0, 1, 2, 3, 4].map((i) => `held ${i}`), 'each held-out network once per round, after the blocks, in turn');
+    assert.equal(lut.validation?.method, 'held-out');
+    assert.equal(lut.validation?.models, 5);
+    // predicted / measured − 1 = 1 / 1.06 − 1 = −5.66 % for every network, up to the fitted overhead's share.
+    for (const e of lut.validation!.errorsPct) assert.ok(e < -5 && e > -6.5, `error ${e} %`);
+    assert.ok(lut.validation!.bandPct > 5 && lut.validation!.bandPct < 6.5, `band ${lut.validation!.bandPct}`);
+    assert.deepEqual(loadLut(file).validation, lut.validation);
+  });
+
   it('resumes after an abort: nothing measured twice, at most the in-flight entry lost', async () => {
     const blocks = enumerateSpaceBlocks(W12, 160).slice(0, 12);
     const file = path.join(dir, 'space.lut.json');

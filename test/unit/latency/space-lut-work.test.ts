@@ -12,7 +12,7 @@ const GREY: OfaSpace = { space: 'mobilenetv3', widthMult: 0.35, ksList: [3, 5, 7
 
 describe('LUT build work for a supernet space', () => {
   it('covers every key of random subnets at every listed resolution, grey stem included', () => {
-    const { blocks, calibration } = spaceLutWork(GREY, [24, 28], 8, 7);
+    const { blocks, calibration, validation } = spaceLutWork(GREY, [24, 28], 8, 7);
     const keys = new Set(blocks.map((b) => b.key));
     assert.equal(keys.size, blocks.length, 'no block is timed twice');
     assert.ok(keys.has('Conv-input:24x24x1-output:12x12x8') && keys.has('Conv-input:28x28x1-output:14x14x8'), [...keys].filter((k) => k.startsWith('Conv-')).join(', '));
@@ -23,6 +23,10 @@ describe('LUT build work for a supernet space', () => {
       assert.deepEqual(missing, [], `r=${arch.r}`);
     }
     assert.equal(calibration.length, 8, 'calibration subnets spread over both resolutions');
+    assert.equal(validation.length, 12, 'held-out subnets for the band, over both resolutions too');
+    const names = new Set(calibration.map((c) => c.modelName));
+    assert.ok(validation.every((v) => !names.has(v.modelName)), 'none of them a calibration subnet');
+
   });
 
   it('times one resolution only when asked', () => {
