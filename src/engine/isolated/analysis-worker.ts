@@ -2,6 +2,8 @@
  * Entry of the isolated analysis worker thread (bundled to dist/analysis-worker.js, compiled beside this file
  * for tests). It runs `analyzeText` on the texts the host sends, one at a time, and writes where it is in
  * the source into the shared progress cursor, so that a job stopped for memory or time can still be located.
+ * A keystroke arrives as an edit of the document's last text and is read by patching that text's reading
+ * (source/incremental.ts); the report goes back as `v8.serialize` bytes, which the child only relays.
  */
 import { serialize } from 'node:v8';
 import { parentPort, workerData } from 'node:worker_threads';

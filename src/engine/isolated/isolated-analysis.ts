@@ -35,12 +35,12 @@ export interface AnalysisLimits {
 
 export const DEFAULT_ANALYSIS_LIMITS: AnalysisLimits = { memoryMb: 512, timeMs: 10_000 };
 
-/** The supervising child's own heap: it holds the recent documents' texts and one report at a time. */
+/** The supervising child's own heap: it relays one job and one report's bytes at a time (texts live in the worker). */
 const CHILD_HEAP_MB = 192;
 
 /**
- * Documents whose last sent text host and child both keep, so the next version of each crosses as an edit
- * (protocol.ts AnalysisJobRequest): sending half a megabyte costs about 10 ms a keystroke, an edit nothing.
+ * Documents whose last sent text the host and the worker both keep, so the next version of each crosses as an
+ * edit (protocol.ts AnalysisJobRequest): sending half a megabyte costs about 10 ms a keystroke, an edit nothing.
  */
 const SENT_DOCUMENTS = 4;
 
@@ -168,7 +168,7 @@ export class IsolatedAnalyzer {
       // --expose-gc: the worker collects its young generation between jobs (analysis-worker.ts).
       execArgv: [`--max-old-space-size=${CHILD_HEAP_MB}`, '--expose-gc'],
       env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' },
-      // Reports cross as structured clones, as they would between threads.
+      // Jobs and the report's bytes (v8.serialize in the worker, decoded here once) cross without JSON.
       serialization: 'advanced',
     });
     this.child = child;
