@@ -58,7 +58,8 @@ function time(runs: number, warmup: number, fn: () => void): number[] {
  * `cache`: the document's previous reading, as the isolated worker keeps it (source/incremental.ts).
  */
 function textToHints(text: string, lines: InstanceType<typeof LineIndex>, options: AnalyzeOptions, cache?: InstanceType<typeof JsonSourceCache>): number {
-  const report = analyzeText(text, { ...options, includeOps: true, sourceCache: cache });
+  // No op lists: the editor asks for those only when a hover needs them (extension/analysis.ts detailed).
+  const report = analyzeText(text, { ...options, sourceCache: cache });
   if (!report.totals) throw new Error(`${options.fileName} did not analyse: ${report.diagnostics.map((d) => d.message).join('; ')}`);
   return layerHints(report, lines, { metrics: ['params', 'macs'], units: 'si' }).length;
 }
@@ -398,7 +399,7 @@ async function benchIsolationGroup(): Promise<void> {
     for (let i = 0; i < runs + warmup; i++) {
       const text = editor.next();
       const t0 = performance.now();
-      const report = await analyzer.analyze(text, { fileName, includeOps: true });
+      const report = await analyzer.analyze(text, { fileName });
       if (!report?.totals) throw new Error(`${fileName} did not analyse in isolation`);
       if (i >= warmup) samples.push(performance.now() - t0);
     }

@@ -35,6 +35,8 @@ interface InFlight {
 export class AnalysisService implements vscode.Disposable {
   private readonly cache = new Map<string, CacheEntry>();
   private readonly inFlight = new Map<string, InFlight>();
+  /** Reports with per-layer ops (hovers), by document URI, for one version and settings generation. */
+  private readonly detailedCache = new Map<string, { readonly version: number; readonly generation: number; readonly report: Promise<Engine.AnalysisReport | undefined> }>();
   /** Model View reports of binary model files, by URI, tagged with the settings generation they used. */
   private readonly fileReports = new Map<string, { readonly generation: number; readonly report: Promise<Engine.AnalysisReport> }>();
   private analyzer: Engine.IsolatedAnalyzer | undefined;
@@ -77,6 +79,7 @@ export class AnalysisService implements vscode.Disposable {
     this.cache.clear();
     this.inFlight.clear();
     this.fileReports.clear();
+    this.detailedCache.clear();
   }
 
   /** Call after a calibration or LUT build so the next analysis uses it. */
@@ -133,15 +136,7 @@ export class AnalysisService implements vscode.Disposable {
     if (running && running.version === version) return running.report;
     const generation = this.generation;
     const report = this.isolatedAnalyzer()
-      .analyze(
-        doc.getText(),
-        {
-          ...this.analyzeOptions(doc.fileName),
-          reportUnknown: this.matchesUserGlob(doc),
-          siblingDirectory: doc.uri.scheme === 'file' ? path.dirname(doc.uri.fsPath) : undefined,
-        },
-        key,
-      )
+      .analyze(doc.getText(), this.documentOptions(doc), key)
       .then((result) => {
         if (this.inFlight.get(key)?.report === report) this.inFlight.delete(key);
         if (!result || generation !== this.generation || doc.isClosed) return result && visible(result);
@@ -151,6 +146,32 @@ export class AnalysisService implements vscode.Disposable {
       });
     this.inFlight.set(key, { version, report });
     return report;
+  }
+
+  /**
+   * The report of the document's current version with each layer's primitive ops, for hovers: the report
+   * every keystroke gets leaves them out (a 500-layer model's op lists are a third of its report's bytes and
+   * of its round trip), so they are computed once per version, when a hover first asks.
+   */
+  async detailed(doc: vscode.TextDocument): Promise<Engine.AnalysisReport | undefined> {
+    const key = doc.uri.toString();
+    const cached = this.detailedCache.get(key);
+    if (cached && cached.version === doc.version && cached.generation === this.generation) return cached.report;
+    if (!this.isCandidate(doc)) return undefined;
+    // Its own queue key: it must neither supersede nor be superseded by the keystroke analyses of the document.
+    const report = this.isolatedAnalyzer()
+      .analyze(doc.getText(), { ...this.documentOptions(doc), includeOps: true }, `${key}#ops`)
+      .then((r) => r && visible(r));
+    this.detailedCache.set(key, { version: doc.version, generation: this.generation, report });
+    return report;
+  }
+
+  private documentOptions(doc: vscode.TextDocument): Engine.WireAnalyzeOptions {
+    return {
+      ...this.analyzeOptions(doc.fileName),
+      reportUnknown: this.matchesUserGlob(doc),
+      siblingDirectory: doc.uri.scheme === 'file' ? path.dirname(doc.uri.fsPath) : undefined,
+    };
   }
 
   /** The settings every analysis runs with, configs and model files alike. */
@@ -163,7 +184,6 @@ export class AnalysisService implements vscode.Disposable {
       batch: this.config.batch,
       dtype: this.config.dtype,
       scale: this.config.scale,
-      includeOps: true,
       efficiency: this.efficiencyOptions(),
     };
   }
@@ -179,6 +199,8 @@ export class AnalysisService implements vscode.Disposable {
     if (cached && cached.generation === this.generation) return cached.report;
     const report = this.isolatedAnalyzer().analyzeModelFile(uri.fsPath, {
       ...this.analyzeOptions(uri.fsPath),
+      // The Model View shows each layer's ops.
+      includeOps: true,
       reportUnknown: true,
       siblingDirectory: path.dirname(uri.fsPath),
     });
@@ -218,6 +240,7 @@ export class AnalysisService implements vscode.Disposable {
 
   forget(doc: vscode.TextDocument): void {
     this.cache.delete(doc.uri.toString());
+    this.detailedCache.delete(doc.uri.toString());
     this.inFlight.delete(doc.uri.toString());
   }
 

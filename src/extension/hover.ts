@@ -21,7 +21,12 @@ export function registerHover(ctx: Ctx, selector: vscode.DocumentSelector): void
         if (!report?.totals) return undefined;
         const layer = innermostLayer(report, doc.offsetAt(position));
         // The strings escape every name themselves: MarkdownString stays untrusted, with no HTML.
-        if (layer) return new vscode.Hover(new vscode.MarkdownString(layerHoverMarkdown(loadEngine(), layer, report, ctx.config.units)));
+        if (layer) {
+          // The keystroke report has no op lists; the detailed one (same version, same layers) has.
+          const detailed = (await ctx.analysis.detailed(doc)) ?? report;
+          const withOps = detailed.layers.find((l) => l.range.start === layer.range.start && l.range.end === layer.range.end) ?? layer;
+          return new vscode.Hover(new vscode.MarkdownString(layerHoverMarkdown(loadEngine(), withOps, detailed, ctx.config.units)));
+        }
         const firstLayerLine = Math.min(...report.layers.map((l) => l.line - 1));
         if (position.line < firstLayerLine) return new vscode.Hover(new vscode.MarkdownString(modelHoverMarkdown(loadEngine(), report, ctx.config.units)));
         return undefined;

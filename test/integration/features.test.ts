@@ -85,6 +85,8 @@ describe('Greenprint in VS Code', function () {
     const editor = await open('yolo/yolo12.yaml');
     const report = (await (await api()).report(editor.document))!;
     const a2c2f = report.layers.find((l) => l.name.includes('6'))!;
+    // Every keystroke's report leaves the op lists out; the hover asks for them (analysis.ts detailed).
+    assert.ok(report.layers.every((l) => (l as { ops?: unknown }).ops === undefined), 'no op lists in the keystroke report');
     const hovers = await vscode.commands.executeCommand<vscode.Hover[]>(
       'vscode.executeHoverProvider',
       editor.document.uri,

@@ -24,7 +24,7 @@ const MAX_FAILURE_TEXT = 400;
  * patched after small edits (source/incremental.ts). As many as the host remembers (SENT_DOCUMENTS); the
  * least recently analysed goes first.
  */
-const KEPT_DOCUMENTS = 4;
+const KEPT_DOCUMENTS = 8;
 const documents = new Map<string, { text: string; cache: JsonSourceCache }>();
 
 function keep(key: string, text: string): JsonSourceCache {

@@ -39,10 +39,11 @@ export const DEFAULT_ANALYSIS_LIMITS: AnalysisLimits = { memoryMb: 512, timeMs: 
 const CHILD_HEAP_MB = 192;
 
 /**
- * Documents whose last sent text the host and the worker both keep, so the next version of each crosses as an
- * edit (protocol.ts AnalysisJobRequest): sending half a megabyte costs about 10 ms a keystroke, an edit nothing.
+ * Documents whose last sent text the host and the worker both keep (a keystroke report and a hover report per
+ * open model), so the next version of each crosses as an edit (protocol.ts AnalysisJobRequest): sending half
+ * a megabyte costs about 10 ms a keystroke, an edit nothing.
  */
-const SENT_DOCUMENTS = 4;
+const SENT_DOCUMENTS = 8;
 
 export interface IsolatedAnalyzerOptions {
   readonly limits?: Partial<AnalysisLimits>;

@@ -101,8 +101,8 @@ describe('isolated analysis (a child process, the engine in its worker thread, m
     assert.deepEqual(second.edit, { baseLength: text.length, start: at, end: at, inserted: '1' });
     assert.equal(wireRequest(sent, job(3, '{"model_type": "llama"}', 'doc')).text, '{"model_type": "llama"}', 'a rewrite goes whole');
     assert.equal(wireRequest(sent, { ...job(4, '', 'doc'), filePath: '/m.onnx' }).edit, undefined);
-    for (let i = 0; i < 5; i++) wireRequest(sent, job(10 + i, text, `other-${i}`));
-    assert.equal(sent.has('doc'), false, 'the least recently sent document is forgotten past four');
+    for (let i = 0; i < 8; i++) wireRequest(sent, job(10 + i, text, `other-${i}`));
+    assert.equal(sent.has('doc'), false, 'the least recently sent document is forgotten past eight');
     assert.equal(wireRequest(sent, job(20, edited, 'doc')).text, edited);
   });
 
