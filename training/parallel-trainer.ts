@@ -128,20 +128,12 @@ export class ParallelTrainer {
 
   /** The weights (identical in every worker) with the first worker's BN running statistics. */
   async snapshot(): Promise<Weights> {
-    this.workers[0].postMessage({ op: 'snapshot' } satisfies Request);
-    const r = await reply(this.workers[0]);
-    if (r.op !== 'snapshot') throw new Error(`worker answered ${r.op} to a snapshot request`);
-    return new Map(r.weights);
+    return snapshotOf(this.workers[0]);
   }
 
   /** Every worker's weights, for tests that check they stay identical. */
   async snapshots(): Promise<Weights[]> {
-    return Promise.all(this.workers.map(async (w) => {
-      w.postMessage({ op: 'snapshot' } satisfies Request);
-      const r = await reply(w);
-      if (r.op !== 'snapshot') throw new Error(`worker answered ${r.op} to a snapshot request`);
-      return new Map(r.weights);
-    }));
+    return Promise.all(this.workers.map(snapshotOf));
   }
 
   async dispose(): Promise<void> {
@@ -162,6 +154,13 @@ export function splitEvenly(indices: ArrayLike<number>, parts: number): Int32Arr
   const all = Int32Array.from(indices as ArrayLike<number>);
   for (let i = 0; i < parts; i++) out.push(all.slice(Math.floor((i * all.length) / parts), Math.floor(((i + 1) * all.length) / parts)));
   return out;
+}
+
+async function snapshotOf(worker: Worker): Promise<Weights> {
+  worker.postMessage({ op: 'snapshot' } satisfies Request);
+  const r = await reply(worker);
+  if (r.op !== 'snapshot') throw new Error(`worker answered ${r.op} to a snapshot request`);
+  return new Map(r.weights);
 }
 
 /** The worker's next message; an `error` reply or the worker's death rejects. */
