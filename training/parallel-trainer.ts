@@ -31,11 +31,13 @@ interface WorkerSetup {
 }
 
 type Request =
-  | { readonly op: 'gradients'; readonly indices: Int32Array; readonly resolution: number; readonly arch: SubnetArch; readonly distill: boolean; readonly flipSeed: number }
+  | { readonly op: 'gradients'; readonly indices: Int32Array; readonly resolution: number; readonly arch: SubnetArch; readonly distill: boolean; readonly augmentSeed: number; readonly shift: number }
   | { readonly op: 'apply'; readonly grads: [string, Float32Array][]; readonly learningRate: number }
   | { readonly op: 'freeze-teacher'; readonly weights?: [string, FloatTensor][] }
   | { readonly op: 'sort-channels' }
-  | { readonly op: 'snapshot' };
+  | { readonly op: 'snapshot' }
+  | { readonly op: 'momentum' }
+  | { readonly op: 'restore-momentum'; readonly buffers: [string, FloatTensor][] };
 
 type Reply =
   | { readonly op: 'ready' }
@@ -51,8 +53,10 @@ export interface ParallelStep {
   readonly arch: SubnetArch;
   readonly learningRate: number;
   readonly distill: boolean;
-  /** Seeds the left–right flips of this step's images. */
-  readonly flipSeed: number;
+  /** Seeds this step's augmentation (left–right flips, shifts). */
+  readonly augmentSeed: number;
+  /** Largest random translation in pixels (0: flips only). */
+  readonly shift?: number;
 }
 
 export class ParallelTrainer {
@@ -91,7 +95,7 @@ export class ParallelTrainer {
     const parts = splitEvenly(step.indices, this.count);
     const replies = await Promise.all(
       this.workers.map((w, i) => {
-        w.postMessage({ op: 'gradients', indices: parts[i], resolution: step.resolution, arch: step.arch, distill: step.distill, flipSeed: step.flipSeed * this.count + i } satisfies Request);
+        w.postMessage({ op: 'gradients', indices: parts[i], resolution: step.resolution, arch: step.arch, distill: step.distill, augmentSeed: step.augmentSeed * this.count + i, shift: step.shift ?? 0 } satisfies Request);
         return reply(w);
       }),
     );
@@ -129,6 +133,18 @@ export class ParallelTrainer {
   /** The weights (identical in every worker) with the first worker's BN running statistics. */
   async snapshot(): Promise<Weights> {
     return snapshotOf(this.workers[0]);
+  }
+
+  /** SGD's momentum buffers (identical in every worker), saved with a run so that it continues exactly. */
+  async momentum(): Promise<Weights> {
+    this.workers[0].postMessage({ op: 'momentum' } satisfies Request);
+    const r = await reply(this.workers[0]);
+    if (r.op !== 'snapshot') throw new Error(`worker answered ${r.op} to a momentum request`);
+    return new Map(r.weights);
+  }
+
+  async restoreMomentum(buffers: Weights): Promise<void> {
+    await this.all({ op: 'restore-momentum', buffers: [...buffers] });
   }
 
   /** Every worker's weights, for tests that check they stay identical. */
@@ -200,7 +216,7 @@ async function runWorker(setup: WorkerSetup): Promise<void> {
     port.on('message', (request: Request) => {
       try {
         if (request.op === 'gradients') {
-          const images = imageBatch(tf, split, request.indices, FASHION_MNIST_NORMALISATION, request.resolution, createRng(request.flipSeed));
+          const images = imageBatch(tf, split, request.indices, FASHION_MNIST_NORMALISATION, request.resolution, { rng: createRng(request.augmentSeed), shift: request.shift });
           const labels = Int32Array.from(request.indices, (i) => split.labels[i]);
           const { loss, grads } = trainer.gradients(images, labels, request.arch, request.distill);
           images.dispose();
@@ -214,6 +230,11 @@ async function runWorker(setup: WorkerSetup): Promise<void> {
           send({ op: 'done' });
         } else if (request.op === 'sort-channels') {
           trainer.reorganize((weights) => sortMiddleChannels(setup.space, weights));
+          send({ op: 'done' });
+        } else if (request.op === 'momentum') {
+          send({ op: 'snapshot', weights: [...trainer.momentum()] });
+        } else if (request.op === 'restore-momentum') {
+          trainer.restoreMomentum(new Map(request.buffers));
           send({ op: 'done' });
         } else {
           send({ op: 'snapshot', weights: [...trainer.snapshot()] });

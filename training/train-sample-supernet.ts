@@ -3,123 +3,129 @@
  * 28 px (training/sample-common.ts) on Fashion-MNIST (grey 28×28, 10 classes) with progressive shrinking and
  * knowledge distillation from the largest subnet in every shrinking phase (src/engine/supernet/train.ts),
  * and OFA's channel-importance sorting before the elastic-expand phase (src/engine/supernet/channel-sort.ts),
- * in TF.js on this machine's default backend. Writes, into --out:
+ * in TF.js on this machine's default backend, data-parallel on one worker thread per core.
+ *
+ * Defaults (the recipe behind the shipped sample): epochs 20 (largest network), then 3 (elastic kernel),
+ * 4 (elastic depth), 6 (elastic expand); batch 64; SGD-Nesterov at lr 0.1 for the largest network and 0.3×
+ * that for the shrinking phases (train.ts), cosine per phase; label smoothing 0.1; random mirroring and
+ * translation by up to 2 px; weight decay 3e-5 (OFA's). The run keeps its progress in --run (run-state.ts) and
+ * the same command continues it after a stop (Ctrl-C saves first); each epoch it logs the largest (and, once
+ * shrinking, the smallest) subnet's accuracy on 2,000 held-out training images. When every phase is done it
+ * writes, into --out:
  *   fmnist-mbv3.supernet.json the description (space, strides, widths, resolutions, file names)
  *   fmnist-mbv3.safetensors   the supernet state dict (OFA names; BN statistics of the largest subnet)
- *   training-report.json      phases, steps, time, and test-split accuracy of the largest and smallest
+ *   training-report.json      phases, steps, time, curve, and test-split accuracy of the largest and smallest
  *                             subnets after BN re-calibration
- * Run: `npm run train:sample -- [--epochs 1,0.5,0.5,0.5] [--batch 64] [--lr 0.05] [--out DIR]
- * [--seed 1] [--checkpoints DIR] [--workers N]`. A run goes on from a checkpoint with `--init FILE` (weights to start
- * from, e.g. .train/after-largest.safetensors with `--epochs 0,…`) and `--teacher FILE` (the distillation
- * teacher; default: the starting weights when no largest phase runs).
+ * Run: `npm run train:sample -- [--epochs 20,3,4,6] [--batch 64] [--lr 0.1] [--shift 2] [--seed 1]
+ * [--run .train/run] [--out DIR] [--workers N] [--init FILE]` (`--init`: weights a new run starts from).
  * The predictor data and predictor come from training/sample-predictor.ts afterwards.
  */
-import { mkdirSync, readFileSync, writeFileSync, renameSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { isMainThread } from 'node:worker_threads';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { loadMnistLayoutDataset, FASHION_MNIST_DIR } from '../src/engine/data/idx';
-import { initBackend } from '../src/engine/runtime/backend';
+import { loadMnistLayoutDataset, FASHION_MNIST_DIR, type ImageSplit } from '../src/engine/data/idx';
+import { initBackend, type TF } from '../src/engine/runtime/backend';
 import {
-  createRng,
   evaluateSubnet,
   FASHION_MNIST_NORMALISATION,
   largestArch,
   progressiveShrinkingSchedule,
   recalibrateBatchNorm,
-  sampleArchFrom,
-  shuffledIndices,
   smallestArch,
 } from '../src/engine/supernet/train';
-import { ParallelTrainer } from './parallel-trainer';
-import { initialSupernetWeights } from '../src/engine/supernet/weights';
+import type { OfaSpace, SubnetArch } from '../src/engine/ofa/spaces';
+import type { FloatTensor } from '../src/engine/weights/safetensors';
+import { runShrinking } from './shrinking-run';
 import { readSafetensors, writeSafetensors } from '../src/engine/weights/safetensors';
 import { SAMPLE_FILES, SAMPLE_SPACE, SAMPLE_RESOLUTIONS, sampleDescription, splitTrainValidation, recalibrationBatches } from './sample-common';
+import { writeAtomically, type RunSettings } from './run-state';
 
 function option(name: string, fallback: string): string {
   const i = process.argv.indexOf(`--${name}`);
   return i >= 0 && process.argv[i + 1] ? process.argv[i + 1] : fallback;
 }
 
-function writeAtomically(file: string, data: string | Uint8Array): void {
-  writeFileSync(`${file}.tmp`, data);
-  renameSync(`${file}.tmp`, file);
+/** Validation images for the per-epoch curve, and training images to re-calibrate BN before each measurement. */
+const CURVE_VALIDATION_IMAGES = Number(option('curve-images', '2000'));
+const CURVE_CALIBRATION_IMAGES = Math.min(1000, CURVE_VALIDATION_IMAGES);
+
+/** Top-1 (%) of `arch` on the first validation images after re-calibrating BN on training images. */
+function curveAccuracy(tf: TF, space: OfaSpace, weights: Map<string, FloatTensor>, arch: SubnetArch, split: ImageSplit, trainIndices: Int32Array, validation: Int32Array, seed: number): number {
+  const batches = recalibrationBatches(tf, split, trainIndices, arch.r, seed, CURVE_CALIBRATION_IMAGES);
+  const calibrated = recalibrateBatchNorm(tf, space, weights, arch, batches);
+  for (const b of batches) b.dispose();
+  return 100 * evaluateSubnet(tf, space, calibrated, arch, split, FASHION_MNIST_NORMALISATION, { indices: validation.subarray(0, CURVE_VALIDATION_IMAGES) });
 }
 
 async function main(): Promise<void> {
   const out = option('out', 'samples/ofa/fashion-mnist');
-  const checkpoints = option('checkpoints', '.train');
+  const runFolder = option('run', '.train/run');
   // 64: a batch of 128 at 4× downsampling overflows the TF.js wasm heap in the differentiable conv form.
   const batchSize = Number(option('batch', '64'));
   const seed = Number(option('seed', '1'));
-  // One training thread per core (parallel-trainer.ts): each computes half of every batch.
+  // One training thread per core (parallel-trainer.ts): each computes an equal part of every batch.
   const workers = Number(option('workers', String(Math.max(1, Math.min(os.cpus().length, 4)))));
-  const [largest, kernel, depth, expand] = option('epochs', '1,0.5,0.5,0.5').split(',').map(Number);
+  const epochs = option('epochs', '20,3,4,6').split(',').map(Number);
+  if (epochs.length !== 4 || epochs.some((e) => !(e >= 0))) throw new Error(`--epochs wants four numbers (largest, kernel, depth, expand), got "${option('epochs', '')}"`);
+  const [largest, kernel, depth, expand] = epochs;
+  const settings: RunSettings = {
+    epochs,
+    batchSize,
+    baseLearningRate: Number(option('lr', '0.1')),
+    seed,
+    shift: Number(option('shift', '2')),
+    resolutions: SAMPLE_RESOLUTIONS,
+    space: SAMPLE_SPACE,
+  };
   const runtime = await initBackend();
   const tf = runtime.tf;
   console.log(`backend: ${runtime.runtime}`);
   mkdirSync(out, { recursive: true });
-  mkdirSync(checkpoints, { recursive: true });
+  mkdirSync(runFolder, { recursive: true });
 
   const data = loadMnistLayoutDataset();
-  const { trainIndices } = splitTrainValidation(data.train.labels.length, seed);
+  const { trainIndices, validationIndices } = splitTrainValidation(data.train.labels.length, seed);
   const space = SAMPLE_SPACE;
-  const rng = createRng(seed);
-  const baseLearningRate = Number(option('lr', '0.05'));
+  const phases = progressiveShrinkingSchedule(space, { largest, kernel, depth, expand }, settings.baseLearningRate);
   const init = option('init', '');
-  const teacher = option('teacher', '');
-  const checkpoint = (file: string) => readSafetensors(readFileSync(file), file);
-  const trainer = await ParallelTrainer.start(space, init ? checkpoint(init) : initialSupernetWeights(space, seed), workers);
-  if (teacher) await trainer.freezeTeacher(checkpoint(teacher));
-  const phases = progressiveShrinkingSchedule(space, { largest, kernel, depth, expand }, baseLearningRate);
-  const started = performance.now();
-  const phaseLog: Record<string, unknown>[] = [];
-  let globalStep = 0;
-  for (const phase of phases) {
-    const steps = Math.max(1, Math.round((phase.epochs * trainIndices.length) / batchSize));
-    if (phase.distill && !trainer.hasTeacher) await trainer.freezeTeacher();
-    // OFA re-organises the middle channels before each elastic-width phase, so smaller expand ratios keep the
-    // most important channels (the largest subnet, and so the teacher, computes the same function).
-    if (phase.name === 'elastic expand') await trainer.sortChannels();
-    const t0 = performance.now();
-    let order = shuffledIndices(trainIndices.length, rng);
-    let cursor = 0;
-    let smoothed = NaN;
-    const warmup = phase.name === 'largest' ? Math.min(100, Math.floor(steps / 5)) : 0;
-    for (let step = 0; step < steps; step++, globalStep++) {
-      if (cursor + batchSize > order.length) {
-        order = shuffledIndices(trainIndices.length, rng);
-        cursor = 0;
-      }
-      const picked = Array.from(order.subarray(cursor, cursor + batchSize), (i) => trainIndices[i]);
-      cursor += batchSize;
-      // Cosine decay within the phase (OFA: cosine per run), after a short linear warm-up.
-      const lr = step < warmup ? (phase.learningRate * (step + 1)) / warmup : 0.5 * phase.learningRate * (1 + Math.cos((Math.PI * step) / steps));
-      const resolution = SAMPLE_RESOLUTIONS[Math.floor(rng.next() * SAMPLE_RESOLUTIONS.length)];
-      const arch = sampleArchFrom(space, phase.choices, resolution, rng);
-      const loss = await trainer.step({ indices: picked, resolution, arch, learningRate: lr, distill: phase.distill, flipSeed: Math.floor(rng.next() * 2 ** 31) });
-      smoothed = Number.isNaN(smoothed) ? loss : 0.95 * smoothed + 0.05 * loss;
-      if (!Number.isFinite(loss)) throw new Error(`loss became ${loss} at step ${step} of ${phase.name}`);
-      if (step % 20 === 0 || step === steps - 1) {
-        const elapsed = (performance.now() - t0) / 1000;
-        console.log(`[${phase.name}] step ${step + 1}/${steps} loss ${smoothed.toFixed(4)} lr ${lr.toFixed(4)} ${(elapsed / (step + 1)).toFixed(2)} s/step, ${((elapsed / (step + 1)) * (steps - step - 1) / 60).toFixed(1)} min left`);
-      }
-    }
-    const seconds = (performance.now() - t0) / 1000;
-    const sorted = phase.name === 'elastic expand' ? { channelsSortedBefore: 'OFA re_organize_middle_weights (L1 of the projection per middle channel)' } : {};
-    phaseLog.push({ phase: phase.name, epochs: phase.epochs, steps, learningRate: phase.learningRate, distill: phase.distill, ...sorted, choices: phase.choices, seconds: Math.round(seconds) });
-    writeAtomically(path.join(checkpoints, `after-${phase.name.replace(/ /g, '-')}.safetensors`), writeSafetensors(await trainer.snapshot(), { phase: phase.name }));
-    console.log(`phase ${phase.name} done in ${(seconds / 60).toFixed(1)} min`);
-  }
-  const trainingSeconds = (performance.now() - started) / 1000;
+  let stopRequested = false;
+  const requestStop = () => {
+    if (stopRequested) process.exit(130);
+    stopRequested = true;
+    console.log('stopping after this step (the run is saved; the same command continues it)');
+  };
+  process.on('SIGINT', requestStop);
+  process.on('SIGTERM', requestStop);
+  const maxResolution = Math.max(...SAMPLE_RESOLUTIONS);
+  const minResolution = Math.min(...SAMPLE_RESOLUTIONS);
+  const result = await runShrinking({
+    folder: runFolder,
+    settings,
+    space,
+    phases,
+    workers,
+    trainIndices,
+    init: init ? readSafetensors(readFileSync(init), init) : undefined,
+    saveEvery: Number(option('save-every', '50')),
+    measure: (weights, phase) => {
+      const round = (v: number) => Number(v.toFixed(2));
+      const largestAcc = curveAccuracy(tf, space, weights, largestArch(space, maxResolution), data.train, trainIndices, validationIndices, seed);
+      if (!phase.distill) return { largest: round(largestAcc) };
+      return { largest: round(largestAcc), smallest: round(curveAccuracy(tf, space, weights, smallestArch(space, minResolution), data.train, trainIndices, validationIndices, seed)) };
+    },
+    shouldStop: () => stopRequested,
+    log: (line) => console.log(line),
+  });
+  if (!result.finished) return;
+  const state = result.state;
+  const trainingSeconds = state.activeSeconds;
 
   // Store the largest subnet's BN statistics with the weights (what OFA ships), then report test accuracy.
-  const trained = await trainer.snapshot();
-  await trainer.dispose();
-  const maxResolution = Math.max(...SAMPLE_RESOLUTIONS);
+  const trained = result.weights;
   const calibration = (r: number) => recalibrationBatches(tf, data.train, trainIndices, r, seed);
   const big = largestArch(space, maxResolution);
-  const small = smallestArch(space, Math.min(...SAMPLE_RESOLUTIONS));
+  const small = smallestArch(space, minResolution);
   const shipped = recalibrateBatchNorm(tf, space, trained, big, calibration(big.r));
   writeAtomically(path.join(out, SAMPLE_FILES.weights), writeSafetensors(shipped, { format: 'pt', trained_on: 'Fashion-MNIST train (55k)', by: 'training/train-sample-supernet.ts' }));
   // The description's own arch: a mid-sized subnet (depth 3, kernels 3/5 alternating, expand 4) at 28 px.
@@ -141,12 +147,16 @@ async function main(): Promise<void> {
     batchSize,
     seed,
     optimizer: 'SGD, Nesterov momentum 0.9, cosine per phase',
-    baseLearningRate,
+    baseLearningRate: settings.baseLearningRate,
     backend: runtime.runtime,
     machine: `${os.cpus()[0]?.model ?? 'cpu'} × ${os.cpus().length}, ${workers} training worker thread(s), data-parallel (training/parallel-trainer.ts)`,
-    ...(init ? { startedFrom: `${path.basename(init)} (this report's minutes exclude the run that wrote it)`, teacher: teacher ? path.basename(teacher) : 'the starting weights' } : {}),
-    phases: phaseLog,
+    ...(init ? { startedFrom: `${path.basename(init)} (this report's minutes exclude the run that wrote it)` } : {}),
+    augmentation: `random left–right mirroring, translation by up to ${settings.shift} px`,
+    phases: state.phases,
+    curve: { note: `top-1 (%) on ${CURVE_VALIDATION_IMAGES} held-out training images after BN re-calibration on ${CURVE_CALIBRATION_IMAGES}, at the end of each epoch`, points: state.curve },
     trainingMinutes: Number((trainingSeconds / 60).toFixed(1)),
+    trainingCpuHours: Number((state.cpuSeconds / 3600).toFixed(2)),
+    sittings: state.sittings,
     testAccuracy: {
       largest: { arch: big, accuracy: largestAcc },
       smallest: { arch: small, accuracy: smallestAcc },

@@ -106,6 +106,12 @@ export function ensureGradientsRegistered(): void {
 
 const isRunningStat = (name: string) => name.endsWith('.running_mean') || name.endsWith('.running_var');
 
+/** Random mirroring (always) and translation (up to `shift` pixels) of training images, drawn from `rng`. */
+export interface Augmentation {
+  readonly rng: Rng;
+  readonly shift?: number;
+}
+
 /** Per-channel normalisation of grey images (Fashion-MNIST training-set statistics). */
 export interface ImageNormalisation {
   readonly mean: number;
@@ -115,19 +121,30 @@ export interface ImageNormalisation {
 export const FASHION_MNIST_NORMALISATION: ImageNormalisation = { mean: 0.286, std: 0.353 };
 
 /**
- * NHWC float batch of the images at `indices` (grey, 1 channel), normalised, optionally mirrored left–right
- * at random (the only augmentation: Fashion-MNIST items are upright and centred).
+ * NHWC float batch of the images at `indices` (grey, 1 channel), normalised. With `augment`, each image is
+ * mirrored left–right at random and, with `augment.shift` > 0, translated by up to that many pixels each way
+ * (uncovered pixels are background, 0 before normalisation) — the pad-and-crop augmentation small-image
+ * training uses (Fashion-MNIST items are upright and centred, so no rotations or crops of the object).
  */
-export function imageBatch(tf: TF, split: ImageSplit, indices: ArrayLike<number>, norm: ImageNormalisation, resolution: number, flip?: Rng): Tensor4D {
+export function imageBatch(tf: TF, split: ImageSplit, indices: ArrayLike<number>, norm: ImageNormalisation, resolution: number, augment?: Augmentation): Tensor4D {
   const [, h, w] = split.images.shape;
   const data = new Float32Array(indices.length * h * w);
   const scale = 1 / (255 * norm.std);
-  const shift = norm.mean / norm.std;
+  const offset = norm.mean / norm.std;
+  const maxShift = augment?.shift ?? 0;
+  const draw = () => (augment && maxShift > 0 ? Math.floor(augment.rng.next() * (2 * maxShift + 1)) - maxShift : 0);
   for (let n = 0; n < indices.length; n++) {
     const src = indices[n] * h * w;
-    const mirror = flip ? flip.next() < 0.5 : false;
+    const mirror = augment ? augment.rng.next() < 0.5 : false;
+    const dy = draw();
+    const dx = draw();
     for (let y = 0; y < h; y++) {
-      for (let x = 0; x < w; x++) data[n * h * w + y * w + x] = split.images.data[src + y * w + (mirror ? w - 1 - x : x)] * scale - shift;
+      const sy = y - dy;
+      for (let x = 0; x < w; x++) {
+        const sx = (mirror ? w - 1 - x : x) - dx;
+        const inside = sy >= 0 && sy < h && sx >= 0 && sx < w;
+        data[n * h * w + y * w + x] = (inside ? split.images.data[src + sy * w + sx] : 0) * scale - offset;
+      }
     }
   }
   return tf.tidy(() => {
@@ -300,6 +317,24 @@ export class SupernetTrainer {
       out.set(name, { dtype: 'F32', shape, data });
     }
     return out;
+  }
+
+  /** SGD's momentum buffers by weight name (only weights that have had a gradient), for a run that stops and goes on. */
+  momentum(): Map<string, FloatTensor> {
+    const out = new Map<string, FloatTensor>();
+    for (const [name, v] of this.velocity) out.set(name, { dtype: 'F32', shape: this.shapes.get(name)!, data: Float32Array.from(v.dataSync() as Float32Array) });
+    return out;
+  }
+
+  /** Replaces the momentum buffers with saved ones (`momentum()` of the same supernet). */
+  restoreMomentum(buffers: ReadonlyMap<string, FloatTensor>): void {
+    for (const v of this.velocity.values()) v.dispose();
+    this.velocity.clear();
+    for (const [name, t] of buffers) {
+      const variable = this.variables.get(name);
+      if (!variable) throw new RangeError(`saved momentum for "${name}", which is no trainable weight`);
+      this.velocity.set(name, this.tf.tensor(t.data, variable.shape, 'float32'));
+    }
   }
 
   dispose(): void {

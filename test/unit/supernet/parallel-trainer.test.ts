@@ -4,32 +4,14 @@
  * stay identical step after step.
  */
 import { strict as assert } from 'node:assert';
-import type { ImageSplit } from '../../../src/engine/data/idx';
-import type { OfaSpace } from '../../../src/engine/ofa/spaces';
 import { createRng } from '../../../src/engine/ofa/random';
 import { initBackend } from '../../../src/engine/runtime/backend';
 import { FASHION_MNIST_NORMALISATION, imageBatch, largestArch, sampleArchFrom, SupernetTrainer } from '../../../src/engine/supernet/train';
 import { initialSupernetWeights } from '../../../src/engine/supernet/weights';
 import { ParallelTrainer, splitEvenly } from '../../../training/parallel-trainer';
+import { TOY_SPACE, toySplit } from './toy-split';
 
-const SPACE: OfaSpace = { space: 'mobilenetv3', widthMult: 0.25, ksList: [3, 5], expandList: [2, 3], depthList: [1, 2], nClasses: 4, inChannels: 1 };
-
-/** 32 grey 16×16 images of four classes (where a bright square sits), as an IDX split. */
-function toySplit(): ImageSplit {
-  const rng = createRng(5);
-  const count = 32;
-  const data = new Uint8Array(count * 256);
-  const labels = new Uint8Array(count);
-  for (let n = 0; n < count; n++) {
-    const label = n % 4;
-    labels[n] = label;
-    const [oy, ox] = [label < 2 ? 2 : 9, label % 2 === 0 ? 2 : 9];
-    for (let y = 0; y < 16; y++) {
-      for (let x = 0; x < 16; x++) data[n * 256 + y * 16 + x] = (y >= oy && y < oy + 5 && x >= ox && x < ox + 5 ? 200 : 20) + Math.floor(rng.next() * 30);
-    }
-  }
-  return { images: { shape: [count, 16, 16], data }, labels };
-}
+const SPACE = TOY_SPACE;
 
 function trainable(weights: Map<string, { data: Float32Array }>): [string, Float32Array][] {
   return [...weights].filter(([name]) => !/running_(mean|var)$|num_batches_tracked$/.test(name)).map(([name, t]) => [name, t.data]);
@@ -54,11 +36,11 @@ describe('data-parallel supernet training (training/parallel-trainer.ts)', funct
       for (let step = 0; step < 3; step++) {
         const indices = Array.from({ length: 16 }, (_, i) => (step * 16 + i) % 32);
         const arch = step === 0 ? largestArch(SPACE, 16) : sampleArchFrom(SPACE, { ks: [3, 5], e: [2, 3], d: [1, 2] }, 16, rng);
-        const flipSeed = 100 + step;
-        const loss = await parallel.step({ indices, resolution: 16, arch, learningRate: 0.05, distill: false, flipSeed });
+        const augmentSeed = 100 + step;
+        const loss = await parallel.step({ indices, resolution: 16, arch, learningRate: 0.05, distill: false, augmentSeed, shift: 2 });
         // The same step by hand: each half's gradients on one trainer, averaged, applied once.
         const halves = splitEvenly(indices, 2).map((part, i) => {
-          const images = imageBatch(tf, split, part, FASHION_MNIST_NORMALISATION, 16, createRng(flipSeed * 2 + i));
+          const images = imageBatch(tf, split, part, FASHION_MNIST_NORMALISATION, 16, { rng: createRng(augmentSeed * 2 + i), shift: 2 });
           const result = reference.gradients(images, Int32Array.from(part, (k) => split.labels[k]), arch, false);
           images.dispose();
           return result;

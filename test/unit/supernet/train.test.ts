@@ -8,6 +8,7 @@ import { initBackend, type TF } from '../../../src/engine/runtime/backend';
 import { supernetForward } from '../../../src/engine/runtime/ofa-forward';
 import { createRng } from '../../../src/engine/ofa/random';
 import {
+  imageBatch,
   largestArch,
   progressiveShrinkingSchedule,
   recalibrateBatchNorm,
@@ -104,6 +105,35 @@ describe('supernet training (progressive shrinking)', function () {
     const w0 = initial.get('blocks.1.conv.inverted_bottleneck.conv.conv.weight')!;
     assert.equal(w.shape[0], 24);
     assert.ok(w.data.slice(mid * inWidth).every((v, i) => v === w0.data[mid * inWidth + i]), 'channels beyond the active prefix moved');
+  });
+
+  it('augments by mirroring and by shifting up to the given pixels, filling with background', () => {
+    // One 8×8 image, black but for one bright pixel at row 3, column 2.
+    const data = new Uint8Array(64);
+    data[3 * 8 + 2] = 255;
+    const split = { images: { shape: [1, 8, 8] as [number, number, number], data }, labels: new Uint8Array(1) };
+    const norm = { mean: 0, std: 1 / 255 };
+    const brightAt = (augment?: Parameters<typeof imageBatch>[5]) => {
+      const values = imageBatch(tf, split, [0], norm, 8, augment).dataSync();
+      const bright = [...values.keys()].filter((i) => values[i] > 100);
+      assert.equal(bright.length, 1, 'one bright pixel');
+      assert.equal(values.filter((v) => v === 0).length, 63, 'the rest is background');
+      return [Math.floor(bright[0] / 8), bright[0] % 8];
+    };
+    assert.deepEqual(brightAt(), [3, 2]);
+    const seen = new Set<string>();
+    const rng = createRng(11);
+    for (let i = 0; i < 400; i++) {
+      const [row, col] = brightAt({ rng, shift: 2 });
+      assert.ok(Math.abs(row - 3) <= 2, `row ${row}`);
+      // Mirrored, column 2 becomes 5; then shifted by at most 2.
+      assert.ok(Math.abs(col - 2) <= 2 || Math.abs(col - 5) <= 2, `column ${col}`);
+      seen.add(`${row},${col}`);
+    }
+    // Rows 1–5; columns 0–4 unmirrored and 3–7 mirrored: 5 × 8 places, all reached.
+    assert.equal(seen.size, 40, 'every shift with and without mirroring occurs');
+    const flipsOnly = new Set(Array.from({ length: 50 }, () => brightAt({ rng }).join(',')));
+    assert.deepEqual([...flipsOnly].sort(), ['3,2', '3,5']);
   });
 
   it('BN re-calibration stores the batch statistics: inference then reproduces the batch-statistics forward', () => {

@@ -1,0 +1,96 @@
+/**
+ * A training run that stops and goes on (training/shrinking-run.ts, training/run-state.ts): stopped inside the
+ * kernel phase and again inside the expand phase (after its channel sort) and continued from its folder, it
+ * ends with exactly the weights of a run that went straight through; a folder holding a run with other settings
+ * is refused, naming the setting; paused time is not counted as training.
+ */
+import { strict as assert } from 'node:assert';
+import { mkdtempSync, rmSync } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { progressiveShrinkingSchedule } from '../../../src/engine/supernet/train';
+import { initialSupernetWeights } from '../../../src/engine/supernet/weights';
+import { ActiveClock, derivedSeed, loadRunState, type RunSettings } from '../../../training/run-state';
+import { runShrinking, type ShrinkingRun } from '../../../training/shrinking-run';
+import { TOY_SPACE, toySplit } from './toy-split';
+
+const SETTINGS: RunSettings = { epochs: [1, 0.5, 0.5, 1], batchSize: 8, baseLearningRate: 0.05, seed: 3, shift: 2, resolutions: [12, 16], space: TOY_SPACE };
+
+describe('a supernet training run that stops and goes on (training/shrinking-run.ts)', function () {
+  this.timeout(180000);
+  const folders: string[] = [];
+  const folder = () => {
+    const f = mkdtempSync(path.join(os.tmpdir(), 'gp-run-'));
+    folders.push(f);
+    return f;
+  };
+  after(() => folders.forEach((f) => rmSync(f, { recursive: true, force: true })));
+
+  const split = toySplit(32, 5);
+  const [largest, kernel, depth, expand] = SETTINGS.epochs;
+  const base = (runFolder: string): ShrinkingRun => ({
+    folder: runFolder,
+    settings: SETTINGS,
+    space: TOY_SPACE,
+    phases: progressiveShrinkingSchedule(TOY_SPACE, { largest, kernel, depth, expand }, SETTINGS.baseLearningRate),
+    workers: 2,
+    trainIndices: Int32Array.from({ length: 32 }, (_, i) => i),
+    init: initialSupernetWeights(TOY_SPACE, 3),
+    split,
+    saveEvery: 3,
+  });
+
+  it('ends with the weights of an uninterrupted run after stopping in the kernel and the expand phase', async () => {
+    // 4 steps per epoch: largest 4, kernel 2, depth 2, expand 4 steps.
+    const straight = await runShrinking({ ...base(folder()), measure: () => ({ largest: 0 }) });
+    assert.ok(straight.finished);
+    assert.equal(straight.state.phase, 4);
+    assert.equal(straight.state.curve.length, 4, 'one curve point per epoch or phase end');
+
+    const interrupted = folder();
+    const stopAfter = (n: number) => {
+      let steps = 0;
+      return () => ++steps >= n;
+    };
+    const first = await runShrinking({ ...base(interrupted), shouldStop: stopAfter(5) });
+    assert.equal(first.finished, false);
+    assert.deepEqual([first.state.phase, first.state.step], [1, 1], 'stopped after the first kernel-phase step');
+    const second = await runShrinking({ ...base(interrupted), shouldStop: stopAfter(4) });
+    assert.deepEqual([second.state.phase, second.state.step], [3, 1], 'stopped after the first expand-phase step');
+    const third = await runShrinking({ ...base(interrupted) });
+    assert.ok(third.finished);
+    assert.equal(third.state.sittings.length, 3);
+    assert.equal(third.state.sittings.reduce((sum, s) => sum + s.steps, 0), 12);
+    for (const [name, want] of straight.weights) {
+      assert.deepEqual(third.weights.get(name)!.data, want.data, `${name} differs from the uninterrupted run`);
+    }
+    // And the weights did train (so equality is not two untouched copies).
+    const initial = initialSupernetWeights(TOY_SPACE, 3);
+    assert.ok([...straight.weights].some(([name, t]) => t.data.some((v, k) => v !== initial.get(name)!.data[k])));
+  });
+
+  it('refuses to continue a run saved with other settings, naming the setting', async () => {
+    const runFolder = folder();
+    await runShrinking({ ...base(runFolder), shouldStop: () => true });
+    assert.ok(loadRunState(runFolder, SETTINGS));
+    assert.throws(() => loadRunState(runFolder, { ...SETTINGS, shift: 0 }), /other settings \(shift: 2 → 0\)/);
+    await assert.rejects(runShrinking({ ...base(runFolder), settings: { ...SETTINGS, epochs: [2, 0.5, 0.5, 1] } }), /epochs: \[1,0.5,0.5,1\] → \[2,0.5,0.5,1\]/);
+  });
+
+  it('derives different seeds for different positions and the same for the same', () => {
+    assert.equal(derivedSeed(1, 0, 5), derivedSeed(1, 0, 5));
+    const seeds = new Set<number>();
+    for (let phase = 0; phase < 4; phase++) for (let step = 0; step < 250; step++) seeds.add(derivedSeed(1, phase, step));
+    assert.equal(seeds.size, 1000);
+    assert.notEqual(derivedSeed(1, 0, 5), derivedSeed(2, 0, 5));
+  });
+
+  it('counts a paused step as at most three median steps', () => {
+    const clock = new ActiveClock();
+    for (let i = 0; i < 10; i++) clock.add(1);
+    clock.add(600);
+    assert.equal(clock.seconds, 13);
+    clock.add(1.5);
+    assert.equal(clock.seconds, 14.5);
+  });
+});
