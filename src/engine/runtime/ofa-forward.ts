@@ -19,6 +19,7 @@ import { makeDivisible, pyRound } from '../ofa/common';
 import { ofaSpaceLayout, type OfaArch, type OfaSpace } from '../ofa/spaces';
 import type { TensorMap } from '../weights/safetensors';
 import type { TF } from './backend';
+import { depthwiseFilterGradient, type DepthwiseFilterGradient } from './depthwise-filter-grad';
 
 type Tensor4D = import('@tensorflow/tfjs-core').Tensor4D;
 type Tensor = import('@tensorflow/tfjs-core').Tensor;
@@ -164,6 +165,13 @@ function plainMatMul(tf: TF, a: Tensor, b: Tensor): Tensor {
  * transposed conv, i.e. the dilated, padded dy with the flipped filter; filter: the input correlated with
  * dy). Tests hold both forms and their gradients equal.
  */
+let filterGradientKernel: DepthwiseFilterGradient | null | undefined;
+/** The SIMD filter-gradient kernel of this thread, built on first use; null without WebAssembly SIMD. */
+function filterGradient(): DepthwiseFilterGradient | null {
+  if (filterGradientKernel === undefined) filterGradientKernel = depthwiseFilterGradient() ?? null;
+  return filterGradientKernel;
+}
+
 export const matMulConvs = {
   conv(tf: TF, x: Tensor4D, w: Tensor, stride: number): Tensor4D {
     const [o, i, k] = w.shape as number[];
@@ -192,15 +200,23 @@ export const matMulConvs = {
           const [c, , k] = ws.shape as number[];
           const [, h, width] = xs.shape;
           const p = Math.floor(k / 2);
-          // dW[c, a, b] = Σ_n,i,j xpad[n, s·i + a, s·j + b, c] · dy[n, i, j, c]: one native depthwise conv
-          // with batch folded into channels and dy as a (dilated) filter, summed over the batch afterwards.
+          // dW[c, a, b] = Σ_n,i,j xpad[n, s·i + a, s·j + b, c] · dy[n, i, j, c]: the SIMD kernel where it
+          // fits (./depthwise-filter-grad.ts), else one native depthwise conv with batch folded into
+          // channels and dy as a (dilated) filter, summed over the batch afterwards.
           const [n, oh, ow] = dy.shape as number[];
-          const xpad = tf.pad(xs, [[0, 0], [p, p], [p, p], [0, 0]]);
-          const image = tf.reshape(tf.transpose(xpad, [1, 2, 0, 3]), [1, h + 2 * p, width + 2 * p, n * c]) as Tensor4D;
-          const dyFilter = tf.reshape(tf.transpose(dy, [1, 2, 0, 3]), [oh, ow, n * c, 1]) as Tensor4D;
-          const full = tf.depthwiseConv2d(image, dyFilter, 1, 'valid', 'NHWC', stride);
-          const taps = tf.slice(full, [0, 0, 0, 0], [1, k, k, n * c]);
-          const dw = tf.reshape(tf.transpose(tf.sum(tf.reshape(taps, [k, k, n, c]), 2), [2, 0, 1]), [c, 1, k, k]);
+          const kernel = filterGradient();
+          const fast = kernel?.fits(k, c) ? kernel.compute(xs.dataSync() as Float32Array, xs.shape, dy.dataSync() as Float32Array, [oh, ow], k, stride) : undefined;
+          let dw: Tensor;
+          if (fast) {
+            dw = tf.reshape(tf.transpose(tf.tensor3d(fast, [k, k, c]), [2, 0, 1]), [c, 1, k, k]);
+          } else {
+            const xpad = tf.pad(xs, [[0, 0], [p, p], [p, p], [0, 0]]);
+            const image = tf.reshape(tf.transpose(xpad, [1, 2, 0, 3]), [1, h + 2 * p, width + 2 * p, n * c]) as Tensor4D;
+            const dyFilter = tf.reshape(tf.transpose(dy, [1, 2, 0, 3]), [oh, ow, n * c, 1]) as Tensor4D;
+            const full = tf.depthwiseConv2d(image, dyFilter, 1, 'valid', 'NHWC', stride);
+            const taps = tf.slice(full, [0, 0, 0, 0], [1, k, k, n * c]);
+            dw = tf.reshape(tf.transpose(tf.sum(tf.reshape(taps, [k, k, n, c]), 2), [2, 0, 1]), [c, 1, k, k]);
+          }
           const spread = stride === 2 ? dilate2(tf, dy as Tensor4D) : (dy as Tensor4D);
           const [, sh, sw] = spread.shape;
           const lead = k - 1 - p;

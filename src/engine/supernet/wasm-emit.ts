@@ -1,7 +1,7 @@
 /**
  * A minimal WebAssembly binary writer, enough to emit small numeric kernels at run time with no build step,
  * no toolchain and no native code: a module that imports one memory and exports functions over i32, f64 and
- * v128 values, with structured control flow, scalar f64 and the 128-bit SIMD instructions a dense layer needs.
+ * v128 values, with structured control flow, scalar f64 and the 128-bit SIMD instructions a dense layer (f64x2) and a depthwise filter gradient (f32x4) need.
  *
  * Encoding: WebAssembly core specification 2.0, chapter 5 (binary format: LEB128 integers, sections 2 import,
  * 1 type, 3 function, 7 export, 10 code) and the fixed-width SIMD proposal's BinarySIMD.md (prefix 0xFD, then
@@ -96,6 +96,8 @@ export class Code {
   f64x2Gt(): this { return this.simd(0x4a); }
   f64x2Add(): this { return this.simd(0xf0); }
   f64x2Mul(): this { return this.simd(0xf2); }
+  f32x4Add(): this { return this.simd(0xe4); }
+  f32x4Mul(): this { return this.simd(0xe6); }
 }
 
 export interface WasmFunction {

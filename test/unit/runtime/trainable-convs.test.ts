@@ -54,9 +54,9 @@ describe('trainable convolutions (matMul form) against TF.js ops and gradients',
     { k: 7, stride: 1, size: 4 },
     { k: 3, stride: 2, size: 14 },
   ];
-  for (const { k, stride, size } of depthwiseCases) {
-    it(`depthwise k${k} s${stride} on ${size}×${size}: value and both gradients match`, async () => {
-      const channels = 6;
+  // 6 channels take the portable filter gradient, 8 the SIMD kernel (depthwise-filter-grad.ts).
+  for (const { k, stride, size, channels } of depthwiseCases.flatMap((c) => [6, 8].map((channels) => ({ ...c, channels })))) {
+    it(`depthwise k${k} s${stride} on ${size}×${size}, ${channels} channels: value and both gradients match`, async () => {
       const x = seeded(tf, [2, size, size, channels], 1);
       const w = seeded(tf, [channels, 1, k, k], 2);
       const outSize = Math.floor((size + 2 * Math.floor(k / 2) - k) / stride) + 1;
