@@ -2,7 +2,7 @@
  * `npm run bench [-- GROUP…]`: prints one JSON object per line, {"name", "value", "unit"}.
  * Groups: hints (text → hints for big configs, quiet and loaded; extension activation; first hint in VS Code), search (quiet and loaded), isolation (the editor's and the CLI's
  * analysis in a child process: round trip and how fast a runaway is stopped), latency, search, extract, files
- * (reading the counts of 1 GB model files).
+ * (reading the counts of 1 GB model files), training (one step of the sample supernet; the depthwise filter gradient).
  * Timings are wall-clock medians/p95 over repeated runs after warm-up, on whatever machine runs it.
  *
  * `--quick` runs every group with small counts (seconds, not minutes; CI runs it): the figures are less precise,
@@ -18,6 +18,7 @@ import { generateKerasModel } from '../test/fixtures/generate-keras';
 import { LLAMA_2_7B_SHAPE } from '../test/fixtures/llama-shape';
 import { benchFilesGroup } from './files';
 import { benchSearchGroup } from './search';
+import { benchTrainingGroup } from './training';
 
 const ROOT = path.resolve(__dirname, '..');
 
@@ -440,6 +441,7 @@ const GROUPS: Record<string, () => void | Promise<void>> = {
   },
   extract: benchExtractGroup,
   files: () => benchFilesGroup(ROOT, emit),
+  training: () => benchTrainingGroup(ROOT, emit, QUICK ? { steps: 1, gradientRepeats: 3 } : undefined),
 };
 
 /** Figures each group must print: a group that stops early, or drops a figure, fails the run. */
@@ -450,6 +452,7 @@ const REQUIRED: Record<string, readonly string[]> = {
   search: ['search.note10_25ms.seconds', 'search.note10_25ms.best_acc_pct_worst_seed', 'search.uncached_predictions_per_s', 'search.dense_gflops', 'search.nsga2_note10_25ms.seconds', 'search.loaded.note10_25ms.seconds', 'search.loaded.note10_25ms.best_acc_pct_worst_seed', 'search.loaded.dense_gflops'],
   extract: ['extract.max_abs_diff', 'extract.onnx.max_abs_diff'],
   files: ['files.onnx_external_1gb.ms', 'files.onnx_inline_1gb.ms', 'files.onnx_external_1gb.peak_rss_mb'],
+  training: ['training.largest_step_32_ms', 'training.depthwise_dw_simd_ms', 'training.depthwise_dw_portable_ms'],
 };
 
 const requested = process.argv.slice(2).filter((a) => !a.startsWith('--'));
