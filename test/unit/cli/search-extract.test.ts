@@ -16,6 +16,7 @@ import { activeArchKey } from '../../../src/engine/supernet/search';
 import { subnetFolderName } from '../../../src/engine/supernet/run-extract';
 import { subnetFolderName as panelFolderName } from '../../../src/extension/panel/results';
 import { readSafetensorsFile } from '../../../src/engine/weights/safetensors';
+import { sampleFlopsLimit } from '../sample-limits';
 
 const SUPERNET = samplePath('ofa', 'fashion-mnist', 'fmnist-mbv3.supernet.json');
 
@@ -40,7 +41,7 @@ describe('greenprint search --json piped into extract --arch', function () {
 
   before(() => {
     dir = mkdtempSync(path.join(tmpdir(), 'gp-search-extract-'));
-    const r = greenprint(dir, 'search', SUPERNET, '--max-flops', '3e6', '--multi', '--generations', '5', '--json');
+    const r = greenprint(dir, 'search', SUPERNET, '--max-flops', String(sampleFlopsLimit(0.45)), '--multi', '--generations', '5', '--json');
     assert.equal(r.code, 0, r.stderr);
     resultText = r.stdout;
     resultFile = path.join(dir, 'result.json');
@@ -111,7 +112,7 @@ describe('greenprint search --json piped into extract --arch', function () {
   });
 
   it('explains a single-objective result with --pick, a saved front without --pick, and a failed search\'s JSON', () => {
-    const single = greenprint(dir, 'search', SUPERNET, '--max-flops', '2e6', '--generations', '3', '--json');
+    const single = greenprint(dir, 'search', SUPERNET, '--max-flops', String(sampleFlopsLimit(0.25)), '--generations', '3', '--json');
     assert.equal(single.code, 0, single.stderr);
     assert.equal(JSON.parse(single.stdout).best.flops, 2 * JSON.parse(single.stdout).best.macs);
     writeFileSync(path.join(dir, 'single.json'), single.stdout);
@@ -124,7 +125,7 @@ describe('greenprint search --json piped into extract --arch', function () {
     assert.equal(list.code, 2);
     assert.match(list.stderr, new RegExp(`--arch front\\.json holds a list of ${result.front.length} search points: choose one with --pick N`));
 
-    const failed = greenprint(dir, 'search', SUPERNET, '--max-flops', '2e6', '--max-latency', '5', '--json'); // two limits: a usage error
+    const failed = greenprint(dir, 'search', SUPERNET, '--max-flops', String(sampleFlopsLimit(0.25)), '--max-latency', '5', '--json'); // two limits: a usage error
     assert.equal(failed.code, 2);
     writeFileSync(path.join(dir, 'failed.json'), failed.stdout);
     const r = greenprint(dir, 'extract', SUPERNET, '--arch', 'failed.json');

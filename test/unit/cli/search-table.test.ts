@@ -9,6 +9,7 @@ import { spawnSync } from 'node:child_process';
 import { COMPILED_CLI, samplePath } from '../fixtures';
 import { formatGrams, formatMs, formatOps } from '../../../src/engine';
 import { compactArch } from '../../../src/cli/search-table';
+import { sampleFlopsLimit } from '../sample-limits';
 
 const FMNIST = samplePath('ofa', 'fashion-mnist', 'fmnist-mbv3.supernet.json');
 const NOTE10 = samplePath('ofa', 'mbv3-w12-note10-25ms.supernet.json');
@@ -52,7 +53,8 @@ describe('greenprint search --multi table', function () {
   this.timeout(120_000);
 
   it('prints every front subnet with its number, accuracy, FLOPs = 2 × MACs at 3 significant digits and its arch', () => {
-    const args = ['search', FMNIST, '--max-flops', '3e6', '--multi', '--generations', '5', '--seed', '4'];
+    const limit = sampleFlopsLimit(0.45);
+    const args = ['search', FMNIST, '--max-flops', String(limit), '--multi', '--generations', '5', '--seed', '4'];
     const json = JSON.parse(greenprint(...args, '--json')) as { best: Point; front: Point[]; constraint: { max: number; unit: string } };
     const text = greenprint(...args);
 
@@ -61,7 +63,8 @@ describe('greenprint search --multi table', function () {
       assert.equal(p.flops, 2 * p.macs, 'FLOPs are 2 × MACs');
       assert.ok(p.flops <= json.constraint.max, 'the limit bounds the FLOPs shown');
     }
-    assert.match(text, /^best under FLOPs ≤ 3M: predicted \d+\.\d\d %$/m, 'the limit in the unit of the results');
+    assert.equal(json.constraint.max, limit);
+    assert.match(text, new RegExp(`^best under FLOPs ≤ ${formatOps(limit).replace('.', '\\.')}: predicted \\d+\\.\\d\\d %$`, 'm'), 'the limit in the unit of the results');
 
     const { header, rows } = tableOf(text);
     assert.deepEqual(header, ['#', 'accuracy', 'FLOPs', 'MACs', 'r', 'ks', 'e'], 'no latency column when nothing is priced');

@@ -20,6 +20,7 @@ import { evaluateSubnet, FASHION_MNIST_NORMALISATION, imageBatch, largestArch, s
 import { validateSupernetWeights } from '../../../src/engine/supernet/weights';
 import { loadWeightsFile } from '../../../src/engine/weights/load';
 import { REPO_ROOT } from '../fixtures';
+import { sampleFlopsLimit } from '../sample-limits';
 
 const DESCRIPTION = path.join(REPO_ROOT, 'samples', 'ofa', 'fashion-mnist', 'fmnist-mbv3.supernet.json');
 
@@ -88,11 +89,12 @@ describe('the trained sample supernet (Fashion-MNIST)', function () {
   });
 
   it('the search finds reproducible subnets under a FLOPs budget with its own predictor', () => {
-    const request = { file: DESCRIPTION, text, maxFlops: 2e6, multi: false, seed: 3, generations: 30, lutDirectory: '/nonexistent', carbon: {} };
+    const maxFlops = sampleFlopsLimit(0.25);
+    const request = { file: DESCRIPTION, text, maxFlops, multi: false, seed: 3, generations: 30, lutDirectory: '/nonexistent', carbon: {} };
     const a = runSearch(request);
     const b = runSearch(request);
     assert.deepEqual(a.best, b.best);
-    assert.ok(2 * a.best.macs <= 2e6, `FLOPs ${2 * a.best.macs}`);
+    assert.ok(2 * a.best.macs <= maxFlops, `FLOPs ${2 * a.best.macs}`);
     assert.ok(a.best.accuracy > 0.6 && a.best.accuracy < 0.8, `predicted ${a.best.accuracy}`);
   });
 });
