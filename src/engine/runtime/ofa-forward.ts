@@ -243,11 +243,30 @@ function dynamicBatchNorm(tf: TF, x: Tensor4D, source: WeightSource, prefix: str
     return t.shape[0] === channels ? t : tf.slice(t, [0], [channels]);
   };
   if (mode?.kind === 'batch') {
-    const { mean, variance } = tf.moments(x, [0, 1, 2]);
+    const { mean, variance } = channelMoments(tf, x);
     mode.record?.(prefix, mean, variance);
     return batchStatisticsNorm(tf, x, mean, variance, take('weight'), take('bias'), eps);
   }
   return tf.batchNorm(x, take('running_mean') as never, take('running_var') as never, take('bias') as never, take('weight') as never, eps);
+}
+
+/**
+ * Per-channel mean of an NHWC tensor over N, H and W (rank 1, [C]) as an average pool over the whole map and
+ * then a mean over the batch: tfjs-backend-wasm reduces over leading axes by transposing the whole tensor
+ * first, while XNNPACK pools NHWC in place — 2.5 to 8 times faster on the sample's BN inputs (and a product
+ * with a row of ones is slower still: XNNPACK packs the tensor as a weight matrix on every call). Not
+ * differentiated (the callers fold the moments' gradient into BN's closed form), so the backends need no
+ * pooling gradient.
+ */
+function channelMean(tf: TF, x: Tensor4D): Tensor {
+  const [, h, w] = x.shape;
+  return tf.mean(tf.avgPool(x, [h, w], 1, 'valid'), [0, 1, 2]);
+}
+
+/** Per-channel mean and biased variance over N, H and W, as `tf.moments(x, [0, 1, 2])` (see channelMean). */
+export function channelMoments(tf: TF, x: Tensor4D): { mean: Tensor; variance: Tensor } {
+  const mean = channelMean(tf, x);
+  return { mean, variance: channelMean(tf, tf.square(tf.sub(x, mean)) as Tensor4D) };
 }
 
 /**
@@ -266,10 +285,10 @@ export function batchStatisticsNorm(tf: TF, x: Tensor4D, mean: Tensor, variance:
       gradFunc: (dy: Tensor, saved: Tensor[]) => tf.tidy(() => {
         const [xHat, inv, g] = saved;
         const count = dy.size / dy.shape[dy.rank - 1];
-        const dBeta = tf.sum(dy, [0, 1, 2]);
-        const dGamma = tf.sum(tf.mul(dy, xHat), [0, 1, 2]);
-        const centred = tf.sub(tf.sub(dy, tf.div(dBeta, count)), tf.mul(xHat, tf.div(dGamma, count)));
-        return [tf.mul(centred, tf.mul(g, inv)), dGamma, dBeta];
+        const meanDy = channelMean(tf, dy as Tensor4D);
+        const meanDyXHat = channelMean(tf, tf.mul(dy, xHat) as Tensor4D);
+        const centred = tf.sub(tf.sub(dy, meanDy), tf.mul(xHat, meanDyXHat));
+        return [tf.mul(centred, tf.mul(g, inv)), tf.mul(meanDyXHat, count), tf.mul(meanDy, count)];
       }),
     };
   }) as never);

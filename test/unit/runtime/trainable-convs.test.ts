@@ -5,7 +5,7 @@
  */
 import { strict as assert } from 'node:assert';
 import { initBackend, type TF } from '../../../src/engine/runtime/backend';
-import { batchStatisticsNorm, matMulConvs, nativeConvs } from '../../../src/engine/runtime/ofa-forward';
+import { batchStatisticsNorm, channelMoments, matMulConvs, nativeConvs } from '../../../src/engine/runtime/ofa-forward';
 import { createRng } from '../../../src/engine/ofa/random';
 import { ensureGradientsRegistered } from '../../../src/engine/supernet/train';
 
@@ -115,6 +115,17 @@ describe('trainable convolutions (matMul form) against TF.js ops and gradients',
       const diff = maxRelativeDiff(tf, tf.tensor(reference[i]), tf.tensor(closedForm[i]));
       assert.ok(diff < 1e-4, `${name}: relative difference ${diff}`);
     });
+  });
+
+  it('per-channel moments by pooling match tf.moments over N, H and W', () => {
+    for (const shape of [[3, 5, 5, 4], [2, 7, 7, 24], [4, 1, 1, 8]] as [number, number, number, number][]) {
+      const x = tf.add(tf.mul(seeded(tf, shape, 12), 3), 5) as Tensor4D;
+      const want = tf.moments(x, [0, 1, 2]);
+      const got = channelMoments(tf, x);
+      assert.deepEqual(got.mean.shape, [shape[3]]);
+      assert.ok(maxRelativeDiff(tf, want.mean, got.mean) < 1e-5, `mean of ${shape}`);
+      assert.ok(maxRelativeDiff(tf, want.variance, got.variance) < 1e-4, `variance of ${shape}`);
+    }
   });
 
   it('1×1 conv gradients (untransposed products) match TF.js matMul gradients', async () => {
