@@ -119,9 +119,15 @@ export class ParallelTrainer {
     return loss;
   }
 
-  /** Freezes the current weights as the distillation teacher, or `weights` (SupernetTrainer.freezeTeacher). */
+  /**
+   * Freezes the current weights as the distillation teacher, or `weights` (SupernetTrainer.freezeTeacher). The
+   * current weights are the first worker's: the teacher runs with BN running statistics, which each worker
+   * keeps from its own part of the batches, so each worker freezing its own would give every part a different
+   * teacher (and a run resumed from the saved teacher a different one again).
+   */
   async freezeTeacher(weights?: Weights): Promise<void> {
-    await this.all({ op: 'freeze-teacher', weights: weights ? [...weights] : undefined });
+    const teacher = weights ?? (await this.snapshot());
+    await this.all({ op: 'freeze-teacher', weights: [...teacher] });
     this.teacherFrozen = true;
   }
 

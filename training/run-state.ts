@@ -82,18 +82,26 @@ export function freshState(settings: RunSettings): RunState {
   return { version: 1, settings, phase: 0, step: 0, activeSeconds: 0, cpuSeconds: 0, phases: [], curve: [], sittings: [] };
 }
 
-/** The run in `folder`, or null when there is none; a run with other settings is an error naming the difference. */
+/**
+ * The run in `folder`, or null when there is none. A run with other settings is an error naming the
+ * difference, except the epochs of phases that have not started: those may be changed (the schedule's later
+ * phases are decided with the curve in hand), and the returned state carries the new ones.
+ */
 export function loadRunState(folder: string, settings: RunSettings): RunState | null {
   const file = path.join(folder, RUN_FILES.state);
   if (!existsSync(file)) return null;
   const state = JSON.parse(readFileSync(file, 'utf8')) as RunState;
   if (state.version !== 1) throw new Error(`${file}: unknown run-state version ${String(state.version)}`);
-  const differs = settingsDifference(state.settings, settings);
+  // Phases with 0 epochs are left out of the schedule, so the phase in progress is the state.phase-th one that has epochs.
+  const scheduled = state.settings.epochs.flatMap((e, i) => (e > 0 ? [i] : []));
+  const current = state.phase < scheduled.length ? scheduled[state.phase] : state.settings.epochs.length;
+  const epochs = settings.epochs.map((e, i) => (i > current ? (state.settings.epochs[i] ?? e) : e));
+  const differs = settingsDifference(state.settings, { ...settings, epochs: settings.epochs.length === state.settings.epochs.length ? epochs : settings.epochs });
   if (differs) {
-    throw new Error(`${file} holds a run with other settings (${differs}). Continue it with its own settings, or start a new run with --run <another folder>.`);
+    throw new Error(`${file} holds a run with other settings (${differs}). Continue it with its own settings (only phases not yet started may change their epochs), or start a new run with --run <another folder>.`);
   }
   if (!existsSync(path.join(folder, RUN_FILES.weights))) throw new Error(`${file}: its weights (${RUN_FILES.weights}) are missing`);
-  return state;
+  return { ...state, settings };
 }
 
 /** The first setting in which two runs differ, as "name: saved → requested", or '' when they agree. */

@@ -69,12 +69,21 @@ describe('a supernet training run that stops and goes on (training/shrinking-run
     assert.ok([...straight.weights].some(([name, t]) => t.data.some((v, k) => v !== initial.get(name)!.data[k])));
   });
 
-  it('refuses to continue a run saved with other settings, naming the setting', async () => {
+  it('refuses to continue a run saved with other settings, naming the setting, but lets phases not yet started change their epochs', async () => {
     const runFolder = folder();
     await runShrinking({ ...base(runFolder), shouldStop: () => true });
     assert.ok(loadRunState(runFolder, SETTINGS));
     assert.throws(() => loadRunState(runFolder, { ...SETTINGS, shift: 0 }), /other settings \(shift: 2 → 0\)/);
+    // Stopped in the largest phase: its epochs are fixed, the shrinking phases' are not.
     await assert.rejects(runShrinking({ ...base(runFolder), settings: { ...SETTINGS, epochs: [2, 0.5, 0.5, 1] } }), /epochs: \[1,0.5,0.5,1\] → \[2,0.5,0.5,1\]/);
+    const longer = { ...SETTINGS, epochs: [1, 0.5, 1, 2] };
+    assert.deepEqual(loadRunState(runFolder, longer)!.settings.epochs, [1, 0.5, 1, 2]);
+    const [largestEpochs, kernel, depth, expand] = longer.epochs;
+    const phases = progressiveShrinkingSchedule(TOY_SPACE, { largest: largestEpochs, kernel, depth, expand }, SETTINGS.baseLearningRate);
+    const done = await runShrinking({ ...base(runFolder), settings: longer, phases });
+    assert.ok(done.finished);
+    assert.deepEqual(done.state.phases.map((p) => p.steps), [4, 2, 4, 8]);
+    assert.deepEqual(done.state.settings.epochs, [1, 0.5, 1, 2]);
   });
 
   it('derives different seeds for different positions and the same for the same', () => {
