@@ -8,8 +8,9 @@
  * Defaults (the recipe behind the shipped sample): epochs 20 (largest network), then 3 (elastic kernel),
  * 4 (elastic depth), 6 (elastic expand); batch 64; SGD-Nesterov at lr 0.1 for the largest network and 0.3×
  * that for the shrinking phases (train.ts), cosine per phase; label smoothing 0.1; random mirroring and
- * translation by up to 2 px; weight decay 3e-5 (OFA's). The run keeps its progress in --run (run-state.ts) and
- * the same command continues it after a stop (Ctrl-C saves first); each epoch it logs the largest (and, once
+ * translation by up to 2 px; weight decay 3e-5 (OFA's). The run keeps its progress in --run (run-state.ts;
+ * default training/run, which the repository carries while the sample's run is unfinished) and the same
+ * command continues it after a stop (Ctrl-C saves first); each epoch it logs the largest (and, once
  * shrinking, the smallest) subnet's accuracy on 2,000 held-out training images. When every phase is done it
  * writes, into --out:
  *   fmnist-mbv3.supernet.json the description (space, strides, widths, resolutions, file names)
@@ -17,7 +18,7 @@
  *   training-report.json      phases, steps, time, curve, and test-split accuracy of the largest and smallest
  *                             subnets after BN re-calibration
  * Run: `npm run train:sample -- [--epochs 20,3,4,6] [--batch 64] [--lr 0.1] [--shift 2] [--seed 1]
- * [--run .train/run] [--out DIR] [--workers N] [--init FILE]` (`--init`: weights a new run starts from).
+ * [--run training/run] [--out DIR] [--workers N] [--init FILE]` (`--init`: weights a new run starts from).
  * The predictor data and predictor come from training/sample-predictor.ts afterwards.
  */
 import { mkdirSync, readFileSync } from 'node:fs';
@@ -60,7 +61,7 @@ function curveAccuracy(tf: TF, space: OfaSpace, weights: Map<string, FloatTensor
 
 async function main(): Promise<void> {
   const out = option('out', 'samples/ofa/fashion-mnist');
-  const runFolder = option('run', '.train/run');
+  const runFolder = option('run', 'training/run');
   // 64: a batch of 128 at 4× downsampling overflows the TF.js wasm heap in the differentiable conv form.
   const batchSize = Number(option('batch', '64'));
   const seed = Number(option('seed', '1'));
