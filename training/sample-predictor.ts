@@ -5,21 +5,26 @@
  * (src/engine/supernet/mlp-predictor.ts) on those (arch, accuracy) pairs and report its RMSE on held-out
  * subnets. Writes into --out: predictor-data.jsonl, predictor/model.json + weights.bin, and a `predictor`
  * section in training-report.json.
+ * Subnets are measured on one worker thread per core (measure-subnets.ts). The fit reports the held-out RMSE
+ * beside the measured accuracies' standard deviation, the spread the predictor has to resolve.
  * Run after train-sample-supernet: `node scripts/train-sample.mjs predictor [--subnets 300] [--validation-images 2500]
- * [--calibration-images 500] [--out DIR]`.
+ * [--calibration-images 500] [--workers N] [--out DIR]`.
  */
 import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
+import { isMainThread } from 'node:worker_threads';
 import { trainingTf } from '../src/cli/predictor';
 import { loadMnistLayoutDataset } from '../src/engine/data/idx';
 import { formatArchDatasetJsonl, type ArchSample } from '../src/engine/supernet/arch-dataset';
 import { saveMlpPredictor, trainMlpPredictor } from '../src/engine/supernet/mlp-predictor';
 import { activeArchKey } from '../src/engine/supernet/search';
 import { sampleArch } from '../src/engine/ofa/random';
-import { createRng, evaluateSubnet, FASHION_MNIST_NORMALISATION, largestArch, recalibrateBatchNorm, smallestArch } from '../src/engine/supernet/train';
+import { createRng, largestArch, smallestArch } from '../src/engine/supernet/train';
 import { loadWeightsFile } from '../src/engine/weights/load';
 import { readSupernetSpace } from '../src/engine/formats/ofa-supernet';
-import { SAMPLE_FILES, recalibrationBatches, splitTrainValidation } from './sample-common';
+import { SAMPLE_FILES, splitTrainValidation } from './sample-common';
+import { measureSubnets } from './measure-subnets';
 
 function option(name: string, fallback: string): string {
   const i = process.argv.indexOf(`--${name}`);
@@ -58,29 +63,41 @@ async function main(): Promise<void> {
       archs.push(arch);
     }
   }
-  const batches = new Map(SAMPLE_RESOLUTIONS.map((r) => [r, recalibrationBatches(tf, data.train, trainIndices, r, seed, calibrationImages)]));
-  const samples: ArchSample[] = [];
+  // One measuring thread per core (measure-subnets.ts); the accuracies do not depend on how many.
+  const workers = Number(option('workers', String(Math.max(1, Math.min(os.cpus().length, 4)))));
   const t0 = performance.now();
-  for (const [i, arch] of archs.entries()) {
-    const calibrated = recalibrateBatchNorm(tf, space, weights, arch, batches.get(arch.r)!);
-    const accuracy = evaluateSubnet(tf, space, calibrated, arch, data.train, FASHION_MNIST_NORMALISATION, { indices: validationIndices });
-    samples.push({ arch, accuracy });
-    if (i % 20 === 0 || i === archs.length - 1) {
-      const per = (performance.now() - t0) / 1000 / (i + 1);
-      console.log(`subnet ${i + 1}/${archs.length}: ${(accuracy * 100).toFixed(2)} % (${per.toFixed(1)} s each, ${((per * (archs.length - i - 1)) / 60).toFixed(1)} min left)`);
-    }
-  }
+  const accuracies = await measureSubnets({
+    space,
+    weights,
+    archs,
+    trainIndices,
+    calibrationImages,
+    seed,
+    validationIndices,
+    workers,
+    progress: (done, total) => {
+      if (done % 20 === 0 || done === total) {
+        const per = (performance.now() - t0) / 1000 / done;
+        console.log(`subnet ${done}/${total} (${per.toFixed(1)} s each on ${workers} threads, ${((per * (total - done)) / 60).toFixed(1)} min left)`);
+      }
+    },
+  });
+  const samples: ArchSample[] = archs.map((arch, i) => ({ arch, accuracy: accuracies[i] }));
   const measureSeconds = (performance.now() - t0) / 1000;
   writeFileSync(path.join(out, 'predictor-data.jsonl'), formatArchDatasetJsonl(samples));
 
   const result = await trainMlpPredictor(layersTf, samples, { space, resolutions: SAMPLE_RESOLUTIONS, seed, epochs: Number(option('epochs', '200')), source: 'predictor-data.jsonl' });
   saveMlpPredictor(result.predictor, path.join(out, 'predictor'), { force: true });
-  const accuracies = samples.map((s) => s.accuracy);
+  const mean = accuracies.reduce((a, b) => a + b, 0) / accuracies.length;
+  const std = Math.sqrt(accuracies.reduce((a, b) => a + (b - mean) ** 2, 0) / accuracies.length);
   const summary = {
     subnets: samples.length,
     validation: `${validationIndices.length} held-out Fashion-MNIST training images; BN re-calibrated on ${calibrationImages} training images per subnet`,
     accuracyRange: [Math.min(...accuracies), Math.max(...accuracies)],
+    // The spread the predictor must resolve: its held-out RMSE should be well under this standard deviation.
+    accuracyStd: Number(std.toFixed(5)),
     measureMinutes: Number((measureSeconds / 60).toFixed(1)),
+    measureThreads: workers,
     trainCount: result.trainCount,
     heldOutCount: result.heldOutCount,
     rmse: result.rmse,
@@ -97,7 +114,10 @@ async function main(): Promise<void> {
   console.log(JSON.stringify(summary, null, 2));
 }
 
-main().catch((e) => {
-  console.error(e instanceof Error ? e.stack : e);
-  process.exit(1);
-});
+// The bundle is also the measuring workers' script (measure-subnets.ts starts them from this file).
+if (isMainThread) {
+  main().catch((e) => {
+    console.error(e instanceof Error ? e.stack : e);
+    process.exit(1);
+  });
+}
