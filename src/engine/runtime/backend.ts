@@ -19,6 +19,7 @@ import { existsSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { RuntimeBackend } from './types';
+import { shareUnchangedTensors } from './wasm-sharing';
 
 export type TF = typeof import('@tensorflow/tfjs-core');
 
@@ -81,6 +82,7 @@ async function tryWasm(): Promise<RuntimeInfo> {
   wasm.setWasmPaths(wasmBinaryFolder());
   if (!(await tf.setBackend('wasm'))) throw new Error('tf.setBackend("wasm") returned false');
   await tf.ready();
+  shareUnchangedTensors(tf);
   const simd = Boolean(await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT'));
   return {
     tf,
