@@ -77,6 +77,29 @@ function activate(tf: TF, x: Tensor, act: string | null | undefined): Tensor {
   }
 }
 
+/**
+ * h_swish with a hand-written gradient, for training: d/dx x·relu6(x+3)/6 = (relu6(x+3) + x·[0 < relu6(x+3) < 6]) / 6.
+ * The value is computed by the same ops as `activate`'s, so both forms give the same numbers; TF.js's own
+ * gradient of that chain runs relu6's (a LessEqual to bool, a cast back, a step), which on the wasm backend cost
+ * about three times this one.
+ */
+export function trainableHardSwish(tf: TF, x: Tensor): Tensor {
+  const op = tf.customGrad(((input: Tensor, save: (tensors: Tensor[]) => void) => {
+    const r = tf.relu6(tf.add(input, 3));
+    const gate = tf.div(r, 6);
+    save([input, r, gate]);
+    return {
+      value: tf.mul(input, gate),
+      gradFunc: (dy: Tensor, saved: Tensor[]) => tf.tidy(() => {
+        const [xs, relu, h] = saved;
+        const inside = tf.step(tf.mul(relu, tf.sub(6, relu)));
+        return [tf.mul(dy, tf.add(h, tf.div(tf.mul(xs, inside), 6)))];
+      }),
+    };
+  }) as never);
+  return op(x) as Tensor;
+}
+
 /** Dense conv with PyTorch padding k//2; `w` is OIHW. */
 function conv(tf: TF, x: Tensor4D, w: Tensor, stride: number): Tensor4D {
   const k = w.shape[2]!;
@@ -312,7 +335,8 @@ function layerKit(tf: TF, weights: TensorMap | WeightSource, eps: number, option
   const depthwise = (x: Tensor4D, filter: Tensor, stride: number) => ops.depthwise(tf, x, filter, stride);
   /** BN over the input's channels (the first C of the stored statistics). */
   const bn = (x: Tensor4D, prefix: string) => dynamicBatchNorm(tf, x, source, prefix, x.shape[3], eps, options.bn);
-  const act = (x: Tensor, name: string | null | undefined) => activate(tf, x, name) as Tensor4D;
+  // The training form differentiates h_swish by its closed form (trainableHardSwish); values are the same.
+  const act = (x: Tensor, name: string | null | undefined) => (options.convolutions === 'matmul' && name === 'h_swish' ? trainableHardSwish(tf, x) : activate(tf, x, name)) as Tensor4D;
   return {
     w,
     conv,

@@ -5,7 +5,7 @@
  */
 import { strict as assert } from 'node:assert';
 import { initBackend, type TF } from '../../../src/engine/runtime/backend';
-import { batchStatisticsNorm, channelMoments, matMulConvs, nativeConvs } from '../../../src/engine/runtime/ofa-forward';
+import { batchStatisticsNorm, channelMoments, matMulConvs, nativeConvs, trainableHardSwish } from '../../../src/engine/runtime/ofa-forward';
 import { createRng } from '../../../src/engine/ofa/random';
 import { ensureGradientsRegistered } from '../../../src/engine/supernet/train';
 
@@ -114,6 +114,26 @@ describe('trainable convolutions (matMul form) against TF.js ops and gradients',
     ['d/dx', 'd/dγ', 'd/dβ'].forEach((name, i) => {
       const diff = maxRelativeDiff(tf, tf.tensor(reference[i]), tf.tensor(closedForm[i]));
       assert.ok(diff < 1e-4, `${name}: relative difference ${diff}`);
+    });
+  });
+
+  it('h_swish with its closed-form gradient: the same values, and the gradient of TF.js differentiating the chain', async () => {
+    // Values around every kink: −3, 0, 3 and beyond.
+    const x = tf.tensor1d(Array.from({ length: 97 }, (_, i) => -6 + i * 0.125 + 0.01));
+    const r = seeded(tf, [97], 13);
+    const run = async (backend: string, f: (a: Tensor) => Tensor) => {
+      await tf.setBackend(backend);
+      const y = f(x);
+      const [g] = tf.grads((a: Tensor) => tf.sum(tf.mul(f(a), r)))([x]);
+      const out = [y, g].map((t) => t.dataSync() as Float32Array);
+      tf.dispose([y, g]);
+      return out;
+    };
+    const reference = await run('cpu', (a) => tf.mul(a, tf.div(tf.relu6(tf.add(a, 3)), 6)));
+    const closedForm = await run(defaultBackend, (a) => trainableHardSwish(tf, a));
+    ['value', 'd/dx'].forEach((what, i) => {
+      const diff = maxRelativeDiff(tf, tf.tensor(reference[i]), tf.tensor(closedForm[i]));
+      assert.ok(diff < 1e-6, `${what}: relative difference ${diff}`);
     });
   });
 
