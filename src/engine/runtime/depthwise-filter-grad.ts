@@ -1,6 +1,6 @@
 /**
  * The filter gradient of a depthwise convolution, dW[a, b, c] = Σ_n,i,j xpad[n, s·i + a, s·j + b, c] ·
- * dy[n, i, j, c], as a WebAssembly SIMD kernel emitted at run time (../supernet/wasm-emit.ts).
+ * dy[n, i, j, c], as a WebAssembly SIMD kernel emitted at run time (../wasm/emit.ts).
  *
  * Why: training runs the depthwise gradient through TF.js's wasm backend, which has no depthwise backprop
  * kernels; the portable form (./ofa-forward.ts) computes dW as one native depthwise conv with dy as a 7×7 or
@@ -15,7 +15,7 @@
  * Kernels are emitted for k = 3, 5, 7 and channel counts divisible by four; anything else (or a runtime
  * without WebAssembly SIMD) gets `undefined` and the caller keeps the portable form.
  */
-import { Code, I32, V128, wasmModule, type WasmFunction } from '../supernet/wasm-emit';
+import { Code, I32, V128, wasmModule, type WasmFunction } from '../wasm/emit';
 
 interface WasmApi {
   validate(bytes: Uint8Array): boolean;

@@ -7,7 +7,6 @@
  * references per data id, freeing memory with the last one (its own Reshape shares data the same way).
  * Casts to another type keep the backend's kernel.
  */
-import type { TF } from './backend';
 
 type TensorInfo = { dataId: object; shape: number[]; dtype: string };
 type KernelArgs = { inputs: { x: TensorInfo }; backend: { incRef(dataId: object): void }; attrs?: { dtype?: string } };
@@ -15,9 +14,10 @@ type KernelFunc = (args: KernelArgs) => TensorInfo;
 
 let installed = false;
 
-export function shareUnchangedTensors(tf: TF): void {
+/** `tf`: the TF.js core module (typed here by the kernel-registry functions used, so backend.ts can call this without a type cycle). */
+export function shareUnchangedTensors(tf: object): void {
   if (installed) return;
-  const registry = tf as unknown as {
+  const registry = tf as {
     getKernel(name: string, backend: string): { kernelFunc: KernelFunc } | undefined;
     unregisterKernel(name: string, backend: string): void;
     registerKernel(config: { kernelName: string; backendName: string; kernelFunc: KernelFunc }): void;

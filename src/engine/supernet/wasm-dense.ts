@@ -1,5 +1,5 @@
 /**
- * The lane-tiled dense kernel of ./dense-lanes.ts as WebAssembly SIMD, emitted at run time by ./wasm-emit.ts.
+ * The lane-tiled dense kernel of ./dense-lanes.ts as WebAssembly SIMD, emitted at run time by ../wasm/emit.ts.
  *
  * Algorithm: f64x2 vectors across lanes (two archs per vector, four vectors per 8-lane tile). Weights come
  * packed in panels of 8 units (./dense-lanes.ts), so one pointer walks a panel with stride 64 bytes. For
@@ -22,7 +22,7 @@
  * The first layer (one-hot input) is `oneHot`: per lane, bias plus the weight rows of the active features,
  * eight units (four vectors) per pass, written into the lane's slot of the tiled layout (v128.store64_lane).
  */
-import { Code, F64, I32, V128, wasmModule, type WasmFunction } from './wasm-emit';
+import { Code, F64, I32, V128, wasmModule, type WasmFunction } from '../wasm/emit';
 import { PANEL, TILE_LANES, type LaneKernel } from './dense-lanes';
 
 /** The slice of the WebAssembly JS API used here (the project's TypeScript lib has no DOM types). */

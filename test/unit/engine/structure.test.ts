@@ -7,7 +7,7 @@
  * even through others (so units of one layer form no cycle either):
  *   1. core            ir, diagnostics, budget, progress, units, the device catalogue, atomic file writes
  *   2. building blocks text and JSON/YAML sources, ops and the graph builder, cost evaluation, transformer
- *                      metrics, weights files, torch checkpoints, datasets
+ *                      metrics, weights files, torch checkpoints, datasets, the WebAssembly kernel writer
  *   3. ofa             the Once-for-All space: spaces, arch expansion, net config → IR, seeded sampling
  *   4. readers/runtime format readers of configs and of binary model files (files: ONNX, GGUF, safetensors;
  *                      they only translate), the runtimes that measure (TF.js, ONNX Runtime) and ONNX export
@@ -25,7 +25,7 @@ import { findCycles, groupGraph, importGraph, moduleSpecifiers } from './import-
 
 const LAYERS: readonly (readonly string[])[] = [
   ['ir.ts', 'diagnostics.ts', 'budget.ts', 'progress.ts', 'units.ts', 'devices.ts', 'fsutil'],
-  ['source', 'ops', 'graph.ts', 'cost.ts', 'transformer.ts', 'weights', 'torch', 'data'],
+  ['source', 'ops', 'graph.ts', 'cost.ts', 'transformer.ts', 'weights', 'torch', 'data', 'wasm'],
   ['ofa'],
   ['formats', 'files', 'runtime', 'export'],
   ['latency', 'carbon', 'serving', 'report-types.ts'],
