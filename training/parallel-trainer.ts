@@ -143,10 +143,7 @@ export class ParallelTrainer {
 
   /** SGD's momentum buffers (identical in every worker), saved with a run so that it continues exactly. */
   async momentum(): Promise<Weights> {
-    this.workers[0].postMessage({ op: 'momentum' } satisfies Request);
-    const r = await reply(this.workers[0]);
-    if (r.op !== 'snapshot') throw new Error(`worker answered ${r.op} to a momentum request`);
-    return new Map(r.weights);
+    return snapshotOf(this.workers[0], 'momentum');
   }
 
   async restoreMomentum(buffers: Weights): Promise<void> {
@@ -155,7 +152,7 @@ export class ParallelTrainer {
 
   /** Every worker's weights, for tests that check they stay identical. */
   async snapshots(): Promise<Weights[]> {
-    return Promise.all(this.workers.map(snapshotOf));
+    return Promise.all(this.workers.map((w) => snapshotOf(w)));
   }
 
   async dispose(): Promise<void> {
@@ -178,10 +175,11 @@ export function splitEvenly(indices: ArrayLike<number>, parts: number): Int32Arr
   return out;
 }
 
-async function snapshotOf(worker: Worker): Promise<Weights> {
-  worker.postMessage({ op: 'snapshot' } satisfies Request);
+/** A worker's tensors by name: its state dict (`snapshot`) or its momentum buffers (`momentum`). */
+async function snapshotOf(worker: Worker, op: 'snapshot' | 'momentum' = 'snapshot'): Promise<Weights> {
+  worker.postMessage({ op } satisfies Request);
   const r = await reply(worker);
-  if (r.op !== 'snapshot') throw new Error(`worker answered ${r.op} to a snapshot request`);
+  if (r.op !== 'snapshot') throw new Error(`worker answered ${r.op} to a ${op} request`);
   return new Map(r.weights);
 }
 
