@@ -90,7 +90,12 @@ export function freshState(settings: RunSettings): RunState {
 export function loadRunState(folder: string, settings: RunSettings): RunState | null {
   const file = path.join(folder, RUN_FILES.state);
   if (!existsSync(file)) return null;
-  const state = JSON.parse(readFileSync(file, 'utf8')) as RunState;
+  let state: RunState;
+  try {
+    state = JSON.parse(readFileSync(file, 'utf8')) as RunState;
+  } catch (e) {
+    throw new Error(`${file} is not a readable run state (${(e as Error).message}); it is only written whole, so it was edited or damaged. Start a new run with --run <another folder>.`);
+  }
   if (state.version !== 1) throw new Error(`${file}: unknown run-state version ${String(state.version)}`);
   // Phases with 0 epochs are left out of the schedule, so the phase in progress is the state.phase-th one that has epochs.
   const scheduled = state.settings.epochs.flatMap((e, i) => (e > 0 ? [i] : []));

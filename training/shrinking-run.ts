@@ -72,7 +72,8 @@ export async function runShrinking(run: ShrinkingRun): Promise<ShrinkingResult> 
     const cpuAtStart = process.cpuUsage();
     const sittingStarted = new Date().toISOString();
     let sittingSteps = 0;
-    const save = async (position: Partial<RunState>) => {
+    // `weights`: a snapshot already taken at this position (the epoch's curve point), so it is not asked for twice.
+    const save = async (position: Partial<RunState>, weights?: Map<string, FloatTensor>) => {
       const cpu = process.cpuUsage(cpuAtStart);
       const sitting = {
         started: sittingStarted,
@@ -89,7 +90,7 @@ export async function runShrinking(run: ShrinkingRun): Promise<ShrinkingResult> 
         sittings: [...(resumed?.sittings ?? []), sitting],
       };
       const meta = { phase: run.phases[Math.min(state.phase, run.phases.length - 1)]?.name ?? 'done', step: String(state.step) };
-      saveRun(run.folder, state, writeSafetensors(await trainer.snapshot(), meta), writeSafetensors(await trainer.momentum(), meta));
+      saveRun(run.folder, state, writeSafetensors(weights ?? (await trainer.snapshot()), meta), writeSafetensors(await trainer.momentum(), meta));
     };
 
     const { batchSize, seed } = run.settings;
@@ -131,9 +132,11 @@ export async function runShrinking(run: ShrinkingRun): Promise<ShrinkingResult> 
           log(`[${phase.name}] step ${step + 1}/${steps} (epoch ${(step / stepsPerEpoch).toFixed(2)}) loss ${smoothed.toFixed(4)} lr ${lr.toFixed(4)} active ${(clock.seconds / 60).toFixed(1)} min`);
         }
         const endOfEpoch = (step + 1) % stepsPerEpoch === 0 || step === steps - 1;
+        let epochWeights: Map<string, FloatTensor> | undefined;
         if (endOfEpoch && run.measure) {
           const t0 = performance.now();
-          const accuracy = run.measure(await trainer.snapshot(), phase);
+          epochWeights = await trainer.snapshot();
+          const accuracy = run.measure(epochWeights, phase);
           const point = { phase: phase.name, epoch: Number(((step + 1) / stepsPerEpoch).toFixed(2)), ...accuracy };
           state = { ...state, curve: [...state.curve, point] };
           log(`[${phase.name}] epoch ${point.epoch}: validation largest ${point.largest.toFixed(2)} %${point.smallest !== undefined ? `, smallest ${point.smallest.toFixed(2)} %` : ''} (${((performance.now() - t0) / 1000).toFixed(0)} s)`);
@@ -144,10 +147,10 @@ export async function runShrinking(run: ShrinkingRun): Promise<ShrinkingResult> 
           const sorted = phase.name === 'elastic expand' ? { channelsSortedBefore: 'OFA re_organize_middle_weights (L1 of the projection per middle channel)' } : {};
           const seconds = Math.round(clock.seconds - state.phases.reduce((sum, r) => sum + r.seconds, 0));
           const record = { phase: phase.name, epochs: phase.epochs, steps, learningRate: phase.learningRate, distill: phase.distill, ...sorted, choices: phase.choices, seconds };
-          await save({ phase: p + 1, step: 0, phases: [...state.phases, record] });
+          await save({ phase: p + 1, step: 0, phases: [...state.phases, record] }, epochWeights);
           log(`phase ${phase.name} done`);
         } else if (stop || (step + 1) % run.saveEvery === 0 || endOfEpoch) {
-          await save({ phase: p, step: step + 1 });
+          await save({ phase: p, step: step + 1 }, epochWeights);
         }
         if (stop) {
           log(`saved at phase ${state.phase + 1}, step ${state.step}; the same command continues the run`);

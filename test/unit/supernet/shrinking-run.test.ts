@@ -5,12 +5,12 @@
  * is refused, naming the setting; paused time is not counted as training.
  */
 import { strict as assert } from 'node:assert';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { progressiveShrinkingSchedule } from '../../../src/engine/supernet/train';
 import { initialSupernetWeights } from '../../../src/engine/supernet/weights';
-import { ActiveClock, derivedSeed, loadRunState, type RunSettings } from '../../../training/run-state';
+import { ActiveClock, derivedSeed, loadRunState, RUN_FILES, type RunSettings } from '../../../training/run-state';
 import { runShrinking, type ShrinkingRun } from '../../../training/shrinking-run';
 import { TOY_SPACE, toySplit } from './toy-split';
 
@@ -40,7 +40,7 @@ describe('a supernet training run that stops and goes on (training/shrinking-run
     saveEvery: 3,
   });
 
-  it('ends with the weights of an uninterrupted run after stopping in the kernel and the expand phase', async () => {
+  it('ends with the weights of an uninterrupted run after stopping at a phase end, in the kernel and in the expand phase', async () => {
     // 4 steps per epoch: largest 4, kernel 2, depth 2, expand 4 steps.
     const straight = await runShrinking({ ...base(folder()), measure: () => ({ largest: 0 }) });
     assert.ok(straight.finished);
@@ -52,14 +52,18 @@ describe('a supernet training run that stops and goes on (training/shrinking-run
       let steps = 0;
       return () => ++steps >= n;
     };
-    const first = await runShrinking({ ...base(interrupted), shouldStop: stopAfter(5) });
+    // Measured like the real run, so a save at an epoch's end writes the snapshot the curve point was taken from.
+    const measured = { ...base(interrupted), measure: () => ({ largest: 0 }) };
+    const atPhaseEnd = await runShrinking({ ...measured, shouldStop: stopAfter(4) });
+    assert.deepEqual([atPhaseEnd.state.phase, atPhaseEnd.state.step], [1, 0], 'stopped at the end of the largest phase');
+    const first = await runShrinking({ ...measured, shouldStop: stopAfter(1) });
     assert.equal(first.finished, false);
     assert.deepEqual([first.state.phase, first.state.step], [1, 1], 'stopped after the first kernel-phase step');
-    const second = await runShrinking({ ...base(interrupted), shouldStop: stopAfter(4) });
+    const second = await runShrinking({ ...measured, shouldStop: stopAfter(4) });
     assert.deepEqual([second.state.phase, second.state.step], [3, 1], 'stopped after the first expand-phase step');
-    const third = await runShrinking({ ...base(interrupted) });
+    const third = await runShrinking({ ...measured });
     assert.ok(third.finished);
-    assert.equal(third.state.sittings.length, 3);
+    assert.equal(third.state.sittings.length, 4);
     assert.equal(third.state.sittings.reduce((sum, s) => sum + s.steps, 0), 12);
     for (const [name, want] of straight.weights) {
       assert.deepEqual(third.weights.get(name)!.data, want.data, `${name} differs from the uninterrupted run`);
@@ -84,6 +88,14 @@ describe('a supernet training run that stops and goes on (training/shrinking-run
     assert.ok(done.finished);
     assert.deepEqual(done.state.phases.map((p) => p.steps), [4, 2, 4, 8]);
     assert.deepEqual(done.state.settings.epochs, [1, 0.5, 1, 2]);
+  });
+
+  it('names the file when a run state is damaged', async () => {
+    const runFolder = folder();
+    await runShrinking({ ...base(runFolder), shouldStop: () => true });
+    const file = path.join(runFolder, RUN_FILES.state);
+    writeFileSync(file, readFileSync(file, 'utf8').slice(0, 40));
+    assert.throws(() => loadRunState(runFolder, SETTINGS), (e: Error) => e.message.startsWith(`${file} is not a readable run state`));
   });
 
   it('derives different seeds for different positions and the same for the same', () => {
