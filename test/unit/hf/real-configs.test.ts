@@ -71,4 +71,12 @@ describe('Hugging Face config.json: stored real configs (expected-fix.json)', ()
     assert.equal(Math.round(t.activeParams / 1e8) / 10, 2.7);
     assert.equal(t.totalParams - t.activeParams, 24 * 56 * 3 * 2048 * 1408);
   });
+
+  // The model card: "# Parameters 1.3B", "# Active parameters 400M".
+  it('granite-3.1-1b-a400m activates 0.4 billion: 8 of 32 fused experts in each of 24 layers', () => {
+    const t = analyze('granite-3.1-1b-a400m-instruct.config.json').transformer!;
+    assert.equal(Math.round(t.activeParams / 1e8) / 10, 0.4);
+    // 24 experts idle per token, gate+up (2 × 512) and down (512) wide, hidden 1024.
+    assert.equal(t.totalParams - t.activeParams, 24 * 24 * 3 * 1024 * 512);
+  });
 });

@@ -57,6 +57,8 @@ const INERT_KEYS: ReadonlySet<string> = new Set([
   'attn_scale', 'attn_temperature_tuning', 'floor_scale', 'for_llm_compressor',
   // DistilBERT's dropouts and activation; PhiMoE's input jitter (training noise).
   'activation', 'dropout', 'qa_dropout', 'seq_classif_dropout', 'finetuning_task', 'output_past', 'input_jitter_noise',
+  // Granite's multipliers: scalars on embeddings, attention scores, residual branches and logits.
+  'embedding_multiplier', 'attention_multiplier', 'residual_multiplier', 'logits_scaling',
 ]);
 
 /** Keys the file holds (non-null) that no recipe step read and that are not known to be inert. */

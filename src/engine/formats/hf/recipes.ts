@@ -1090,6 +1090,24 @@ export const RECIPES: Readonly<Record<string, Recipe>> = {
     towers: { vision: { encoder: 'llama4', at: 'vision_config' }, decoder: { defaultFamily: 'llama4_text' }, join: 'llama4' },
   },
   olmo2: OLMO2,
+  /**
+   * IBM Granite 3.x (dense): Llama's blocks (modular_granite.py subclasses them, changing only the forward).
+   * Its four multipliers scale embeddings, attention scores, residual branches and logits: scalars, no parameters.
+   */
+  granite: { ...LLAMA, source: 'transformers/models/granite/modeling_granite.py (GraniteConfig)', classStem: 'Granite' },
+  /**
+   * IBM Granite 3.x MoE (granite-3.1-1b-a400m, 3b-a800m): Granite's attention (q, k, v, o biased by
+   * `attention_bias`; head_dim = hidden / heads) and in every layer a `block_sparse_moe` of
+   * `num_local_experts` gated experts stored fused (input_linear [E, 2·I, h], output_linear [E, h, I]) with a
+   * bias-free router [E, h]; no dense MLP and no shared expert (that is granitemoeshared).
+   */
+  granitemoe: {
+    ...LLAMA,
+    source: 'transformers/models/granitemoe/modeling_granitemoe.py (GraniteMoeConfig)',
+    classStem: 'GraniteMoe',
+    mlp: GATED_NO_BIAS,
+    moe: { block: 'block_sparse_moe', expertKeys: ['num_local_experts'], expertsDefault: 8, activeDefault: 2, widthKey: 'intermediate_size', widthDefault: 11008, routerBias: 'none', expertBias: false, sparseLayers: 'all' },
+  },
   // SmolLM3 (Hugging Face 2025): Llama's blocks; every fourth layer skips RoPE (`no_rope_layers`, no parameters).
   smollm3: {
     ...LLAMA,
