@@ -1,7 +1,8 @@
 /**
  * Decoder families of issue 10 §2 read from config.json: Llama 4 (mixture-of-experts interleave, shared
  * expert, chunked local attention, the vision tower of Llama4ForConditionalGeneration), OLMo 2 (norms on the
- * sub-block outputs, q/k norms over the whole projection), SmolLM3 (NoPE layers) and the Llama-style families
+ * sub-block outputs, q/k norms over the whole projection), SmolLM3 (NoPE layers), StarCoder2 (LayerNorms, a plain
+ * biased MLP, one use_bias switch) and the Llama-style families
  * whose published counts are checked here with hub sizes (Mistral 7B v0.1/v0.3). Stored real configs and
  * their published counts are in test/fixtures/hf/expected-dec.json (asserted by hf-config.test.ts).
  *
@@ -57,7 +58,7 @@ const TINY_LLAMA4: Json = {
   num_experts_per_tok: 1, attention_chunk_size: 16, no_rope_layers: [1, 1, 1, 0], use_qk_norm: true,
 };
 
-describe('HF decoders, part 2 (Llama 4, OLMo 2, SmolLM, Mistral)', () => {
+describe('HF decoders, part 2 (Llama 4, OLMo 2, SmolLM, Mistral, StarCoder2)', () => {
   describe('Llama 4', () => {
     // Hub safetensors total of meta-llama/Llama-4-Scout-17B-16E-Instruct (HF API `safetensors.total`, as recorded in
     // debaditc/kvfit@bd4ccabf scripts/build_registry.py); the model card's "109B total / 17B active".
@@ -288,6 +289,44 @@ describe('HF decoders, part 2 (Llama 4, OLMo 2, SmolLM, Mistral)', () => {
       assert.deepEqual(report.diagnostics, []);
       assert.equal(report.totals!.params, 7248023552);
       assert.equal(report.totals!.params - analyze(MISTRAL_V01).report.totals!.params, 2 * 768 * 4096);
+    });
+  });
+
+  describe('StarCoder2', () => {
+    /**
+     * bigcode/starcoder2-3b config.json at hub revision 733247c5, as pinned (JSON-equal, re-indented) in
+     * AshishKumar4/dew@778e6612 tests/fixtures/hf/starcoder2-3b/config.json. No tie_word_embeddings key: tied.
+     */
+    const STARCODER2_3B: Json = {
+      architectures: ['Starcoder2ForCausalLM'], attention_dropout: 0.1, residual_dropout: 0.1, embedding_dropout: 0.1, bos_token_id: 0,
+      eos_token_id: 0, hidden_act: 'gelu_pytorch_tanh', hidden_size: 3072, initializer_range: 0.018042, intermediate_size: 12288,
+      max_position_embeddings: 16384, mlp_type: 'default', model_type: 'starcoder2', norm_epsilon: 1e-5, norm_type: 'layer_norm',
+      num_attention_heads: 24, num_hidden_layers: 30, num_key_value_heads: 2, rope_theta: 999999.4420358813, sliding_window: 4096,
+      transformers_version: '4.37.0.dev0', use_bias: true, use_cache: true, vocab_size: 49152,
+    };
+    /** model.get_memory_footprint() as the cards print it: parameters plus the release's per-layer rotary buffers (cos and sin caches, inv_freq). */
+    const footprintMB = (params: number, layers: number, bytes: 2 | 4) => (params * bytes + layers * (2 * 16384 * 128 * bytes + 64 * 4)) / 1e6;
+
+    it('starcoder2-3b = 3,030,371,328: its card\'s footprints 12624.81 MB (float32) and 6312.41 MB (bfloat16)', () => {
+      const { report } = analyze(STARCODER2_3B);
+      assert.deepEqual(report.diagnostics, []);
+      const params = report.totals!.params;
+      assert.equal(params, 3030371328);
+      assert.equal(footprintMB(params, 30, 4).toFixed(2), '12624.81');
+      assert.equal(footprintMB(params, 30, 2).toFixed(2), '6312.41');
+      // Biases on q, k, v, o, c_fc and c_proj, and LayerNorms with bias: use_bias false removes exactly the projection biases.
+      const noBias = analyze({ ...STARCODER2_3B, use_bias: false }).report.totals!.params;
+      assert.equal(params - noBias, 30 * (3072 + 2 * 256 + 3072 + 12288 + 3072));
+    });
+
+    it('starcoder2-15b, untied = 15,957,889,024: the StarCoder2 README\'s 32251.33 MB (bfloat16)', () => {
+      const { report } = analyze({
+        ...STARCODER2_3B, hidden_size: 6144, intermediate_size: 24576, num_hidden_layers: 40, num_attention_heads: 48, num_key_value_heads: 4,
+        rope_theta: 100000, tie_word_embeddings: false, torch_dtype: 'float32',
+      });
+      assert.deepEqual(report.diagnostics, []);
+      assert.equal(report.totals!.params, 15957889024);
+      assert.equal(footprintMB(report.totals!.params, 40, 2).toFixed(2), '32251.33');
     });
   });
 });

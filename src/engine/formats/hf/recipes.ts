@@ -1091,6 +1091,21 @@ export const RECIPES: Readonly<Record<string, Recipe>> = {
   },
   olmo2: OLMO2,
   /**
+   * StarCoder2 (BigCode 2024): pre-norm blocks with LayerNorms (weight and bias), GQA, a plain GELU MLP
+   * (c_fc, c_proj), and one `use_bias` switch (default true) for all six projections; tied unless
+   * `tie_word_embeddings` is false (15B is untied). `norm_type` and `mlp_type` name the only kinds there are.
+   */
+  starcoder2: {
+    ...LLAMA,
+    source: 'transformers/models/starcoder2/modeling_starcoder2.py (Starcoder2Config)',
+    classStem: 'Starcoder2',
+    tiedDefault: true,
+    norm: 'layer',
+    attention: { kind: 'gqa', qkvBias: { key: 'use_bias', default: true }, outBias: { key: 'use_bias', default: true } },
+    mlp: { kind: 'plain', bias: { key: 'use_bias', default: true } },
+    slidingWindow: 'when-set',
+  },
+  /**
    * IBM Granite 3.x (dense): Llama's blocks (modular_granite.py subclasses them, changing only the forward).
    * Its four multipliers scale embeddings, attention scores, residual branches and logits: scalars, no parameters.
    */
