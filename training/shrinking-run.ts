@@ -17,7 +17,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import type { ImageSplit } from '../src/engine/data/idx';
 import type { OfaSpace } from '../src/engine/ofa/spaces';
-import { createRng, sampleArchFrom, shuffledIndices, type ShrinkPhase } from '../src/engine/supernet/train';
+import { createRng, phaseArch, sampleArchFrom, shuffledIndices, type ShrinkPhase } from '../src/engine/supernet/train';
 import { initialSupernetWeights } from '../src/engine/supernet/weights';
 import { readSafetensors, writeSafetensors, type FloatTensor } from '../src/engine/weights/safetensors';
 import { ParallelTrainer } from './parallel-trainer';
@@ -120,7 +120,7 @@ export async function runShrinking(run: ShrinkingRun): Promise<ShrinkingResult> 
         const rng = createRng(derivedSeed(seed, p, 1_000_000 + step));
         const lr = step < warmup ? (phase.learningRate * (step + 1)) / warmup : 0.5 * phase.learningRate * (1 + Math.cos((Math.PI * step) / steps));
         const resolution = run.settings.resolutions[Math.floor(rng.next() * run.settings.resolutions.length)];
-        const arch = sampleArchFrom(run.space, phase.choices, resolution, rng);
+        const arch = phaseArch(run.space, phase, step, sampleArchFrom(run.space, phase.choices, resolution, rng), run.settings.resolutions);
         const loss = await trainer.step({ indices: picked, resolution, arch, learningRate: lr, distill: phase.distill, augmentSeed: Math.floor(rng.next() * 2 ** 31), shift: run.settings.shift });
         if (!Number.isFinite(loss)) throw new Error(`loss became ${loss} at step ${step + 1} of ${phase.name}`);
         const now = performance.now();
@@ -146,7 +146,8 @@ export async function runShrinking(run: ShrinkingRun): Promise<ShrinkingResult> 
         if (step === steps - 1) {
           const sorted = phase.name === 'elastic expand' ? { channelsSortedBefore: 'OFA re_organize_middle_weights (L1 of the projection per middle channel)' } : {};
           const seconds = Math.round(clock.seconds - state.phases.reduce((sum, r) => sum + r.seconds, 0));
-          const record = { phase: phase.name, epochs: phase.epochs, steps, learningRate: phase.learningRate, distill: phase.distill, ...sorted, choices: phase.choices, seconds };
+          const sandwich = phase.sandwich ? { sandwich: 'steps cycle largest (max resolution), sampled, smallest (min resolution), sampled' } : {};
+          const record = { phase: phase.name, epochs: phase.epochs, steps, learningRate: phase.learningRate, distill: phase.distill, ...sorted, ...sandwich, choices: phase.choices, seconds };
           await save({ phase: p + 1, step: 0, phases: [...state.phases, record] }, epochWeights);
           log(`phase ${phase.name} done`);
         } else if (stop || (step + 1) % run.saveEvery === 0 || endOfEpoch) {

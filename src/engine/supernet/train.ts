@@ -33,6 +33,12 @@ export interface ShrinkPhase {
   readonly choices: ArchChoices;
   /** Distil from the largest network (a frozen copy taken when the first phase ends). */
   readonly distill: boolean;
+  /**
+   * The sandwich rule (Yu & Huang 2019, "Universally Slimmable Networks"; BigNAS): steps cycle through the
+   * largest subnet at the largest resolution, a sampled one, the smallest at the smallest resolution and
+   * another sampled one, so the two extremes keep training while the sampled widths share their weights.
+   */
+  readonly sandwich?: boolean;
 }
 
 export interface ShrinkEpochs {
@@ -55,7 +61,9 @@ export function progressiveShrinkingSchedule(space: OfaSpace, epochs: ShrinkEpoc
     { name: 'largest', epochs: epochs.largest, learningRate: baseLearningRate, distill: false, choices: { ks: largest(space.ksList), e: largest(space.expandList), d: largest(space.depthList) } },
     { name: 'elastic kernel', epochs: epochs.kernel, learningRate: fineTune, distill: true, choices: { ks: all(space.ksList), e: largest(space.expandList), d: largest(space.depthList) } },
     { name: 'elastic depth', epochs: epochs.depth, learningRate: fineTune, distill: true, choices: { ks: all(space.ksList), e: largest(space.expandList), d: all(space.depthList) } },
-    { name: 'elastic expand', epochs: epochs.expand, learningRate: fineTune, distill: true, choices: { ks: all(space.ksList), e: all(space.expandList), d: all(space.depthList) } },
+    // The sandwich rule only where every choice is elastic: with the kernel and depth phases alone the largest
+    // subnet lost about 1.3 points (92.55 → 91.2 % in the sample's run), and expand widens the gap further.
+    { name: 'elastic expand', epochs: epochs.expand, learningRate: fineTune, distill: true, sandwich: true, choices: { ks: all(space.ksList), e: all(space.expandList), d: all(space.depthList) } },
   ].filter((p) => p.epochs > 0) as ShrinkPhase[];
 }
 
@@ -69,6 +77,18 @@ export function sampleArchFrom(space: OfaSpace, choices: ArchChoices, resolution
     d: Array.from({ length: shape.stages }, () => pick(choices.d)),
     r: resolution,
   };
+}
+
+/**
+ * The subnet a step of `phase` trains: `sampled` (drawn from the phase's choices), or under the sandwich rule
+ * the largest subnet at the largest resolution on every 4th step and the smallest at the smallest on the
+ * steps halfway between. The caller always draws `sampled`, so the random stream does not depend on the rule.
+ */
+export function phaseArch(space: OfaSpace, phase: ShrinkPhase, step: number, sampled: SubnetArch, resolutions: readonly number[]): SubnetArch {
+  if (!phase.sandwich) return sampled;
+  if (step % 4 === 0) return largestArch(space, Math.max(...resolutions));
+  if (step % 4 === 2) return smallestArch(space, Math.min(...resolutions));
+  return sampled;
 }
 
 export function largestArch(space: OfaSpace, resolution: number): SubnetArch {

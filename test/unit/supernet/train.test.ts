@@ -10,6 +10,7 @@ import { createRng } from '../../../src/engine/ofa/random';
 import {
   imageBatch,
   largestArch,
+  phaseArch,
   progressiveShrinkingSchedule,
   recalibrateBatchNorm,
   sampleArchFrom,
@@ -65,6 +66,22 @@ describe('supernet training (progressive shrinking)', function () {
         const arch = sampleArchFrom(SPACE, phase.choices, 16, rng);
         assert.ok(arch.ks.every((k) => phase.choices.ks.includes(k)) && arch.e.every((e) => phase.choices.e.includes(e)) && arch.d.every((d) => phase.choices.d.includes(d)));
       }
+    }
+  });
+
+  it('trains the extremes under the sandwich rule in the expand phase only: largest at the top resolution every 4th step, smallest at the bottom halfway', () => {
+    const phases = progressiveShrinkingSchedule(SPACE, { largest: 2, kernel: 1, depth: 1, expand: 1 }, 0.1);
+    assert.deepEqual(phases.map((p) => p.sandwich ?? false), [false, false, false, true]);
+    const rng = createRng(5);
+    const [kernel, expand] = [phases[1], phases[3]];
+    const steps = Array.from({ length: 8 }, (_, step) => {
+      const sampled = sampleArchFrom(SPACE, expand.choices, 12, rng);
+      return { sampled, arch: phaseArch(SPACE, expand, step, sampled, [12, 16]), other: phaseArch(SPACE, kernel, step, sampled, [12, 16]) };
+    });
+    for (const [step, { sampled, arch, other }] of steps.entries()) {
+      assert.deepEqual(other, sampled, 'no sandwich outside the expand phase');
+      const want = step % 4 === 0 ? largestArch(SPACE, 16) : step % 4 === 2 ? smallestArch(SPACE, 12) : sampled;
+      assert.deepEqual(arch, want, `step ${step}`);
     }
   });
 
