@@ -7,7 +7,7 @@
  *
  * Defaults (the recipe behind the shipped sample): epochs 20 (largest network), then 3 (elastic kernel),
  * 4 (elastic depth), 6 (elastic expand), the expand phase under the sandwich rule (largest and smallest subnet
- * every other step, train.ts `phaseArch`); batch 64; SGD-Nesterov at lr 0.1 for the largest network and 0.3×
+ * each every fourth step, train.ts `phaseArch`); batch 64; SGD-Nesterov at lr 0.1 for the largest network and 0.3×
  * that for the shrinking phases (train.ts), cosine per phase; label smoothing 0.1; random mirroring and
  * translation by up to 2 px; weight decay 3e-5 (OFA's). The run keeps its progress in --run (run-state.ts;
  * default training/run, which the repository carries while the sample's run is unfinished) and the same
