@@ -84,8 +84,9 @@ export function freshState(settings: RunSettings): RunState {
 
 /**
  * The run in `folder`, or null when there is none. A run with other settings is an error naming the
- * difference, except the epochs of phases that have not started: those may be changed (the schedule's later
- * phases are decided with the curve in hand), and the returned state carries the new ones.
+ * difference, except the epochs of phases that have not started: those may be changed, and phases may be
+ * appended, even to a finished run (the schedule's later phases are decided with the curve in hand); the
+ * returned state carries the new ones.
  */
 export function loadRunState(folder: string, settings: RunSettings): RunState | null {
   const file = path.join(folder, RUN_FILES.state);
@@ -100,8 +101,10 @@ export function loadRunState(folder: string, settings: RunSettings): RunState | 
   // Phases with 0 epochs are left out of the schedule, so the phase in progress is the state.phase-th one that has epochs.
   const scheduled = state.settings.epochs.flatMap((e, i) => (e > 0 ? [i] : []));
   const current = state.phase < scheduled.length ? scheduled[state.phase] : state.settings.epochs.length;
-  const epochs = settings.epochs.map((e, i) => (i > current ? (state.settings.epochs[i] ?? e) : e));
-  const differs = settingsDifference(state.settings, { ...settings, epochs: settings.epochs.length === state.settings.epochs.length ? epochs : settings.epochs });
+  // Phases after the current one, and phases appended to the schedule, have not started: compare the rest.
+  const comparable = settings.epochs.length >= state.settings.epochs.length;
+  const epochs = settings.epochs.slice(0, state.settings.epochs.length).map((e, i) => (i > current ? state.settings.epochs[i] : e));
+  const differs = settingsDifference(state.settings, { ...settings, epochs: comparable ? epochs : settings.epochs });
   if (differs) {
     throw new Error(`${file} holds a run with other settings (${differs}). Continue it with its own settings (only phases not yet started may change their epochs), or start a new run with --run <another folder>.`);
   }

@@ -17,7 +17,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import type { ImageSplit } from '../src/engine/data/idx';
 import type { OfaSpace } from '../src/engine/ofa/spaces';
-import { createRng, phaseArch, sampleArchFrom, shuffledIndices, type ShrinkPhase } from '../src/engine/supernet/train';
+import { createRng, describeSandwich, phaseArch, sampleArchFrom, shuffledIndices, type ShrinkPhase } from '../src/engine/supernet/train';
 import { initialSupernetWeights } from '../src/engine/supernet/weights';
 import { readSafetensors, writeSafetensors, type FloatTensor } from '../src/engine/weights/safetensors';
 import { ParallelTrainer } from './parallel-trainer';
@@ -146,7 +146,7 @@ export async function runShrinking(run: ShrinkingRun): Promise<ShrinkingResult> 
         if (step === steps - 1) {
           const sorted = phase.name === 'elastic expand' ? { channelsSortedBefore: 'OFA re_organize_middle_weights (L1 of the projection per middle channel)' } : {};
           const seconds = Math.round(clock.seconds - state.phases.reduce((sum, r) => sum + r.seconds, 0));
-          const sandwich = phase.sandwich ? { sandwich: 'steps cycle largest (max resolution), sampled, smallest (min resolution), sampled' } : {};
+          const sandwich = phase.sandwich ? { sandwich: describeSandwich(phase.sandwich) } : {};
           const record = { phase: phase.name, epochs: phase.epochs, steps, learningRate: phase.learningRate, distill: phase.distill, ...sorted, ...sandwich, choices: phase.choices, seconds };
           await save({ phase: p + 1, step: 0, phases: [...state.phases, record] }, epochWeights);
           log(`phase ${phase.name} done`);

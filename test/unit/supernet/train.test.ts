@@ -10,6 +10,7 @@ import { createRng } from '../../../src/engine/ofa/random';
 import {
   imageBatch,
   largestArch,
+  describeSandwich,
   phaseArch,
   progressiveShrinkingSchedule,
   recalibrateBatchNorm,
@@ -69,20 +70,25 @@ describe('supernet training (progressive shrinking)', function () {
     }
   });
 
-  it('trains the extremes under the sandwich rule in the expand phase only: largest at the top resolution every 4th step, smallest at the bottom halfway', () => {
-    const phases = progressiveShrinkingSchedule(SPACE, { largest: 2, kernel: 1, depth: 1, expand: 1 }, 0.1);
-    assert.deepEqual(phases.map((p) => p.sandwich ?? false), [false, false, false, true]);
+  it('trains the extremes under the sandwich rule: the expand phase a quarter of the steps each, the closing fine-tune the largest every other step', () => {
+    const phases = progressiveShrinkingSchedule(SPACE, { largest: 2, kernel: 1, depth: 1, expand: 1, fineTune: 1 }, 0.1);
+    assert.deepEqual(phases.map((p) => p.name), ['largest', 'elastic kernel', 'elastic depth', 'elastic expand', 'fine-tune']);
+    assert.deepEqual(phases.map((p) => p.sandwich?.length ?? 0), [0, 0, 0, 4, 4]);
+    const [kernel, expand, fineTune] = [phases[1], phases[3], phases[4]];
+    assert.deepEqual(fineTune.choices, expand.choices, 'the fine-tune keeps every choice elastic');
+    assert.ok(fineTune.learningRate < expand.learningRate && fineTune.distill);
     const rng = createRng(5);
-    const [kernel, expand] = [phases[1], phases[3]];
-    const steps = Array.from({ length: 8 }, (_, step) => {
+    const largest = largestArch(SPACE, 16);
+    const smallest = smallestArch(SPACE, 12);
+    for (let step = 0; step < 8; step++) {
       const sampled = sampleArchFrom(SPACE, expand.choices, 12, rng);
-      return { sampled, arch: phaseArch(SPACE, expand, step, sampled, [12, 16]), other: phaseArch(SPACE, kernel, step, sampled, [12, 16]) };
-    });
-    for (const [step, { sampled, arch, other }] of steps.entries()) {
-      assert.deepEqual(other, sampled, 'no sandwich outside the expand phase');
-      const want = step % 4 === 0 ? largestArch(SPACE, 16) : step % 4 === 2 ? smallestArch(SPACE, 12) : sampled;
-      assert.deepEqual(arch, want, `step ${step}`);
+      assert.deepEqual(phaseArch(SPACE, kernel, step, sampled, [12, 16]), sampled, 'no sandwich before the expand phase');
+      assert.deepEqual(phaseArch(SPACE, expand, step, sampled, [12, 16]), [largest, sampled, smallest, sampled][step % 4], `expand step ${step}`);
+      assert.deepEqual(phaseArch(SPACE, fineTune, step, sampled, [12, 16]), [largest, smallest, largest, sampled][step % 4], `fine-tune step ${step}`);
     }
+    assert.equal(describeSandwich(expand.sandwich!), 'steps cycle largest (max resolution), sampled, smallest (min resolution), sampled');
+    // Without fine-tune epochs the schedule is OFA's four phases.
+    assert.equal(progressiveShrinkingSchedule(SPACE, { largest: 2, kernel: 1, depth: 1, expand: 1 }, 0.1).length, 4);
   });
 
   it('learns: 30 SGD steps on the largest subnet cut the loss of a toy task to under a third', () => {
