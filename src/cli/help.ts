@@ -118,7 +118,7 @@ Limit (at most one; none: the middle of the supernet's latency range on a device
 else of its FLOPs range, printed on stderr):
   --max-latency MS   predicted latency on --device (note10-ofa by default; local-cpu and local-gpu need a
                      table from \`greenprint lut build SUPERNET\` first)
-  --max-flops N      FLOPs per inference, e.g. 3e6 or 600e6
+  --max-flops N      FLOPs per inference, e.g. 15e6 or 600e6
   --max-co2 G        grams CO2e per inference on --device
 
 Options:
@@ -133,7 +133,7 @@ ${DATA_DIR()}
 ${HELP_OPTION}
 
 Search, then extract:
-  greenprint search samples/ofa/fashion-mnist/fmnist-mbv3.supernet.json --max-flops 3e6 --multi --json > result.json
+  greenprint search samples/ofa/fashion-mnist/fmnist-mbv3.supernet.json --max-flops 15e6 --multi --json > result.json
   greenprint extract samples/ofa/fashion-mnist/fmnist-mbv3.supernet.json --arch result.json --pick 3`,
 
   extract: () => `Usage: greenprint extract SUPERNET [--arch FILE [--pick N]] [--out DIR] [options]
