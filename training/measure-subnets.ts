@@ -4,6 +4,12 @@
  * one worker thread per core (TF.js's wasm backend computes on one thread under Node), subnets dealt out in
  * turn; every subnet's measurement depends only on the subnet and the fixed images, so the accuracies are the
  * same for any number of workers (test/unit/supernet/measure-subnets.test.ts).
+ *
+ * Each subnet is measured twice, on the two halves of the held-out images, each half after its own
+ * re-calibration (a second fixed draw of training images, seed + 1): the subnet's accuracy is the mean of the two,
+ * i.e. top-1 on all held-out images with BN statistics from two draws, and the difference between the halves,
+ * across subnets, measures how much of a subnet's accuracy is noise of the finite images
+ * (`splitHalfNoise`): the floor under any predictor's RMSE.
  */
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
 import { loadMnistLayoutDataset, type ImageSplit } from '../src/engine/data/idx';
@@ -37,10 +43,17 @@ interface Job extends Omit<SubnetMeasurement, 'workers' | 'progress' | 'weights'
   readonly positions: number[];
 }
 
-/** Top-1 accuracy (fraction) of each arch, in order. */
-export async function measureSubnets(m: SubnetMeasurement): Promise<number[]> {
+export interface SubnetAccuracy {
+  /** Top-1 (fraction) on all held-out images: the halves' accuracies weighted by their sizes. */
+  readonly accuracy: number;
+  /** Top-1 on the first and on the second half of the held-out images, each after its own re-calibration. */
+  readonly halves: readonly [number, number];
+}
+
+/** Each arch's accuracy, in order. */
+export async function measureSubnets(m: SubnetMeasurement): Promise<SubnetAccuracy[]> {
   const workers = Math.max(1, Math.min(m.workers, m.archs.length));
-  const accuracies = new Array<number>(m.archs.length).fill(NaN);
+  const accuracies = new Array<SubnetAccuracy | undefined>(m.archs.length).fill(undefined);
   let done = 0;
   const { workers: _w, progress: _p, weights, ...rest } = m;
   await Promise.all(
@@ -48,7 +61,7 @@ export async function measureSubnets(m: SubnetMeasurement): Promise<number[]> {
       const job: Job = { ...rest, kind: 'greenprint-subnet-measure-worker', weights: [...weights], positions: m.archs.map((_a, i) => i).filter((i) => i % workers === w) };
       return new Promise<void>((resolve, reject) => {
         const worker = new Worker(__filename, { workerData: job });
-        worker.on('message', (r: { position: number; accuracy: number } | { error: string }) => {
+        worker.on('message', (r: { position: number; accuracy: SubnetAccuracy } | { error: string }) => {
           if ('error' in r) {
             reject(new Error(`measurement worker: ${r.error}`));
             void worker.terminate();
@@ -62,9 +75,27 @@ export async function measureSubnets(m: SubnetMeasurement): Promise<number[]> {
       });
     }),
   );
-  const missing = accuracies.findIndex((a) => Number.isNaN(a));
+  const missing = accuracies.findIndex((a) => a === undefined);
   if (missing >= 0) throw new Error(`subnet ${missing + 1} was not measured`);
-  return accuracies;
+  return accuracies as SubnetAccuracy[];
+}
+
+/**
+ * The standard deviation of a measured accuracy's noise, from the split halves: a = t + n₁, b = t + n₂ with
+ * independent noises of equal variance, so the full measurement (a + b)/2 has noise variance var(a − b)/4. The
+ * mean of a − b (one half being easier for every subnet) shifts all subnets alike and is left out.
+ */
+export function splitHalfNoise(measured: readonly SubnetAccuracy[]): number {
+  const diffs = measured.map((m) => m.halves[0] - m.halves[1]);
+  const mean = diffs.reduce((a, b) => a + b, 0) / diffs.length;
+  const variance = diffs.reduce((a, d) => a + (d - mean) ** 2, 0) / Math.max(1, diffs.length - 1);
+  return Math.sqrt(variance / 4);
+}
+
+/** The two halves of the held-out images: first and second half of the given order. */
+export function validationHalves(validationIndices: Int32Array): [Int32Array, Int32Array] {
+  const middle = Math.ceil(validationIndices.length / 2);
+  return [validationIndices.subarray(0, middle), validationIndices.subarray(middle)];
 }
 
 async function runWorker(job: Job): Promise<void> {
@@ -73,12 +104,21 @@ async function runWorker(job: Job): Promise<void> {
     const { tf } = await initBackend();
     const split = job.split ?? loadMnistLayoutDataset().train;
     const weights = new Map(job.weights);
-    const batches = new Map<number, ReturnType<typeof recalibrationBatches>>();
+    const halves = validationHalves(job.validationIndices);
+    // Per resolution, the two calibration draws (seed, seed + 1), kept for every subnet at that resolution.
+    const batches = new Map<string, ReturnType<typeof recalibrationBatches>>();
+    const draw = (r: number, half: number) => {
+      const key = `${r}/${half}`;
+      if (!batches.has(key)) batches.set(key, recalibrationBatches(tf, split, job.trainIndices, r, job.seed + half, job.calibrationImages));
+      return batches.get(key)!;
+    };
     for (const position of job.positions) {
       const arch = job.archs[position];
-      if (!batches.has(arch.r)) batches.set(arch.r, recalibrationBatches(tf, split, job.trainIndices, arch.r, job.seed, job.calibrationImages));
-      const calibrated = recalibrateBatchNorm(tf, job.space, weights, arch, batches.get(arch.r)!);
-      const accuracy = evaluateSubnet(tf, job.space, calibrated, arch, split, FASHION_MNIST_NORMALISATION, { indices: job.validationIndices });
+      const [a, b] = halves.map((indices, half) => {
+        const calibrated = recalibrateBatchNorm(tf, job.space, weights, arch, draw(arch.r, half));
+        return evaluateSubnet(tf, job.space, calibrated, arch, split, FASHION_MNIST_NORMALISATION, { indices });
+      });
+      const accuracy: SubnetAccuracy = { accuracy: (a * halves[0].length + b * halves[1].length) / job.validationIndices.length, halves: [a, b] };
       port.postMessage({ position, accuracy });
     }
   } catch (e) {

@@ -18,7 +18,7 @@ import * as path from 'node:path';
 import { isMainThread } from 'node:worker_threads';
 import { trainingTf } from '../src/cli/predictor';
 import { loadMnistLayoutDataset } from '../src/engine/data/idx';
-import { formatArchDatasetJsonl, type ArchSample } from '../src/engine/supernet/arch-dataset';
+import type { ArchSample } from '../src/engine/supernet/arch-dataset';
 import { saveMlpPredictor, trainMlpPredictor } from '../src/engine/supernet/mlp-predictor';
 import { activeArchKey } from '../src/engine/supernet/search';
 import { sampleArch } from '../src/engine/ofa/random';
@@ -26,7 +26,7 @@ import { createRng, largestArch, smallestArch } from '../src/engine/supernet/tra
 import { loadWeightsFile } from '../src/engine/weights/load';
 import { readSupernetSpace } from '../src/engine/formats/ofa-supernet';
 import { SAMPLE_FILES, splitTrainValidation } from './sample-common';
-import { measureSubnets } from './measure-subnets';
+import { measureSubnets, splitHalfNoise } from './measure-subnets';
 
 function option(name: string, fallback: string): string {
   const i = process.argv.indexOf(`--${name}`);
@@ -68,7 +68,7 @@ async function main(): Promise<void> {
   // One measuring thread per core (measure-subnets.ts); the accuracies do not depend on how many.
   const workers = Number(option('workers', String(Math.max(1, Math.min(os.cpus().length, 4)))));
   const t0 = performance.now();
-  const accuracies = await measureSubnets({
+  const measured = await measureSubnets({
     space,
     weights,
     archs,
@@ -84,20 +84,33 @@ async function main(): Promise<void> {
       }
     },
   });
+  const accuracies = measured.map((m) => m.accuracy);
   const samples: ArchSample[] = archs.map((arch, i) => ({ arch, accuracy: accuracies[i] }));
   const measureSeconds = (performance.now() - t0) / 1000;
-  writeFileSync(path.join(out, 'predictor-data.jsonl'), formatArchDatasetJsonl(samples));
+  // One (arch, accuracy) record per line, as users' files are read (arch-dataset.ts), plus the two halves'
+  // accuracies, which that reader ignores and the sample's test uses to recompute the measurement noise.
+  const lines = archs.map((arch, i) => JSON.stringify({ arch: { ks: arch.ks, e: arch.e, d: arch.d, r: arch.r }, accuracy: accuracies[i], halves: measured[i].halves }) + '\n');
+  writeFileSync(path.join(out, 'predictor-data.jsonl'), lines.join(''));
 
   const result = await trainMlpPredictor(layersTf, samples, { space, resolutions: SAMPLE_RESOLUTIONS, seed, epochs: Number(option('epochs', '200')), source: 'predictor-data.jsonl' });
   saveMlpPredictor(result.predictor, path.join(out, 'predictor'), { force: true });
   const mean = accuracies.reduce((a, b) => a + b, 0) / accuracies.length;
   const std = Math.sqrt(accuracies.reduce((a, b) => a + (b - mean) ** 2, 0) / accuracies.length);
+  const noise = splitHalfNoise(measured);
+  const heldOut = result.rmse.heldOut ?? NaN;
+  const round = (x: number) => Number(x.toFixed(5));
   const summary = {
     subnets: samples.length,
-    validation: `${validationIndices.length} held-out Fashion-MNIST training images; BN re-calibrated on ${calibrationImages} training images per subnet`,
+    validation: `${validationIndices.length} held-out Fashion-MNIST training images in two halves, each after BN re-calibration on its own ${calibrationImages} training images; a subnet's accuracy is the mean of the halves`,
     accuracyRange: [Math.min(...accuracies), Math.max(...accuracies)],
     // The spread the predictor must resolve: its held-out RMSE should be well under this standard deviation.
-    accuracyStd: Number(std.toFixed(5)),
+    accuracyStd: round(std),
+    // Split-half estimate of the noise in each measured accuracy (measure-subnets.ts splitHalfNoise): finite
+    // images and calibration draws. Measured variance = real differences + noise, so the real spread between
+    // subnets and the predictor's own error are what is left after taking the noise's variance out.
+    measurementNoise: round(noise),
+    realSpread: round(Math.sqrt(Math.max(0, std ** 2 - noise ** 2))),
+    predictorErrorBeyondNoise: round(Math.sqrt(Math.max(0, heldOut ** 2 - noise ** 2))),
     measureMinutes: Number((measureSeconds / 60).toFixed(1)),
     measureThreads: workers,
     trainCount: result.trainCount,

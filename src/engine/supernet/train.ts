@@ -27,7 +27,7 @@ export interface ArchChoices {
 }
 
 export interface ShrinkPhase {
-  readonly name: 'largest' | 'elastic kernel' | 'elastic depth' | 'elastic expand' | 'fine-tune';
+  readonly name: 'largest' | 'elastic kernel' | 'elastic depth' | 'elastic expand' | 'fine-tune' | `fine-tune, restart ${number}`;
   readonly epochs: number;
   readonly learningRate: number;
   readonly choices: ArchChoices;
@@ -50,7 +50,7 @@ const SANDWICH: readonly SandwichSlot[] = ['largest', 'sampled', 'smallest', 'sa
  * The closing fine-tune: the largest on every other step. After the shrinking phases the sample's largest
  * subnet stood 0.74 points under the teacher it was distilled from (91.56 vs 92.30 % on the test split) while
  * the smallest had 2 points to spare; this gives the shared weights back to the largest at a low rate (4
- * epochs took it to 91.79 %, the smallest to 90.07 %).
+ * epochs took it to 91.79 %, a restarted cycle of 6 more to 92.05 %, the smallest to 90.17 %).
  */
 const LARGEST_HEAVY: readonly SandwichSlot[] = ['largest', 'smallest', 'largest', 'sampled'];
 
@@ -59,8 +59,12 @@ export interface ShrinkEpochs {
   readonly kernel: number;
   readonly depth: number;
   readonly expand: number;
-  /** Epochs of the closing fine-tune (every choice elastic, `LARGEST_HEAVY` cycle); 0 or absent: none. */
-  readonly fineTune?: number;
+  /**
+   * Epochs of the closing fine-tune (every choice elastic, `LARGEST_HEAVY` cycle); 0 or absent: none. A list
+   * gives one phase per entry, each a cosine restarted at the same rate (SGDR's warm restarts, Loshchilov &
+   * Hutter 2017), so a finished run can be fine-tuned further without changing a phase it has done.
+   */
+  readonly fineTune?: number | readonly number[];
 }
 
 /**
@@ -81,8 +85,20 @@ export function progressiveShrinkingSchedule(space: OfaSpace, epochs: ShrinkEpoc
     // subnet lost about 1.3 points (92.55 → 91.2 % in the sample's run), and expand widens the gap further.
     { name: 'elastic expand', epochs: epochs.expand, learningRate: shrinkRate, distill: true, sandwich: SANDWICH, choices: elastic },
     // A third of the shrinking rate, restarted: the expand phase's cosine ended at 0.
-    { name: 'fine-tune', epochs: epochs.fineTune ?? 0, learningRate: shrinkRate / 3, distill: true, sandwich: LARGEST_HEAVY, choices: elastic },
+    ...fineTuneCycles(epochs.fineTune).map((cycleEpochs, i) => ({
+      name: i === 0 ? 'fine-tune' : `fine-tune, restart ${i + 1}`,
+      epochs: cycleEpochs,
+      learningRate: shrinkRate / 3,
+      distill: true,
+      sandwich: LARGEST_HEAVY,
+      choices: elastic,
+    })),
   ].filter((p) => p.epochs > 0) as ShrinkPhase[];
+}
+
+function fineTuneCycles(fineTune: ShrinkEpochs['fineTune']): readonly number[] {
+  if (fineTune === undefined) return [];
+  return typeof fineTune === 'number' ? [fineTune] : fineTune;
 }
 
 /** A random subnet using only `choices` (slots past a stage's depth get the largest values, as OFA stores them). */

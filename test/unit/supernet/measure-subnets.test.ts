@@ -1,13 +1,14 @@
 /**
  * Measuring subnets for the accuracy predictor on worker threads (training/measure-subnets.ts): the same
- * accuracies with one thread or two, equal to re-calibrating and evaluating each subnet in this thread.
+ * accuracies with one thread or two, equal to re-calibrating and evaluating each subnet in this thread on each
+ * half of the held-out images (its own calibration draw per half); and the split-half noise estimate.
  */
 import { strict as assert } from 'node:assert';
 import { createRng } from '../../../src/engine/ofa/random';
 import { initBackend } from '../../../src/engine/runtime/backend';
 import { evaluateSubnet, FASHION_MNIST_NORMALISATION, imageBatch, largestArch, recalibrateBatchNorm, sampleArchFrom, SupernetTrainer } from '../../../src/engine/supernet/train';
 import { initialSupernetWeights } from '../../../src/engine/supernet/weights';
-import { measureSubnets } from '../../../training/measure-subnets';
+import { measureSubnets, splitHalfNoise, validationHalves } from '../../../training/measure-subnets';
 import { recalibrationBatches } from '../../../training/sample-common';
 import { TOY_SPACE, toySplit } from './toy-split';
 
@@ -30,14 +31,19 @@ describe('measuring subnets on worker threads (training/measure-subnets.ts)', fu
     trainer.dispose();
     const archs = [largestArch(TOY_SPACE, 16), ...Array.from({ length: 4 }, () => sampleArchFrom(TOY_SPACE, { ks: [3, 5], e: [2, 3], d: [1, 2] }, rng.next() < 0.5 ? 12 : 16, rng))];
     const trainIndices = Int32Array.from({ length: 48 }, (_, i) => i);
-    const validationIndices = Int32Array.from({ length: 16 }, (_, i) => 48 + i);
+    const validationIndices = Int32Array.from({ length: 15 }, (_, i) => 48 + i);
     const common = { space: TOY_SPACE, weights, archs, trainIndices, calibrationImages: 32, seed: 4, validationIndices, split };
 
+    const halves = [validationIndices.slice(0, 8), validationIndices.slice(8)];
+    assert.deepEqual(validationHalves(validationIndices).map((h) => [...h]), halves.map((h) => [...h]));
     const direct = archs.map((arch) => {
-      const batches = recalibrationBatches(tf, split, trainIndices, arch.r, 4, 32);
-      const calibrated = recalibrateBatchNorm(tf, TOY_SPACE, weights, arch, batches);
-      for (const b of batches) b.dispose();
-      return evaluateSubnet(tf, TOY_SPACE, calibrated, arch, split, FASHION_MNIST_NORMALISATION, { indices: validationIndices });
+      const [a, b] = halves.map((indices, half) => {
+        const batches = recalibrationBatches(tf, split, trainIndices, arch.r, 4 + half, 32);
+        const calibrated = recalibrateBatchNorm(tf, TOY_SPACE, weights, arch, batches);
+        for (const batch of batches) batch.dispose();
+        return evaluateSubnet(tf, TOY_SPACE, calibrated, arch, split, FASHION_MNIST_NORMALISATION, { indices });
+      });
+      return { accuracy: (8 * a + 7 * b) / 15, halves: [a, b] };
     });
     let reported = 0;
     const one = await measureSubnets({ ...common, workers: 1 });
@@ -45,6 +51,15 @@ describe('measuring subnets on worker threads (training/measure-subnets.ts)', fu
     assert.deepEqual(one, direct);
     assert.deepEqual(two, direct);
     assert.equal(reported, archs.length);
-    assert.ok(new Set(direct).size > 1, `the subnets differ (${direct.join(', ')})`);
+    assert.ok(new Set(direct.map((d) => d.accuracy)).size > 1, `the subnets differ (${direct.map((d) => d.accuracy).join(', ')})`);
+  });
+
+  it('estimates the noise of a measurement from the spread of its halves\' difference, ignoring a shift common to all', () => {
+    // Differences 0.02 ± 0.01 around a common shift of 0.02: variance of a − b is 0.0001·(4/3) (n − 1 = 3), so the
+    // noise of (a + b)/2 is sqrt(0.0001·4/3 / 4).
+    const measured = [0.03, 0.01, 0.03, 0.01].map((d) => ({ accuracy: 0.9, halves: [0.9 + d / 2, 0.9 - d / 2] as [number, number] }));
+    assert.ok(Math.abs(splitHalfNoise(measured) - Math.sqrt((0.0001 * 4) / 3 / 4)) < 1e-12);
+    const shiftOnly = [0.9, 0.8, 0.7].map((t) => ({ accuracy: t, halves: [t + 0.01, t - 0.01] as [number, number] }));
+    assert.ok(splitHalfNoise(shiftOnly) < 1e-12, 'a difference every subnet shares is not noise');
   });
 });

@@ -24,6 +24,7 @@ import { validateSupernetWeights } from '../../../src/engine/supernet/weights';
 import { loadWeightsFile } from '../../../src/engine/weights/load';
 import { REPO_ROOT } from '../fixtures';
 import { sampleFlopsLimit } from '../sample-limits';
+import { splitHalfNoise, type SubnetAccuracy } from '../../../training/measure-subnets';
 
 const DESCRIPTION = path.join(REPO_ROOT, 'samples', 'ofa', 'fashion-mnist', 'fmnist-mbv3.supernet.json');
 
@@ -32,8 +33,9 @@ describe('the trained sample supernet (Fashion-MNIST)', function () {
   const text = readFileSync(DESCRIPTION, 'utf8');
   const read = readSupernetSpace(text)!;
   const asset = (relative: string) => path.join(path.dirname(DESCRIPTION), relative);
-  /** The validation accuracies the predictor was fitted on (training/sample-predictor.ts). */
-  const measuredAccuracies = () => readFileSync(asset('predictor-data.jsonl'), 'utf8').trim().split('\n').map((line) => JSON.parse(line).accuracy as number);
+  /** The validation accuracies the predictor was fitted on, with each half's (training/sample-predictor.ts). */
+  const measuredRows = () => readFileSync(asset('predictor-data.jsonl'), 'utf8').trim().split('\n').map((line) => JSON.parse(line) as SubnetAccuracy);
+  const measuredAccuracies = () => measuredRows().map((r) => r.accuracy);
   let tf: TF;
   let weights: ReturnType<typeof loadWeightsFile>;
   before(async function () {
@@ -79,7 +81,7 @@ describe('the trained sample supernet (Fashion-MNIST)', function () {
     }
   });
 
-  it('reproduces its training report: after BN re-calibration the largest subnet reaches ≥ 91.5 % and the smallest ≥ 88 % on the 10,000 test images', () => {
+  it('reproduces its training report: after BN re-calibration the largest subnet reaches ≥ 92 % and the smallest ≥ 88 % on the 10,000 test images', () => {
     const report = JSON.parse(readFileSync(asset('training-report.json'), 'utf8'));
     const data = loadMnistLayoutDataset();
     assert.equal(data.test.labels.length, 10000);
@@ -95,21 +97,29 @@ describe('the trained sample supernet (Fashion-MNIST)', function () {
     // The same images, weights and calibration as the training script: only summation order may differ.
     assert.ok(Math.abs(largest - report.testAccuracy.largest.accuracy) <= 0.0005, `largest ${largest} vs reported ${report.testAccuracy.largest.accuracy}`);
     assert.ok(Math.abs(smallest - report.testAccuracy.smallest.accuracy) <= 0.0005, `smallest ${smallest} vs reported ${report.testAccuracy.smallest.accuracy}`);
-    // Issue 12 asks for ≥ 92 % from the largest; the shipped sample has 91.79 % (README), so this holds the floor it reached.
-    assert.ok(largest >= 0.915, `largest ${largest}`);
+    // Issue 12's targets.
+    assert.ok(largest >= 0.92, `largest ${largest}`);
     assert.ok(smallest >= 0.88, `smallest ${smallest}`);
   });
 
-  it('its predictor ranks the largest above the smallest, and its held-out RMSE is under the spread of the measured accuracies', () => {
+  it('its predictor ranks the largest above the smallest; its held-out RMSE is under the spread, and the data give the noise under it', () => {
     const predictor = loadMlpPredictor(asset(read.assets.accuracyPredictor!));
     const rmse = predictor.metadata.rmse.heldOut!;
-    const accuracies = measuredAccuracies();
+    const rows = measuredRows();
+    const accuracies = rows.map((r) => r.accuracy);
     const mean = accuracies.reduce((a, b) => a + b, 0) / accuracies.length;
     const spread = Math.sqrt(accuracies.reduce((sum, a) => sum + (a - mean) ** 2, 0) / accuracies.length);
     assert.ok(accuracies.length >= 200, `${accuracies.length} measured subnets`);
-    // Issue 12 asks for well under the spread; the shipped predictor's 0.32 points against a 0.39-point spread is
-    // not (README: the subnets differ by little, and 5,000 validation images set a noise floor near it).
+    // Each accuracy is the mean of its two halves (2,500 images each), and the report's noise is the halves' own.
+    for (const r of rows) assert.ok(Math.abs((r.halves[0] + r.halves[1]) / 2 - r.accuracy) < 1e-9, JSON.stringify(r));
+    const noise = splitHalfNoise(rows);
+    const report = JSON.parse(readFileSync(asset('training-report.json'), 'utf8')).predictor;
+    assert.ok(Math.abs(noise - report.measurementNoise) < 1e-5, `noise ${noise} vs reported ${report.measurementNoise}`);
+    assert.ok(noise > 0 && noise < spread, `noise ${noise} vs spread ${spread}`);
+    // Issue 12 asks for well under the spread; the shipped predictor's 0.30 points against 0.41 is under it, not
+    // well under: 0.23 of it is the measurement's own noise (README), which no predictor fitted on these data can remove.
     assert.ok(rmse !== null && rmse < spread, `held-out RMSE ${rmse} vs spread ${spread}`);
+    assert.ok(rmse > noise * 0.8, `held-out RMSE ${rmse} far under the noise ${noise} would mean the split leaked`);
     const [big, small] = predictor.predict([largestArch(read.space, 28), smallestArch(read.space, 24)]);
     assert.ok(big > small, `largest ${big} vs smallest ${small}`);
   });

@@ -89,6 +89,10 @@ describe('supernet training (progressive shrinking)', function () {
     assert.equal(describeSandwich(expand.sandwich!), 'steps cycle largest (max resolution), sampled, smallest (min resolution), sampled');
     // Without fine-tune epochs the schedule is OFA's four phases.
     assert.equal(progressiveShrinkingSchedule(SPACE, { largest: 2, kernel: 1, depth: 1, expand: 1 }, 0.1).length, 4);
+    // A list of fine-tune epochs gives one restarted cycle per entry, each like the first.
+    const restarted = progressiveShrinkingSchedule(SPACE, { largest: 2, kernel: 1, depth: 1, expand: 1, fineTune: [1, 3] }, 0.1);
+    assert.deepEqual(restarted.map((p) => [p.name, p.epochs]).slice(4), [['fine-tune', 1], ['fine-tune, restart 2', 3]]);
+    assert.deepEqual({ ...restarted[5], name: '', epochs: 0 }, { ...fineTune, name: '', epochs: 0 });
   });
 
   it('learns: 30 SGD steps on the largest subnet cut the loss of a toy task to under a third', () => {
