@@ -27,8 +27,9 @@ export const SAMPLE_SPACE: OfaSpace = {
 
 /** The description file (`greenprint.ofa-supernet`) of a sample space, naming the files the scripts write. */
 export function sampleDescription(space: OfaSpace, resolutions: readonly number[], arch: { r: number; ks: readonly number[]; e: readonly number[]; d: readonly number[] }): string {
+  // No `$schema`: the extension binds *.supernet.json to its schema (package.json jsonValidation), and a relative
+  // path would not resolve in the copy "Open Samples" makes outside the repository.
   const description = {
-    $schema: '../../../schemas/ofa-supernet.schema.json',
     kind: 'greenprint.ofa-supernet',
     version: 1,
     space: space.space,

@@ -71,6 +71,13 @@ describe('walkthrough samples', () => {
         if (asset) assert.ok(existsSync(path.resolve(path.dirname(file), asset)), `${sample.file}: ${asset}`);
       }
     }
+    // A JSON sample that names its schema by a relative path would show "unable to load schema" in the copy.
+    for (const sample of listSamples(to).filter((s) => s.file.endsWith('.json'))) {
+      const schema = (JSON.parse(readFileSync(path.join(to, sample.file), 'utf8')) as { $schema?: unknown }).$schema;
+      if (typeof schema === 'string' && !/^[a-z]+:/i.test(schema)) {
+        assert.ok(existsSync(path.resolve(path.dirname(path.join(to, sample.file)), schema)), `${sample.file}: $schema ${schema} does not resolve in the copy`);
+      }
+    }
   });
 
   it('never replaces a file that exists in the destination, and adds what is missing', () => {
