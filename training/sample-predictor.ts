@@ -18,7 +18,7 @@ import * as path from 'node:path';
 import { isMainThread } from 'node:worker_threads';
 import { trainingTf } from '../src/cli/predictor';
 import { loadMnistLayoutDataset } from '../src/engine/data/idx';
-import type { ArchSample } from '../src/engine/supernet/arch-dataset';
+import { formatArchDatasetJsonl, type ArchSample } from '../src/engine/supernet/arch-dataset';
 import { saveMlpPredictor, trainMlpPredictor } from '../src/engine/supernet/mlp-predictor';
 import { activeArchKey } from '../src/engine/supernet/search';
 import { sampleArch } from '../src/engine/ofa/random';
@@ -87,10 +87,9 @@ async function main(): Promise<void> {
   const accuracies = measured.map((m) => m.accuracy);
   const samples: ArchSample[] = archs.map((arch, i) => ({ arch, accuracy: accuracies[i] }));
   const measureSeconds = (performance.now() - t0) / 1000;
-  // One (arch, accuracy) record per line, as users' files are read (arch-dataset.ts), plus the two halves'
-  // accuracies, which that reader ignores and the sample's test uses to recompute the measurement noise.
-  const lines = archs.map((arch, i) => JSON.stringify({ arch: { ks: arch.ks, e: arch.e, d: arch.d, r: arch.r }, accuracy: accuracies[i], halves: measured[i].halves }) + '\n');
-  writeFileSync(path.join(out, 'predictor-data.jsonl'), lines.join(''));
+  // One (arch, accuracy) record per line, as users' files are read, plus the two halves' accuracies, which that
+  // reader ignores and the sample's test uses to recompute the measurement noise.
+  writeFileSync(path.join(out, 'predictor-data.jsonl'), formatArchDatasetJsonl(samples, measured.map((m) => ({ halves: m.halves }))));
 
   const result = await trainMlpPredictor(layersTf, samples, { space, resolutions: SAMPLE_RESOLUTIONS, seed, epochs: Number(option('epochs', '200')), source: 'predictor-data.jsonl' });
   saveMlpPredictor(result.predictor, path.join(out, 'predictor'), { force: true });

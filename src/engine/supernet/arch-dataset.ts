@@ -321,9 +321,12 @@ export function readArchDatasetFile(file: string, options: ReadArchDatasetOption
   return parseArchDataset(text, file, options);
 }
 
-/** JSONL in the reader's nested form, one sample per line (accuracy as a fraction). */
-export function formatArchDatasetJsonl(samples: readonly ArchSample[]): string {
+/**
+ * JSONL in the reader's nested form, one sample per line (accuracy as a fraction). `extras[i]`, when given, adds
+ * fields to line i after the accuracy (the reader ignores them).
+ */
+export function formatArchDatasetJsonl(samples: readonly ArchSample[], extras?: readonly object[]): string {
   return samples
-    .map((s) => JSON.stringify({ arch: { ks: [...s.arch.ks], e: [...s.arch.e], d: [...s.arch.d], r: s.arch.r }, accuracy: s.accuracy }) + '\n')
+    .map((s, i) => JSON.stringify({ arch: { ks: [...s.arch.ks], e: [...s.arch.e], d: [...s.arch.d], r: s.arch.r }, accuracy: s.accuracy, ...extras?.[i] }) + '\n')
     .join('');
 }

@@ -60,11 +60,11 @@ export interface ShrinkEpochs {
   readonly depth: number;
   readonly expand: number;
   /**
-   * Epochs of the closing fine-tune (every choice elastic, `LARGEST_HEAVY` cycle); 0 or absent: none. A list
-   * gives one phase per entry, each a cosine restarted at the same rate (SGDR's warm restarts, Loshchilov &
-   * Hutter 2017), so a finished run can be fine-tuned further without changing a phase it has done.
+   * Epochs of each cycle of the closing fine-tune (every choice elastic, `LARGEST_HEAVY` cycle); empty or
+   * absent: none. One phase per entry, each a cosine restarted at the same rate (SGDR's warm restarts,
+   * Loshchilov & Hutter 2017), so a finished run can be fine-tuned further without changing a phase it has done.
    */
-  readonly fineTune?: number | readonly number[];
+  readonly fineTune?: readonly number[];
 }
 
 /**
@@ -85,7 +85,7 @@ export function progressiveShrinkingSchedule(space: OfaSpace, epochs: ShrinkEpoc
     // subnet lost about 1.3 points (92.55 → 91.2 % in the sample's run), and expand widens the gap further.
     { name: 'elastic expand', epochs: epochs.expand, learningRate: shrinkRate, distill: true, sandwich: SANDWICH, choices: elastic },
     // A third of the shrinking rate, restarted: the expand phase's cosine ended at 0.
-    ...fineTuneCycles(epochs.fineTune).map((cycleEpochs, i) => ({
+    ...(epochs.fineTune ?? []).map((cycleEpochs, i) => ({
       name: i === 0 ? 'fine-tune' : `fine-tune, restart ${i + 1}`,
       epochs: cycleEpochs,
       learningRate: shrinkRate / 3,
@@ -94,11 +94,6 @@ export function progressiveShrinkingSchedule(space: OfaSpace, epochs: ShrinkEpoc
       choices: elastic,
     })),
   ].filter((p) => p.epochs > 0) as ShrinkPhase[];
-}
-
-function fineTuneCycles(fineTune: ShrinkEpochs['fineTune']): readonly number[] {
-  if (fineTune === undefined) return [];
-  return typeof fineTune === 'number' ? [fineTune] : fineTune;
 }
 
 /** A random subnet using only `choices` (slots past a stage's depth get the largest values, as OFA stores them). */

@@ -91,7 +91,7 @@ describe('a supernet training run that stops and goes on (training/shrinking-run
     // A finished run takes an appended phase (the closing fine-tune), and only an appended one.
     assert.throws(() => loadRunState(runFolder, { ...SETTINGS, epochs: [1, 0.5, 1, 3, 1] }), /epochs: \[1,0.5,1,2\] → \[1,0.5,1,3\]/);
     const appended = { ...SETTINGS, epochs: [1, 0.5, 1, 2, 0.5] };
-    const withFineTune = progressiveShrinkingSchedule(TOY_SPACE, { largest: 1, kernel: 0.5, depth: 1, expand: 2, fineTune: 0.5 }, SETTINGS.baseLearningRate);
+    const withFineTune = progressiveShrinkingSchedule(TOY_SPACE, { largest: 1, kernel: 0.5, depth: 1, expand: 2, fineTune: [0.5] }, SETTINGS.baseLearningRate);
     const polished = await runShrinking({ ...base(runFolder), settings: appended, phases: withFineTune });
     assert.ok(polished.finished);
     assert.deepEqual(polished.state.phases.map((p) => [p.phase, p.steps]), [['largest', 4], ['elastic kernel', 2], ['elastic depth', 4], ['elastic expand', 8], ['fine-tune', 2]]);

@@ -71,7 +71,7 @@ describe('supernet training (progressive shrinking)', function () {
   });
 
   it('trains the extremes under the sandwich rule: the expand phase a quarter of the steps each, the closing fine-tune the largest every other step', () => {
-    const phases = progressiveShrinkingSchedule(SPACE, { largest: 2, kernel: 1, depth: 1, expand: 1, fineTune: 1 }, 0.1);
+    const phases = progressiveShrinkingSchedule(SPACE, { largest: 2, kernel: 1, depth: 1, expand: 1, fineTune: [1] }, 0.1);
     assert.deepEqual(phases.map((p) => p.name), ['largest', 'elastic kernel', 'elastic depth', 'elastic expand', 'fine-tune']);
     assert.deepEqual(phases.map((p) => p.sandwich?.length ?? 0), [0, 0, 0, 4, 4]);
     const [kernel, expand, fineTune] = [phases[1], phases[3], phases[4]];
