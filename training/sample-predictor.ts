@@ -10,7 +10,10 @@
  * Subnets are measured on one worker thread per core (measure-subnets.ts). The fit reports the held-out RMSE
  * beside the measured accuracies' standard deviation, the spread the predictor has to resolve.
  * Run after train-sample-supernet: `node scripts/train-sample.mjs predictor [--subnets 300] [--validation-images 5000]
- * [--calibration-images 500] [--workers N] [--out DIR]`.
+ * [--calibration-images 500] [--workers N] [--out DIR] [--remeasure]`.
+ * A subnet's measurement depends only on the subnet, the seed and the image counts, so measurements already in
+ * --out's predictor-data.jsonl (with their halves, taken with the same settings) are kept and only new subnets
+ * are measured: raising --subnets extends the data set, and a rerun with nothing new only refits.
  */
 import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
@@ -26,7 +29,24 @@ import { createRng, largestArch, smallestArch } from '../src/engine/supernet/tra
 import { loadWeightsFile } from '../src/engine/weights/load';
 import { readSupernetSpace } from '../src/engine/formats/ofa-supernet';
 import { SAMPLE_FILES, splitTrainValidation } from './sample-common';
-import { measureSubnets, splitHalfNoise } from './measure-subnets';
+import { measureSubnets, splitHalfNoise, type SubnetAccuracy } from './measure-subnets';
+import type { SubnetArch } from '../src/engine/ofa/spaces';
+
+/** Measurements already in predictor-data.jsonl, by active-arch key; only records that carry their halves. */
+function earlierMeasurements(file: string, settings: string): Map<string, SubnetAccuracy> {
+  const kept = new Map<string, SubnetAccuracy>();
+  if (process.argv.includes('--remeasure') || !existsSync(file)) return kept;
+  const report = path.join(path.dirname(file), 'training-report.json');
+  const earlier = existsSync(report) ? (JSON.parse(readFileSync(report, 'utf8')).predictor?.validation as string | undefined) : undefined;
+  // Measurements taken on other images or calibration draws are not comparable: measure everything again.
+  if (earlier !== settings) return kept;
+  for (const line of readFileSync(file, 'utf8').split('\n')) {
+    if (!line.trim()) continue;
+    const record = JSON.parse(line) as { arch: SubnetArch; accuracy: number; halves?: [number, number] };
+    if (record.halves) kept.set(activeArchKey(record.arch), { accuracy: record.accuracy, halves: record.halves });
+  }
+  return kept;
+}
 
 function option(name: string, fallback: string): string {
   const i = process.argv.indexOf(`--${name}`);
@@ -65,13 +85,18 @@ async function main(): Promise<void> {
       archs.push(arch);
     }
   }
+  const validation = `${validationIndices.length} held-out Fashion-MNIST training images in two halves, each after BN re-calibration on its own ${calibrationImages} training images (seed ${seed}); a subnet's accuracy is the mean of the halves`;
+  const dataFile = path.join(out, 'predictor-data.jsonl');
+  const kept = earlierMeasurements(dataFile, validation);
+  const toMeasure = archs.filter((a) => !kept.has(activeArchKey(a)));
+  console.log(`${archs.length - toMeasure.length} subnets kept from ${dataFile}, ${toMeasure.length} to measure`);
   // One measuring thread per core (measure-subnets.ts); the accuracies do not depend on how many.
   const workers = Number(option('workers', String(Math.max(1, Math.min(os.cpus().length, 4)))));
   const t0 = performance.now();
-  const measured = await measureSubnets({
+  const fresh = await measureSubnets({
     space,
     weights,
-    archs,
+    archs: toMeasure,
     trainIndices,
     calibrationImages,
     seed,
@@ -84,12 +109,14 @@ async function main(): Promise<void> {
       }
     },
   });
+  const freshByKey = new Map(toMeasure.map((a, i) => [activeArchKey(a), fresh[i]]));
+  const measured = archs.map((a) => kept.get(activeArchKey(a)) ?? freshByKey.get(activeArchKey(a))!);
   const accuracies = measured.map((m) => m.accuracy);
   const samples: ArchSample[] = archs.map((arch, i) => ({ arch, accuracy: accuracies[i] }));
   const measureSeconds = (performance.now() - t0) / 1000;
   // One (arch, accuracy) record per line, as users' files are read, plus the two halves' accuracies, which that
   // reader ignores and the sample's test uses to recompute the measurement noise.
-  writeFileSync(path.join(out, 'predictor-data.jsonl'), formatArchDatasetJsonl(samples, measured.map((m) => ({ halves: m.halves }))));
+  writeFileSync(dataFile, formatArchDatasetJsonl(samples, measured.map((m) => ({ halves: m.halves }))));
 
   const result = await trainMlpPredictor(layersTf, samples, { space, resolutions: SAMPLE_RESOLUTIONS, seed, epochs: Number(option('epochs', '200')), source: 'predictor-data.jsonl' });
   saveMlpPredictor(result.predictor, path.join(out, 'predictor'), { force: true });
@@ -100,7 +127,7 @@ async function main(): Promise<void> {
   const round = (x: number) => Number(x.toFixed(5));
   const summary = {
     subnets: samples.length,
-    validation: `${validationIndices.length} held-out Fashion-MNIST training images in two halves, each after BN re-calibration on its own ${calibrationImages} training images; a subnet's accuracy is the mean of the halves`,
+    validation,
     accuracyRange: [Math.min(...accuracies), Math.max(...accuracies)],
     // The spread the predictor must resolve: its held-out RMSE should be well under this standard deviation.
     accuracyStd: round(std),
@@ -110,7 +137,9 @@ async function main(): Promise<void> {
     measurementNoise: round(noise),
     realSpread: round(Math.sqrt(Math.max(0, std ** 2 - noise ** 2))),
     predictorErrorBeyondNoise: round(Math.sqrt(Math.max(0, heldOut ** 2 - noise ** 2))),
+    // Minutes for the subnets measured in this run (the others were kept from an earlier run).
     measureMinutes: Number((measureSeconds / 60).toFixed(1)),
+    measuredThisRun: toMeasure.length,
     measureThreads: workers,
     trainCount: result.trainCount,
     heldOutCount: result.heldOutCount,

@@ -84,7 +84,7 @@ function checkConfigBeside(source: ByteSource, sink: DiagnosticSink): string[] {
     { size: (name: string) => source.sibling(name)?.size },
   );
   const inner = new DiagnosticSink();
-  const notes = checkAgainstWeights(parseJsonDocument(text).root, params, read, inner);
+  const notes = checkAgainstWeights(parseJsonDocument(text).root, params, read, inner, counted.ir?.checkpointOnly);
   for (const d of inner.items) sink.items.push({ ...d, message: `config.json beside this file: ${d.message}`, range: { start: 0, end: 0 } });
   return [`config.json beside this file counts ${params.toLocaleString('en-US')} parameters as ${counted.report.model ?? 'its model'}.`, ...notes];
 }

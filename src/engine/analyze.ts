@@ -169,7 +169,7 @@ export function analyzeModel(rawText: string, options: AnalyzeOptions): Analyzed
 
   // Weights as ground truth: a checkpoint beside a Hugging Face config, read header-only (ground-truth.ts).
   const weightCheck = ir.format === 'hf-config' && options.readSiblingBytes
-    ? (params: number, s: DiagnosticSink) => checkAgainstWeights(source.json?.root, params, options.readSiblingBytes!, s)
+    ? (params: number, s: DiagnosticSink) => checkAgainstWeights(source.json?.root, params, options.readSiblingBytes!, s, ir.checkpointOnly)
     : undefined;
   return reportFromIr(ir, reader.label, options, sink, lines, base, weightCheck);
 }

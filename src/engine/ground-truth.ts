@@ -8,7 +8,9 @@
  *
  * What is summed: every tensor of a plain floating-point dtype (F32, F16, BF16), except buffers that older
  * transformers versions saved with the parameters (GPT-2's causal masks, rotary `inv_freq`, BERT's
- * `position_ids`), which the config-derived count leaves out too. A tied lm_head is stored once (the
+ * `position_ids`), which the config-derived count leaves out too, and the tensors the family's reader names as
+ * stored beyond the class's parameters (ir.ts CheckpointOnly: GLM-4.5's correction-bias buffers, a
+ * multi-token-prediction layer). A tied lm_head is stored once (the
  * embedding) or not at all: Qwen2.5-3B's index lists 434 tensors, no `lm_head.weight`, and its
  * `total_size` of 6,171,877,376 bf16 bytes is exactly 2 × 3,085,938,688, the tied-once count.
  *
@@ -18,6 +20,7 @@
  */
 import type { DiagnosticSink } from './diagnostics';
 import type { ReadSiblingBytes } from './formats/types';
+import type { CheckpointOnly } from './ir';
 import { prop, propEntry, type JsonNode } from './source/json';
 import { CheckpointError as TorchCheckpointError, type TorchDtype } from './torch/checkpoint';
 import { readStateDictShapes } from './torch/shapes';
@@ -117,7 +120,7 @@ interface Checkpoint {
  * Compares `configParams` with the checkpoint beside the config; undefined when there is none. Never throws:
  * an unreadable checkpoint is a warning naming the file, and the analysis goes on without it.
  */
-export function compareWithWeights(config: JsonNode | undefined, configParams: number, read: ReadSiblingBytes): GroundTruth | undefined {
+export function compareWithWeights(config: JsonNode | undefined, configParams: number, read: ReadSiblingBytes, checkpointOnly: readonly CheckpointOnly[] = []): GroundTruth | undefined {
   if (prop(config, 'quantization_config')) {
     // Decided before any header is parsed: a quantized checkpoint's tensors hold packed values and scales.
     const present = [SINGLE_FILE, INDEX_FILE, TORCH_FILE, TORCH_INDEX_FILE].find((name) => read(name, 0) !== undefined);
@@ -133,7 +136,14 @@ export function compareWithWeights(config: JsonNode | undefined, configParams: n
   }
   if (!checkpoint) return undefined;
   const tied = checkpoint.entries.filter((e) => e.tiedTo !== undefined).length;
-  const counted = checkpoint.entries.filter((e) => !BUFFER_NAME.test(e.name) && e.tiedTo === undefined);
+  const apart = checkpointOnly.map((c) => ({ what: c.what, match: new RegExp(c.match), count: 0 }));
+  const isApart = (name: string) => {
+    const group = apart.find((a) => a.match.test(name));
+    if (group) group.count++;
+    return group !== undefined;
+  };
+  const counted = checkpoint.entries.filter((e) => !BUFFER_NAME.test(e.name) && e.tiedTo === undefined && !isApart(e.name));
+  const notCompared = apart.reduce((n, a) => n + a.count, 0);
   const other = [...new Set(counted.filter((e) => !PLAIN_FLOAT.has(e.dtype)).map((e) => e.dtype))];
   if (other.length > 0) {
     const example = counted.find((e) => !PLAIN_FLOAT.has(e.dtype))!;
@@ -146,10 +156,11 @@ export function compareWithWeights(config: JsonNode | undefined, configParams: n
   if (!Number.isSafeInteger(stored)) {
     return { kind: 'unreadable', warning: `The weights beside this config could not be compared with it: ${checkpoint.label} claims more than 2^53 elements.` };
   }
-  const buffers = checkpoint.entries.length - tied - counted.length;
+  const buffers = checkpoint.entries.length - tied - counted.length - notCompared;
   const scope = [
     `${counted.length.toLocaleString('en-US')} floating-point tensors`,
     buffers > 0 ? `${buffers} buffer tensors not counted` : undefined,
+    ...apart.filter((a) => a.count > 0).map((a) => `${a.count.toLocaleString('en-US')} tensors of ${a.what} not compared`),
     tied > 0 ? `${tied} tied name${tied === 1 ? '' : 's'} sharing another tensor's storage counted once` : undefined,
   ].filter(Boolean).join('; ');
   if (stored === configParams) {
@@ -239,8 +250,8 @@ function readLayout(read: ReadSiblingBytes, layout: Layout): Checkpoint | undefi
  * The comparison as the analysis reports it: a mismatch or an unreadable checkpoint is a warning at the
  * config's `architectures` (the top of the file without one); a match or a skipped comparison is a note.
  */
-export function checkAgainstWeights(config: JsonNode | undefined, configParams: number, read: ReadSiblingBytes, sink: DiagnosticSink): string[] {
-  const truth = compareWithWeights(config, configParams, read);
+export function checkAgainstWeights(config: JsonNode | undefined, configParams: number, read: ReadSiblingBytes, sink: DiagnosticSink, checkpointOnly?: readonly CheckpointOnly[]): string[] {
+  const truth = compareWithWeights(config, configParams, read, checkpointOnly);
   if (!truth) return [];
   if ('note' in truth) return [truth.note];
   const at = propEntry(config, 'architectures');

@@ -209,6 +209,18 @@ export interface Unverified {
   readonly ignoredKeys: readonly string[];
 }
 
+/**
+ * Tensors a family's checkpoints store that are not parameters of the class the count follows: buffers saved
+ * with the weights (GLM-4.5's routers' e_score_correction_bias) and layers the class drops on load (the
+ * multi-token-prediction layer). Left out, and named, when a checkpoint beside the config is compared with the
+ * count (ground-truth.ts).
+ */
+export interface CheckpointOnly {
+  /** A regular expression over tensor names. */
+  readonly match: string;
+  readonly what: string;
+}
+
 export interface ModelIR {
   readonly format: FormatId;
   readonly modelName: string;
@@ -236,6 +248,7 @@ export interface ModelIR {
   readonly ofaSpace?: OfaSpaceId;
   /** Set when the figures come from a generic recipe rather than the model's own (see `Unverified`). */
   readonly unverified?: Unverified;
+  readonly checkpointOnly?: readonly CheckpointOnly[];
   /**
    * The parameter count the file itself states (a GGUF's tensor table), which the analysis compares with
    * its own count after evaluation: a difference makes every figure unverified, with both numbers.

@@ -14,7 +14,9 @@ export async function report(args: Args): Promise<number> {
   if (args.json) process.stdout.write(JSON.stringify(r, null, 2) + '\n');
   else process.stdout.write(renderReport(r) + '\n');
   if (hasErrors(r) && !args.json) {
-    process.stderr.write(`greenprint: ${args.files[0]}: ${r.diagnostics.filter((d) => d.severity === 'error').length} error(s).\n`);
+    const errors = r.diagnostics.filter((d) => d.severity === 'error').length;
+    // No errors and still no totals: the reader declined to count (an unknown mixture-of-experts family); its warning says why.
+    process.stderr.write(`greenprint: ${args.files[0]}: ${errors ? `${errors} error(s)` : 'no figures (the warning above says why)'}.\n`);
   }
   if (args.device && !r.latency && !hasErrors(r)) process.stderr.write(`greenprint: ${(r.efficiencyProblems ?? []).join(' ')}\n`);
   return hasErrors(r) ? 1 : 0;

@@ -18,6 +18,7 @@ import { analyzeText, type AnalysisReport } from '../../../src/engine/analyze';
 import { siblingBytesReader } from '../../../src/engine/isolated/siblings';
 import { readSafetensorsHeader, readSafetensorsFile } from '../../../src/engine/weights/safetensors';
 import { COMPILED_CLI, fixturePath } from '../fixtures';
+import { GLM_45_AIR } from '../hf/glm-configs';
 
 const QWEN_PARAMS = 3_085_938_688;
 const CONFIG = readFileSync(fixturePath('hf', 'Qwen2.5-3B.config.json'), 'utf8');
@@ -48,6 +49,55 @@ function qwenTensors(): Tensor[] {
     );
   }
   out.push(['model.norm.weight', [h]]);
+  return out;
+}
+
+/**
+ * GLM-4.5-Air's checkpoint tensors as transformers 4.5x names them (glm4-moe.test.ts has the sources): 46 layers
+ * (layer 0 dense), 128 routed experts + 1 shared of width 1408, q/k/v biases, each router's fp32
+ * e_score_correction_bias (a buffer), and the multi-token-prediction layer model.layers.46, which the hub
+ * checkpoint stores with enorm/hnorm/eh_proj/shared_head.norm and its own copies of embed_tokens and
+ * shared_head.head. Its elements total the hub's 110,468,824,832 (safetensors count, buffers included).
+ */
+function glmAirTensors(): Tensor[] {
+  const h = 4096;
+  const q = 96 * 128;
+  const kv = 8 * 128;
+  const vocab = 151552;
+  const out: Tensor[] = [['model.embed_tokens.weight', [vocab, h]]];
+  const layer = (i: number) => {
+    const p = `model.layers.${i}`;
+    out.push(
+      [`${p}.input_layernorm.weight`, [h]],
+      [`${p}.post_attention_layernorm.weight`, [h]],
+      [`${p}.self_attn.q_proj.weight`, [q, h]],
+      [`${p}.self_attn.q_proj.bias`, [q]],
+      [`${p}.self_attn.k_proj.weight`, [kv, h]],
+      [`${p}.self_attn.k_proj.bias`, [kv]],
+      [`${p}.self_attn.v_proj.weight`, [kv, h]],
+      [`${p}.self_attn.v_proj.bias`, [kv]],
+      [`${p}.self_attn.o_proj.weight`, [h, q]],
+    );
+    if (i === 0) {
+      out.push([`${p}.mlp.gate_proj.weight`, [10944, h]], [`${p}.mlp.up_proj.weight`, [10944, h]], [`${p}.mlp.down_proj.weight`, [h, 10944]]);
+      return;
+    }
+    out.push([`${p}.mlp.gate.weight`, [128, h]], [`${p}.mlp.gate.e_score_correction_bias`, [128], 'F32']);
+    for (const expert of [...Array.from({ length: 128 }, (_, e) => `experts.${e}`), 'shared_experts']) {
+      out.push([`${p}.mlp.${expert}.gate_proj.weight`, [1408, h]], [`${p}.mlp.${expert}.up_proj.weight`, [1408, h]], [`${p}.mlp.${expert}.down_proj.weight`, [h, 1408]]);
+    }
+  };
+  for (let i = 0; i <= 46; i++) layer(i);
+  out.push(
+    ['model.layers.46.enorm.weight', [h]],
+    ['model.layers.46.hnorm.weight', [h]],
+    ['model.layers.46.eh_proj.weight', [h, 2 * h]],
+    ['model.layers.46.shared_head.norm.weight', [h]],
+    ['model.layers.46.embed_tokens.weight', [vocab, h]],
+    ['model.layers.46.shared_head.head.weight', [vocab, h]],
+    ['model.norm.weight', [h]],
+    ['lm_head.weight', [vocab, h]],
+  );
   return out;
 }
 
@@ -116,6 +166,27 @@ describe('weights as ground truth (header-only safetensors beside a config.json)
     assert.match(w[0].message, /model\.safetensors holds 3,397,103,616 parameters \(435 floating-point tensors\) but this config describes 3,085,938,688: 311,164,928 more in the checkpoint\. The difference is the size of 2 tensors, e\.g\. "model\.embed_tokens\.weight" \[151936, 2048\], "lm_head\.weight" \[151936, 2048\]\./);
     assert.equal(CONFIG.slice(w[0].range.start, w[0].range.start + 15), '"architectures"');
     assert.equal(r.totals?.params, QWEN_PARAMS, 'the config-derived count is still reported');
+  });
+
+  it('GLM-4.5-Air: the multi-token-prediction layer and the routers\' buffers are named and left out, so the hub checkpoint matches', () => {
+    const tensors = glmAirTensors();
+    assert.equal(tensors.reduce((n, [, shape]) => n + shape.reduce((a, b) => a * b, 1), 0), 110_468_824_832, 'the hub figure');
+    writeFileSync(path.join(dir, 'model.safetensors'), headerOnly(tensors));
+    const config = JSON.stringify(GLM_45_AIR, null, 2);
+    const r = analyse(config);
+    assert.deepEqual(warnings(r), []);
+    const mtp = tensors.filter(([name]) => name.startsWith('model.layers.46.')).length;
+    assert.equal(mtp, 404);
+    const compared = tensors.length - mtp - 45;
+    assert.ok(
+      r.notes.includes(
+        `Parameters match the 106,852,245,504 in model.safetensors (${compared.toLocaleString('en-US')} floating-point tensors; 404 tensors of the multi-token-prediction layer (model.layers.46; reported apart) not compared; 45 tensors of the routers' e_score_correction_bias buffers not compared).`,
+      ),
+      r.notes.join('\n'),
+    );
+    // Without the rule a real GLM-4.5-Air download read as a mismatch of 3.6B parameters.
+    writeFileSync(path.join(dir, 'model.safetensors'), headerOnly(tensors.filter(([name]) => name !== 'model.layers.3.mlp.experts.7.down_proj.weight')));
+    assert.match(warnings(analyse(config))[0].message, /5,767,168 fewer in the checkpoint/);
   });
 
   it('a checkpoint with fewer tensors: "fewer in the checkpoint"', () => {

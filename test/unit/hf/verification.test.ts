@@ -1,8 +1,9 @@
 /**
  * Honest counts (issue 10): a config whose family has no recipe is still counted with the generic one, but
  * the report says so (`unverified` with the reason and the keys it never read), and every surface prints
- * its figures as `≈?`. A known family with a shape-changing key its recipe does not read gets a warning
- * at that key.
+ * its figures as `≈?` — unless the config names experts: a dense guess at a mixture of experts counts a
+ * fraction of it, so such a family gets no figures at all. A known family with a shape-changing key its
+ * recipe does not read gets a warning at that key.
  */
 import { strict as assert } from 'node:assert';
 import { spawnSync } from 'node:child_process';
@@ -18,8 +19,13 @@ import { COMPILED_CLI, readFixture } from '../fixtures';
 const analyze = (text: string): AnalysisReport => analyzeText(text, { fileName: 'config.json' });
 const warnings = (r: AnalysisReport) => r.diagnostics.filter((d) => d.severity === 'warning');
 
-/** The stored gpt-oss-20b config renamed to a family Greenprint has no recipe for (as a newer release would be). */
+/** The stored Qwen2.5-7B config renamed to a dense family Greenprint has no recipe for (as a newer release would be). */
 function unknownFamily(): string {
+  return readFixture('hf', 'Qwen2.5-7B.config.json').replace('"model_type": "qwen2"', '"model_type": "acme_lm"').replace('"Qwen2ForCausalLM"', '"AcmeLmForCausalLM"');
+}
+
+/** The stored gpt-oss-20b config renamed the same way: a mixture of experts of an unknown family. */
+function unknownMixtureOfExperts(): string {
   return readFixture('hf', 'gpt-oss-20b.config.json').replace('"model_type": "gpt_oss"', '"model_type": "gpt_oss_next"').replace('"GptOssForCausalLM"', '"GptOssNextForCausalLM"');
 }
 
@@ -28,20 +34,40 @@ describe('Hugging Face config.json: verified and unverified counts', () => {
     const text = unknownFamily();
     const report = analyze(text);
     assert.ok(report.totals, 'the generic count is still there, for --json and for comparison');
-    assert.match(report.unverified!.reason, /"gpt_oss_next" \(GptOssNextForCausalLM\) has no Greenprint recipe; counted as a Llama-style decoder/);
-    // What the Llama recipe never looked at: the expert layout, the attention pattern, the sinks' switch.
-    for (const key of ['num_local_experts', 'num_experts_per_tok', 'layer_types', 'sliding_window', 'experts_per_token']) {
-      assert.ok(report.unverified!.ignoredKeys.includes(key), `${key} listed`);
-    }
+    assert.match(report.unverified!.reason, /"acme_lm" \(AcmeLmForCausalLM\) has no Greenprint recipe; counted as a Llama-style decoder/);
+    // What the Llama recipe never looked at: the sliding-window layout.
+    for (const key of ['sliding_window']) assert.ok(report.unverified!.ignoredKeys.includes(key), `${key} listed`);
     // Keys that change no shape are not listed as ignored.
-    for (const key of ['eos_token_id', 'rope_theta', 'rope_scaling', 'rms_norm_eps', 'use_cache']) assert.ok(!report.unverified!.ignoredKeys.includes(key), `${key} not listed`);
+    for (const key of ['eos_token_id', 'rope_theta', 'rms_norm_eps', 'use_cache']) assert.ok(!report.unverified!.ignoredKeys.includes(key), `${key} not listed`);
     const [warning] = warnings(report);
-    assert.match(warning.message, /"gpt_oss_next" is not one Greenprint knows .* unverified \(≈\?\)/);
-    assert.equal(text.slice(warning.range.start, warning.range.end), '"gpt_oss_next"');
+    assert.match(warning.message, /"acme_lm" is not one Greenprint knows .* unverified \(≈\?\)/);
+    assert.equal(text.slice(warning.range.start, warning.range.end), '"acme_lm"');
     // Its per-key warnings are not repeated: the whole count is flagged already.
     assert.equal(warnings(report).length, 1);
-    // The generic recipe misses the experts entirely (about 2.4B against 20.9B): why the figure must not read as a fact.
-    assert.ok(report.totals!.params < analyze(readFixture('hf', 'gpt-oss-20b.config.json')).totals!.params / 5);
+    // The generic recipe misses Qwen2's q/k/v biases: close, and still not the family's count.
+    const known = analyze(readFixture('hf', 'Qwen2.5-7B.config.json')).totals!.params;
+    assert.notEqual(report.totals!.params, known);
+    assert.ok(Math.abs(report.totals!.params - known) / known < 0.01);
+  });
+
+  it('gives an unknown mixture-of-experts family no figures, and says why at its model_type', () => {
+    const text = unknownMixtureOfExperts();
+    const report = analyze(text);
+    // A dense guess would count about 2.4B of gpt-oss-20b's 20.9B (and size its serving memory to match).
+    assert.equal(report.totals, undefined);
+    assert.equal(report.unverified, undefined);
+    assert.equal(report.serving, undefined);
+    assert.deepEqual(layerHints(report, new LineIndex(text), { metrics: ['params'], units: 'si' }), []);
+    const [warning, ...others] = warnings(report);
+    assert.deepEqual(others, []);
+    assert.equal(text.slice(warning.range.start, warning.range.end), '"gpt_oss_next"');
+    assert.match(warning.message, /"gpt_oss_next" \(GptOssNextForCausalLM\) is a mixture-of-experts model \("num_local_experts": 32\) that Greenprint has no recipe for; .* no figures are shown/);
+    assert.equal(report.diagnostics.filter((d) => d.severity === 'error').length, 0);
+    // A known family with the same keys is counted (the expert keys alone decide nothing).
+    assert.equal(analyze(readFixture('hf', 'gpt-oss-20b.config.json')).totals!.params, 20914757184);
+    // A dense unknown family with an expert key of 1 (no routing) or 0 is still guessed, marked unverified.
+    const dense = unknownFamily().replace('"vocab_size": 152064', '"vocab_size": 152064,\n  "num_experts": 1,\n  "moe_intermediate_size": 0');
+    assert.ok(analyze(dense).unverified);
   });
 
   it('prints every figure of an unverified report as ≈? in hints and in the text report', () => {
@@ -51,14 +77,14 @@ describe('Hugging Face config.json: verified and unverified counts', () => {
     assert.ok(hints.length > 0);
     for (const h of hints) assert.match(h.label, /^≈\? [\d.]+[KMBT]? params · ≈\? [\d.]+ [KMGTPE]?MACs/);
     const rendered = renderReport(report);
-    assert.match(rendered, /UNVERIFIED — every figure below is a guess \(≈\?\): Model type "gpt_oss_next"/);
-    assert.match(rendered, /keys not read: .*num_local_experts/);
+    assert.match(rendered, /UNVERIFIED — every figure below is a guess \(≈\?\): Model type "acme_lm"/);
+    assert.match(rendered, /keys not read: .*sliding_window/);
     assert.match(rendered, /params\s+≈\? [\d,]+\s+≈\? \S+/);
     // A known family prints plain figures.
-    const known = analyze(readFixture('hf', 'gpt-oss-20b.config.json'));
+    const known = analyze(readFixture('hf', 'Qwen2.5-7B.config.json'));
     assert.equal(known.unverified, undefined);
     assert.doesNotMatch(renderReport(known), /≈\?|UNVERIFIED/);
-    for (const h of layerHints(known, new LineIndex(readFixture('hf', 'gpt-oss-20b.config.json')), { metrics: ['params'], units: 'si' })) assert.doesNotMatch(h.label, /≈/);
+    for (const h of layerHints(known, new LineIndex(readFixture('hf', 'Qwen2.5-7B.config.json')), { metrics: ['params'], units: 'si' })) assert.doesNotMatch(h.label, /≈/);
   });
 
   it('greenprint report --json carries the unverified field, and the text output says why', () => {
@@ -70,9 +96,16 @@ describe('Hugging Face config.json: verified and unverified counts', () => {
       assert.equal(json.status, 0, json.stderr);
       const report = JSON.parse(json.stdout) as AnalysisReport;
       assert.match(report.unverified!.reason, /has no Greenprint recipe/);
-      assert.ok(report.unverified!.ignoredKeys.includes('num_local_experts'));
+      assert.ok(report.unverified!.ignoredKeys.includes('sliding_window'));
       const text = spawnSync(process.execPath, [COMPILED_CLI, 'report', file], { encoding: 'utf8' });
       assert.match(text.stdout, /UNVERIFIED/);
+      // An unknown mixture of experts: exit 1, the warning, and a last line that does not speak of errors.
+      writeFileSync(file, unknownMixtureOfExperts());
+      const refused = spawnSync(process.execPath, [COMPILED_CLI, 'report', file], { encoding: 'utf8' });
+      assert.equal(refused.status, 1);
+      assert.match(refused.stdout, /warning: Model type "gpt_oss_next" \(GptOssNextForCausalLM\) is a mixture-of-experts model .* no figures are shown/);
+      assert.match(refused.stderr, /config\.json: no figures \(the warning above says why\)\.\n$/);
+      assert.doesNotMatch(refused.stdout + refused.stderr, /≈\?|error\(s\)/);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

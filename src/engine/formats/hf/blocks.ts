@@ -158,7 +158,7 @@ export function moeLayerCount(c: ConfigReader, moe: MoeRecipe, layers: number): 
     const denseOnly = new Set(c.numbers('mlp_only_layers'));
     isSparse = (i) => !denseOnly.has(i) && (i + 1) % step === 0;
   } else {
-    const firstDense = c.count('first_k_dense_replace', 0);
+    const firstDense = c.count('first_k_dense_replace', moe.firstDenseDefault ?? 0);
     const freq = c.int('moe_layer_freq', 1);
     if (firstDense === undefined || freq === undefined) return undefined;
     isSparse = (i) => i >= firstDense && i % freq === 0;

@@ -1,7 +1,9 @@
 /**
  * Hugging Face `config.json` reader: finds the family's recipe (recipes.ts) by `model_type`, or by the
  * class in `architectures` when the type is unknown, and composes its blocks (blocks.ts, heads.ts) into
- * the IR. A file whose family has no recipe is counted as a Llama-style decoder and marked unverified.
+ * the IR. A file whose family has no recipe is counted as a Llama-style decoder and marked unverified —
+ * unless it names experts: a dense guess at a mixture-of-experts model counts a fraction of its parameters
+ * (GLM-4.5-Air: 12.4B of 107B) and would size its serving memory wrong by as much, so it gets no figures.
  *
  * Counting convention — matches `sum(p.numel() for p in model.parameters())` of the class named in
  * `architectures` as built by `transformers` (the figure KerasHub publishes as preset "params"):
@@ -18,8 +20,8 @@
  */
 import type { DiagnosticSink } from '../../diagnostics';
 import { GraphBuilder } from '../../graph';
-import { DEFAULT_SEQ_LEN, type ExcludedModules, type MixerGroup, type ModelIR, type TransformerSpec, type Unverified } from '../../ir';
-import { prop, rangeOf } from '../../source/json';
+import { DEFAULT_SEQ_LEN, type CheckpointOnly, type ExcludedModules, type MixerGroup, type ModelIR, type TransformerSpec, type Unverified } from '../../ir';
+import { keys, prop, rangeOf, valueOf } from '../../source/json';
 import type { FormatReader, ParsedSource, ReadOptions } from '../types';
 import { feedForward, gqaAttention, mlaAttention, mlpBuilder, type AttentionShape, type BlockContext, type FeedForward } from './blocks';
 import { ConfigReader, firstArchitecture, readDtype } from './config-reader';
@@ -60,6 +62,22 @@ interface Chosen {
   readonly name: string;
   readonly recipe: Recipe;
   readonly unverified?: string;
+  /** An unknown family whose config names experts: no figures, for this reason. */
+  readonly refused?: string;
+}
+
+/** Top-level keys that name a mixture of experts (an expert count of 2 or more, the largest named; or an expert width). */
+function expertEvidence(c: ConfigReader): string | undefined {
+  const integer = (key: string) => {
+    const value = valueOf(prop(c.root, key));
+    return typeof value === 'number' && Number.isInteger(value) ? value : undefined;
+  };
+  const counts = keys(c.root)
+    .filter((key) => /expert/i.test(key) && (integer(key) ?? 0) >= 2)
+    .sort((a, b) => integer(b)! - integer(a)!);
+  const width = (integer('moe_intermediate_size') ?? 0) > 0 ? ['moe_intermediate_size'] : [];
+  const key = [...counts, ...width][0];
+  return key && `"${key}": ${integer(key)}`;
 }
 
 /** The family's recipe; an unknown one falls back to Llama's, with a warning and the reason why. */
@@ -77,6 +95,15 @@ function chooseRecipe(c: ConfigReader, architecture: string | undefined): Chosen
   }
   if (found) return { name: found.name, recipe: found.recipe };
   const what = `Model type "${modelType ?? architecture ?? 'unknown'}"`;
+  const experts = isWrapper(c) ? undefined : expertEvidence(c);
+  if (experts) {
+    const reason = `${what}${architecture && modelType ? ` (${architecture})` : ''} is a mixture-of-experts model (${experts}) that Greenprint has no recipe for`;
+    c.sink.warning(
+      `${reason}; a dense Llama-style guess would miss its experts and count a fraction of its parameters, so no figures are shown. Known families: ${known}.`,
+      where,
+    );
+    return { name: 'llama', recipe: RECIPES.llama, refused: reason };
+  }
   c.sink.warning(
     `${what} is not one Greenprint knows (${known}); its figures come from a Llama-style decoder recipe and are unverified (≈?): attention, MLP, norms and heads of this family may differ.`,
     where,
@@ -96,6 +123,7 @@ function readConfig(c: ConfigReader, options: ReadOptions, family?: string): Mod
   const architecture = firstArchitecture(c);
   const chosen: Chosen = family ? { name: family, recipe: RECIPES[family] } : chooseRecipe(c, architecture);
   const { recipe } = chosen;
+  if (chosen.refused) return undefined;
   const modelType = c.string('model_type') ?? (chosen.unverified ? undefined : chosen.name);
   if (recipe.towers) {
     const built = readTowers(c, recipe, recipe.towers, chosen.name, architecture, options, readConfig);
@@ -234,6 +262,7 @@ function readConfig(c: ConfigReader, options: ReadOptions, family?: string): Mod
     dtype: readDtype(c),
     notes,
     unverified,
+    checkpointOnly: checkpointOnly(recipe, N, nextLayers),
   };
   const excluded = nextTokenModules(nextLayers, g, D, blockRow, ffn);
   const spec: TransformerSpec = {
@@ -253,6 +282,22 @@ function readConfig(c: ConfigReader, options: ReadOptions, family?: string): Mod
     quantization: readQuantization(c, base.dtype),
   };
   return { ...base, transformer: spec };
+}
+
+/** What this family's checkpoints store beyond the class's parameters (ir.ts CheckpointOnly); undefined when nothing. */
+function checkpointOnly(recipe: Recipe, layers: number, nextLayers: number): CheckpointOnly[] | undefined {
+  const out: CheckpointOnly[] = [];
+  if (nextLayers > 0) {
+    // Stored after the main layers, under the same names (DeepSeek-V3's model.layers.61, GLM-4.5-Air's 46).
+    const stem = `${recipe.names.prefix}${recipe.names.layers}.`;
+    const indices = Array.from({ length: nextLayers }, (_, i) => layers + i);
+    out.push({
+      match: `^${stem.replace(/\./g, '\\.')}(${indices.join('|')})\\.`,
+      what: `the multi-token-prediction layer${nextLayers === 1 ? '' : 's'} (${indices.map((i) => `${stem}${i}`).join(', ')}; reported apart)`,
+    });
+  }
+  if (recipe.moe?.routerBias === 'correction-buffer') out.push({ match: '\\.e_score_correction_bias$', what: "the routers' e_score_correction_bias buffers" });
+  return out.length ? out : undefined;
 }
 
 /**

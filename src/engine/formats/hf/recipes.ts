@@ -69,14 +69,17 @@ export interface MoeRecipe {
   readonly shared?: { readonly kind: 'width'; readonly key: string; readonly default: number; readonly gate: boolean } | { readonly kind: 'count'; readonly key: string; readonly default: number };
   /**
    * Router extras: a Linear bias (gpt-oss), or DeepSeek-V3's `e_score_correction_bias` (one per expert;
-   * a Parameter in DeepSeek's modelling code and stored in the checkpoint) when `topk_method` is noaux_tc.
+   * a Parameter in DeepSeek's modelling code and stored in the checkpoint) when `topk_method` is noaux_tc;
+   * 'correction-buffer': the same bias registered as a buffer (GLM-4.5), stored but no parameter.
    */
-  readonly routerBias: 'none' | 'linear' | 'correction-when-noaux';
+  readonly routerBias: 'none' | 'linear' | 'correction-when-noaux' | 'correction-buffer';
   /** Biases on the expert matrices (gpt-oss's fused gate_up_proj_bias and down_proj_bias). */
   readonly expertBias: boolean;
   readonly sparseLayers: SparseLayers;
   /** Dense `intermediate_size` when the config omits it (Qwen-MoE configs may: most layers never use it). */
   readonly denseWidthDefault?: number;
+  /** 'deepseek' layers: the config class's `first_k_dense_replace` default (DeepSeek-V3 3, GLM-4.5 1; 0 when unset). */
+  readonly firstDenseDefault?: number;
 }
 
 /** Module names as the family's state dict spells them, for layer rows. */
@@ -354,6 +357,7 @@ const DEEPSEEK_V3: Recipe = {
     routerBias: 'correction-when-noaux',
     expertBias: false,
     sparseLayers: 'deepseek',
+    firstDenseDefault: 3,
   },
   nextTokenLayers: true,
   acknowledged: { num_key_value_heads: 'MLA expands a key and a value for every query head; configs repeat num_attention_heads here.' },
@@ -1016,6 +1020,36 @@ export const RECIPES: Readonly<Record<string, Recipe>> = {
     source: 'transformers/models/deepseek_v2/modeling_deepseek_v2.py and deepseek-ai/DeepSeek-V2 modeling_deepseek.py',
     classStem: 'DeepseekV2',
     moe: { ...DEEPSEEK_V3.moe!, expertsDefault: 64, activeDefault: 6, widthDefault: 1407, shared: { kind: 'count', key: 'n_shared_experts', default: 2 } },
+  },
+  /**
+   * GLM-4.5 / GLM-4.5-Air / GLM-4.6: DeepSeek-V3's expert layout (first_k_dense_replace dense layers, then
+   * n_routed_experts routed + n_shared_experts shared gated experts of moe_intermediate_size, a sigmoid router)
+   * under grouped-query attention with q/k/v biases (attention_bias; o_proj never has one), head_dim given
+   * apart from hidden/heads, and per-head q/k RMSNorms when use_qk_norm. The router's e_score_correction_bias
+   * is a buffer here (stored in the checkpoint, not a parameter), and the multi-token-prediction layer the
+   * checkpoint carries (num_nextn_predict_layers) is dropped on load: both are reported apart, not counted.
+   */
+  glm4_moe: {
+    ...LLAMA,
+    source: 'transformers/models/glm4_moe/modeling_glm4_moe.py (Glm4MoeForCausalLM)',
+    classStem: 'Glm4Moe',
+    attention: { kind: 'gqa', qkvBias: 'attention_bias', outBias: false, qkNorm: { kind: 'rms', when: 'use_qk_norm' } },
+    mlp: GATED_NO_BIAS,
+    moe: {
+      block: 'mlp',
+      expertKeys: ['n_routed_experts'],
+      expertsDefault: 128,
+      activeDefault: 8,
+      widthKey: 'moe_intermediate_size',
+      widthDefault: 1408,
+      shared: { kind: 'count', key: 'n_shared_experts', default: 1 },
+      routerBias: 'correction-buffer',
+      expertBias: false,
+      sparseLayers: 'deepseek',
+      denseWidthDefault: 10944,
+      firstDenseDefault: 1,
+    },
+    nextTokenLayers: true,
   },
   gpt_neox: GPT_NEOX,
   bloom: BLOOM,
