@@ -79,4 +79,11 @@ describe('Hugging Face config.json: stored real configs (expected-fix.json)', ()
     // 24 experts idle per token, gate+up (2 × 512) and down (512) wide, hidden 1024.
     assert.equal(t.totalParams - t.activeParams, 24 * 24 * 3 * 1024 * 512);
   });
+
+  // OLMoE's card: "7B total, 1.3B active" — 8 of 64 experts in each of 16 layers, router, attention, embeddings.
+  it('OLMoE-1B-7B activates 1.3 billion: 8 of 64 experts in each of its 16 layers', () => {
+    const t = analyze('OLMoE-1B-7B-0125-Instruct.config.json').transformer!;
+    assert.equal(Math.round(t.activeParams / 1e8) / 10, 1.3);
+    assert.equal(t.totalParams - t.activeParams, 16 * 56 * 3 * 2048 * 1024);
+  });
 });

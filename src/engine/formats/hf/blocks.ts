@@ -61,8 +61,9 @@ export function gqaAttention(x: BlockContext, a: Extract<AttentionRecipe, { kind
     let k = g.add('dense', { units: kvHeads * headDim, bias: qkvBias }, [input], row, 'k_proj');
     const v = g.add('dense', { units: kvHeads * headDim, bias: qkvBias }, [input], row, 'v_proj');
     if (qkNorm) {
-      q = g.add('norm', { kind: qkNorm, dim: qkNormDim, bias: qkNorm === 'layer' }, [q], row, 'q_norm');
-      k = g.add('norm', { kind: qkNorm, dim: qkNormDim, bias: qkNorm === 'layer' }, [k], row, 'k_norm');
+      const normBias = qkNorm === 'layer' && x.recipe.normBias !== false;
+      q = g.add('norm', { kind: qkNorm, dim: qkNormDim, bias: normBias }, [q], row, 'q_norm');
+      k = g.add('norm', { kind: qkNorm, dim: qkNormDim, bias: normBias }, [k], row, 'k_norm');
     }
     const att = g.add('attention', { heads, kvHeads, headDim, window, sinks: a.sinks }, [q, k, v], row, a.sinks ? 'scores·values (+ sinks)' : 'scores·values');
     return g.add('dense', { units: hidden, bias: outBias }, [att], row, 'o_proj');

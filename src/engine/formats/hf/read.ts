@@ -181,7 +181,7 @@ function readConfig(c: ConfigReader, options: ReadOptions, family?: string): Mod
   if (x === undefined) return undefined;
 
   // Layers: one row per kind of sub-block, repeated num_hidden_layers times.
-  const normAttrs = { kind: recipe.norm, bias: recipe.norm === 'layer' };
+  const normAttrs = { kind: recipe.norm, bias: recipe.norm === 'layer' && recipe.normBias !== false };
   const blockRow = g.addLayer({
     name: `${layerPath} norms`,
     // Only the per-layer norms and residual adds live on this row; attention and MLP have their own.

@@ -103,6 +103,8 @@ export interface Recipe {
   /** `tie_word_embeddings` default of the family's config class. */
   readonly tiedDefault: boolean;
   readonly norm: 'rms' | 'layer';
+  /** A LayerNorm's bias (default: present); false for Cohere's weight-only LayerNorm, on the q/k norms too. */
+  readonly normBias?: boolean;
   readonly attention: AttentionRecipe;
   /** `act`: the plain MLP's activation where it is not GELU (OPT: ReLU); it changes no count. */
   readonly mlp: { readonly kind: 'gated' | 'plain'; readonly bias: BiasRule; readonly act?: 'relu' };
@@ -593,6 +595,19 @@ const OLMO2: Recipe = {
   layout: 'output-norms',
 };
 
+const COHERE: Recipe = {
+  ...LLAMA,
+  source: 'transformers/models/cohere/modeling_cohere.py (CohereForCausalLM)',
+  classStem: 'Cohere',
+  tiedDefault: true,
+  norm: 'layer',
+  normBias: false,
+  attention: { kind: 'gqa', qkvBias: 'attention_bias', outBias: 'attention_bias', qkNorm: { kind: 'layer', when: 'use_qk_norm', over: 'projection' } },
+  mlp: GATED_NO_BIAS,
+  layout: 'parallel',
+  acknowledged: { logit_scale: 'a float the logits are multiplied by, not a parameter' },
+};
+
 /** Where a tower's settings sit: a nested sub-config, or the file itself (CLIPVisionModel's own config.json). */
 export type SubConfigAt = 'text_config' | 'vision_config' | 'root';
 
@@ -1019,7 +1034,7 @@ export const RECIPES: Readonly<Record<string, Recipe>> = {
     ...DEEPSEEK_V3,
     source: 'transformers/models/deepseek_v2/modeling_deepseek_v2.py and deepseek-ai/DeepSeek-V2 modeling_deepseek.py',
     classStem: 'DeepseekV2',
-    moe: { ...DEEPSEEK_V3.moe!, expertsDefault: 64, activeDefault: 6, widthDefault: 1407, shared: { kind: 'count', key: 'n_shared_experts', default: 2 } },
+    moe: { ...DEEPSEEK_V3.moe!, expertsDefault: 64, activeDefault: 6, widthDefault: 1407, shared: { kind: 'count', key: 'n_shared_experts', default: 2 }, firstDenseDefault: 0 },
   },
   /**
    * GLM-4.5 / GLM-4.5-Air / GLM-4.6: DeepSeek-V3's expert layout (first_k_dense_replace dense layers, then
@@ -1050,6 +1065,46 @@ export const RECIPES: Readonly<Record<string, Recipe>> = {
       firstDenseDefault: 1,
     },
     nextTokenLayers: true,
+  },
+  /**
+   * Cohere Command-R / R+ / Aya-23: one weight-only LayerNorm per layer feeding attention and MLP side by side,
+   * q/k/v/o all biased by attention_bias, optional q/k LayerNorms (use_qk_norm: Command-R+) with a weight per
+   * head (nH·hd and nKV·hd elements), embeddings tied by default; logit_scale is a float, not a parameter.
+   */
+  cohere: COHERE,
+  /** Command R7B / Command A: Cohere's blocks without q/k norms, three sliding-window layers to one full. */
+  cohere2: {
+    ...COHERE,
+    source: 'transformers/models/cohere2/modular_cohere2.py (Cohere2ForCausalLM)',
+    classStem: 'Cohere2',
+    attention: { kind: 'gqa', qkvBias: 'attention_bias', outBias: 'attention_bias' },
+    slidingWindow: 'layer-types',
+    fullEvery: { key: 'sliding_window_pattern', every: 4 },
+  },
+  /**
+   * GLM-4-0414 / GLM-Z1 (dense): RMSNorms before and after both attention and MLP (post_self_attn_layernorm,
+   * post_mlp_layernorm), q/k/v biases by attention_bias (on by default, o_proj never), a fused gate_up_proj.
+   */
+  glm4: {
+    ...LLAMA,
+    source: 'transformers/models/glm4/modeling_glm4.py (Glm4ForCausalLM)',
+    classStem: 'Glm4',
+    attention: { kind: 'gqa', qkvBias: { key: 'attention_bias', default: true }, outBias: false },
+    mlp: GATED_NO_BIAS,
+    layout: 'sandwich',
+  },
+  /**
+   * OLMoE: Llama's pre-norm blocks, q/k RMSNorms over the whole projections (always; hidden and nKV·hd wide),
+   * every layer a mixture of num_experts gated experts of intermediate_size under a bias-free router, no shared
+   * expert.
+   */
+  olmoe: {
+    ...LLAMA,
+    source: 'transformers/models/olmoe/modeling_olmoe.py (OlmoeForCausalLM)',
+    classStem: 'Olmoe',
+    attention: { kind: 'gqa', qkvBias: 'attention_bias', outBias: 'attention_bias', qkNorm: { kind: 'rms', over: 'projection' } },
+    mlp: GATED_NO_BIAS,
+    moe: { block: 'mlp', expertKeys: ['num_experts'], expertsDefault: 64, activeDefault: 8, widthKey: 'intermediate_size', widthDefault: 2048, routerBias: 'none', expertBias: false, sparseLayers: 'all' },
   },
   gpt_neox: GPT_NEOX,
   bloom: BLOOM,
