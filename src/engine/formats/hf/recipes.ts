@@ -80,6 +80,11 @@ export interface MoeRecipe {
   readonly denseWidthDefault?: number;
   /** 'deepseek' layers: the config class's `first_k_dense_replace` default (DeepSeek-V3 3, GLM-4.5 1; 0 when unset). */
   readonly firstDenseDefault?: number;
+  /**
+   * Granite 4.0: an expert count of 0 builds no MoE module at all, and the layer's MLP is the shared one, this
+   * key wide (its dense checkpoints). Without it an expert count below 1 is an error.
+   */
+  readonly withoutExperts?: { readonly widthKey: string; readonly widthDefault: number };
 }
 
 /** Module names as the family's state dict spells them, for layer rows. */
@@ -181,6 +186,8 @@ export interface Recipe {
  * full_attention_interval); a list key (`layer_types`), when the file has one, names each layer instead.
  */
 export type LayerSchedule =
+  /** Only a per-layer list (Granite 4.0's `layer_types`): no list, no layer selected. */
+  | { readonly kind: 'list'; readonly key: string; readonly selected: string; readonly other: string }
   | { readonly kind: 'period'; readonly periodKey: string; readonly periodDefault: number; readonly offsetKey: string; readonly offsetDefault: number }
   | {
       readonly kind: 'interval';
@@ -1211,6 +1218,46 @@ export const RECIPES: Readonly<Record<string, Recipe>> = {
     classStem: 'GraniteMoe',
     mlp: GATED_NO_BIAS,
     moe: { block: 'block_sparse_moe', expertKeys: ['num_local_experts'], expertsDefault: 8, activeDefault: 2, widthKey: 'intermediate_size', widthDefault: 11008, routerBias: 'none', expertBias: false, sparseLayers: 'all' },
+  },
+  /**
+   * IBM Granite 4.0 (GraniteMoeHybridForCausalLM: the H models and the dense micro/1b/350m): per `layer_types`,
+   * a Mamba-2 mixer or grouped-query attention (no positions or rope: no parameters either way); every layer
+   * then has fused experts under a bias-free router (when num_local_experts > 0) plus a shared gated MLP
+   * `shared_intermediate_size` wide, which is the whole MLP of the dense checkpoints. Multipliers are scalars.
+   */
+  granitemoehybrid: {
+    ...LLAMA,
+    source: 'transformers/models/granitemoehybrid/modeling_granitemoehybrid.py (GraniteMoeHybridForCausalLM)',
+    classStem: 'GraniteMoeHybrid',
+    attention: { kind: 'gqa', qkvBias: 'attention_bias', outBias: 'attention_bias' },
+    mlp: GATED_NO_BIAS,
+    names: { ...DECODER_NAMES, mlp: 'shared_mlp' },
+    moe: {
+      block: 'block_sparse_moe',
+      expertKeys: ['num_local_experts'],
+      expertsDefault: 8,
+      activeDefault: 2,
+      widthKey: 'intermediate_size',
+      widthDefault: 11008,
+      shared: { kind: 'width', key: 'shared_intermediate_size', default: 1024, gate: false },
+      routerBias: 'none',
+      expertBias: false,
+      sparseLayers: 'all',
+      withoutExperts: { widthKey: 'shared_intermediate_size', widthDefault: 1024 },
+    },
+    stateSpace: {
+      mixer: 'mamba2',
+      module: 'mamba',
+      stateSize: { key: 'mamba_d_state', default: 256 },
+      convKernel: { key: 'mamba_d_conv', default: 4 },
+      expand: { key: 'mamba_expand', default: 2 },
+      ssdHeads: { heads: { key: 'mamba_n_heads', default: 128 }, headDim: { key: 'mamba_d_head', default: 'auto' }, groups: { key: 'mamba_n_groups', default: 1 } },
+      convBias: { key: 'mamba_conv_bias', default: true },
+      projBias: { key: 'mamba_proj_bias', default: false },
+      attentionLayers: { kind: 'list', key: 'layer_types', selected: 'attention', other: 'mamba' },
+      feedForward: true,
+    },
+    acknowledged: { position_embedding_type: '"rope" or "nope": rotary tables are buffers, so neither adds a parameter' },
   },
   // SmolLM3 (Hugging Face 2025): Llama's blocks; every fourth layer skips RoPE (`no_rope_layers`, no parameters).
   smollm3: {

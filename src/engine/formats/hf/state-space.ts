@@ -41,6 +41,8 @@ export function readStateSpace(c: ConfigReader, recipe: Recipe, ss: StateSpaceRe
   const x0: BlockContext = { c, recipe, g, hidden: D, layerPath, layers: N };
   const mixer = mixerLayers > 0 ? mixerOf(c, ss, g, D) : undefined;
   if (mixerLayers > 0 && !mixer) return undefined;
+  // Every layer attention (Granite 4.0's dense checkpoints): the mixer's keys size nothing, and are no keys the count forgot.
+  if (mixerLayers === 0) for (const key of mixerKeys(ss)) c.key(key);
   const attention = attnLayers > 0 ? attentionOf(x0, ss) : undefined;
   if (attnLayers > 0 && !attention) return undefined;
 
@@ -128,6 +130,7 @@ export function readStateSpace(c: ConfigReader, recipe: Recipe, ss: StateSpaceRe
 
 /** Indices of the layers a schedule selects, or undefined after reporting why it cannot be read. */
 function scheduledLayers(c: ConfigReader, s: LayerSchedule, layers: number, what: string): number[] | undefined {
+  if (s.kind === 'list') return c.has(s.key) ? listedLayers(c, s, layers) : [];
   if (s.kind === 'period') {
     const period = c.int(s.periodKey, s.periodDefault);
     const offset = c.count(s.offsetKey, s.offsetDefault);
@@ -139,24 +142,26 @@ function scheduledLayers(c: ConfigReader, s: LayerSchedule, layers: number, what
     }
     return range(layers).filter((i) => i % period === offset);
   }
-  const list = s.list;
-  const types = list ? c.strings(list.key) : undefined;
-  if (list && c.has(list.key) && !types) return undefined;
-  if (list && types) {
-    if (types.length !== layers) {
-      c.sink.error(`config.json: "${list.key}" lists ${types.length} layers, but "num_hidden_layers" is ${layers}.`, c.valueRange(list.key));
-      return undefined;
-    }
-    const odd = types.findIndex((t) => t !== list.selected && t !== list.other);
-    if (odd >= 0) {
-      c.sink.error(`config.json: "${list.key}"[${odd}] is ${JSON.stringify(types[odd]).slice(0, 80)}; each entry must be "${list.selected}" or "${list.other}".`, c.valueRange(list.key));
-      return undefined;
-    }
-    return range(layers).filter((i) => types[i] === list.selected);
-  }
+  if (s.list && c.has(s.list.key)) return listedLayers(c, s.list, layers);
   const every = c.int(s.key, s.default);
   if (every === undefined) return undefined;
   return range(layers).filter((i) => (i + 1) % every === 0);
+}
+
+/** The layers a per-layer list selects, or undefined after reporting a list of the wrong length or with other values. */
+function listedLayers(c: ConfigReader, list: { readonly key: string; readonly selected: string; readonly other: string }, layers: number): number[] | undefined {
+  const types = c.strings(list.key);
+  if (!types) return undefined;
+  if (types.length !== layers) {
+    c.sink.error(`config.json: "${list.key}" lists ${types.length} layers, but "num_hidden_layers" is ${layers}.`, c.valueRange(list.key));
+    return undefined;
+  }
+  const odd = types.findIndex((t) => t !== list.selected && t !== list.other);
+  if (odd >= 0) {
+    c.sink.error(`config.json: "${list.key}"[${odd}] is ${JSON.stringify(types[odd]).slice(0, 80)}; each entry must be "${list.selected}" or "${list.other}".`, c.valueRange(list.key));
+    return undefined;
+  }
+  return range(layers).filter((i) => types[i] === list.selected);
 }
 
 function range(n: number): number[] {
@@ -169,7 +174,16 @@ function listLayers(at: readonly number[]): string {
 }
 
 function scheduleRange(c: ConfigReader, s: LayerSchedule) {
+  if (s.kind === 'list') return c.range(s.key);
   return s.kind === 'period' ? c.range(s.periodKey, s.offsetKey) : c.range(s.list?.key ?? s.key, s.key);
+}
+
+function mixerKeys(ss: StateSpaceRecipe): string[] {
+  const heads = ss.ssdHeads ? [ss.ssdHeads.heads, ss.ssdHeads.headDim, ss.ssdHeads.groups] : [];
+  return [ss.stateSize, ss.convKernel, ss.expand, ss.dtRank, ss.convBias, ss.projBias, ss.innerWidth, ss.outBias, ss.gatedNorm, ...heads]
+    .filter((k): k is NonNullable<typeof k> => k !== undefined)
+    .map((k) => k.key)
+    .concat(ss.intermediateKey ? [ss.intermediateKey] : []);
 }
 
 function mixerRange(c: ConfigReader, ss: StateSpaceRecipe) {
@@ -276,8 +290,21 @@ function feedForwardRows(x: BlockContext, schedule: LayerSchedule, notes: string
   return { build, experts: moeLayers > 0 ? { total, active, moeLayers } : undefined };
 }
 
-/** The recipe's own MoE rule (blocks.ts: Qwen-MoE's decoder_sparse_step and mlp_only_layers, shared expert). */
+/**
+ * The recipe's own MoE rule (blocks.ts: Qwen-MoE's decoder_sparse_step and mlp_only_layers, shared expert) —
+ * or, for a family whose zero expert count means no MoE at all (Granite 4.0's dense checkpoints), the shared
+ * MLP alone.
+ */
 function qwenFeedForward(x: BlockContext, notes: string[]): FeedForwardRows | undefined {
+  const moe = x.recipe.moe;
+  if (moe?.withoutExperts && x.c.count(moe.expertKeys[0], moe.expertsDefault) === 0) {
+    const width = x.c.int(moe.withoutExperts.widthKey, moe.withoutExperts.widthDefault);
+    if (width === undefined) return undefined;
+    // Read, and unused without experts: not keys the count forgot.
+    for (const key of ['num_experts_per_tok', moe.widthKey]) x.c.key(key);
+    const dense = feedForward({ ...x, recipe: { ...x.recipe, moe: undefined } }, width, mlpBuilder(x), notes);
+    return dense && { build: dense.build };
+  }
   const width = x.c.int('intermediate_size', x.recipe.moe?.denseWidthDefault);
   if (width === undefined) return undefined;
   const ffn = feedForward(x, width, mlpBuilder(x), notes);
