@@ -15,6 +15,7 @@ import { isMainThread, parentPort, Worker, workerData } from 'node:worker_thread
 import { loadMnistLayoutDataset, type ImageSplit } from '../src/engine/data/idx';
 import type { OfaSpace, SubnetArch } from '../src/engine/ofa/spaces';
 import { initBackend } from '../src/engine/runtime/backend';
+import { activeArchKey } from '../src/engine/supernet/search';
 import { evaluateSubnet, FASHION_MNIST_NORMALISATION, recalibrateBatchNorm } from '../src/engine/supernet/train';
 import type { FloatTensor } from '../src/engine/weights/safetensors';
 import { recalibrationBatches } from './sample-common';
@@ -90,6 +91,23 @@ export function splitHalfNoise(measured: readonly SubnetAccuracy[]): number {
   const mean = diffs.reduce((a, b) => a + b, 0) / diffs.length;
   const variance = diffs.reduce((a, d) => a + (d - mean) ** 2, 0) / Math.max(1, diffs.length - 1);
   return Math.sqrt(variance / 4);
+}
+
+/**
+ * Measurements an earlier run wrote (predictor-data.jsonl lines), by active-arch key, when that run's settings
+ * line (its report's `validation`) is this run's: a subnet's accuracy depends only on the subnet, the seed and
+ * the images, so those stand and only new subnets need measuring. Other settings keep nothing (their images or
+ * calibration draws differ), nor do records without halves (files older than the split measurement).
+ */
+export function keptMeasurements(jsonl: string, earlierSettings: string | undefined, settings: string): Map<string, SubnetAccuracy> {
+  const kept = new Map<string, SubnetAccuracy>();
+  if (earlierSettings !== settings) return kept;
+  for (const line of jsonl.split('\n')) {
+    if (!line.trim()) continue;
+    const record = JSON.parse(line) as { arch: SubnetArch; accuracy: number; halves?: [number, number] };
+    if (record.halves) kept.set(activeArchKey(record.arch), { accuracy: record.accuracy, halves: record.halves });
+  }
+  return kept;
 }
 
 /** The two halves of the held-out images: first and second half of the given order. */

@@ -29,23 +29,14 @@ import { createRng, largestArch, smallestArch } from '../src/engine/supernet/tra
 import { loadWeightsFile } from '../src/engine/weights/load';
 import { readSupernetSpace } from '../src/engine/formats/ofa-supernet';
 import { SAMPLE_FILES, splitTrainValidation } from './sample-common';
-import { measureSubnets, splitHalfNoise, type SubnetAccuracy } from './measure-subnets';
-import type { SubnetArch } from '../src/engine/ofa/spaces';
+import { keptMeasurements, measureSubnets, splitHalfNoise, type SubnetAccuracy } from './measure-subnets';
 
-/** Measurements already in predictor-data.jsonl, by active-arch key; only records that carry their halves. */
+/** Measurements already in --out's predictor-data.jsonl that this run may keep (measure-subnets.ts keptMeasurements). */
 function earlierMeasurements(file: string, settings: string): Map<string, SubnetAccuracy> {
-  const kept = new Map<string, SubnetAccuracy>();
-  if (process.argv.includes('--remeasure') || !existsSync(file)) return kept;
+  if (process.argv.includes('--remeasure') || !existsSync(file)) return new Map();
   const report = path.join(path.dirname(file), 'training-report.json');
   const earlier = existsSync(report) ? (JSON.parse(readFileSync(report, 'utf8')).predictor?.validation as string | undefined) : undefined;
-  // Measurements taken on other images or calibration draws are not comparable: measure everything again.
-  if (earlier !== settings) return kept;
-  for (const line of readFileSync(file, 'utf8').split('\n')) {
-    if (!line.trim()) continue;
-    const record = JSON.parse(line) as { arch: SubnetArch; accuracy: number; halves?: [number, number] };
-    if (record.halves) kept.set(activeArchKey(record.arch), { accuracy: record.accuracy, halves: record.halves });
-  }
-  return kept;
+  return keptMeasurements(readFileSync(file, 'utf8'), earlier, settings);
 }
 
 function option(name: string, fallback: string): string {

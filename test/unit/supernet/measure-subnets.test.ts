@@ -8,7 +8,7 @@ import { createRng } from '../../../src/engine/ofa/random';
 import { initBackend } from '../../../src/engine/runtime/backend';
 import { evaluateSubnet, FASHION_MNIST_NORMALISATION, imageBatch, largestArch, recalibrateBatchNorm, sampleArchFrom, SupernetTrainer } from '../../../src/engine/supernet/train';
 import { initialSupernetWeights } from '../../../src/engine/supernet/weights';
-import { measureSubnets, splitHalfNoise, validationHalves } from '../../../training/measure-subnets';
+import { keptMeasurements, measureSubnets, splitHalfNoise, validationHalves } from '../../../training/measure-subnets';
 import { recalibrationBatches } from '../../../training/sample-common';
 import { TOY_SPACE, toySplit } from './toy-split';
 
@@ -52,6 +52,21 @@ describe('measuring subnets on worker threads (training/measure-subnets.ts)', fu
     assert.deepEqual(two, direct);
     assert.equal(reported, archs.length);
     assert.ok(new Set(direct.map((d) => d.accuracy)).size > 1, `the subnets differ (${direct.map((d) => d.accuracy).join(', ')})`);
+  });
+
+  it('keeps an earlier run\'s measurements only under the same settings, and only records with their halves', () => {
+    const arch = (d: number) => ({ ks: Array(20).fill(3), e: Array(20).fill(3), d: [d, 2, 2, 2, 2], r: 24 });
+    const jsonl = [
+      JSON.stringify({ arch: arch(2), accuracy: 0.9, halves: [0.91, 0.89] }),
+      '',
+      JSON.stringify({ arch: arch(3), accuracy: 0.92 }),
+      JSON.stringify({ arch: arch(4), accuracy: 0.93, halves: [0.93, 0.93] }),
+    ].join('\n');
+    const same = keptMeasurements(jsonl, 'settings A', 'settings A');
+    assert.equal(same.size, 2);
+    assert.deepEqual([...same.values()], [{ accuracy: 0.9, halves: [0.91, 0.89] }, { accuracy: 0.93, halves: [0.93, 0.93] }]);
+    assert.equal(keptMeasurements(jsonl, 'settings B', 'settings A').size, 0);
+    assert.equal(keptMeasurements(jsonl, undefined, 'settings A').size, 0);
   });
 
   it('estimates the noise of a measurement from the spread of its halves\' difference, ignoring a shift common to all', () => {

@@ -24,7 +24,8 @@ import { validateSupernetWeights } from '../../../src/engine/supernet/weights';
 import { loadWeightsFile } from '../../../src/engine/weights/load';
 import { REPO_ROOT } from '../fixtures';
 import { sampleFlopsLimit } from '../sample-limits';
-import { splitHalfNoise, type SubnetAccuracy } from '../../../training/measure-subnets';
+import { keptMeasurements, measureSubnets, splitHalfNoise, type SubnetAccuracy } from '../../../training/measure-subnets';
+import { activeArchKey } from '../../../src/engine/supernet/search';
 
 const DESCRIPTION = path.join(REPO_ROOT, 'samples', 'ofa', 'fashion-mnist', 'fmnist-mbv3.supernet.json');
 
@@ -123,6 +124,37 @@ describe('the trained sample supernet (Fashion-MNIST)', function () {
     assert.ok(rmse > noise * 0.8, `held-out RMSE ${rmse} far under the noise ${noise} would mean the split leaked`);
     const [big, small] = predictor.predict([largestArch(read.space, 28), smallestArch(read.space, 24)]);
     assert.ok(big > small, `largest ${big} vs smallest ${small}`);
+  });
+
+  // The predictor script keeps earlier measurements and measures only new subnets; that is sound only if measuring
+  // a subnet again with the report's settings gives exactly what the file records.
+  it('re-measuring recorded subnets with the report\'s settings reproduces their halves exactly, so a rerun may keep them', async () => {
+    const report = JSON.parse(readFileSync(asset('training-report.json'), 'utf8')).predictor;
+    const jsonl = readFileSync(asset('predictor-data.jsonl'), 'utf8');
+    const kept = keptMeasurements(jsonl, report.validation, report.validation);
+    assert.equal(kept.size, report.subnets);
+    const settings = /^(\d+) held-out .* its own (\d+) training images \(seed (\d+)\)/.exec(report.validation);
+    assert.ok(settings, report.validation);
+    const [validationImages, calibrationImages, seed] = settings.slice(1).map(Number);
+    const data = loadMnistLayoutDataset();
+    const split = splitTrainValidation(data.train.labels.length, seed);
+    // Two of the randomly sampled ones (the first two records are the extremes), one of them from the last run.
+    const rows = measuredRows() as (SubnetAccuracy & { arch: SubnetArch })[];
+    const picked = [rows[2], rows[rows.length - 1]];
+    const again = await measureSubnets({
+      space: read.space,
+      weights,
+      archs: picked.map((r) => r.arch),
+      trainIndices: split.trainIndices,
+      calibrationImages,
+      seed,
+      validationIndices: split.validationIndices.slice(0, validationImages),
+      workers: 1,
+    });
+    again.forEach((m, i) => {
+      assert.deepEqual(m.halves, kept.get(activeArchKey(picked[i].arch))!.halves);
+      assert.deepEqual(m.halves, picked[i].halves);
+    });
   });
 
   it('the search finds reproducible subnets under a FLOPs budget with its own predictor', () => {
