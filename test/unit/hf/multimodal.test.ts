@@ -286,6 +286,24 @@ describe('Hugging Face towers: unknown families and bad inputs', () => {
     assert.match(report.unverified!.reason, /only the language model in its "text_config" is counted, without any image tower or projector/);
     assert.ok(report.totals!.params > 2e9 && report.totals!.params < 3e9);
     assert.ok(report.layers.every((l) => l.name.startsWith('language_model.')));
+    // The family warning speaks of the text model, not of a Llama-style guess at the wrapper.
+    const family = messages(report, 'warning').find((m) => /"mystery_vlm" is not one Greenprint knows/.test(m))!;
+    assert.match(family, /at most the language model in its "text_config" can be counted, and its figures are unverified/);
+    assert.doesNotMatch(family, /Llama-style/);
+  });
+
+  it('an unknown wrapper whose text model is an unknown mixture of experts shows no figures, and says why at the text model', () => {
+    const text = JSON.stringify({
+      architectures: ['MysteryMoeForConditionalGeneration'], model_type: 'mystery_vlm_moe',
+      text_config: { model_type: 'mystery_moe_text', hidden_size: 2048, intermediate_size: 6144, moe_intermediate_size: 768, num_attention_heads: 32, num_hidden_layers: 48, num_key_value_heads: 4, num_experts: 128, num_experts_per_tok: 8, vocab_size: 151936 },
+      vision_config: { model_type: 'mystery_vision', hidden_size: 1152 },
+    }, null, 2);
+    const report = analyze(text);
+    assert.equal(report.totals, undefined);
+    assert.deepEqual(messages(report, 'error'), []);
+    const refused = report.diagnostics.find((d) => /is a mixture-of-experts model/.test(d.message))!;
+    assert.equal(text.slice(refused.range.start, refused.range.end), '"mystery_moe_text"');
+    assert.match(refused.message, /\("num_experts": 128\) .* no figures are shown/);
   });
 
   it('errors inside a nested sub-config point at the nested key\'s line, not a top-level key of the same name', () => {

@@ -95,7 +95,8 @@ function chooseRecipe(c: ConfigReader, architecture: string | undefined): Chosen
   }
   if (found) return { name: found.name, recipe: found.recipe };
   const what = `Model type "${modelType ?? architecture ?? 'unknown'}"`;
-  const experts = isWrapper(c) ? undefined : expertEvidence(c);
+  const wrapper = isWrapper(c);
+  const experts = wrapper ? undefined : expertEvidence(c);
   if (experts) {
     const reason = `${what}${architecture && modelType ? ` (${architecture})` : ''} is a mixture-of-experts model (${experts}) that Greenprint has no recipe for`;
     c.sink.warning(
@@ -105,7 +106,9 @@ function chooseRecipe(c: ConfigReader, architecture: string | undefined): Chosen
     return { name: 'llama', recipe: RECIPES.llama, refused: reason };
   }
   c.sink.warning(
-    `${what} is not one Greenprint knows (${known}); its figures come from a Llama-style decoder recipe and are unverified (≈?): attention, MLP, norms and heads of this family may differ.`,
+    wrapper
+      ? `${what} is not one Greenprint knows (${known}); at most the language model in its "text_config" can be counted, and its figures are unverified (≈?).`
+      : `${what} is not one Greenprint knows (${known}); its figures come from a Llama-style decoder recipe and are unverified (≈?): attention, MLP, norms and heads of this family may differ.`,
     where,
   );
   return { name: 'llama', recipe: RECIPES.llama, unverified: `${what}${architecture && modelType ? ` (${architecture})` : ''} has no Greenprint recipe; counted as a Llama-style decoder` };
