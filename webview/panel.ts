@@ -27,6 +27,7 @@ import {
   formatMs,
   formatOps,
   formatParams,
+  formatPoints,
   nextSort,
   sortPoints,
   type SortColumn,
@@ -482,7 +483,10 @@ function renderDetails(): void {
   const predicted = details?.predicted;
   // The engine's estimate repeats the search's figure when both read the same table; show it only when it adds something.
   const samePrediction = predicted && point.latencyMs !== undefined && Math.abs(predicted.ms - point.latencyMs) <= 0.01 * point.latencyMs;
-  fact('Predicted accuracy', formatAccuracy(point.accuracy));
+  // The predictor's own measured error beside its figure: a prediction is not a measurement.
+  const error = state.snapshot.results?.accuracyError;
+  fact('Predicted accuracy', `${formatAccuracy(point.accuracy)}${error ? ` ± ${formatPoints(error.rmse, point.accuracy)}` : ''}`);
+  if (error) facts.lastElementChild?.setAttribute('title', `± the accuracy predictor's RMSE on ${error.heldOut.toLocaleString('en')} held-out subnets`);
   if (point.latencyMs !== undefined) fact(deviceName ? `Latency on ${deviceName}` : 'Latency', `${formatMs(point.latencyMs)}${samePrediction ? ` · ${predicted!.source}` : ''}`);
   fact('FLOPs', `${formatOps(point.flops)} (${formatMacs(point.macs)})`);
   if (point.co2eG !== undefined) fact('CO₂e per inference', formatGrams(point.co2eG));

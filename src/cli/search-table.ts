@@ -39,6 +39,12 @@ export function constraintText(c: SearchOutcome['constraint']): string {
 
 const percent = (fraction: number) => `${(100 * fraction).toFixed(2)} %`;
 
+/** ` ± 0.27 points (the predictor's RMSE on 200 held-out subnets)`, when the predictor measured its error. */
+export function errorText(outcome: Pick<SearchOutcome, 'accuracyError'>): string {
+  const e = outcome.accuracyError;
+  return e ? ` ± ${(100 * e.rmse).toFixed(2)} points (the predictor's RMSE on ${e.heldOut.toLocaleString('en-US')} held-out subnets)` : '';
+}
+
 /** `2.26 MFLOPs (1.13 MMACs) · 1.5 ms · 3.1 µg CO2e per inference`: what one subnet costs. */
 export function costText(p: SearchPoint): string {
   const parts = [`${formatFlops(p.flops)} (${formatMacs(p.macs)})`];
@@ -69,7 +75,7 @@ function renderTable(columns: readonly Column[], points: readonly SearchPoint[])
 export function formatSearchOutcome(outcome: SearchOutcome, file: string): string {
   const best = outcome.best;
   const lines = [
-    `best under ${constraintText(outcome.constraint)}: predicted ${percent(best.accuracy)}`,
+    `best under ${constraintText(outcome.constraint)}: predicted ${percent(best.accuracy)}${errorText(outcome)}`,
     `  ${costText(best)}`,
     `  ${compactArch(best.arch)}`,
     `  ${outcome.evaluated} candidates in ${outcome.seconds.toFixed(2)} s (seed ${outcome.seed})`,

@@ -233,7 +233,15 @@ async function main() {
       await frame.locator('table.stages tbody tr').nth(6).waitFor({ timeout: 10000 });
       await shot('4-selected');
       const stages = await frame.locator('table.stages tbody tr').count();
-      return `clicked near ${aimed === before ? 'and selected' : `${aimed}, selected the nearest`} ${before}; ArrowRight → ${after}; ${stages} breakdown rows (stem, 5 stages, head)`;
+      // The predictor's measured error beside its figure, from the sample predictor's own metadata.
+      const model = JSON.parse(readFileSync(path.join(REPO_ROOT, 'samples', 'ofa', 'fashion-mnist', 'predictor', 'model.json'), 'utf8')).userDefinedMetadata.greenprint;
+      const accuracyFact = frame.locator('dl.facts dd').first();
+      const accuracyText = await accuracyFact.innerText();
+      const expected = `± ${(100 * model.rmse.heldOut).toFixed(2)} points`;
+      if (!accuracyText.endsWith(expected)) throw new Error(`predicted accuracy reads "${accuracyText}", not "… ${expected}"`);
+      const tip = await accuracyFact.getAttribute('title');
+      if (!tip?.includes(`RMSE on ${model.trainedOn.heldOutCount} held-out subnets`)) throw new Error(`its tooltip: ${tip}`);
+      return `clicked near ${aimed === before ? 'and selected' : `${aimed}, selected the nearest`} ${before}; ArrowRight → ${after}; ${stages} breakdown rows (stem, 5 stages, head); predicted accuracy "${accuracyText}"`;
     });
 
     await check('sorts the table by FLOPs; every subnet is within the limit', async () => {

@@ -8,9 +8,17 @@
  */
 import type { SubnetArch } from '../ofa/spaces';
 
+/** How far a model's predictions were measured to be off: the RMSE (in its predictions' unit) on subnets it never saw. */
+export interface PredictionError {
+  readonly rmse: number;
+  readonly heldOut: number;
+}
+
 /** Predicted accuracy (a fraction or a percentage; only the order matters to the search) per arch. */
 export interface AccuracyModel {
   predict(archs: readonly SubnetArch[]): ArrayLike<number>;
+  /** The model's measured error, when it has one (Greenprint's MLP records it; OFA's published predictor does not). */
+  readonly error?: PredictionError;
 }
 
 /**
@@ -60,6 +68,7 @@ export function memoizeAccuracy(model: AccuracyModel, blocksPerStage = 4): Accur
   let hits = 0;
   let misses = 0;
   return {
+    error: model.error,
     get hits() {
       return hits;
     },

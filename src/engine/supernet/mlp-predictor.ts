@@ -33,6 +33,7 @@ import { archFeatureEncoder, type ArchEncodingSpec, type ArchFeatureEncoder } fr
 import type { ArchSample } from './arch-dataset';
 import { createRng } from '../ofa/random';
 import { throwIfAborted, type AccuracyModel } from './search';
+import type { PredictionError } from './accuracy-cache';
 import { OneHotMlp, type MlpBackend } from './onehot-mlp';
 
 type TfCore = typeof import('@tensorflow/tfjs-core');
@@ -115,6 +116,12 @@ export class MlpAccuracyPredictor implements AccuracyModel {
   readonly encoding: ArchFeatureEncoder;
   readonly baseAccuracy: number;
   private readonly mlp: OneHotMlp;
+
+  /** The held-out RMSE its training measured, and on how many samples; undefined when nothing was held out. */
+  get error(): PredictionError | undefined {
+    const rmse = this.metadata.rmse.heldOut;
+    return rmse === null ? undefined : { rmse, heldOut: this.metadata.trainedOn.heldOutCount };
+  }
 
   constructor(
     readonly layers: readonly DenseLayerWeights[],

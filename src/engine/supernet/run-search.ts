@@ -15,6 +15,7 @@ import { loadMlpPredictor } from './mlp-predictor';
 import { nsga2Search } from './nsga2';
 import { loadOfaMbv3AccuracyPredictor } from './predictor';
 import { evolutionarySearch, memoizeAccuracy, type AccuracyModel, type EfficiencyFn } from './search';
+import type { PredictionError } from './accuracy-cache';
 
 export interface SearchRequest {
   readonly file: string;
@@ -132,6 +133,8 @@ export interface SearchOutcome {
   readonly evaluated: number;
   readonly seconds: number;
   readonly seed: number;
+  /** The accuracy predictor's measured error (its held-out RMSE), when it records one. */
+  readonly accuracyError?: PredictionError;
 }
 
 export function runSearch(req: SearchRequest): SearchOutcome {
@@ -180,7 +183,7 @@ export function runSearch(req: SearchRequest): SearchOutcome {
     });
     const front = result.front.map((p) => describe(p.arch, p.accuracy));
     const best = front.reduce((a, b) => (b.accuracy > a.accuracy ? b : a));
-    return { constraint: { kind, max, unit, device }, best, front, evaluated: result.evaluated, seconds: (performance.now() - t0) / 1000, seed: req.seed };
+    return { constraint: { kind, max, unit, device }, best, front, evaluated: result.evaluated, seconds: (performance.now() - t0) / 1000, seed: req.seed, accuracyError: accuracy.error };
   }
   const result = evolutionarySearch({
     space,
@@ -199,6 +202,7 @@ export function runSearch(req: SearchRequest): SearchOutcome {
     evaluated: result.evaluated,
     seconds: (performance.now() - t0) / 1000,
     seed: req.seed,
+    accuracyError: accuracy.error,
   };
 }
 

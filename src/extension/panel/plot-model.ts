@@ -193,6 +193,11 @@ export function formatAccuracy(accuracy: number): string {
   return `${percent.toFixed(2)} %`;
 }
 
+/** An accuracy difference in points (`0.27 points`), in the unit of `accuracy` (a fraction or a percentage, as formatAccuracy reads it). */
+export function formatPoints(difference: number, accuracy: number): string {
+  return `${(accuracy <= 1 ? difference * 100 : difference).toFixed(2)} points`;
+}
+
 export function formatCost(axis: CostAxis, value: number | undefined): string {
   if (value === undefined || !Number.isFinite(value)) return '—';
   return axis === 'latency' ? formatMs(value) : axis === 'flops' ? formatOps(value) : formatGrams(value);

@@ -102,6 +102,8 @@ export interface PanelResults {
   readonly bestKey: string;
   readonly evaluated: number;
   readonly seconds: number;
+  /** The accuracy predictor's held-out RMSE (same unit as the points' accuracy) and on how many subnets; absent when it records none. */
+  readonly accuracyError?: { readonly rmse: number; readonly heldOut: number };
   /** Why some costs are missing (e.g. no latency table for the device), shown above the plot. */
   readonly notes: readonly string[];
 }

@@ -87,6 +87,7 @@ export function toPanelResults(outcome: OutcomeLike, request: PanelRequest, keyO
     bestKey: best.key,
     evaluated: outcome.evaluated,
     seconds: outcome.seconds,
+    accuracyError: outcome.accuracyError,
     notes: [...(extra.notes ?? [])],
   };
 }

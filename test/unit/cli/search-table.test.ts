@@ -6,6 +6,7 @@
  */
 import * as assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { COMPILED_CLI, samplePath } from '../fixtures';
 import { formatGrams, formatMs, formatOps } from '../../../src/engine';
 import { compactArch } from '../../../src/cli/search-table';
@@ -52,6 +53,19 @@ function parseCount(cell: string): number {
 describe('greenprint search --multi table', function () {
   this.timeout(120_000);
 
+  it('states the predictor\'s measured error beside its figure when the predictor records one, and only then', () => {
+    const args = ['search', FMNIST, '--max-flops', String(sampleFlopsLimit(0.45)), '--generations', '3', '--seed', '1'];
+    const json = JSON.parse(greenprint(...args, '--json')) as { accuracyError?: { rmse: number; heldOut: number } };
+    const model = JSON.parse(readFileSync(samplePath('ofa', 'fashion-mnist', 'predictor', 'model.json'), 'utf8')).userDefinedMetadata.greenprint;
+    assert.deepEqual(json.accuracyError, { rmse: model.rmse.heldOut, heldOut: model.trainedOn.heldOutCount });
+    const first = greenprint(...args).split('\n')[0];
+    assert.match(first, new RegExp(`predicted \\d+\\.\\d\\d % ± ${(100 * model.rmse.heldOut).toFixed(2)} points \\(the predictor's RMSE on ${model.trainedOn.heldOutCount} held-out subnets\\)$`));
+    // OFA's published predictor records no error: nothing is claimed.
+    const ofa = greenprint('search', NOTE10, '--max-latency', '25', '--device', 'note10-ofa', '--generations', '3');
+    assert.doesNotMatch(ofa, /±|RMSE/);
+    assert.equal((JSON.parse(greenprint('search', NOTE10, '--max-latency', '25', '--device', 'note10-ofa', '--generations', '3', '--json')) as { accuracyError?: unknown }).accuracyError, undefined);
+  });
+
   it('prints every front subnet with its number, accuracy, FLOPs = 2 × MACs at 3 significant digits and its arch', () => {
     const limit = sampleFlopsLimit(0.45);
     const args = ['search', FMNIST, '--max-flops', String(limit), '--multi', '--generations', '5', '--seed', '4'];
@@ -64,7 +78,7 @@ describe('greenprint search --multi table', function () {
       assert.ok(p.flops <= json.constraint.max, 'the limit bounds the FLOPs shown');
     }
     assert.equal(json.constraint.max, limit);
-    assert.match(text, new RegExp(`^best under FLOPs ≤ ${formatOps(limit).replace('.', '\\.')}: predicted \\d+\\.\\d\\d %$`, 'm'), 'the limit in the unit of the results');
+    assert.match(text, new RegExp(`^best under FLOPs ≤ ${formatOps(limit).replace('.', '\\.')}: predicted \\d+\\.\\d\\d % ± `, 'm'), 'the limit in the unit of the results');
 
     const { header, rows } = tableOf(text);
     assert.deepEqual(header, ['#', 'accuracy', 'FLOPs', 'MACs', 'r', 'ks', 'e'], 'no latency column when nothing is priced');
