@@ -9,7 +9,7 @@
  * section in training-report.json.
  * Subnets are measured on one worker thread per core (measure-subnets.ts). The fit reports the held-out RMSE
  * beside the measured accuracies' standard deviation, the spread the predictor has to resolve.
- * Run after train-sample-supernet: `node scripts/train-sample.mjs predictor [--subnets 300] [--validation-images 5000]
+ * Run after train-sample-supernet: `node scripts/train-sample.mjs predictor [--subnets 1000] [--validation-images 5000]
  * [--calibration-images 500] [--workers N] [--out DIR] [--remeasure]`.
  * A subnet's measurement depends only on the subnet, the seed and the image counts, so measurements already in
  * --out's predictor-data.jsonl (with their halves, taken with the same settings) are kept and only new subnets
@@ -46,7 +46,7 @@ function option(name: string, fallback: string): string {
 
 async function main(): Promise<void> {
   const out = option('out', 'samples/ofa/fashion-mnist');
-  const count = Number(option('subnets', '300'));
+  const count = Number(option('subnets', '1000'));
   const seed = Number(option('seed', '1'));
   const calibrationImages = Number(option('calibration-images', '500'));
   const validationImages = Number(option('validation-images', '5000'));
