@@ -7,7 +7,7 @@
  * `__init__`s the recipe restates; counts follow its `nn.Parameter`s.
  */
 
-import type { AttentionRecipe, Names, Recipe } from './recipe-types';
+import type { AttentionRecipe, MoeRecipe, Names, Recipe, StateSpaceRecipe } from './recipe-types';
 
 export type { BiasRule, Layout, AttentionRecipe, SparseLayers, MoeRecipe, Names, Recipe, LayerSchedule, KeyDefault, StateSpaceRecipe, VisionRecipe, SubConfigAt, TowersRecipe, EncoderDecoderRecipe } from './recipe-types';
 
@@ -350,6 +350,24 @@ const OLMO2: Recipe = {
   mlp: GATED_NO_BIAS,
   layout: 'output-norms',
 };
+
+/**
+ * The Mamba-2 mixer of the configs that prefix its keys with `mamba_` (FalconH1Config, GraniteMoeHybridConfig),
+ * with those classes' shared defaults; each recipe adds what differs (Falcon-H1's own inner width and out_proj bias).
+ */
+const MAMBA_PREFIXED_MIXER = {
+  mixer: 'mamba2',
+  module: 'mamba',
+  stateSize: { key: 'mamba_d_state', default: 256 },
+  convKernel: { key: 'mamba_d_conv', default: 4 },
+  expand: { key: 'mamba_expand', default: 2 },
+  ssdHeads: { heads: { key: 'mamba_n_heads', default: 128 }, headDim: { key: 'mamba_d_head', default: 'auto' }, groups: { key: 'mamba_n_groups', default: 1 } },
+  convBias: { key: 'mamba_conv_bias', default: true },
+  projBias: { key: 'mamba_proj_bias', default: false },
+} as const satisfies Partial<StateSpaceRecipe>;
+
+/** Granite's fused experts (GraniteMoeConfig's defaults; Granite 4.0 adds its shared MLP). */
+const GRANITE_MOE: MoeRecipe = { block: 'block_sparse_moe', expertKeys: ['num_local_experts'], expertsDefault: 8, activeDefault: 2, widthKey: 'intermediate_size', widthDefault: 11008, routerBias: 'none', expertBias: false, sparseLayers: 'all' };
 
 const COHERE: Recipe = {
   ...LLAMA,
@@ -819,15 +837,8 @@ export const RECIPES: Readonly<Record<string, Recipe>> = {
     mlp: { kind: 'gated', bias: 'mlp_bias' },
     names: { ...DECODER_NAMES, mlp: 'feed_forward', finalNorm: 'final_layernorm' },
     stateSpace: {
-      mixer: 'mamba2',
-      module: 'mamba',
-      stateSize: { key: 'mamba_d_state', default: 256 },
-      convKernel: { key: 'mamba_d_conv', default: 4 },
-      expand: { key: 'mamba_expand', default: 2 },
+      ...MAMBA_PREFIXED_MIXER,
       innerWidth: { key: 'mamba_d_ssm', default: 1024 },
-      ssdHeads: { heads: { key: 'mamba_n_heads', default: 128 }, headDim: { key: 'mamba_d_head', default: 'auto' }, groups: { key: 'mamba_n_groups', default: 1 } },
-      convBias: { key: 'mamba_conv_bias', default: true },
-      projBias: { key: 'mamba_proj_bias', default: false },
       outBias: { key: 'projectors_bias', default: false },
       gatedNorm: { key: 'mamba_rms_norm', default: false },
       parallelAttention: true,
@@ -881,7 +892,7 @@ export const RECIPES: Readonly<Record<string, Recipe>> = {
     source: 'transformers/models/granitemoe/modeling_granitemoe.py (GraniteMoeConfig)',
     classStem: 'GraniteMoe',
     mlp: GATED_NO_BIAS,
-    moe: { block: 'block_sparse_moe', expertKeys: ['num_local_experts'], expertsDefault: 8, activeDefault: 2, widthKey: 'intermediate_size', widthDefault: 11008, routerBias: 'none', expertBias: false, sparseLayers: 'all' },
+    moe: GRANITE_MOE,
   },
   /**
    * IBM Granite 4.0 (GraniteMoeHybridForCausalLM: the H models and the dense micro/1b/350m): per `layer_types`,
@@ -897,27 +908,12 @@ export const RECIPES: Readonly<Record<string, Recipe>> = {
     mlp: GATED_NO_BIAS,
     names: { ...DECODER_NAMES, mlp: 'shared_mlp' },
     moe: {
-      block: 'block_sparse_moe',
-      expertKeys: ['num_local_experts'],
-      expertsDefault: 8,
-      activeDefault: 2,
-      widthKey: 'intermediate_size',
-      widthDefault: 11008,
+      ...GRANITE_MOE,
       shared: { kind: 'width', key: 'shared_intermediate_size', default: 1024, gate: false },
-      routerBias: 'none',
-      expertBias: false,
-      sparseLayers: 'all',
       withoutExperts: { widthKey: 'shared_intermediate_size', widthDefault: 1024 },
     },
     stateSpace: {
-      mixer: 'mamba2',
-      module: 'mamba',
-      stateSize: { key: 'mamba_d_state', default: 256 },
-      convKernel: { key: 'mamba_d_conv', default: 4 },
-      expand: { key: 'mamba_expand', default: 2 },
-      ssdHeads: { heads: { key: 'mamba_n_heads', default: 128 }, headDim: { key: 'mamba_d_head', default: 'auto' }, groups: { key: 'mamba_n_groups', default: 1 } },
-      convBias: { key: 'mamba_conv_bias', default: true },
-      projBias: { key: 'mamba_proj_bias', default: false },
+      ...MAMBA_PREFIXED_MIXER,
       attentionLayers: { kind: 'list', key: 'layer_types', selected: 'attention', other: 'mamba' },
       feedForward: true,
     },
