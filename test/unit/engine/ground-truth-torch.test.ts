@@ -4,7 +4,7 @@
  * (the zip's directory and data.pkl, the legacy file's leading pickles) and compared with the config's count.
  *
  * The config is the published Qwen/Qwen2.5-3B config.json (test/fixtures/hf, published count 3,085,938,688,
- * tied embeddings); the state dicts are crafted with its 434 real tensor names and shapes. The zip archives
+ * tied embeddings); the state dicts are crafted with its 434 real tensor names and shapes (checkpoint-tensors.ts). The zip archives
  * hold data.pkl, byteorder and version but none of the `data/<key>` storages, and the legacy files end after
  * the storage-key list: the metadata reader never opens tensor data, which these files prove by not having it.
  */
@@ -18,39 +18,11 @@ import { siblingBytesReader } from '../../../src/engine/isolated/siblings';
 import { loadTorchCheckpoint } from '../../../src/engine/torch/checkpoint';
 import { readStateDictShapes } from '../../../src/engine/torch/shapes';
 import { fixturePath } from '../fixtures';
+import { qwenTensors, type Tensor } from './checkpoint-tensors';
 import { cat, enc, MARK, ordered, PROTO2, SETITEMS, STOP, str, tensor, zip } from '../torch/pickle-ops';
 
 const QWEN_PARAMS = 3_085_938_688;
 const CONFIG = readFileSync(fixturePath('hf', 'Qwen2.5-3B.config.json'), 'utf8');
-
-type Tensor = readonly [name: string, shape: readonly number[]];
-
-/** Qwen2.5-3B's state dict: hidden 2048, 36 layers, 2 KV heads × 128, intermediate 11008, vocab 151936. */
-function qwenTensors(): Tensor[] {
-  const h = 2048;
-  const kv = 256;
-  const ff = 11008;
-  const out: Tensor[] = [['model.embed_tokens.weight', [151936, h]]];
-  for (let i = 0; i < 36; i++) {
-    const p = `model.layers.${i}`;
-    out.push(
-      [`${p}.input_layernorm.weight`, [h]],
-      [`${p}.post_attention_layernorm.weight`, [h]],
-      [`${p}.self_attn.q_proj.weight`, [h, h]],
-      [`${p}.self_attn.q_proj.bias`, [h]],
-      [`${p}.self_attn.k_proj.weight`, [kv, h]],
-      [`${p}.self_attn.k_proj.bias`, [kv]],
-      [`${p}.self_attn.v_proj.weight`, [kv, h]],
-      [`${p}.self_attn.v_proj.bias`, [kv]],
-      [`${p}.self_attn.o_proj.weight`, [h, h]],
-      [`${p}.mlp.gate_proj.weight`, [ff, h]],
-      [`${p}.mlp.up_proj.weight`, [ff, h]],
-      [`${p}.mlp.down_proj.weight`, [h, ff]],
-    );
-  }
-  out.push(['model.norm.weight', [h]]);
-  return out;
-}
 
 const numel = (shape: readonly number[]) => shape.reduce((a, b) => a * b, 1);
 const contiguous = (shape: readonly number[]) => shape.length === 1 ? [1] : [shape[1], 1];

@@ -3,7 +3,7 @@
  * element count compared with the config-derived parameter count.
  *
  * The config is the published Qwen/Qwen2.5-3B config.json (test/fixtures/hf, published count 3,085,938,688,
- * tied embeddings). The checkpoints are crafted here with Qwen2.5-3B's real tensor names and shapes — 434
+ * tied embeddings). The checkpoints are crafted (checkpoint-tensors.ts) with Qwen2.5-3B's real tensor names and shapes — 434
  * tensors and no lm_head.weight, as in its published model.safetensors.index.json (total_size 6,171,877,376
  * bf16 bytes = 2 × 3,085,938,688). Only the headers are written: the header-only reader never reads
  * the data buffer, so the files end right after the header (a full reader would call them truncated).
@@ -19,87 +19,10 @@ import { siblingBytesReader } from '../../../src/engine/isolated/siblings';
 import { readSafetensorsHeader, readSafetensorsFile } from '../../../src/engine/weights/safetensors';
 import { COMPILED_CLI, fixturePath } from '../fixtures';
 import { GLM_45_AIR } from '../hf/glm-configs';
+import { glmAirTensors, qwenTensors, type Tensor } from './checkpoint-tensors';
 
 const QWEN_PARAMS = 3_085_938_688;
 const CONFIG = readFileSync(fixturePath('hf', 'Qwen2.5-3B.config.json'), 'utf8');
-
-type Tensor = readonly [name: string, shape: readonly number[], dtype?: string];
-
-/** Qwen2.5-3B's checkpoint tensors: hidden 2048, 36 layers, 2 KV heads × 128, intermediate 11008, vocab 151936. */
-function qwenTensors(): Tensor[] {
-  const h = 2048;
-  const kv = 256;
-  const ff = 11008;
-  const out: Tensor[] = [['model.embed_tokens.weight', [151936, h]]];
-  for (let i = 0; i < 36; i++) {
-    const p = `model.layers.${i}`;
-    out.push(
-      [`${p}.input_layernorm.weight`, [h]],
-      [`${p}.post_attention_layernorm.weight`, [h]],
-      [`${p}.self_attn.q_proj.weight`, [h, h]],
-      [`${p}.self_attn.q_proj.bias`, [h]],
-      [`${p}.self_attn.k_proj.weight`, [kv, h]],
-      [`${p}.self_attn.k_proj.bias`, [kv]],
-      [`${p}.self_attn.v_proj.weight`, [kv, h]],
-      [`${p}.self_attn.v_proj.bias`, [kv]],
-      [`${p}.self_attn.o_proj.weight`, [h, h]],
-      [`${p}.mlp.gate_proj.weight`, [ff, h]],
-      [`${p}.mlp.up_proj.weight`, [ff, h]],
-      [`${p}.mlp.down_proj.weight`, [h, ff]],
-    );
-  }
-  out.push(['model.norm.weight', [h]]);
-  return out;
-}
-
-/**
- * GLM-4.5-Air's checkpoint tensors as transformers 4.5x names them (glm4-moe.test.ts has the sources): 46 layers
- * (layer 0 dense), 128 routed experts + 1 shared of width 1408, q/k/v biases, each router's fp32
- * e_score_correction_bias (a buffer), and the multi-token-prediction layer model.layers.46, which the hub
- * checkpoint stores with enorm/hnorm/eh_proj/shared_head.norm and its own copies of embed_tokens and
- * shared_head.head. Its elements total the hub's 110,468,824,832 (safetensors count, buffers included).
- */
-function glmAirTensors(): Tensor[] {
-  const h = 4096;
-  const q = 96 * 128;
-  const kv = 8 * 128;
-  const vocab = 151552;
-  const out: Tensor[] = [['model.embed_tokens.weight', [vocab, h]]];
-  const layer = (i: number) => {
-    const p = `model.layers.${i}`;
-    out.push(
-      [`${p}.input_layernorm.weight`, [h]],
-      [`${p}.post_attention_layernorm.weight`, [h]],
-      [`${p}.self_attn.q_proj.weight`, [q, h]],
-      [`${p}.self_attn.q_proj.bias`, [q]],
-      [`${p}.self_attn.k_proj.weight`, [kv, h]],
-      [`${p}.self_attn.k_proj.bias`, [kv]],
-      [`${p}.self_attn.v_proj.weight`, [kv, h]],
-      [`${p}.self_attn.v_proj.bias`, [kv]],
-      [`${p}.self_attn.o_proj.weight`, [h, q]],
-    );
-    if (i === 0) {
-      out.push([`${p}.mlp.gate_proj.weight`, [10944, h]], [`${p}.mlp.up_proj.weight`, [10944, h]], [`${p}.mlp.down_proj.weight`, [h, 10944]]);
-      return;
-    }
-    out.push([`${p}.mlp.gate.weight`, [128, h]], [`${p}.mlp.gate.e_score_correction_bias`, [128], 'F32']);
-    for (const expert of [...Array.from({ length: 128 }, (_, e) => `experts.${e}`), 'shared_experts']) {
-      out.push([`${p}.mlp.${expert}.gate_proj.weight`, [1408, h]], [`${p}.mlp.${expert}.up_proj.weight`, [1408, h]], [`${p}.mlp.${expert}.down_proj.weight`, [h, 1408]]);
-    }
-  };
-  for (let i = 0; i <= 46; i++) layer(i);
-  out.push(
-    ['model.layers.46.enorm.weight', [h]],
-    ['model.layers.46.hnorm.weight', [h]],
-    ['model.layers.46.eh_proj.weight', [h, 2 * h]],
-    ['model.layers.46.shared_head.norm.weight', [h]],
-    ['model.layers.46.embed_tokens.weight', [vocab, h]],
-    ['model.layers.46.shared_head.head.weight', [vocab, h]],
-    ['model.norm.weight', [h]],
-    ['lm_head.weight', [vocab, h]],
-  );
-  return out;
-}
 
 const BYTES: Record<string, number> = { BF16: 2, F16: 2, F32: 4, I32: 4, U8: 1 };
 
