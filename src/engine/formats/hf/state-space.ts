@@ -89,7 +89,7 @@ export function readStateSpace(c: ConfigReader, recipe: Recipe, ss: StateSpaceRe
   x = ss.parallelAttention ? add(x, ...mixed) : add(x, mixed[0]);
   let experts: TransformerSpec['experts'];
   if (ss.feedForward) {
-    const ffn = ss.expertLayers ? feedForwardRows(x0, ss.expertLayers, notes) : qwenFeedForward(x0, notes);
+    const ffn = ss.expertLayers ? feedForwardRows(x0, ss.expertLayers, notes) : recipeFeedForward(x0, notes);
     if (!ffn) return undefined;
     x = add(x, ffn.build(rms(x, 'norm before the feed-forward')));
     experts = ffn.experts;
@@ -295,7 +295,7 @@ function feedForwardRows(x: BlockContext, schedule: LayerSchedule, notes: string
  * or, for a family whose zero expert count means no MoE at all (Granite 4.0's dense checkpoints), the shared
  * MLP alone.
  */
-function qwenFeedForward(x: BlockContext, notes: string[]): FeedForwardRows | undefined {
+function recipeFeedForward(x: BlockContext, notes: string[]): FeedForwardRows | undefined {
   const moe = x.recipe.moe;
   if (moe?.withoutExperts && x.c.count(moe.expertKeys[0], moe.expertsDefault) === 0) {
     const width = x.c.int(moe.withoutExperts.widthKey, moe.withoutExperts.widthDefault);
