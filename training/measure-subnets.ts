@@ -99,14 +99,19 @@ export function splitHalfNoise(measured: readonly SubnetAccuracy[]): number {
  * the images, so those stand and only new subnets need measuring. Other settings keep nothing (their images or
  * calibration draws differ), nor do records without halves (files older than the split measurement).
  */
-export function keptMeasurements(jsonl: string, earlierSettings: string | undefined, settings: string): Map<string, SubnetAccuracy> {
+export function keptMeasurements(jsonl: string, earlierSettings: string | undefined, settings: string, file = 'predictor-data.jsonl'): Map<string, SubnetAccuracy> {
   const kept = new Map<string, SubnetAccuracy>();
   if (earlierSettings !== settings) return kept;
-  for (const line of jsonl.split('\n')) {
-    if (!line.trim()) continue;
-    const record = JSON.parse(line) as { arch: SubnetArch; accuracy: number; halves?: [number, number] };
-    if (record.halves) kept.set(activeArchKey(record.arch), { accuracy: record.accuracy, halves: record.halves });
-  }
+  jsonl.split('\n').forEach((line, i) => {
+    if (!line.trim()) return;
+    let record: { arch?: SubnetArch; accuracy?: number; halves?: [number, number] };
+    try {
+      record = JSON.parse(line);
+    } catch (e) {
+      throw new Error(`${file}:${i + 1}: not a JSON record (${(e as Error).message}); fix the line or rerun with --remeasure`);
+    }
+    if (record.halves && record.arch && typeof record.accuracy === 'number') kept.set(activeArchKey(record.arch), { accuracy: record.accuracy, halves: record.halves });
+  });
   return kept;
 }
 

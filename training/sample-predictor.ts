@@ -36,7 +36,7 @@ function earlierMeasurements(file: string, settings: string): Map<string, Subnet
   if (process.argv.includes('--remeasure') || !existsSync(file)) return new Map();
   const report = path.join(path.dirname(file), 'training-report.json');
   const earlier = existsSync(report) ? (JSON.parse(readFileSync(report, 'utf8')).predictor?.validation as string | undefined) : undefined;
-  return keptMeasurements(readFileSync(file, 'utf8'), earlier, settings);
+  return keptMeasurements(readFileSync(file, 'utf8'), earlier, settings, file);
 }
 
 function option(name: string, fallback: string): string {

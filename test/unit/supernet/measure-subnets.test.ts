@@ -67,6 +67,8 @@ describe('measuring subnets on worker threads (training/measure-subnets.ts)', fu
     assert.deepEqual([...same.values()], [{ accuracy: 0.9, halves: [0.91, 0.89] }, { accuracy: 0.93, halves: [0.93, 0.93] }]);
     assert.equal(keptMeasurements(jsonl, 'settings B', 'settings A').size, 0);
     assert.equal(keptMeasurements(jsonl, undefined, 'settings A').size, 0);
+    // A broken line names the file and line, and what to do.
+    assert.throws(() => keptMeasurements(`${jsonl}\n{"arch": `, 'settings A', 'settings A', 'out/predictor-data.jsonl'), /^Error: out\/predictor-data\.jsonl:5: not a JSON record .*--remeasure/);
   });
 
   it('estimates the noise of a measurement from the spread of its halves\' difference, ignoring a shift common to all', () => {
