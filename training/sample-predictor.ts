@@ -120,7 +120,7 @@ async function main(): Promise<void> {
     subnets: samples.length,
     validation,
     accuracyRange: [Math.min(...accuracies), Math.max(...accuracies)],
-    // The spread the predictor must resolve: its held-out RMSE should be well under this standard deviation.
+    // The spread the predictor must resolve: its held-out RMSE is compared with this standard deviation and the range.
     accuracyStd: round(std),
     // Split-half estimate of the noise in each measured accuracy (measure-subnets.ts splitHalfNoise): finite
     // images and calibration draws. Measured variance = real differences + noise, so the real spread between
@@ -136,6 +136,8 @@ async function main(): Promise<void> {
     heldOutCount: result.heldOutCount,
     rmse: result.rmse,
     meanPredictorRmse: result.meanRmse,
+    // How well it orders the held-out subnets (what the search relies on): Kendall's τ-b, predicted vs measured.
+    kendallTau: result.kendallTau,
     epochs: result.epochs,
     fitSeconds: Number(result.seconds.toFixed(1)),
     backend,

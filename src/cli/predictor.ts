@@ -47,6 +47,8 @@ export interface PredictorTrainOutcome {
   readonly rmse: { readonly train: number; readonly heldOut: number | null };
   /** Held-out RMSE of always predicting the training mean, for scale. */
   readonly meanRmse: { readonly heldOut: number | null };
+  /** Kendall's τ-b of predicted against measured accuracies on the held-out subnets: how well it orders them. */
+  readonly kendallTau: { readonly heldOut: number | null };
   readonly baseAccuracy: number;
   readonly resolutions: readonly number[];
   readonly epochs: number;
@@ -125,6 +127,7 @@ export async function runPredictorTrain(req: PredictorTrainRequest): Promise<Pre
     heldOutCount: result.heldOutCount,
     rmse: result.rmse,
     meanRmse: result.meanRmse,
+    kendallTau: result.kendallTau,
     baseAccuracy: result.predictor.baseAccuracy,
     resolutions: encoder.describe.resolutions,
     epochs: result.epochs,
@@ -194,6 +197,7 @@ export function formatPredictorOutcome(outcome: PredictorTrainOutcome): string {
     `${outcome.samples} samples: ${outcome.trainCount} trained on, ${outcome.heldOutCount} held out; ${outcome.epochs} epochs in ${outcome.seconds.toFixed(1)} s (${outcome.backend}, seed ${outcome.seed})`,
     `RMSE: train ${points(outcome.rmse.train)}` +
       (outcome.rmse.heldOut !== null ? `, held-out ${points(outcome.rmse.heldOut)} (predicting the mean ${(100 * outcome.baseAccuracy).toFixed(2)} %: ${points(outcome.meanRmse.heldOut!)})` : ', nothing held out (too few distinct subnets)'),
+    ...(outcome.kendallTau.heldOut !== null ? [`Order of the held-out subnets: Kendall τ ${outcome.kendallTau.heldOut.toFixed(2)} (1 = ranks them as measured, 0 = no better than chance)`] : []),
     ...outcome.notes.map((n) => `note: ${n}`),
   ];
   return lines.join('\n');

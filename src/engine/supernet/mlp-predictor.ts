@@ -35,6 +35,7 @@ import { createRng } from '../ofa/random';
 import { throwIfAborted, type AccuracyModel } from './search';
 import type { PredictionError } from './accuracy-cache';
 import { OneHotMlp, type MlpBackend } from './onehot-mlp';
+import { kendallTau } from './rank-agreement';
 
 type TfCore = typeof import('@tensorflow/tfjs-core');
 type TfLayers = typeof import('@tensorflow/tfjs-layers');
@@ -218,6 +219,8 @@ export interface MlpTrainingResult {
   readonly rmse: { readonly train: number; readonly heldOut: number | null };
   /** RMSE on the held-out subnets of always predicting the training mean: what the model has to beat. */
   readonly meanRmse: { readonly heldOut: number | null };
+  /** Kendall's τ-b between predicted and measured accuracies of the held-out subnets (./rank-agreement.ts); null when none. */
+  readonly kendallTau: { readonly heldOut: number | null };
   readonly trainCount: number;
   readonly heldOutCount: number;
   readonly epochs: number;
@@ -393,13 +396,15 @@ export async function trainMlpPredictor(tf: MlpTrainingTf, samples: readonly Arc
     const draft = new MlpAccuracyPredictor(layers, { ...metadataWithoutRmse, rmse: { train: NaN, heldOut: null } }, artifacts!.modelTopology as object);
     const accuracies = (index: readonly number[]) => index.map((n) => samples[n].accuracy);
     const train = rmseOf(draft.predict(trainIndex.map((n) => samples[n].arch)), accuracies(trainIndex));
-    const held = heldOutIndex.length ? rmseOf(draft.predict(heldOutIndex.map((n) => samples[n].arch)), accuracies(heldOutIndex)) : null;
+    const heldPredicted = draft.predict(heldOutIndex.map((n) => samples[n].arch));
+    const held = heldOutIndex.length ? rmseOf(heldPredicted, accuracies(heldOutIndex)) : null;
     const meanHeld = heldOutIndex.length ? rmseOf(new Float64Array(heldOutIndex.length).fill(baseAccuracy), accuracies(heldOutIndex)) : null;
     const metadata: PredictorMetadata = { ...metadataWithoutRmse, rmse: { train, heldOut: held }, createdAt: new Date().toISOString() };
     return {
       predictor: new MlpAccuracyPredictor(layers, metadata, artifacts!.modelTopology as object),
       rmse: metadata.rmse,
       meanRmse: { heldOut: meanHeld },
+      kendallTau: { heldOut: heldOutIndex.length ? kendallTau(heldPredicted, accuracies(heldOutIndex)) : null },
       trainCount: trainIndex.length,
       heldOutCount: heldOutIndex.length,
       epochs,

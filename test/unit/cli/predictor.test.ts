@@ -105,6 +105,7 @@ describe('greenprint predictor train', function () {
     assert.equal(human.code, 0, human.stderr);
     assert.match(human.stdout, /150 samples: 120 trained on, 30 held out; 1 epochs in [\d.]+ s/);
     assert.match(human.stdout, /RMSE: train [\d.]+ pp, held-out [\d.]+ pp \(predicting the mean [\d.]+ %: [\d.]+ pp\)/);
+    assert.match(human.stdout, /Order of the held-out subnets: Kendall τ 0\.\d\d /);
     assert.match(human.stdout, /note: accuracy read as percentages/);
 
     const bad = path.join(dir, 'bad.csv');

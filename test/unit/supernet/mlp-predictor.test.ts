@@ -97,6 +97,8 @@ describe('MLP accuracy predictor', function () {
       assert.ok(r.heldOut < 0.25 * meanRmse.heldOut, `held-out RMSE ${r.heldOut} vs predicting the mean ${meanRmse.heldOut}`);
       assert.ok(r.heldOut < 0.006, `held-out RMSE ${r.heldOut} (noise 0.002)`);
       assert.ok(r.train <= r.heldOut * 1.5);
+      // A smooth target with little noise: the held-out subnets come out in nearly their measured order.
+      assert.ok(trained.kendallTau.heldOut !== null && trained.kendallTau.heldOut > 0.8, `Kendall τ ${trained.kendallTau.heldOut}`);
       // Fresh archs the model never saw, against the noiseless target.
       const rng = createRng(99);
       const fresh = Array.from({ length: 300 }, () => sampleArch(SMALL_SPACE, SMALL_RESOLUTIONS, rng));
