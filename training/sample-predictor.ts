@@ -144,7 +144,9 @@ async function main(): Promise<void> {
   };
   const reportFile = path.join(out, 'training-report.json');
   const report = existsSync(reportFile) ? JSON.parse(readFileSync(reportFile, 'utf8')) : {};
-  report.predictor = summary;
+  // A refit that measured nothing keeps the timing of the run that did the measuring, rather than "0 minutes".
+  const earlierTiming = toMeasure.length === 0 && report.predictor ? { measureMinutes: report.predictor.measureMinutes, measuredThisRun: report.predictor.measuredThisRun, measureThreads: report.predictor.measureThreads } : {};
+  report.predictor = { ...summary, ...earlierTiming };
   writeFileSync(`${reportFile}.tmp`, JSON.stringify(report, null, 2) + '\n');
   renameSync(`${reportFile}.tmp`, reportFile);
   console.log(JSON.stringify(summary, null, 2));
