@@ -2,7 +2,7 @@
  * Writes GGUF v3 headers for tests: metadata and tensor infos laid out as llama.cpp's convert_hf_to_gguf.py
  * writes them for a Hugging Face model, with no tensor data after the header (a header-only copy).
  */
-export type Meta = Record<string, number | string | boolean | { strings: number } | { u32: number }>;
+export type Meta = Record<string, number | string | boolean | { strings: number } | { u32: number } | { f32: number } | { i32s: readonly number[] } | { bools: readonly boolean[] }>;
 export interface TensorSpec {
   readonly name: string;
   /** Torch order ([out, in]); written reversed, as GGUF's ne[0] is the fastest axis. */
@@ -17,6 +17,7 @@ class Out {
   u32(n: number) { const b = Buffer.alloc(4); b.writeUInt32LE(n); this.chunks.push(b); }
   u64(n: number | bigint) { const b = Buffer.alloc(8); b.writeBigUInt64LE(BigInt(n)); this.chunks.push(b); }
   f32(n: number) { const b = Buffer.alloc(4); b.writeFloatLE(n); this.chunks.push(b); }
+  i32(n: number) { const b = Buffer.alloc(4); b.writeInt32LE(n); this.chunks.push(b); }
   str(s: string) { const b = Buffer.from(s, 'utf8'); this.u64(b.length); this.chunks.push(b); }
   raw(b: Buffer) { this.chunks.push(b); }
   bytes(): Buffer { return Buffer.concat(this.chunks); }
@@ -37,6 +38,15 @@ export function writeGguf(meta: Meta, tensors: readonly TensorSpec[], options: {
     else if (typeof value === 'boolean') { o.u32(7); o.raw(Buffer.from([value ? 1 : 0])); }
     else if (typeof value === 'number') {
       if (Number.isInteger(value)) { o.u32(4); o.u32(value); } else { o.u32(6); o.f32(value); }
+    } else if ('f32' in value) { o.u32(6); o.f32(value.f32); }
+    else if ('i32s' in value) {
+      // A Python list of ints, as GGUFWriter.add_array writes it (per-layer head_count_kv): INT32 items.
+      o.u32(9); o.u32(5); o.u64(value.i32s.length);
+      for (const n of value.i32s) o.i32(n);
+    } else if ('bools' in value) {
+      // A list of bools (Olmo2Model's sliding_window_pattern for OLMo 3): BOOL items.
+      o.u32(9); o.u32(7); o.u64(value.bools.length);
+      o.raw(Buffer.from(value.bools.map((b) => (b ? 1 : 0))));
     } else if ('strings' in value) {
       o.u32(9); o.u32(8); o.u64(value.strings);
       for (let i = 0; i < value.strings; i++) o.str(`t${i}`);
@@ -116,4 +126,27 @@ export function decoderMeta(arch: string, name: string, s: DecoderSizes, context
     'tokenizer.ggml.tokens': { strings: s.vocab },
     'tokenizer.ggml.token_type': { u32: s.vocab },
   };
+}
+
+/**
+ * A tensor table in llama.cpp's names, typed as convert_hf_to_gguf.py types them: 1-D tensors and norms F32,
+ * other matrices `matrix` unless given (the router and SSM conv kernels are F32 too).
+ */
+export class TensorTable {
+  readonly tensors: TensorSpec[] = [];
+  constructor(private readonly matrix: number) {}
+  add(name: string, shape: readonly number[], type?: number): this {
+    const vector = shape.length === 1 || name.endsWith('_norm.weight');
+    this.tensors.push({ name, shape, type: type ?? (vector ? GGML.F32 : this.matrix) });
+    return this;
+  }
+  /** Tensors of block `i` (`blk.i.<name>`). */
+  blk(i: number, entries: readonly (readonly [name: string, shape: readonly number[], type?: number])[]): this {
+    for (const [name, shape, type] of entries) this.add(`blk.${i}.${name}`, shape, type);
+    return this;
+  }
+  /** Elements of the tensors whose names pass `keep` (all by default). */
+  elements(keep: (name: string) => boolean = () => true): number {
+    return this.tensors.filter((t) => keep(t.name)).reduce((n, t) => n + t.shape.reduce((a, b) => a * b, 1), 0);
+  }
 }
