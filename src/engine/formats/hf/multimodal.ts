@@ -1,9 +1,11 @@
 /**
  * Models made of towers, from a Hugging Face config.json whose sizes sit in nested sub-configs: CLIP and
  * SigLIP (an image tower and a text tower joined by projections or a logit scale and bias, or either tower
- * alone), and the wrappers that put an image tower in front of a language model — LLaVA (CLIP tower, two-layer
- * projector), Gemma 3 (SigLIP tower without its head, pooled and projected) and Qwen2.5-VL (its own windowed
- * vision transformer and patch merger). The recipe (recipes.ts `towers`) names the towers and the join.
+ * alone), and the wrappers that put an image tower in front of a language model — LLaVA (CLIP tower, or
+ * Pixtral's for Pixtral-12B, and a two-layer projector), Gemma 3 (SigLIP tower without its head, pooled and
+ * projected), Qwen2.5-VL (its own windowed vision transformer and patch merger), Llama 4 (llama4-vision.ts) and
+ * Mistral 3 (Pixtral tower, patch merger and projector; pixtral.ts). The recipe (recipes.ts `towers`) names the
+ * towers and the join.
  *
  * Each tower reads its own sub-config through a ConfigReader over the nested object, so diagnostics point at
  * the nested key, and keys the file leaves out take the sub-config class's defaults (configuration_*.py),
@@ -13,18 +15,20 @@
  * Counting follows read.ts's convention: nn.Parameter elements of the `architectures` class (position ids
  * are buffers; logit_scale and logit_bias are one parameter each); MACs are weighted matmuls plus attention
  * QKᵀ and A·V. The image towers run at the config's image size (Qwen2.5-VL, which has none, at an assumed
- * 448×448 unless an input size is given). A wrapper's transformer spec (prefill, decode, KV cache) is its
- * language model's; image tokens add to the prompt.
+ * 448×448; Pixtral, whose image_size is the largest image it reads, at that size) unless an input size is
+ * given. A wrapper's transformer spec (prefill, decode, KV cache) is its language model's; image tokens add
+ * to the prompt.
  */
 import { GraphBuilder } from '../../graph';
 import type { ExcludedModules, IRLayer, IRNode, ModelIR, TransformerSpec, Unverified } from '../../ir';
 import { prop, rangeOf, type JsonNode } from '../../source/json';
 import type { ReadOptions } from '../types';
-import { gqaAttention, mlpBuilder, type BlockContext } from './blocks';
 import { ConfigReader, readDtype } from './config-reader';
+import { encoderLayers, featureLayers, stackSizes, type ImageTower, type LayerStack } from './encoder-stack';
 import { warnUnreadShapeKeys } from './keys';
 import { llama4Projector, llama4VisionTower } from './llama4-vision';
-import { RECIPES, type Recipe, type SubConfigAt, type TowersRecipe } from './recipes';
+import { mistral3Projector, pixtralVisionTower } from './pixtral';
+import { PIXTRAL_VISION, RECIPES, type Recipe, type SubConfigAt, type TowersRecipe } from './recipes';
 import { FIRST_TOKEN } from '../../ops/shape';
 
 export const SUB_CONFIG_KEYS = ['text_config', 'vision_config'] as const;
@@ -37,7 +41,10 @@ type Defaults = Readonly<Record<string, number | boolean>>;
 
 /**
  * The config classes' defaults for keys a sub-config leaves out (transformers configuration_clip.py,
- * configuration_siglip.py, configuration_qwen2_5_vl.py, configuration_llama.py, configuration_gemma3.py).
+ * configuration_siglip.py, configuration_qwen2_5_vl.py, configuration_llama.py, configuration_gemma3.py,
+ * configuration_pixtral.py, configuration_mistral.py, configuration_ministral3.py, configuration_mistral3.py).
+ * `<wrapper>_vision` and `<wrapper>_text` are what a wrapper config class builds when the sub-config is absent
+ * altogether (LlavaConfig's CLIP ViT-L/14, Mistral3Config's Mistral Small 3.1 sizes).
  */
 const DEFAULTS: Readonly<Record<string, Defaults>> = {
   clip_text: { vocab_size: 49408, hidden_size: 512, intermediate_size: 2048, projection_dim: 512, num_hidden_layers: 12, num_attention_heads: 8, max_position_embeddings: 77 },
@@ -53,6 +60,22 @@ const DEFAULTS: Readonly<Record<string, Defaults>> = {
   },
   // Language models as wrappers nest them.
   llama: { vocab_size: 32000, hidden_size: 4096, intermediate_size: 11008, num_hidden_layers: 32, num_attention_heads: 32, max_position_embeddings: 2048, tie_word_embeddings: false },
+  // MistralConfig. Its sliding_window default (4096) is left out: a ConfigReader default would also stand in
+  // for a written null, which is what Mistral 3 and Pixtral-12B write (no window).
+  mistral: { vocab_size: 32000, hidden_size: 4096, intermediate_size: 14336, num_hidden_layers: 32, num_attention_heads: 32, num_key_value_heads: 8, max_position_embeddings: 131072, tie_word_embeddings: false },
+  // Ministral3Config (Ministral 3 8B's sizes); its sliding_window default is None.
+  ministral3: {
+    vocab_size: 131072, hidden_size: 4096, intermediate_size: 14336, num_hidden_layers: 34, num_attention_heads: 32, num_key_value_heads: 8,
+    head_dim: 128, max_position_embeddings: 262144, tie_word_embeddings: false,
+  },
+  // Mistral3Config's language model when the file has no text_config (a MistralConfig with these values, no window).
+  mistral3_text: {
+    vocab_size: 131072, hidden_size: 5120, intermediate_size: 32768, num_hidden_layers: 40, num_attention_heads: 32, num_key_value_heads: 8,
+    head_dim: 128, max_position_embeddings: 131072, tie_word_embeddings: false,
+  },
+  // PixtralVisionConfig, and Mistral3Config's own tower when the file has no vision_config (patch 14, up to 1540 pixels).
+  pixtral_vision: { hidden_size: 1024, intermediate_size: 4096, num_hidden_layers: 24, num_attention_heads: 16, num_channels: 3, image_size: 1024, patch_size: 16 },
+  mistral3_vision: { hidden_size: 1024, intermediate_size: 4096, num_hidden_layers: 24, num_attention_heads: 16, num_channels: 3, image_size: 1540, patch_size: 14 },
   // Llama4VisionConfig and Llama4TextConfig (configuration_llama4.py).
   llama4_vision: {
     hidden_size: 768, num_hidden_layers: 34, num_attention_heads: 16, num_channels: 3, intermediate_size: 5632, vision_output_dim: 7680,
@@ -110,73 +133,6 @@ function warnLegacyDict(c: ConfigReader, at: string, object: JsonNode): void {
       c.sink.warning(`"${at}_dict" sets "${key}" to ${value.value}, but "${at}" has ${current?.value ?? 'no value'}; transformers uses the "${at}_dict" value, Greenprint counts "${at}".`, rangeOf(entry));
     }
   }
-}
-
-/** A repeated stack of encoder layers on one kind of block: a norms row, an attention row (or two), an MLP row. */
-interface LayerStack {
-  readonly D: number;
-  readonly N: number;
-  readonly H: number;
-  readonly I: number;
-}
-
-/** Sizes of a CLIP/SigLIP-style encoder, checked; undefined after reporting why not. */
-function stackSizes(v: ConfigReader, layersKey = 'num_hidden_layers', headsKey = 'num_attention_heads'): LayerStack | undefined {
-  const D = v.int('hidden_size');
-  const N = v.int(layersKey);
-  const H = v.int(headsKey);
-  const I = v.int('intermediate_size');
-  if (D === undefined || N === undefined || H === undefined || I === undefined) return undefined;
-  if (D % H !== 0) {
-    v.sink.error(`${v.what}: "${headsKey}" (${H}) must divide "hidden_size" (${D}); ${D}/${H} is not a whole head size.`, v.valueRange(headsKey));
-    return undefined;
-  }
-  return { D, N, H, I };
-}
-
-/**
- * Pre-norm encoder layers (x + attn(norm1(x)), x + mlp(norm2(x))) on `x`, with the recipe's attention and
- * MLP blocks. `full` splits the attention row: windowed layers (`window` keys per query) and full ones.
- */
-function encoderLayers(v: ConfigReader, recipe: Recipe, g: GraphBuilder, path: string, s: LayerStack, x: number, tokens: number, windowed?: { window: number; full: number }): number {
-  const x0: BlockContext = { c: v, recipe, g, hidden: s.D, layerPath: path, layers: s.N };
-  const normKind = recipe.norm;
-  const blockRow = g.addLayer({ name: `${path} norms`, type: normKind === 'rms' ? 'RMSNorm + residual' : 'LayerNorm + residual', range: v.range('num_hidden_layers', 'depth'), repeat: s.N, detail: `${s.N} layers: two ${normKind === 'rms' ? 'RMSNorm' : 'LayerNorm'}s and residual adds (attention and MLP on their own rows)` });
-  const attention = gqaAttention(x0, recipe.attention as Extract<Recipe['attention'], { kind: 'gqa' }>, s.H, s.H, s.D / s.H);
-  const attnRange = v.range('num_attention_heads', 'num_heads');
-  const attnName = `${path}.${recipe.names.attention}`;
-  let attend: (input: number) => number;
-  if (windowed && windowed.full < s.N) {
-    const windowRow = g.addLayer({ name: `${attnName} (windowed blocks)`, type: 'attention', range: v.range('window_size', 'fullatt_block_indexes'), repeat: s.N - windowed.full, detail: `${attention.detail}, windows of ${windowed.window} patches` });
-    const fullRow = windowed.full > 0 ? g.addLayer({ name: `${attnName} (full blocks)`, type: 'attention', range: v.range('fullatt_block_indexes', 'num_heads'), repeat: windowed.full, detail: `${attention.detail}, over all ${tokens} patches` }) : -1;
-    attend = (input) => {
-      const out = attention.build(input, windowRow, windowed.window);
-      if (fullRow >= 0) attention.build(input, fullRow); // parallel, so each row counts its own blocks
-      return out;
-    };
-  } else {
-    const row = g.addLayer({ name: attnName, type: 'attention', range: attnRange, repeat: s.N, detail: `${attention.detail}, over ${tokens} tokens` });
-    attend = (input) => attention.build(input, row);
-  }
-  const mlpRow = g.addLayer({ name: `${path}.${recipe.names.mlp}`, type: 'MLP', range: v.range('intermediate_size'), repeat: s.N, detail: `${recipe.mlp.kind === 'gated' ? 'gated ' : ''}${s.D}→${s.I}→${s.D}, with biases` });
-  const mlp = mlpBuilder(x0);
-  const norm = (input: number, name: string): number => g.add('norm', { kind: normKind, bias: normKind === 'layer' }, [input], blockRow, name);
-  const add = (a: number, b: number): number => g.add('elementwise', { fn: 'add' }, [a, b], blockRow, 'residual add');
-  x = add(x, attend(norm(x, 'norm1')));
-  return add(x, mlp(norm(x, 'norm2'), mlpRow, s.I));
-}
-
-/** What an image tower hands on: its last hidden state, a pooled vector where it has one, its patch map. */
-interface ImageTower {
-  readonly hidden: number;
-  readonly pooled?: number;
-  readonly patchMap: number;
-  readonly width: number;
-  readonly tokens: number;
-  readonly description: string;
-  readonly classToken: boolean;
-  /** Encoder layers, for the hidden-state indices LLaVA may pick features from (CLIP and SigLIP towers). */
-  readonly layers?: number;
 }
 
 /**
@@ -394,9 +350,10 @@ function readDualEncoder(c: ConfigReader, recipe: Recipe, towers: TowersRecipe, 
 /**
  * A wrapper's language model: `text_config` read as its family's decoder (read.ts), or the top level when
  * older configs keep the text settings there. The family is the recipe's when it fixes one, else the object's
- * model_type, else the wrapper config class's default.
+ * model_type, else the wrapper config class's default; an absent text_config is what the wrapper class builds
+ * without one (`<wrapper>_text` defaults where it has its own, else its family's config class).
  */
-function languageModel(c: ConfigReader, towers: TowersRecipe, options: ReadOptions, readConfig: ReadConfig): { ir: ModelIR; prefix: string } | undefined {
+function languageModel(c: ConfigReader, towers: TowersRecipe, wrapper: string, options: ReadOptions, readConfig: ReadConfig): { ir: ModelIR; prefix: string } | undefined {
   const decoder = towers.decoder!;
   const node = c.node('text_config');
   if (!node && decoder.rootWhenAbsent) {
@@ -411,15 +368,47 @@ function languageModel(c: ConfigReader, towers: TowersRecipe, options: ReadOptio
     c.sink.error(`${c.what}: "text_config" must describe a language model, found model_type "${named}" (a multimodal model).`, rangeOf(ownType!));
     return undefined;
   }
-  const t = subConfig(c, 'text_config', (family && DEFAULTS[family]) || {});
+  const t = subConfig(c, 'text_config', (!node && DEFAULTS[`${wrapper}_text`]) || (family && DEFAULTS[family]) || {});
   if (!t) return undefined;
   // A known family named by the wrapper is read as that family; an object's own model_type goes through read.ts's choice (unknown: unverified).
   const ir = readConfig(t, options, decoder.family ?? (named ? undefined : family));
+  if (ir && node) warnTieDisagreement(c, t, RECIPES[family ?? '']?.tiedDefault ?? false);
   return ir && { ir, prefix: 'language_model.' };
 }
 
-/** The image tower a wrapper's vision_config describes: its model_type's tower, or the recipe's. */
-function wrapperVision(c: ConfigReader, recipe: Recipe, towers: TowersRecipe, family: string, g: GraphBuilder, options: ReadOptions, notes: string[]): { tower: ImageTower; reader: ConfigReader; towerRecipe: Recipe; unverified?: string } | undefined {
+/**
+ * A wrapper file may also write `tie_word_embeddings` at its top level (transformers 5 saves it there; Mistral3Config
+ * has its own). The lm_head here is tied as the language model's config says, which is what transformers 4 ties
+ * by; where the two disagree the other reading differs by the whole embedding matrix, so say so at the key.
+ */
+function warnTieDisagreement(c: ConfigReader, t: ConfigReader, textDefault: boolean): void {
+  const top = c.node('tie_word_embeddings');
+  if (top?.type !== 'boolean') return;
+  const written = t.node('tie_word_embeddings')?.type === 'boolean';
+  const textTied = t.bool('tie_word_embeddings', textDefault);
+  if (top.value === textTied) return;
+  c.sink.warning(
+    `${c.what}: "tie_word_embeddings" is ${top.value} here but ${textTied} for the language model in "text_config"${written ? '' : ' (its config class default)'}; Greenprint ties the lm_head as "text_config" says (transformers 4 does), a reader of the top-level value counts the embedding matrix ${textTied ? 'twice' : 'once'}.`,
+    rangeOf(top),
+  );
+}
+
+/** Vision sub-config model_types that are no top-level family of their own, with the tower each names. */
+const VISION_MODEL_TYPES: Readonly<Record<string, 'pixtral'>> = { pixtral: 'pixtral' };
+const TOWER_NAMES = { clip: 'a CLIP', siglip: 'a SigLIP', pixtral: 'a Pixtral' } as const;
+
+/** The image tower a vision sub-config's model_type names (CLIP, SigLIP or Pixtral), if Greenprint knows it. */
+function towerOfType(named: string): 'clip' | 'siglip' | 'pixtral' | undefined {
+  if (Object.hasOwn(VISION_MODEL_TYPES, named)) return VISION_MODEL_TYPES[named];
+  const known = RECIPES[named]?.towers?.vision?.encoder;
+  return known === 'clip' || known === 'siglip' ? known : undefined;
+}
+
+/**
+ * The image tower a wrapper's vision_config describes: its model_type's tower (LLaVA's Pixtral-12B names
+ * "pixtral"), or the recipe's. An unknown model_type is counted as the recipe's tower, unverified.
+ */
+function wrapperVision(c: ConfigReader, recipe: Recipe, towers: TowersRecipe, family: string, g: GraphBuilder, options: ReadOptions, notes: string[]): { tower: ImageTower; reader: ConfigReader; towerRecipe: Recipe; merge: number; unverified?: string } | undefined {
   const at = towers.vision!.at;
   const node = c.node(at);
   const ownType = node?.type === 'object' ? prop(node, 'model_type') : undefined;
@@ -427,44 +416,35 @@ function wrapperVision(c: ConfigReader, recipe: Recipe, towers: TowersRecipe, fa
   let encoder = towers.vision!.encoder;
   let unverified: string | undefined;
   if (named && encoder !== 'qwen2_5_vl' && encoder !== 'llama4') {
-    const known = RECIPES[named]?.towers?.vision?.encoder;
-    if (known === 'clip' || known === 'siglip') encoder = known;
+    const known = towerOfType(named);
+    if (known) encoder = known;
     else {
-      unverified = `its vision tower "${named}" has no Greenprint recipe; counted as ${encoder === 'clip' ? 'a CLIP' : 'a SigLIP'} vision tower`;
-      c.sink.warning(`${family}: the vision tower's model_type "${named}" is not one Greenprint knows (clip_vision_model, siglip_vision_model); ${unverified.replace(/^its vision tower "[^"]*" has no Greenprint recipe; /, '')} and unverified (≈?).`, rangeOf(ownType!));
+      unverified = `its vision tower "${named}" has no Greenprint recipe; counted as ${TOWER_NAMES[encoder]} vision tower`;
+      c.sink.warning(`${family}: the vision tower's model_type "${named}" is not one Greenprint knows (clip_vision_model, siglip_vision_model, pixtral); ${unverified.replace(/^its vision tower "[^"]*" has no Greenprint recipe; /, '')} and unverified (≈?).`, rangeOf(ownType!));
     }
   }
-  const defaultsName = encoder === 'qwen2_5_vl' ? 'qwen2_5_vl_vision' : !node && family === 'llava' ? 'llava_vision' : `${encoder}_vision`;
+  const defaultsName = encoder === 'qwen2_5_vl' ? 'qwen2_5_vl_vision' : !node && DEFAULTS[`${family}_vision`] ? `${family}_vision` : `${encoder}_vision`;
   const reader = subConfig(c, at, DEFAULTS[defaultsName]);
   if (!reader) return undefined;
-  const towerRecipe = encoder === 'qwen2_5_vl' || encoder === 'llama4' ? recipe : RECIPES[encoder];
-  const prefix = 'vision_tower.vision_model.';
-  const tower =
-    encoder === 'qwen2_5_vl' ? qwenVisionTower(reader, towerRecipe, g, options, notes) : encoder === 'llama4' ? llama4VisionTower(reader, towerRecipe, g) : clipVisionTower(reader, encoder, towerRecipe, g, prefix);
-  return tower && { tower, reader, towerRecipe, unverified };
+  const towerRecipe = encoder === 'qwen2_5_vl' || encoder === 'llama4' ? recipe : encoder === 'pixtral' ? PIXTRAL_VISION : RECIPES[encoder];
+  let tower: ImageTower | undefined;
+  let merge = 1;
+  if (encoder === 'qwen2_5_vl') tower = qwenVisionTower(reader, towerRecipe, g, options, notes);
+  else if (encoder === 'llama4') tower = llama4VisionTower(reader, towerRecipe, g);
+  else if (encoder === 'pixtral') {
+    // Mistral 3's patch merger folds spatial_merge_size² patches into a token: the image is whole merged patches.
+    const side = towers.join === 'mistral3' ? c.int('spatial_merge_size', 2) : 1;
+    if (side === undefined) return undefined;
+    merge = side;
+    tower = pixtralVisionTower(reader, towerRecipe, g, options, notes, merge);
+  } else tower = clipVisionTower(reader, encoder, towerRecipe, g, 'vision_tower.vision_model.');
+  return tower && { tower, reader, towerRecipe, merge, unverified };
 }
 
 /** LLaVA's projector: linear_1 (vision width × feature layers → text) + GELU + linear_2, biases unless switched off. */
 function llavaProjector(c: ConfigReader, g: GraphBuilder, image: ImageTower, textHidden: number, notes: string[]): number | undefined {
-  const layerNode = c.node('vision_feature_layer');
-  const layers = layerNode?.type === 'array' ? (layerNode.children?.length ?? 0) : 1;
-  if (layerNode && layerNode.type !== 'array' && layerNode.type !== 'number') {
-    c.sink.error(`${c.what}: "vision_feature_layer" must be a layer index such as -2 or a list of them, found ${layerNode.type}.`, rangeOf(layerNode));
-    return undefined;
-  }
-  if (layers === 0) {
-    c.sink.error(`${c.what}: "vision_feature_layer" lists no layers.`, rangeOf(layerNode!));
-    return undefined;
-  }
-  // Indices into the tower's hidden states: the embeddings and each of its layers, from either end.
-  const states = (image.layers ?? Number.MAX_SAFE_INTEGER - 1) + 1;
-  const picked = layerNode?.type === 'array' ? (layerNode.children ?? []).map((n) => n.value) : [layerNode?.value ?? -2];
-  const wrong = picked.find((i) => !(Number.isInteger(i) && (i as number) >= -states && (i as number) < states));
-  if (wrong !== undefined || layers > states) {
-    const what = wrong !== undefined ? `names hidden state ${JSON.stringify(wrong)}` : `lists ${layers} hidden states`;
-    c.sink.error(`${c.what}: "vision_feature_layer" ${what}, but the vision tower has ${states} (its embeddings and ${image.layers} layers, indexed ${-states}…${states - 1}).`, rangeOf(layerNode!));
-    return undefined;
-  }
+  const layers = featureLayers(c, image, -2);
+  if (layers === undefined) return undefined;
   const strategy = c.string('vision_feature_select_strategy') ?? 'default';
   const bias = c.bool('multimodal_projector_bias', true);
   // The 'default' strategy drops the first (class) token of every selected layer.
@@ -474,7 +454,7 @@ function llavaProjector(c: ConfigReader, g: GraphBuilder, image: ImageTower, tex
   let features = dropFirst ? g.add('slice', { axis: 0, start: 1, size: imageTokens }, [image.hidden], row, 'image tokens (class token dropped)') : image.hidden;
   if (layers > 1) features = g.add('concat', { axis: -1 }, Array.from({ length: layers }, () => features), row, `${layers} feature layers side by side`);
   const hidden = g.add('activation', { fn: 'gelu' }, [g.add('dense', { units: textHidden, bias }, [features], row, 'linear_1')], row, 'gelu');
-  notes.push(`Each image adds ${imageTokens} tokens to the prompt; the vision tower runs all its layers (features come from "vision_feature_layer", the later layers and post_layernorm are parameters of the class all the same).`);
+  notes.push(`Each image adds ${imageTokens} tokens to the prompt; the vision tower runs all its layers (features come from "vision_feature_layer"; the layers and norm after it are parameters of the class all the same).`);
   return g.add('dense', { units: textHidden, bias }, [hidden], row, 'linear_2');
 }
 
@@ -512,13 +492,13 @@ function shiftExcluded(excluded: readonly ExcludedModules[] | undefined, rowOffs
   return excluded?.map((x) => ({ ...x, shares: x.shares.map((s) => ({ ...s, row: s.row + rowOffset })) }));
 }
 
-/** LLaVA, Gemma 3, Qwen2.5-VL: image tower, projector, then the language model with its transformer spec. */
+/** LLaVA, Gemma 3, Qwen2.5-VL, Llama 4, Mistral 3: image tower, projector, then the language model with its transformer spec. */
 function readWrapper(c: ConfigReader, recipe: Recipe, towers: TowersRecipe, family: string, architecture: string | undefined, options: ReadOptions, readConfig: ReadConfig): TowersIR | undefined {
   const notes: string[] = [];
   const g = new GraphBuilder();
   const vision = wrapperVision(c, recipe, towers, family, g, options, notes);
   if (!vision) return undefined;
-  const text = languageModel(c, towers, options, readConfig);
+  const text = languageModel(c, towers, family, options, readConfig);
   if (!text) return undefined;
   const spec = text.ir.transformer;
   const textHidden = spec?.hiddenSize;
@@ -527,6 +507,7 @@ function readWrapper(c: ConfigReader, recipe: Recipe, towers: TowersRecipe, fami
   if (towers.join === 'llava') projected = llavaProjector(c, g, vision.tower, textHidden, notes);
   else if (towers.join === 'gemma3') projected = gemma3Projector(c, g, vision.tower, textHidden, notes);
   else if (towers.join === 'llama4') projected = llama4Projector(vision.reader, g, vision.tower, textHidden, notes);
+  else if (towers.join === 'mistral3') projected = mistral3Projector(c, g, vision.tower, textHidden, notes, vision.merge);
   else {
     projected = vision.tower.hidden;
     notes.push(`Each image adds ${vision.tower.tokens} tokens to the prompt.`);

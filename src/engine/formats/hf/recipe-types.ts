@@ -267,8 +267,11 @@ export type SubConfigAt = 'text_config' | 'vision_config' | 'root';
  * recipe's own block fields (norm, attention, MLP) are its image tower's layers.
  */
 export interface TowersRecipe {
-  /** CLIPVisionTransformer, SiglipVisionTransformer or Qwen2.5-VL's windowed vision transformer. */
-  readonly vision?: { readonly encoder: 'clip' | 'siglip' | 'qwen2_5_vl' | 'llama4'; readonly at: SubConfigAt };
+  /**
+   * CLIPVisionTransformer, SiglipVisionTransformer, Qwen2.5-VL's windowed vision transformer, Llama 4's
+   * vision model or PixtralVisionModel (RMSNorm layers without biases, rotary positions; pixtral.ts).
+   */
+  readonly vision?: { readonly encoder: 'clip' | 'siglip' | 'qwen2_5_vl' | 'llama4' | 'pixtral'; readonly at: SubConfigAt };
   /** CLIPTextTransformer or SiglipTextTransformer. */
   readonly textEncoder?: { readonly encoder: 'clip' | 'siglip'; readonly at: SubConfigAt };
   /**
@@ -277,8 +280,11 @@ export interface TowersRecipe {
    * `rootWhenAbsent`: configs written before transformers nested it keep the text settings at the top level.
    */
   readonly decoder?: { readonly defaultFamily?: string; readonly family?: string; readonly rootWhenAbsent?: boolean };
-  /** What joins the towers: CLIP's projections, SigLIP's logit scale and bias, or a wrapper's projector. */
-  readonly join: 'clip' | 'siglip' | 'llava' | 'gemma3' | 'qwen2_5_vl' | 'llama4' | 'none';
+  /**
+   * What joins the towers: CLIP's projections, SigLIP's logit scale and bias, or a wrapper's projector
+   * (Mistral 3's: RMSNorm, a spatial_merge_size² patch merger and a two-layer GELU projector; pixtral.ts).
+   */
+  readonly join: 'clip' | 'siglip' | 'llava' | 'gemma3' | 'qwen2_5_vl' | 'llama4' | 'mistral3' | 'none';
 }
 
 /**

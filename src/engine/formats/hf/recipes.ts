@@ -416,6 +416,28 @@ const SIGLIP: Recipe = {
 };
 
 /**
+ * Pixtral's image tower (Mistral AI 2024) as PixtralVisionModel builds it (pixtral.ts): a patch conv without
+ * bias, ln_pre, then layers of attention_norm + attention (q, k, v, o without biases) and ffn_norm +
+ * feed_forward (gate, up, down without biases), all norms RMSNorm; 2-D rotary positions (buffers), no class
+ * token, no learned positions, no norm after the layers. Not a family of its own: it is the vision tower of
+ * Mistral3ForConditionalGeneration and of LLaVA's Pixtral-12B, named by their `vision_config`'s model_type.
+ */
+export const PIXTRAL_VISION: Recipe = {
+  ...CLIP,
+  source: 'transformers/models/pixtral/modeling_pixtral.py (PixtralVisionModel)',
+  classStem: 'PixtralVision',
+  norm: 'rms',
+  attention: NO_BIAS_GQA,
+  mlp: GATED_NO_BIAS,
+  names: { prefix: 'vision_tower.', embed: 'patch_conv', layers: 'transformer.layers', attention: 'attention', mlp: 'feed_forward', finalNorm: 'ln_pre' },
+  towers: { vision: { encoder: 'pixtral', at: 'vision_config' }, join: 'none' },
+  acknowledged: {
+    head_dim: 'PixtralVisionConfig overwrites it with hidden_size // num_attention_heads, the width PixtralAttention uses',
+    tie_word_embeddings: 'a vision tower has no output embedding to tie (Pixtral-12B\'s vision_config carries false)',
+  },
+};
+
+/**
  * T5 (Raffel et al. 2020) as T5ForConditionalGeneration builds it: one `shared` table for both stacks, layers
  * of RMS-style T5LayerNorm (weight only), attention without biases and num_heads × d_kv wide, the relative
  * bias table only in block 0 of each stack, a dense (wi, wo) or gated (wi_0, wi_1, wo) MLP without biases,
@@ -563,6 +585,12 @@ const MT5: Recipe = {
 export const RECIPES: Readonly<Record<string, Recipe>> = {
   llama: LLAMA,
   mistral: { ...LLAMA, source: 'transformers/models/mistral/modeling_mistral.py', classStem: 'Mistral', attention: NO_BIAS_GQA, mlp: GATED_NO_BIAS, slidingWindow: 'when-set' },
+  /**
+   * Ministral 3 (Ministral3ForCausalLM, the text model of Ministral 3 and Devstral 2 inside Mistral 3): Mistral's
+   * modules (modular_ministral3.py subclasses them); only the forward differs, a Llama 4-style query scale
+   * from rope_parameters, which holds no parameter.
+   */
+  ministral3: { ...LLAMA, source: 'transformers/models/ministral3/modeling_ministral3.py', classStem: 'Ministral3', attention: NO_BIAS_GQA, mlp: GATED_NO_BIAS, slidingWindow: 'when-set' },
   mixtral: {
     ...LLAMA,
     source: 'transformers/models/mixtral/modeling_mixtral.py',
@@ -701,6 +729,17 @@ export const RECIPES: Readonly<Record<string, Recipe>> = {
     mlp: { kind: 'gated', bias: true },
     names: { prefix: 'visual.', embed: 'patch_embed', layers: 'blocks', attention: 'attn', mlp: 'mlp', finalNorm: 'merger' },
     towers: { vision: { encoder: 'qwen2_5_vl', at: 'vision_config' }, decoder: { family: 'qwen2', rootWhenAbsent: true }, join: 'qwen2_5_vl' },
+  },
+  /**
+   * Mistral 3 (Mistral3ForConditionalGeneration: Mistral Small 3.1/3.2, Magistral Small 2509, Devstral Small 2,
+   * Ministral 3): a Pixtral image tower, Mistral3MultiModalProjector (RMSNorm, patch merger, linear_1 + GELU +
+   * linear_2; pixtral.ts), and the language model its text_config names (Mistral's by default, or Ministral 3's).
+   */
+  mistral3: {
+    ...PIXTRAL_VISION,
+    source: 'transformers/models/mistral3/modeling_mistral3.py (Mistral3ForConditionalGeneration)',
+    classStem: 'Mistral3',
+    towers: { vision: { encoder: 'pixtral', at: 'vision_config' }, decoder: { defaultFamily: 'mistral' }, join: 'mistral3' },
   },
   vit: VIT,
   // DeiT (Touvron et al. 2021): ViT's layers plus a distillation token (and its position).
