@@ -19,13 +19,13 @@ import { strict as assert } from 'node:assert';
 import { analyzeModelFile } from '../../../src/engine/analyze-file';
 import type { AnalysisReport } from '../../../src/engine/analyze';
 import { memoryByteSource } from '../../../src/engine/files/byte-source';
+import { assertRecipeEqualsTable, problems } from './recipe-check';
 import { GGML, TensorTable, writeGguf, type Meta } from './write-gguf';
 
 function analyze(name: string, meta: Meta, table: TensorTable, contextLength?: number): AnalysisReport {
   return analyzeModelFile(memoryByteSource(name, writeGguf(meta, table.tensors)), { fileName: name, seqLen: 512, contextLength, reportUnknown: true }).report;
 }
 
-const problems = (r: AnalysisReport) => r.diagnostics.filter((d) => d.severity !== 'info').map((d) => d.message);
 
 interface CohereSizes { hidden: number; layers: number; heads: number; kvHeads: number; ffn: number; vocab: number; qkNorm: boolean }
 
@@ -65,11 +65,7 @@ describe('GGUF command-r (Cohere)', () => {
   it('aya-expanse-8b: the cohere recipe from the metadata counts the tensor table exactly, 8,028,033,024 as published', () => {
     const table = cohereTable(AYA_EXPANSE_8B);
     const r = analyze('aya-expanse-8b-Q8_0.gguf', cohereMeta('command-r', 'Aya Expanse 8b', AYA_EXPANSE_8B, { 'command-r.logit_scale': 0.0625 }), table);
-    assert.deepEqual(problems(r), []);
-    assert.equal(table.elements(), 8_028_033_024);
-    assert.equal(r.totals?.params, table.elements());
-    assert.equal(r.unverified, undefined);
-    assert.ok(r.diagnostics.some((d) => /Parameters match the 8,028,033,024 in .*'s tensor table/.test(d.message)), JSON.stringify(r.diagnostics));
+    assertRecipeEqualsTable(r, table.elements(), 8_028_033_024);
     assert.ok(r.totals!.macs > 0 && r.transformer!.kvCacheBytes > 0);
   });
 
@@ -95,10 +91,7 @@ describe('GGUF cohere2 (Command R7B)', () => {
   }), table, 32768);
 
   it('the cohere2 recipe from the metadata counts the tensor table exactly: 8,028,033,024 (8.03B)', () => {
-    assert.deepEqual(problems(r), []);
-    assert.equal(r.totals?.params, 8_028_033_024);
-    assert.equal(r.unverified, undefined);
-    assert.ok(r.diagnostics.some((d) => /Parameters match the 8,028,033,024 in .*'s tensor table/.test(d.message)), JSON.stringify(r.diagnostics));
+    assertRecipeEqualsTable(r, table.elements(), 8_028_033_024);
   });
 
   it('three sliding-window layers to one full, as llama.cpp runs it (set_swa_pattern(4)): the KV cache holds the window in 24 layers', () => {

@@ -24,13 +24,13 @@ import { analyzeModelFile } from '../../../src/engine/analyze-file';
 import type { AnalysisReport } from '../../../src/engine/analyze';
 import { memoryByteSource } from '../../../src/engine/files/byte-source';
 import { GLM_45_AIR } from '../hf/glm-configs';
+import { assertRecipeEqualsTable, problems } from './recipe-check';
 import { GGML, TensorTable, writeGguf, type Meta } from './write-gguf';
 
 function analyze(name: string, meta: Meta, table: TensorTable): AnalysisReport {
   return analyzeModelFile(memoryByteSource(name, writeGguf(meta, table.tensors)), { fileName: name, seqLen: 512, reportUnknown: true }).report;
 }
 
-const problems = (r: AnalysisReport) => r.diagnostics.filter((d) => d.severity !== 'info').map((d) => d.message);
 
 interface Glm4Sizes { hidden: number; layers: number; heads: number; kvHeads: number; headDim: number; ffn: number; vocab: number; bias: boolean }
 
@@ -73,11 +73,7 @@ describe('GGUF glm4 (GLM-4-0414)', () => {
   it('GLM-4-9B-0414: the glm4 recipe from the metadata counts the tensor table exactly, 9,400,279,040 as published', () => {
     const table = glm4Table(GLM_4_9B_0414);
     const r = analyze('GLM-4-9B-0414-Q8_0.gguf', glm4Meta('GLM 4 9B 0414', GLM_4_9B_0414), table);
-    assert.deepEqual(problems(r), []);
-    assert.equal(table.elements(), 9_400_279_040);
-    assert.equal(r.totals?.params, table.elements());
-    assert.equal(r.unverified, undefined);
-    assert.ok(r.diagnostics.some((d) => /Parameters match the 9,400,279,040 in .*'s tensor table/.test(d.message)), JSON.stringify(r.diagnostics));
+    assertRecipeEqualsTable(r, table.elements(), 9_400_279_040);
     assert.ok(r.totals!.macs > 0, 'FLOPs per token');
     assert.ok(r.transformer!.kvCacheBytes > 0, 'a KV cache');
   });
@@ -153,13 +149,8 @@ describe('GGUF glm4moe (GLM-4.5-Air)', () => {
   });
 
   it('the glm4_moe recipe from the metadata counts the rest exactly: 106,852,245,504, the MTP layer and the buffers named and left out', () => {
-    assert.deepEqual(problems(r), []);
-    assert.equal(r.unverified, undefined);
     const mtp = (n: string) => n.startsWith(`blk.${mtpBlock}.`);
-    const compared = table.elements((n) => !mtp(n) && !n.endsWith('.exp_probs_b.bias'));
-    assert.equal(compared, 106_852_245_504);
-    assert.equal(r.totals?.params, compared);
-    assert.ok(r.diagnostics.some((d) => /Parameters match the 106,852,245,504 in .*'s tensor table/.test(d.message)), JSON.stringify(r.diagnostics));
+    assertRecipeEqualsTable(r, table.elements((n) => !mtp(n) && !n.endsWith('.exp_probs_b.bias')), 106_852_245_504);
     const mtpTensors = table.tensors.filter((t) => mtp(t.name)).length;
     assert.ok(
       r.notes.some((n) => n.includes(`parameters in the tensor table: 106,852,245,504 (${mtpTensors} tensors of the multi-token-prediction layer (blk.46; reported apart) left out; 45 tensors of the routers' e_score_correction_bias buffers (exp_probs_b.bias) left out)`)),

@@ -25,13 +25,13 @@ import { analyzeModelFile } from '../../../src/engine/analyze-file';
 import type { AnalysisReport } from '../../../src/engine/analyze';
 import { memoryByteSource } from '../../../src/engine/files/byte-source';
 import { fixturePath } from '../fixtures';
+import { assertRecipeEqualsTable, problems } from './recipe-check';
 import { GGML, TensorTable, writeGguf, type Meta } from './write-gguf';
 
 function analyze(name: string, meta: Meta, table: TensorTable, contextLength?: number): AnalysisReport {
   return analyzeModelFile(memoryByteSource(name, writeGguf(meta, table.tensors)), { fileName: name, seqLen: 512, contextLength, reportUnknown: true }).report;
 }
 
-const problems = (r: AnalysisReport) => r.diagnostics.filter((d) => d.severity !== 'info').map((d) => d.message);
 const config = (file: string) => JSON.parse(readFileSync(fixturePath('hf', file), 'utf8'));
 
 /** One Granite attention block's tensors (no biases in any published Granite). */
@@ -70,11 +70,7 @@ describe('GGUF granite (granite-3.0-8b-instruct)', () => {
 
   it('the granite recipe from the metadata counts the tensor table exactly: 8,170,848,256 as published', () => {
     const r = analyze('granite-3.0-8b-instruct-Q8_0.gguf', graniteMeta('granite', 'Granite 3.0 8b Instruct', c), table);
-    assert.deepEqual(problems(r), []);
-    assert.equal(table.elements(), 8_170_848_256);
-    assert.equal(r.totals?.params, table.elements());
-    assert.equal(r.unverified, undefined);
-    assert.ok(r.diagnostics.some((d) => /Parameters match the 8,170,848,256 in .*'s tensor table/.test(d.message)), JSON.stringify(r.diagnostics));
+    assertRecipeEqualsTable(r, table.elements(), 8_170_848_256);
     assert.ok(r.totals!.macs > 0 && r.transformer!.kvCacheBytes > 0);
   });
 });
@@ -169,11 +165,7 @@ describe('GGUF granitehybrid (granite-4.0-h-small)', () => {
   const r = analyze('granite-4.0-h-small-Q4_K_M.gguf', meta(), t);
 
   it('the granitemoehybrid recipe from the metadata counts the tensor table exactly: 32,207,337,984 as published', () => {
-    assert.deepEqual(problems(r), []);
-    assert.equal(t.elements(), 32_207_337_984);
-    assert.equal(r.totals?.params, t.elements());
-    assert.equal(r.unverified, undefined);
-    assert.ok(r.diagnostics.some((d) => /Parameters match the 32,207,337,984 in .*'s tensor table/.test(d.message)), JSON.stringify(r.diagnostics));
+    assertRecipeEqualsTable(r, t.elements(), 32_207_337_984);
   });
 
   it('head_count_kv per layer picks the mixers: 36 Mamba-2 and 4 attention layers; only those 4 hold a KV cache', () => {

@@ -19,13 +19,13 @@ import { analyzeModelFile } from '../../../src/engine/analyze-file';
 import type { AnalysisReport } from '../../../src/engine/analyze';
 import { memoryByteSource } from '../../../src/engine/files/byte-source';
 import { fixturePath } from '../fixtures';
+import { assertRecipeEqualsTable, problems } from './recipe-check';
 import { GGML, TensorTable, writeGguf, type Meta } from './write-gguf';
 
 function analyze(name: string, meta: Meta, table: TensorTable): AnalysisReport {
   return analyzeModelFile(memoryByteSource(name, writeGguf(meta, table.tensors)), { fileName: name, seqLen: 512, reportUnknown: true }).report;
 }
 
-const problems = (r: AnalysisReport) => r.diagnostics.filter((d) => d.severity !== 'info').map((d) => d.message);
 
 describe('GGUF olmoe (OLMoE-1B-7B-0125-Instruct)', () => {
   const c = JSON.parse(readFileSync(fixturePath('hf', 'OLMoE-1B-7B-0125-Instruct.config.json'), 'utf8'));
@@ -58,11 +58,7 @@ describe('GGUF olmoe (OLMoE-1B-7B-0125-Instruct)', () => {
 
   it('the olmoe recipe from the metadata counts the tensor table exactly: 6,919,161,856 as published', () => {
     const r = analyze('OLMoE-1B-7B-0125-Instruct-Q8_0.gguf', meta, table);
-    assert.deepEqual(problems(r), []);
-    assert.equal(table.elements(), 6_919_161_856);
-    assert.equal(r.totals?.params, table.elements());
-    assert.equal(r.unverified, undefined);
-    assert.ok(r.diagnostics.some((d) => /Parameters match the 6,919,161,856 in .*'s tensor table/.test(d.message)), JSON.stringify(r.diagnostics));
+    assertRecipeEqualsTable(r, table.elements(), 6_919_161_856);
     assert.ok(r.totals!.macs > 0 && r.transformer!.kvCacheBytes > 0);
     // "1B active": 8 of 64 experts per token.
     assert.equal(Math.round(r.transformer!.activeParams / 1e9), 1);
@@ -94,11 +90,7 @@ describe('GGUF olmo2 (OLMo-2-1124-7B)', () => {
 
   it('the olmo2 recipe from the metadata counts the tensor table exactly: 7,298,617,344 as published', () => {
     const r = analyze('OLMo-2-1124-7B-Q8_0.gguf', meta, table);
-    assert.deepEqual(problems(r), []);
-    assert.equal(table.elements(), 7_298_617_344);
-    assert.equal(r.totals?.params, table.elements());
-    assert.equal(r.unverified, undefined);
-    assert.ok(r.diagnostics.some((d) => /Parameters match the 7,298,617,344 in .*'s tensor table/.test(d.message)), JSON.stringify(r.diagnostics));
+    assertRecipeEqualsTable(r, table.elements(), 7_298_617_344);
     assert.ok(r.totals!.macs > 0 && r.transformer!.kvCacheBytes > 0);
   });
 
