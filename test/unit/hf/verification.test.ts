@@ -70,6 +70,23 @@ describe('Hugging Face config.json: verified and unverified counts', () => {
     assert.ok(analyze(dense).unverified);
   });
 
+  it('gives an unknown family that sizes its layers one by one no figures (a uniform guess cannot count it), and says why at its model_type', () => {
+    // Gemma 3n's text config lists one MLP width per layer; a Llama-style stack has one width for all layers.
+    const widths = Array.from({ length: 28 }, (_, i) => (i < 14 ? 18944 : 9472));
+    const text = unknownFamily().replace('"intermediate_size": 18944', `"intermediate_size": [${widths.join(', ')}]`);
+    const report = analyze(text);
+    assert.equal(report.totals, undefined);
+    assert.equal(report.serving, undefined);
+    assert.equal(report.diagnostics.filter((d) => d.severity === 'error').length, 0, 'a real config is no error');
+    const [warning, ...others] = warnings(report);
+    assert.deepEqual(others, []);
+    assert.equal(text.slice(warning.range.start, warning.range.end), '"acme_lm"');
+    assert.match(warning.message, /"acme_lm" \(AcmeLmForCausalLM\) sizes its layers one by one \("intermediate_size" lists 28 values, one per layer\) .* no figures are shown/);
+    // A known family keeps its own error for the same list: there the recipe says what the key must be.
+    const known = analyze(readFixture('hf', 'Qwen2.5-7B.config.json').replace('"intermediate_size": 18944', `"intermediate_size": [${widths.join(', ')}]`));
+    assert.match(known.diagnostics.find((d) => d.severity === 'error')!.message, /"intermediate_size" must be a number, found an array/);
+  });
+
   it('prints every figure of an unverified report as ≈? in hints and in the text report', () => {
     const text = unknownFamily();
     const report = analyze(text);

@@ -23,7 +23,7 @@ import { GraphBuilder } from '../../graph';
 import { DEFAULT_SEQ_LEN, type CheckpointOnly, type ExcludedModules, type MixerGroup, type ModelIR, type TransformerSpec, type Unverified } from '../../ir';
 import { keys, prop, rangeOf, valueOf } from '../../source/json';
 import type { FormatReader, ParsedSource, ReadOptions } from '../types';
-import { feedForward, gqaAttention, mlaAttention, mlpBuilder, type AttentionShape, type BlockContext, type FeedForward } from './blocks';
+import { feedForward, ffnWidthOf, gqaAttention, mlaAttention, mlpBuilder, tiedOf, type AttentionShape, type BlockContext, type FeedForward } from './blocks';
 import { ConfigReader, firstArchitecture, readDtype } from './config-reader';
 import { readQuantization } from './quantization';
 import { buildHead, headOf } from './heads';
@@ -62,7 +62,7 @@ interface Chosen {
   readonly name: string;
   readonly recipe: Recipe;
   readonly unverified?: string;
-  /** An unknown family whose config names experts: no figures, for this reason. */
+  /** An unknown family a Llama-style guess would miscount (it names experts, or sizes layers one by one): no figures, for this reason. */
   readonly refused?: string;
 }
 
@@ -78,6 +78,18 @@ function expertEvidence(c: ConfigReader): string | undefined {
   const width = (integer('moe_intermediate_size') ?? 0) > 0 ? ['moe_intermediate_size'] : [];
   const key = [...counts, ...width][0];
   return key && `"${key}": ${integer(key)}`;
+}
+
+/** Sizes the Llama-style guess reads as one number for every layer. */
+const UNIFORM_SIZES = ['hidden_size', 'intermediate_size', 'num_attention_heads', 'num_key_value_heads', 'head_dim'] as const;
+
+/**
+ * A size the guess reads as one number given per layer instead (Gemma 3n's `intermediate_size`, OpenELM's head
+ * counts): layers of different widths, which a uniform Llama-style stack cannot count.
+ */
+function perLayerEvidence(c: ConfigReader): string | undefined {
+  const key = UNIFORM_SIZES.find((k) => c.node(k)?.type === 'array');
+  return key && `"${key}" lists ${c.node(key)!.children?.length ?? 0} values, one per layer`;
 }
 
 /** The family's recipe; an unknown one falls back to Llama's, with a warning and the reason why. */
@@ -103,6 +115,12 @@ function chooseRecipe(c: ConfigReader, architecture: string | undefined): Chosen
       `${reason}; a dense Llama-style guess would miss its experts and count a fraction of its parameters, so no figures are shown. Known families: ${known}.`,
       where,
     );
+    return { name: 'llama', recipe: RECIPES.llama, refused: reason };
+  }
+  const perLayer = wrapper ? undefined : perLayerEvidence(c);
+  if (perLayer) {
+    const reason = `${what}${architecture && modelType ? ` (${architecture})` : ''} sizes its layers one by one (${perLayer}) and Greenprint has no recipe for it`;
+    c.sink.warning(`${reason}; a Llama-style guess has one width for every layer, so no figures are shown. Known families: ${known}.`, where);
     return { name: 'llama', recipe: RECIPES.llama, refused: reason };
   }
   c.sink.warning(
@@ -156,7 +174,7 @@ function readConfig(c: ConfigReader, options: ReadOptions, family?: string): Mod
   const layers = c.int('num_hidden_layers');
   const heads = c.int('num_attention_heads');
   const vocab = c.int('vocab_size');
-  const intermediate = c.int(recipe.mlpWidthKey ?? 'intermediate_size', intermediateDefault(recipe, hidden));
+  const intermediate = recipe.ffnWidth ? ffnWidthOf(c, recipe.ffnWidth) : c.int(recipe.mlpWidthKey ?? 'intermediate_size', intermediateDefault(recipe, hidden));
   if ([hidden, layers, heads, vocab, intermediate].some((v) => v === undefined)) return undefined;
   const D = hidden!;
   const N = layers!;
@@ -171,7 +189,7 @@ function readConfig(c: ConfigReader, options: ReadOptions, family?: string): Mod
 
   const maxPositions = c.has('max_position_embeddings') ? c.int('max_position_embeddings') : undefined;
   const seqLen = options.seqLen ?? Math.min(DEFAULT_SEQ_LEN, maxPositions ?? DEFAULT_SEQ_LEN);
-  const tied = c.bool('tie_word_embeddings', recipe.tiedDefault);
+  const tied = tiedOf(c, recipe);
   const head = headOf(architecture, recipe);
   const notes: string[] = [];
   if (recipe.note) notes.push(recipe.note);
@@ -438,22 +456,42 @@ function slidingWindows(c: ConfigReader, recipe: Recipe, layers: number): Window
   if (recipe.slidingWindow === 'never') return undefined;
   if (recipe.slidingWindow === 'llama4-chunks') return llama4ChunkedLayers(c, layers);
   if (recipe.slidingWindow === 'layer-types') {
+    // A window written as null is none: every layer sees the whole context (Exaone4Config then makes every layer full).
+    if (prop(c.root, 'sliding_window')?.type === 'null') return (c.key('sliding_window'), c.key('layer_types'), undefined);
     const window = c.int('sliding_window', 128);
     const types = c.strings('layer_types');
-    const every = recipe.fullEvery?.key ? c.int(recipe.fullEvery.key, recipe.fullEvery.every) : recipe.fullEvery?.every ?? 1;
-    if (window === undefined || every === undefined) return null;
+    if (window === undefined) return null;
     if (types && types.length !== layers) {
       c.sink.error(`config.json: "layer_types" lists ${types.length} layers, but "num_hidden_layers" is ${layers}.`, c.valueRange('layer_types'));
       return null;
     }
-    // transformers' default when layer_types is absent: layer i is full when (i + 1) % every == 0.
-    const sliding = types ? types.filter((t) => t === 'sliding_attention').length : layers - Math.floor(layers / every);
+    const sliding = types ? types.filter((t) => t === 'sliding_attention').length : patternSliding(c, recipe, layers);
+    if (sliding === undefined) return null;
     return sliding > 0 ? { window, sliding } : undefined;
   }
   if (!c.has('sliding_window')) return undefined;
   const enabled = recipe.slidingWindow === 'when-set' || c.bool('use_sliding_window', false);
   const window = c.int('sliding_window');
   return enabled && window !== undefined ? { window, sliding: layers } : undefined;
+}
+
+/**
+ * How many layers use the window when no `layer_types` list names them (transformers' default): layer i is full
+ * when (i + 1) % every == 0 — or, for a pattern string such as EXAONE 4's "LLLG", when its letter at i % length
+ * is "G" ("L" local), the last layer always full (Exaone4Config's sliding_window_pattern). Undefined after an error.
+ */
+function patternSliding(c: ConfigReader, recipe: Recipe, layers: number): number | undefined {
+  const key = recipe.fullEvery?.key;
+  const pattern = key ? c.string(key) : undefined;
+  if (pattern !== undefined) {
+    if (!/^[LG]+$/.test(pattern)) {
+      c.sink.error(`config.json: "${key}" is ${JSON.stringify(pattern).slice(0, 80)}; a pattern string holds only "L" (sliding-window layer) and "G" (full layer).`, c.valueRange(key!));
+      return undefined;
+    }
+    return Array.from({ length: layers - 1 }, (_, i) => pattern[i % pattern.length]).filter((l) => l === 'L').length;
+  }
+  const every = key ? c.int(key, recipe.fullEvery!.every) : recipe.fullEvery?.every ?? 1;
+  return every === undefined ? undefined : layers - Math.floor(layers / every);
 }
 
 /**
