@@ -5,8 +5,10 @@
  * translate config facts into ops; the op registry counts.
  */
 import type { GraphBuilder } from '../../graph';
+import { prop } from '../../source/json';
 import type { ConfigReader } from './config-reader';
 import { llama4MoeLayerCount } from './llama4';
+import type { FfnWidthRule } from './recipe-types';
 import type { AttentionRecipe, BiasRule, MoeRecipe, Recipe } from './recipes';
 
 export interface BlockContext {
@@ -111,6 +113,36 @@ export function mlaAttention(x: BlockContext, heads: number): AttentionShape | u
     return g.add('dense', { units: hidden, bias: projBias }, [att], row, 'o_proj');
   };
   return { heads, kvHeads: heads, headDim, valueDim, cacheWidth: kvLora + rope, detail, build };
+}
+
+/**
+ * The feed-forward width a recipe's `ffnWidth` rule derives from the written one, as Lfm2MLP.__init__ does
+ * (transformers models/lfm2/modeling_lfm2.py): with block_auto_adjust_ff_dim, w → int(2·w/3); then, when
+ * block_ffn_dim_multiplier is not None, int(multiplier · w) rounded up to a multiple of block_multiple_of
+ * (LFM2-350M: 6656 → 4437 → 4608). Undefined after reporting an unusable value.
+ */
+export function ffnWidthOf(c: ConfigReader, rule: FfnWidthRule): number | undefined {
+  const key = rule.keys.find((k) => c.has(k)) ?? rule.keys[rule.keys.length - 1];
+  for (const k of rule.keys) c.key(k);
+  const written = c.int(key, rule.default);
+  if (written === undefined || !c.bool(rule.autoAdjust.key, rule.autoAdjust.default)) return written;
+  const twoThirds = Math.floor((2 * written) / 3);
+  // Written as null, the multiplier is None: no scaling and no rounding.
+  if (prop(c.root, rule.multiplier.key)?.type === 'null') return (c.key(rule.multiplier.key), twoThirds);
+  const multiplier = c.ratio(rule.multiplier.key, rule.multiplier.default);
+  const multipleOf = c.int(rule.multipleOf.key, rule.multipleOf.default);
+  if (multiplier === undefined || multipleOf === undefined) return undefined;
+  return multipleOf * Math.ceil(Math.floor(multiplier * twoThirds) / multipleOf);
+}
+
+/**
+ * Whether the lm_head shares the embedding matrix: the first of the recipe's `tieKeys` the file writes (Lfm2Config
+ * reads `kwargs.get("tie_embedding", tie_word_embeddings)`), else `tie_word_embeddings`, else the class default.
+ */
+export function tiedOf(c: ConfigReader, recipe: Recipe): boolean {
+  const key = recipe.tieKeys?.find((k) => c.has(k)) ?? 'tie_word_embeddings';
+  for (const k of recipe.tieKeys ?? []) c.key(k);
+  return c.bool(key, recipe.tiedDefault);
 }
 
 export type MlpBuilder = (input: number, row: number, width: number, name?: string) => number;

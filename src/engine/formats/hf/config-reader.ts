@@ -54,6 +54,11 @@ export class ConfigReader {
      * `text_config`): they win over a reader step's own fallback, and `has` sees them as present.
      */
     readonly defaults: Readonly<Record<string, number | boolean>> = {},
+    /**
+     * Flags the enclosing config decides, whatever this object writes (Qwen3-VL's lm_head is tied by the
+     * wrapper's top-level `tie_word_embeddings`, not by its `text_config`'s).
+     */
+    readonly decided: Readonly<Record<string, boolean>> = {},
   ) {
     this.fields = new JsonFields(sink, root, what);
   }
@@ -93,7 +98,8 @@ export class ConfigReader {
     this.read.add(name);
     const d = this.defaults[name];
     const byDefault = typeof d === 'boolean' ? d : fallback;
-    return this.fields.boolean(name, byDefault) ?? byDefault;
+    const value = this.fields.boolean(name, byDefault) ?? byDefault;
+    return Object.hasOwn(this.decided, name) ? this.decided[name] : value;
   }
 
   string(name: string): string | undefined {

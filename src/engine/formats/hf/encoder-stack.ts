@@ -1,8 +1,9 @@
 /**
- * The pre-norm encoder stack the image towers of multimodal.ts (CLIP, SigLIP, Qwen2.5-VL) and pixtral.ts
- * (PixtralVisionModel) share: x + attn(norm1(x)), then x + mlp(norm2(x)), N times, with the recipe's norm
- * kind, attention biases and MLP (transformers' CLIPEncoderLayer, SiglipEncoderLayer, Qwen2_5_VLVisionBlock,
- * PixtralAttentionLayer all have this shape). Kept in its own module so a tower module can build it without
+ * The pre-norm encoder stack the image towers of multimodal.ts (CLIP, SigLIP, Qwen2.5-VL), pixtral.ts
+ * (PixtralVisionModel) and qwen3-vl-vision.ts (Qwen3VLVisionModel) share: x + attn(norm1(x)), then
+ * x + mlp(norm2(x)), N times, with the recipe's norm kind, attention biases and MLP (transformers'
+ * CLIPEncoderLayer, SiglipEncoderLayer, Qwen2_5_VLVisionBlock, PixtralAttentionLayer, Qwen3VLVisionBlock all
+ * have this shape). Kept in its own module so a tower module can build it without
  * importing multimodal.ts, which imports the towers.
  */
 import type { GraphBuilder } from '../../graph';
@@ -76,6 +77,8 @@ export interface ImageTower {
   readonly classToken: boolean;
   /** Encoder layers, for the hidden-state indices a projector may pick features from (CLIP, SigLIP and Pixtral towers). */
   readonly layers?: number;
+  /** Features handed to the language model beside the image tokens (Qwen3-VL's DeepStack mergers), `width` wide. */
+  readonly sideOutputs?: readonly number[];
 }
 
 /**

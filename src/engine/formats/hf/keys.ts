@@ -32,6 +32,9 @@ export const SHAPE_KEYS: ReadonlySet<string> = new Set([
   'mamba_dt_rank', 'mamba_conv_bias', 'mamba_proj_bias', 'mamba_d_ssm', 'mamba_n_heads', 'mamba_d_head', 'mamba_n_groups',
   'mamba_rms_norm', 'projectors_bias', 'attn_layer_period', 'attn_layer_offset', 'expert_layer_period', 'expert_layer_offset',
   'linear_conv_kernel_dim', 'linear_value_head_dim', 'linear_num_key_heads',
+  // Seed-OSS's o_proj bias; LFM2's short convolutions, their layer schedule, its feed-forward width rule and tying key.
+  'attention_out_bias', 'conv_L_cache', 'conv_bias', 'full_attn_idxs', 'block_ff_dim', 'block_auto_adjust_ff_dim',
+  'block_ffn_dim_multiplier', 'block_multiple_of', 'tie_embedding',
 ]);
 
 /** Keys no family's parameter shapes depend on. */
@@ -59,6 +62,8 @@ const INERT_KEYS: ReadonlySet<string> = new Set([
   'activation', 'dropout', 'qa_dropout', 'seq_classif_dropout', 'finetuning_task', 'output_past', 'input_jitter_noise',
   // Granite's multipliers: scalars on embeddings, attention scores, residual branches and logits.
   'embedding_multiplier', 'attention_multiplier', 'residual_multiplier', 'logits_scaling',
+  // LFM2's norm epsilon and the original LFM2 code's initialisation settings; Seed-OSS's residual dropout.
+  'norm_eps', 'block_norm_eps', 'block_mlp_init_scale', 'block_out_init_scale', 'block_use_xavier_init', 'conv_use_xavier_init', 'residual_dropout',
 ]);
 
 /** Keys the file holds (non-null) that no recipe step read and that are not known to be inert. */

@@ -3,9 +3,9 @@
  * SigLIP (an image tower and a text tower joined by projections or a logit scale and bias, or either tower
  * alone), and the wrappers that put an image tower in front of a language model — LLaVA (CLIP tower, or
  * Pixtral's for Pixtral-12B, and a two-layer projector), Gemma 3 (SigLIP tower without its head, pooled and
- * projected), Qwen2.5-VL (its own windowed vision transformer and patch merger), Llama 4 (llama4-vision.ts) and
- * Mistral 3 (Pixtral tower, patch merger and projector; pixtral.ts). The recipe (recipes.ts `towers`) names the
- * towers and the join.
+ * projected), Qwen2.5-VL (its own windowed vision transformer and patch merger), Llama 4 (llama4-vision.ts),
+ * Mistral 3 (Pixtral tower, patch merger and projector; pixtral.ts) and Qwen3-VL (its own tower, merger and
+ * DeepStack mergers; qwen3-vl-vision.ts). The recipe (recipes.ts `towers`) names the towers and the join.
  *
  * Each tower reads its own sub-config through a ConfigReader over the nested object, so diagnostics point at
  * the nested key, and keys the file leaves out take the sub-config class's defaults (configuration_*.py),
@@ -14,9 +14,9 @@
  *
  * Counting follows read.ts's convention: nn.Parameter elements of the `architectures` class (position ids
  * are buffers; logit_scale and logit_bias are one parameter each); MACs are weighted matmuls plus attention
- * QKᵀ and A·V. The image towers run at the config's image size (Qwen2.5-VL, which has none, at an assumed
- * 448×448; Pixtral, whose image_size is the largest image it reads, at that size) unless an input size is
- * given. A wrapper's transformer spec (prefill, decode, KV cache) is its language model's; image tokens add
+ * QKᵀ and A·V. The image towers run at the config's image size (Qwen2.5-VL and Qwen3-VL, which have none,
+ * at an assumed 448×448; Pixtral, whose image_size is the largest image it reads, at that size) unless an
+ * input size is given. A wrapper's transformer spec (prefill, decode, KV cache) is its language model's; image tokens add
  * to the prompt.
  */
 import { GraphBuilder } from '../../graph';
@@ -28,6 +28,7 @@ import { encoderLayers, featureLayers, stackSizes, type ImageTower, type LayerSt
 import { warnUnreadShapeKeys } from './keys';
 import { llama4Projector, llama4VisionTower } from './llama4-vision';
 import { mistral3Projector, pixtralVisionTower } from './pixtral';
+import { qwen3VlVisionTower } from './qwen3-vl-vision';
 import { PIXTRAL_VISION, RECIPES, type Recipe, type SubConfigAt, type TowersRecipe } from './recipes';
 import { FIRST_TOKEN } from '../../ops/shape';
 
@@ -85,6 +86,20 @@ const DEFAULTS: Readonly<Record<string, Defaults>> = {
     vocab_size: 202048, hidden_size: 5120, intermediate_size: 8192, intermediate_size_mlp: 16384, num_hidden_layers: 48, num_attention_heads: 40,
     num_key_value_heads: 8, head_dim: 128, max_position_embeddings: 131072, tie_word_embeddings: false,
   },
+  // Qwen3VLVisionConfig (Qwen3VLMoeVisionConfig is the same class), Qwen3VLTextConfig and Qwen3VLMoeTextConfig
+  // (configuration_qwen3_vl.py, configuration_qwen3_vl_moe.py); the MoE text class leaves head_dim to hidden / heads.
+  qwen3_vl_vision: {
+    depth: 27, hidden_size: 1152, intermediate_size: 4304, num_heads: 16, in_channels: 3, patch_size: 16,
+    spatial_merge_size: 2, temporal_patch_size: 2, out_hidden_size: 3584, num_position_embeddings: 2304,
+  },
+  qwen3_vl_text: {
+    vocab_size: 151936, hidden_size: 4096, intermediate_size: 22016, num_hidden_layers: 32, num_attention_heads: 32, num_key_value_heads: 32,
+    head_dim: 128, max_position_embeddings: 128000,
+  },
+  qwen3_vl_moe_text: {
+    vocab_size: 151936, hidden_size: 2048, intermediate_size: 5632, num_hidden_layers: 24, num_attention_heads: 16, num_key_value_heads: 16,
+    max_position_embeddings: 128000, moe_intermediate_size: 1408, num_experts_per_tok: 4, decoder_sparse_step: 1,
+  },
   gemma3_text: {
     vocab_size: 262208, hidden_size: 2304, intermediate_size: 9216, num_hidden_layers: 26, num_attention_heads: 8, num_key_value_heads: 4,
     head_dim: 256, max_position_embeddings: 131072, sliding_window: 4096, sliding_window_pattern: 6, tie_word_embeddings: true,
@@ -105,8 +120,8 @@ export function isWrapper(c: ConfigReader): boolean {
  * A reader over a tower's settings: the nested sub-config (its class's defaults for what it leaves out; all
  * defaults when it is absent), or the file itself. Undefined after reporting a sub-config that is not an object.
  */
-function subConfig(c: ConfigReader, at: SubConfigAt, defaults: Defaults): ConfigReader | undefined {
-  if (at === 'root') return new ConfigReader(c.root, c.sink, c.what, defaults);
+function subConfig(c: ConfigReader, at: SubConfigAt, defaults: Defaults, decided: Readonly<Record<string, boolean>> = {}): ConfigReader | undefined {
+  if (at === 'root') return new ConfigReader(c.root, c.sink, c.what, defaults, decided);
   const node = c.node(at);
   if (node && node.type !== 'object') {
     c.sink.error(`${c.what}: "${at}" must be an object of the sub-model's settings, found ${node.type}.`, rangeOf(node));
@@ -115,7 +130,7 @@ function subConfig(c: ConfigReader, at: SubConfigAt, defaults: Defaults): Config
   // An absent sub-config is all defaults, as the wrapper config class builds it; its diagnostics point at the file's start.
   const object: JsonNode = node ?? ({ type: 'object', offset: c.root.offset, length: 1, children: [] } as unknown as JsonNode);
   warnLegacyDict(c, at, object);
-  return new ConfigReader(object, c.sink, `${c.what} "${at}"`, defaults);
+  return new ConfigReader(object, c.sink, `${c.what} "${at}"`, defaults, decided);
 }
 
 /**
@@ -368,12 +383,34 @@ function languageModel(c: ConfigReader, towers: TowersRecipe, wrapper: string, o
     c.sink.error(`${c.what}: "text_config" must describe a language model, found model_type "${named}" (a multimodal model).`, rangeOf(ownType!));
     return undefined;
   }
-  const t = subConfig(c, 'text_config', (!node && DEFAULTS[`${wrapper}_text`]) || (family && DEFAULTS[family]) || {});
+  // Qwen3-VL: Qwen3VLConfig and Qwen3VLMoeConfig have their own tie_word_embeddings (default false), and
+  // transformers 5 ties the lm_head by the model's own (outer) config. transformers 4 read text_config's flag
+  // instead; the published configs agree in both places, but Qwen3VLMoeTextConfig's default is true and a
+  // transformers 5 re-save of Qwen3-VL-30B-A3B writes text_config true under a top-level false, while the
+  // checkpoint stores its own lm_head.weight. So the top level decides here.
+  const wrapperTied = decoder.tiedBy === 'wrapper' ? c.bool('tie_word_embeddings', false) : undefined;
+  const decided: Record<string, boolean> = wrapperTied === undefined ? {} : { tie_word_embeddings: wrapperTied };
+  const t = subConfig(c, 'text_config', (!node && DEFAULTS[`${wrapper}_text`]) || (family && DEFAULTS[family]) || {}, decided);
   if (!t) return undefined;
   // A known family named by the wrapper is read as that family; an object's own model_type goes through read.ts's choice (unknown: unverified).
   const ir = readConfig(t, options, decoder.family ?? (named ? undefined : family));
-  if (ir && node) warnTieDisagreement(c, t, RECIPES[family ?? '']?.tiedDefault ?? false);
+  if (ir && node && wrapperTied !== undefined) warnTextTieIgnored(c, t, wrapperTied);
+  else if (ir && node) warnTieDisagreement(c, t, RECIPES[family ?? '']?.tiedDefault ?? false);
   return ir && { ir, prefix: 'language_model.' };
+}
+
+/**
+ * Where the wrapper's top-level flag ties the lm_head: a text_config value that disagrees is named at its key,
+ * unless transformers ≥ 5 wrote the file (it saves the text config class's default there and never reads it).
+ */
+function warnTextTieIgnored(c: ConfigReader, t: ConfigReader, tied: boolean): void {
+  const own = t.node('tie_word_embeddings');
+  if (own?.type !== 'boolean' || own.value === tied) return;
+  if (Number((c.string('transformers_version') ?? '').split('.')[0]) >= 5) return;
+  c.sink.warning(
+    `${t.what}: "tie_word_embeddings" is ${own.value} here but ${tied} at the top level${c.node('tie_word_embeddings') ? '' : ' (the config class default)'}; transformers 5 ties the lm_head as the top level says, and so does Greenprint (transformers 4 read this value and would count the embedding matrix ${tied ? 'twice' : 'once'}).`,
+    rangeOf(own),
+  );
 }
 
 /**
@@ -415,7 +452,8 @@ function wrapperVision(c: ConfigReader, recipe: Recipe, towers: TowersRecipe, fa
   const named = ownType?.type === 'string' ? (ownType.value as string) : undefined;
   let encoder = towers.vision!.encoder;
   let unverified: string | undefined;
-  if (named && encoder !== 'qwen2_5_vl' && encoder !== 'llama4') {
+  // Qwen2.5-VL's, Qwen3-VL's and Llama 4's vision sub-configs name their wrapper's own tower.
+  if (named && encoder !== 'qwen2_5_vl' && encoder !== 'llama4' && encoder !== 'qwen3_vl') {
     const known = towerOfType(named);
     if (known) encoder = known;
     else {
@@ -423,14 +461,15 @@ function wrapperVision(c: ConfigReader, recipe: Recipe, towers: TowersRecipe, fa
       c.sink.warning(`${family}: the vision tower's model_type "${named}" is not one Greenprint knows (clip_vision_model, siglip_vision_model, pixtral); ${unverified.replace(/^its vision tower "[^"]*" has no Greenprint recipe; /, '')} and unverified (≈?).`, rangeOf(ownType!));
     }
   }
-  const defaultsName = encoder === 'qwen2_5_vl' ? 'qwen2_5_vl_vision' : !node && DEFAULTS[`${family}_vision`] ? `${family}_vision` : `${encoder}_vision`;
+  const defaultsName = encoder === 'qwen2_5_vl' || encoder === 'qwen3_vl' ? `${encoder}_vision` : !node && DEFAULTS[`${family}_vision`] ? `${family}_vision` : `${encoder}_vision`;
   const reader = subConfig(c, at, DEFAULTS[defaultsName]);
   if (!reader) return undefined;
-  const towerRecipe = encoder === 'qwen2_5_vl' || encoder === 'llama4' ? recipe : encoder === 'pixtral' ? PIXTRAL_VISION : RECIPES[encoder];
+  const towerRecipe = encoder === 'qwen2_5_vl' || encoder === 'llama4' || encoder === 'qwen3_vl' ? recipe : encoder === 'pixtral' ? PIXTRAL_VISION : RECIPES[encoder];
   let tower: ImageTower | undefined;
   let merge = 1;
   if (encoder === 'qwen2_5_vl') tower = qwenVisionTower(reader, towerRecipe, g, options, notes);
   else if (encoder === 'llama4') tower = llama4VisionTower(reader, towerRecipe, g);
+  else if (encoder === 'qwen3_vl') tower = qwen3VlVisionTower(reader, towerRecipe, g, options, notes, QWEN_DEFAULT_IMAGE);
   else if (encoder === 'pixtral') {
     // Mistral 3's patch merger folds spatial_merge_size² patches into a token: the image is whole merged patches.
     const side = towers.join === 'mistral3' ? c.int('spatial_merge_size', 2) : 1;
@@ -492,7 +531,7 @@ function shiftExcluded(excluded: readonly ExcludedModules[] | undefined, rowOffs
   return excluded?.map((x) => ({ ...x, shares: x.shares.map((s) => ({ ...s, row: s.row + rowOffset })) }));
 }
 
-/** LLaVA, Gemma 3, Qwen2.5-VL, Llama 4, Mistral 3: image tower, projector, then the language model with its transformer spec. */
+/** LLaVA, Gemma 3, Qwen2.5-VL, Llama 4, Mistral 3, Qwen3-VL: image tower, projector, then the language model with its transformer spec. */
 function readWrapper(c: ConfigReader, recipe: Recipe, towers: TowersRecipe, family: string, architecture: string | undefined, options: ReadOptions, readConfig: ReadConfig): TowersIR | undefined {
   const notes: string[] = [];
   const g = new GraphBuilder();
@@ -522,7 +561,7 @@ function readWrapper(c: ConfigReader, recipe: Recipe, towers: TowersRecipe, fami
   notes.push(...(text.ir.notes ?? []));
   const reasons = [text.ir.unverified?.reason, vision.unverified].filter((r): r is string => !!r);
   const unverified: Unverified | undefined = reasons.length ? { reason: `${family}: ${reasons.join('; ')}`, ignoredKeys: text.ir.unverified?.ignoredKeys ?? [] } : undefined;
-  const outputs = [...text.ir.outputs.map((o) => o + nodeOffset), projected];
+  const outputs = [...text.ir.outputs.map((o) => o + nodeOffset), projected, ...(vision.tower.sideOutputs ?? [])];
   // Nodes before the language model's are the image tower and projector, which run once per request.
   const perRequestNodes = Array.from({ length: nodeOffset }, (_, id) => id);
   const transformer: TransformerSpec | undefined = spec && { ...spec, family: c.string('model_type') ?? family, excluded: shiftExcluded(spec.excluded, rowOffset), perRequestNodes };
@@ -532,7 +571,8 @@ function readWrapper(c: ConfigReader, recipe: Recipe, towers: TowersRecipe, fami
     nodes: g.nodes,
     outputs,
     inputDescription: `${vision.tower.description} + ${text.ir.inputDescription}`,
-    dtype: readDtype(c),
+    // A wrapper that names no dtype of its own (Qwen3-VL writes it only in text_config) stores the language model's.
+    dtype: (c.string('torch_dtype') ?? c.string('dtype')) ? readDtype(c) : text.ir.dtype,
     notes,
     unverified,
     transformer,

@@ -172,6 +172,10 @@ export interface Recipe {
   readonly towers?: TowersRecipe;
   /** State-space or linear-attention layers (Mamba, Mamba-2, Jamba, Qwen3-Next); state-space.ts builds them. */
   readonly stateSpace?: StateSpaceRecipe;
+  /** A feed-forward width derived from the written one (LFM2's block_auto_adjust_ff_dim; blocks.ts `ffnWidthOf`). */
+  readonly ffnWidth?: FfnWidthRule;
+  /** Keys that may hold `tie_word_embeddings`, first present wins (Lfm2Config reads its original `tie_embedding` over it). */
+  readonly tieKeys?: readonly string[];
   /** An encoder and a decoder stack (T5, BART, Whisper): what differs between the families, as data. */
   readonly encoderDecoder?: EncoderDecoderRecipe;
 }
@@ -182,8 +186,12 @@ export interface Recipe {
  * full_attention_interval); a list key (`layer_types`), when the file has one, names each layer instead.
  */
 export type LayerSchedule =
-  /** Only a per-layer list (Granite 4.0's `layer_types`): no list, no layer selected. */
-  | { readonly kind: 'list'; readonly key: string; readonly selected: string; readonly other: string }
+  /**
+   * Only a per-layer list (Granite 4.0's `layer_types`): no list, no layer selected — unless `indices` names a
+   * list of the selected layers' indices read in its place (LFM2's older `full_attn_idxs`) and `absent` says
+   * that neither list means every layer (Lfm2Config then builds attention everywhere).
+   */
+  | { readonly kind: 'list'; readonly key: string; readonly selected: string; readonly other: string; readonly indices?: string; readonly absent?: 'none' | 'all' }
   | { readonly kind: 'period'; readonly periodKey: string; readonly periodDefault: number; readonly offsetKey: string; readonly offsetDefault: number }
   | {
       readonly kind: 'interval';
@@ -200,12 +208,26 @@ export interface KeyDefault<T> {
 }
 
 /**
+ * A feed-forward width computed from the written one, as Lfm2MLP does (after Llama's original reference code):
+ * with `autoAdjust` on, w becomes int(2w/3), then — unless the multiplier is written as null —
+ * int(multiplier × w) rounded up to a multiple of `multipleOf`.
+ */
+export interface FfnWidthRule {
+  /** Keys that may hold the written width, first present wins (Lfm2Config: `block_ff_dim` over `intermediate_size`). */
+  readonly keys: readonly string[];
+  readonly default: number;
+  readonly autoAdjust: KeyDefault<boolean>;
+  readonly multiplier: KeyDefault<number>;
+  readonly multipleOf: KeyDefault<number>;
+}
+
+/**
  * The mixer a state-space family stacks and the config keys of its sizes (MambaConfig's `state_size`,
  * JambaConfig's `mamba_d_state`, …). Absent keys take the config class's defaults.
  */
 export interface StateSpaceRecipe {
-  /** MambaMixer (selective scan), Mamba2Mixer (SSD, per-head decay) or Qwen3NextGatedDeltaNet. */
-  readonly mixer: 'mamba' | 'mamba2' | 'gatedDelta';
+  /** MambaMixer (selective scan), Mamba2Mixer (SSD, per-head decay), Qwen3NextGatedDeltaNet or Lfm2ShortConv (gated short convolution, no scan). */
+  readonly mixer: 'mamba' | 'mamba2' | 'gatedDelta' | 'shortConv';
   /** The mixer's module name in the state dict (`mixer` in Mamba, `mamba` in Jamba), for its row. */
   readonly module: string;
   readonly stateSize?: KeyDefault<number>;
@@ -269,9 +291,10 @@ export type SubConfigAt = 'text_config' | 'vision_config' | 'root';
 export interface TowersRecipe {
   /**
    * CLIPVisionTransformer, SiglipVisionTransformer, Qwen2.5-VL's windowed vision transformer, Llama 4's
-   * vision model or PixtralVisionModel (RMSNorm layers without biases, rotary positions; pixtral.ts).
+   * vision model or PixtralVisionModel (RMSNorm layers without biases, rotary positions; pixtral.ts), or
+   * Qwen3-VL's (learned interpolated positions, LayerNorm blocks, a merger and DeepStack mergers; qwen3-vl-vision.ts).
    */
-  readonly vision?: { readonly encoder: 'clip' | 'siglip' | 'qwen2_5_vl' | 'llama4' | 'pixtral'; readonly at: SubConfigAt };
+  readonly vision?: { readonly encoder: 'clip' | 'siglip' | 'qwen2_5_vl' | 'llama4' | 'pixtral' | 'qwen3_vl'; readonly at: SubConfigAt };
   /** CLIPTextTransformer or SiglipTextTransformer. */
   readonly textEncoder?: { readonly encoder: 'clip' | 'siglip'; readonly at: SubConfigAt };
   /**
@@ -279,12 +302,21 @@ export interface TowersRecipe {
    * `defaultFamily`, the wrapper config class's), or always `family` (Qwen2.5-VL's text model is Qwen2's);
    * `rootWhenAbsent`: configs written before transformers nested it keep the text settings at the top level.
    */
-  readonly decoder?: { readonly defaultFamily?: string; readonly family?: string; readonly rootWhenAbsent?: boolean };
+  readonly decoder?: {
+    readonly defaultFamily?: string;
+    readonly family?: string;
+    readonly rootWhenAbsent?: boolean;
+    /**
+     * 'wrapper': the wrapper's own top-level `tie_word_embeddings` (default `false`) ties the lm_head, whatever
+     * `text_config` says (Qwen3-VL: transformers 5 ties by the outer config; see multimodal.ts).
+     */
+    readonly tiedBy?: 'wrapper';
+  };
   /**
    * What joins the towers: CLIP's projections, SigLIP's logit scale and bias, or a wrapper's projector
    * (Mistral 3's: RMSNorm, a spatial_merge_size² patch merger and a two-layer GELU projector; pixtral.ts).
    */
-  readonly join: 'clip' | 'siglip' | 'llava' | 'gemma3' | 'qwen2_5_vl' | 'llama4' | 'mistral3' | 'none';
+  readonly join: 'clip' | 'siglip' | 'llava' | 'gemma3' | 'qwen2_5_vl' | 'llama4' | 'mistral3' | 'qwen3_vl' | 'none';
 }
 
 /**

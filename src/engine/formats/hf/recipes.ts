@@ -741,6 +741,56 @@ export const RECIPES: Readonly<Record<string, Recipe>> = {
     classStem: 'Mistral3',
     towers: { vision: { encoder: 'pixtral', at: 'vision_config' }, decoder: { defaultFamily: 'mistral' }, join: 'mistral3' },
   },
+  /**
+   * Qwen3-VL (Qwen3VLForConditionalGeneration: Qwen3-VL-2B/4B/8B/32B) and Qwen3-VL-MoE
+   * (Qwen3VLMoeForConditionalGeneration: Qwen3-VL-30B-A3B, 235B-A22B): their own vision transformer (a Conv3d
+   * patch embedding with bias, a learned position table interpolated to the patch grid, LayerNorm blocks with a
+   * fused qkv, proj and a GELU MLP, all with biases), the patch merger and the DeepStack mergers
+   * (qwen3-vl-vision.ts), and a Qwen3 or Qwen3-MoE text model. The lm_head is tied as the top-level
+   * tie_word_embeddings says (`tiedBy: 'wrapper'`; multimodal.ts says why).
+   */
+  qwen3_vl: {
+    ...CLIP,
+    source: 'transformers/models/qwen3_vl/modeling_qwen3_vl.py (Qwen3VLForConditionalGeneration)',
+    classStem: 'Qwen3VL',
+    names: { prefix: 'visual.', embed: 'patch_embed', layers: 'blocks', attention: 'attn', mlp: 'mlp', finalNorm: 'merger' },
+    towers: { vision: { encoder: 'qwen3_vl', at: 'vision_config' }, decoder: { family: 'qwen3_vl_text', tiedBy: 'wrapper' }, join: 'qwen3_vl' },
+  },
+  qwen3_vl_moe: {
+    ...CLIP,
+    source: 'transformers/models/qwen3_vl_moe/modeling_qwen3_vl_moe.py (Qwen3VLMoeForConditionalGeneration)',
+    classStem: 'Qwen3VLMoe',
+    names: { prefix: 'visual.', embed: 'patch_embed', layers: 'blocks', attention: 'attn', mlp: 'mlp', finalNorm: 'merger' },
+    towers: { vision: { encoder: 'qwen3_vl', at: 'vision_config' }, decoder: { family: 'qwen3_vl_moe_text', tiedBy: 'wrapper' }, join: 'qwen3_vl' },
+  },
+  // Qwen3-VL's text models: Qwen3's decoder (q/k RMSNorm per head, no biases) without a sliding window, and Qwen3-MoE's.
+  qwen3_vl_text: {
+    ...QWEN3,
+    source: 'transformers/models/qwen3_vl/modeling_qwen3_vl.py (Qwen3VLTextModel)',
+    classStem: 'Qwen3VLText',
+    slidingWindow: 'never',
+  },
+  qwen3_vl_moe_text: {
+    ...QWEN3,
+    source: 'transformers/models/qwen3_vl_moe/modeling_qwen3_vl_moe.py (Qwen3VLMoeTextModel: Qwen3-MoE layers)',
+    classStem: 'Qwen3VLMoeText',
+    // Qwen3VLMoeTextConfig's default; the wrapper's top-level flag decides all the same.
+    tiedDefault: true,
+    slidingWindow: 'never',
+    moe: {
+      block: 'mlp',
+      // `num_experts` in the published configs; transformers 5 re-saves it as `num_local_experts`.
+      expertKeys: ['num_experts', 'num_local_experts'],
+      expertsDefault: 60,
+      activeDefault: 4,
+      widthKey: 'moe_intermediate_size',
+      widthDefault: 1408,
+      routerBias: 'none',
+      expertBias: false,
+      sparseLayers: 'qwen',
+      denseWidthDefault: 5632,
+    },
+  },
   vit: VIT,
   // DeiT (Touvron et al. 2021): ViT's layers plus a distillation token (and its position).
   deit: { ...VIT, source: 'transformers/models/deit/modeling_deit.py', classStem: 'DeiT', names: { ...VIT.names, prefix: 'deit.' }, vision: { extraTokens: 2, teacherHead: true, pooler: true } },
@@ -833,6 +883,79 @@ export const RECIPES: Readonly<Record<string, Recipe>> = {
     attention: { kind: 'gqa', qkvBias: 'attention_bias', outBias: 'attention_bias', qkNorm: { kind: 'rms', over: 'projection' } },
     mlp: GATED_NO_BIAS,
     moe: { block: 'mlp', expertKeys: ['num_experts'], expertsDefault: 64, activeDefault: 8, widthKey: 'intermediate_size', widthDefault: 2048, routerBias: 'none', expertBias: false, sparseLayers: 'all' },
+  },
+  /**
+   * Seed-OSS (ByteDance Seed 2025; SeedOssForCausalLM): Llama's pre-norm layers, whose q/k/v biases follow
+   * attention_bias (SeedOssConfig's default true) and o_proj's its own attention_out_bias (default false), the
+   * SwiGLU MLP's mlp_bias; heads are head_dim wide whatever the hidden size (Seed-OSS-36B: 80 × 128 = 10240
+   * against 5120). residual_dropout is a training setting.
+   */
+  seed_oss: {
+    ...LLAMA,
+    source: 'transformers/models/seed_oss/modular_seed_oss.py (SeedOssForCausalLM)',
+    classStem: 'SeedOss',
+    attention: { kind: 'gqa', qkvBias: { key: 'attention_bias', default: true }, outBias: { key: 'attention_out_bias', default: false } },
+    mlp: { kind: 'gated', bias: 'mlp_bias' },
+  },
+  /**
+   * EXAONE 4.0 (LG AI Research 2025; Exaone4ForCausalLM): OLMo 2's layer (modular_exaone4.py subclasses
+   * Olmo2DecoderLayer and Olmo2MLP): no input norm, post_attention_layernorm and post_feedforward_layernorm on
+   * the sub-block outputs, a SwiGLU MLP without biases; its own attention: q/k/v/o without biases (attention_bias
+   * is not read) and q_norm/k_norm RMSNorms per head (head_dim weights, unlike OLMo 2's whole-projection ones).
+   * Hybrid checkpoints (32B) window three layers in four (`layer_types`, or `sliding_window_pattern` "LLLG" or
+   * 4); the global layers skip rotary embeddings (NoPE), which hold no parameters either way.
+   */
+  exaone4: {
+    ...LLAMA,
+    source: 'transformers/models/exaone4/modular_exaone4.py (Exaone4ForCausalLM)',
+    classStem: 'Exaone4',
+    attention: { kind: 'gqa', qkvBias: false, outBias: false, qkNorm: { kind: 'rms' } },
+    mlp: GATED_NO_BIAS,
+    layout: 'output-norms',
+    slidingWindow: 'layer-types',
+    fullEvery: { key: 'sliding_window_pattern', every: 4 },
+  },
+  /**
+   * LFM2 (Liquid AI 2025; Lfm2ForCausalLM): per `layer_types` (or the older `full_attn_idxs`; neither: every
+   * layer) a gated short convolution (Lfm2ShortConv: in_proj H→3H, depthwise Conv1d of conv_L_cache taps,
+   * out_proj H→H, biases only with conv_bias; state-space-mixers.ts) or grouped-query attention (q/k/v/out_proj
+   * without biases, q_layernorm/k_layernorm RMSNorms per head); operator_norm before either, ffn_norm before a
+   * SwiGLU feed_forward (w1, w3, w2 without biases) whose width Lfm2MLP derives from block_ff_dim (blocks.ts
+   * `ffnWidthOf`); the final norm is `embedding_norm`; tied embeddings.
+   */
+  lfm2: {
+    ...LLAMA,
+    source: 'transformers/models/lfm2/modeling_lfm2.py (Lfm2ForCausalLM)',
+    classStem: 'Lfm2',
+    tiedDefault: true,
+    tieKeys: ['tie_embedding', 'tie_word_embeddings'],
+    attention: { kind: 'gqa', qkvBias: false, outBias: false, qkNorm: { kind: 'rms' } },
+    mlp: GATED_NO_BIAS,
+    ffnWidth: {
+      keys: ['block_ff_dim', 'intermediate_size'],
+      default: 12288,
+      autoAdjust: { key: 'block_auto_adjust_ff_dim', default: true },
+      multiplier: { key: 'block_ffn_dim_multiplier', default: 1.0 },
+      multipleOf: { key: 'block_multiple_of', default: 256 },
+    },
+    names: { ...DECODER_NAMES, mlp: 'feed_forward', finalNorm: 'embedding_norm' },
+    stateSpace: {
+      mixer: 'shortConv',
+      module: 'conv',
+      convKernel: { key: 'conv_L_cache', default: 3 },
+      convBias: { key: 'conv_bias', default: false },
+      projBias: { key: 'conv_bias', default: false },
+      attentionLayers: { kind: 'list', key: 'layer_types', selected: 'full_attention', other: 'conv', indices: 'full_attn_idxs', absent: 'all' },
+      feedForward: true,
+    },
+    acknowledged: {
+      block_dim: 'the original LFM2 code\'s name for hidden_size; Lfm2Config sizes every block by hidden_size',
+      conv_dim: 'the original LFM2 code\'s convolution width; Lfm2ShortConv is hidden_size wide',
+      conv_dim_out: 'the original LFM2 code\'s convolution output width; Lfm2ShortConv\'s out_proj returns hidden_size',
+      num_heads: 'the original LFM2 code\'s copy of num_attention_heads, which is read instead',
+      block_use_swiglu: 'the original LFM2 code\'s switch; Lfm2MLP is always SwiGLU (w1, w3, w2)',
+      use_pos_enc: 'rotary embeddings in the attention layers: buffers, no parameters',
+    },
   },
   gpt_neox: GPT_NEOX,
   bloom: BLOOM,

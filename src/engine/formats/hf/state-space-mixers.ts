@@ -3,6 +3,7 @@
  * row: Mamba's (MambaMixer, JambaMambaMixer), Mamba-2's (Mamba2Mixer) and Qwen3-Next's gated DeltaNet. Each
  * is `dense` projections, a depthwise causal `conv1d`, one `stateScan` (ops/state-space.ts: the per-channel
  * parameters A_log, D, dt_bias and the scan's MACs) and gating; sizes and defaults are the config classes'.
+ * LFM2's gated short convolution is the same without the scan.
  * Each also says what one layer keeps per sequence while generating: the convolution's last kernel−1
  * inputs (vLLM's conv state; transformers keeps a full kernel) plus the recurrent state.
  */
@@ -31,6 +32,8 @@ export function mixerOf(c: ConfigReader, ss: StateSpaceRecipe, g: GraphBuilder, 
       return mamba2Mixer(c, ss, g, D);
     case 'gatedDelta':
       return gatedDeltaNet(c, ss, g, D);
+    case 'shortConv':
+      return shortConv(c, ss, g, D);
   }
 }
 
@@ -187,4 +190,28 @@ function gatedDeltaNet(c: ConfigReader, ss: StateSpaceRecipe, g: GraphBuilder, D
   };
   const detail = `gated DeltaNet: ${Hk} key heads × ${dk}, ${Hv} value heads × ${dv}, conv ${K}`;
   return { build, detail, statePerSequence: convDim * (K! - 1) + Hv! * dk! * dv! };
+}
+
+/**
+ * Lfm2ShortConv (transformers models/lfm2/modeling_lfm2.py): in_proj D → 3D (B, C and x), B·x, a depthwise
+ * causal conv1d over the D channels (kernel conv_L_cache), C·(conv output), out_proj D → D; conv, in_proj and
+ * out_proj all take a bias only with conv_bias. No scan and no recurrent state: while generating a layer keeps
+ * only its last kernel−1 inputs of B·x (Lfm2HybridConvCache holds a full kernel; vLLM kernel−1, as for Mamba).
+ */
+function shortConv(c: ConfigReader, ss: StateSpaceRecipe, g: GraphBuilder, D: number): Mixer | undefined {
+  const K = intOf(c, ss.convKernel);
+  const { convBias, projBias, outBias } = biases(c, ss);
+  if (K === undefined) return undefined;
+  const build = (input: number, row: number): number => {
+    const bcx = g.add('dense', { units: 3 * D, bias: projBias }, [input], row, 'in_proj');
+    const B = g.add('slice', { axis: -1, start: 0, size: D }, [bcx], row, 'B');
+    const C = g.add('slice', { axis: -1, start: D, size: D }, [bcx], row, 'C');
+    const x = g.add('slice', { axis: -1, start: 2 * D, size: D }, [bcx], row, 'x');
+    let y = g.add('elementwise', { fn: 'multiply' }, [B, x], row, 'B·x');
+    y = g.add('conv1d', { filters: D, kernel: K, padding: 'causal', groups: D, bias: convBias }, [y], row, 'conv (depthwise, causal)');
+    y = g.add('elementwise', { fn: 'multiply' }, [C, y], row, 'C·conv');
+    return g.add('dense', { units: D, bias: outBias }, [y], row, 'out_proj');
+  };
+  const detail = `gated short convolution: in_proj ${D}→${3 * D}, depthwise conv ${K}, out_proj${convBias || projBias ? ', biases' : ''}`;
+  return { build, detail, statePerSequence: D * (K - 1) };
 }

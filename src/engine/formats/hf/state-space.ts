@@ -1,7 +1,8 @@
 /**
  * State-space and hybrid families from a Hugging Face config.json: pure Mamba, FalconMamba and Mamba-2
  * stacks, and hybrids that give some layers attention and the others a recurrent mixer (Jamba: Mamba with
- * experts every other layer; Qwen3-Next: gated DeltaNet, with gated attention every few layers). The mixers
+ * experts every other layer; Qwen3-Next: gated DeltaNet, with gated attention every few layers; LFM2: gated
+ * short convolutions, with attention in the layers `layer_types` names). The mixers
  * come from state-space-mixers.ts; this module reads which layer is which kind (recipe data: recipes.ts
  * `StateSpaceRecipe` schedules) and composes embeddings, one IR row per kind of sub-block repeated over the
  * layers of that kind, the feed-forward rows, the final norm and the head.
@@ -12,7 +13,7 @@
 import { GraphBuilder } from '../../graph';
 import { DEFAULT_SEQ_LEN, type MixerGroup, type ModelIR, type TransformerSpec } from '../../ir';
 import type { ReadOptions } from '../types';
-import { feedForward, gqaAttention, mlpBuilder, type AttentionShape, type BlockContext } from './blocks';
+import { feedForward, ffnWidthOf, gqaAttention, mlpBuilder, tiedOf, type AttentionShape, type BlockContext } from './blocks';
 import { readDtype, type ConfigReader } from './config-reader';
 import { buildHead, headOf } from './heads';
 import type { LayerSchedule, Recipe, StateSpaceRecipe } from './recipes';
@@ -20,7 +21,7 @@ import { mixerOf } from './state-space-mixers';
 
 type Built = Omit<ModelIR, 'convention' | 'format' | 'unverified'>;
 
-const MIXER_LABEL: Record<StateSpaceRecipe['mixer'], string> = { mamba: 'Mamba', mamba2: 'Mamba-2', gatedDelta: 'gated DeltaNet' };
+const MIXER_LABEL: Record<StateSpaceRecipe['mixer'], string> = { mamba: 'Mamba', mamba2: 'Mamba-2', gatedDelta: 'gated DeltaNet', shortConv: 'short convolution' };
 
 export function readStateSpace(c: ConfigReader, recipe: Recipe, ss: StateSpaceRecipe, family: string, architecture: string | undefined, options: ReadOptions): Built | undefined {
   const D = c.int('hidden_size');
@@ -48,10 +49,12 @@ export function readStateSpace(c: ConfigReader, recipe: Recipe, ss: StateSpaceRe
 
   const maxPositions = c.has('max_position_embeddings') ? c.int('max_position_embeddings') : undefined;
   const seqLen = options.seqLen ?? Math.min(DEFAULT_SEQ_LEN, maxPositions ?? DEFAULT_SEQ_LEN);
-  const tied = c.bool('tie_word_embeddings', recipe.tiedDefault);
+  const tied = tiedOf(c, recipe);
   const head = headOf(architecture, recipe);
   const notes: string[] = [];
-  if (mixer) {
+  if (mixer && ss.mixer === 'shortConv') {
+    notes.push(`The short-convolution layers have no scan and no attention matmuls; each keeps only its last kernel−1 inputs per sequence (${mixer.statePerSequence.toLocaleString('en-US')} elements a layer), counted in the KV-cache figure.`);
+  } else if (mixer) {
     // The convention label speaks of matmuls and attention; say what else the MACs hold here.
     const per = ss.mixer === 'gatedDelta' ? '4 (decay, retrieval, update, readout)' : '3 (decay, input, readout)';
     notes.push(`MACs include the ${MIXER_LABEL[ss.mixer]} scan's recurrence: ${per} per state element and token; its state is constant per sequence (${mixer.statePerSequence.toLocaleString('en-US')} elements a layer) and counted in the KV-cache figure.`);
@@ -130,7 +133,13 @@ export function readStateSpace(c: ConfigReader, recipe: Recipe, ss: StateSpaceRe
 
 /** Indices of the layers a schedule selects, or undefined after reporting why it cannot be read. */
 function scheduledLayers(c: ConfigReader, s: LayerSchedule, layers: number, what: string): number[] | undefined {
-  if (s.kind === 'list') return c.has(s.key) ? listedLayers(c, s, layers) : [];
+  if (s.kind === 'list') {
+    const indices = s.indices !== undefined && c.has(s.indices);
+    if (c.has(s.key)) return listedLayers(c, s, layers);
+    // Lfm2Config: `"full_attention" if i in full_attn_idxs` — indices beyond the stack select nothing.
+    if (indices) return indexedLayers(c, s.indices!, layers);
+    return s.absent === 'all' ? range(layers) : [];
+  }
   if (s.kind === 'period') {
     const period = c.int(s.periodKey, s.periodDefault);
     const offset = c.count(s.offsetKey, s.offsetDefault);
@@ -164,6 +173,17 @@ function listedLayers(c: ConfigReader, list: { readonly key: string; readonly se
   return range(layers).filter((i) => types[i] === list.selected);
 }
 
+/** The layers a list of indices selects (LFM2's `full_attn_idxs`), or undefined after reporting a list that is not one of whole numbers. */
+function indexedLayers(c: ConfigReader, key: string, layers: number): number[] | undefined {
+  const entries = c.fields.array(key, true) ?? [];
+  if (entries.some((n) => n.type !== 'number' || !Number.isInteger(n.value))) {
+    c.sink.error(`config.json: "${key}" must list layer indices (whole numbers).`, c.valueRange(key));
+    return undefined;
+  }
+  const at = new Set(entries.map((n) => n.value as number));
+  return range(layers).filter((i) => at.has(i));
+}
+
 function range(n: number): number[] {
   return Array.from({ length: n }, (_, i) => i);
 }
@@ -174,7 +194,7 @@ function listLayers(at: readonly number[]): string {
 }
 
 function scheduleRange(c: ConfigReader, s: LayerSchedule) {
-  if (s.kind === 'list') return c.range(s.key);
+  if (s.kind === 'list') return c.range(s.key, ...(s.indices ? [s.indices] : []));
   return s.kind === 'period' ? c.range(s.periodKey, s.offsetKey) : c.range(s.list?.key ?? s.key, s.key);
 }
 
@@ -305,7 +325,7 @@ function recipeFeedForward(x: BlockContext, notes: string[]): FeedForwardRows | 
     const dense = feedForward({ ...x, recipe: { ...x.recipe, moe: undefined } }, width, mlpBuilder(x), notes);
     return dense && { build: dense.build };
   }
-  const width = x.c.int('intermediate_size', x.recipe.moe?.denseWidthDefault);
+  const width = x.recipe.ffnWidth ? ffnWidthOf(x.c, x.recipe.ffnWidth) : x.c.int('intermediate_size', x.recipe.moe?.denseWidthDefault);
   if (width === undefined) return undefined;
   const ffn = feedForward(x, width, mlpBuilder(x), notes);
   if (!ffn) return undefined;
