@@ -53,6 +53,23 @@ export const FAMILIES: Readonly<Record<string, ArchMapping>> = {
   // GraniteHybridModel writes Granite 4.0's hybrids (and Bamba, the same blocks without experts or multipliers);
   // Granite 4.0 checkpoints with no Mamba layer it renames granite or granitemoe.
   granitehybrid: { family: () => 'granitemoehybrid', cls: 'ForCausalLM' },
+  // LFM2Model: a per-layer head_count_kv (0 in a short-convolution layer). LFM2ColBertModel (and the LFM2.5 audio
+  // tokenizer) add an output projection `dense_2` sized by embedding_length_out, which Lfm2ForCausalLM has not.
+  lfm2: {
+    family: () => 'lfm2',
+    cls: 'ForCausalLM',
+    unmapped: (h, a) => (h.metadata.has(`${a}.embedding_length_out`) ? `this ${a} GGUF carries an output projection (${a}.embedding_length_out: an LFM2 embedding/ColBERT or audio model), which Greenprint's lfm2 recipe (Lfm2ForCausalLM) does not model` : undefined),
+  },
+  seed_oss: { family: () => 'seed_oss', cls: 'ForCausalLM' },
+  exaone4: { family: () => 'exaone4', cls: 'ForCausalLM' },
+  // Qwen3VLTextModel / Qwen3VLMoeTextModel write the language model alone (the vision tower and its DeepStack
+  // mergers go to the mmproj file; n_deepstack_layers only tells llama.cpp how wide the image embeddings arrive).
+  qwen3vl: { family: () => 'qwen3_vl_text', cls: 'ForCausalLM' },
+  qwen3vlmoe: { family: () => 'qwen3_vl_moe_text', cls: 'ForCausalLM' },
+  // Mistral3ForConditionalGeneration's language model (Mistral Small 3.1/3.2, Ministral 3, Devstral Small 2):
+  // LlamaModel's writer under its own name; Ministral 3's text config adds attention.temperature_scale (its
+  // Llama 4-style query scale). Older conversions wrote the same tensors as `llama`.
+  mistral3: { family: (h, a) => (h.metadata.has(`${a}.attention.temperature_scale`) ? 'ministral3' : 'mistral'), cls: 'ForCausalLM' },
 };
 
 /** Tensors a GGUF stores that the family's class does not count as parameters, left out of the check and named. */
@@ -76,6 +93,8 @@ interface FamilyRules {
   readonly fromTable?: Readonly<Record<string, RegExp>>;
   /** Tensors the checkpoint stores as buffers, which llama.cpp keeps under their own names. */
   readonly buffers?: readonly StoredApart[];
+  /** Keys the family spells in its own metadata (layer schedules, mixer sizes), as config keys. */
+  readonly ownKeys?: (h: GgufHeader, arch: string, k: (name: string) => number | undefined) => Record<string, unknown>;
 }
 
 const FAMILY_RULES: Readonly<Record<string, FamilyRules>> = {
@@ -104,7 +123,13 @@ const FAMILY_RULES: Readonly<Record<string, FamilyRules>> = {
     experts: 'num_local_experts',
     sharedWidth: 'shared_intermediate_size',
     fromTable: { attention_bias: Q_BIAS, mamba_conv_bias: /^blk\.\d+\.ssm_conv1d\.bias$/, mamba_proj_bias: /^blk\.\d+\.ssm_in\.bias$/ },
+    ownKeys: graniteHybrid,
   },
+  // conv_bias puts biases on in_proj, the convolution and out_proj alike (no published LFM2 has them).
+  lfm2: { fromTable: { conv_bias: /^blk\.\d+\.shortconv\.(in_proj|conv|out_proj)\.bias$/ }, ownKeys: shortConvHybrid },
+  exaone4: { ownKeys: exaone4Layers },
+  // SeedOssConfig switches the q/k/v biases, o_proj's and the MLP's apart.
+  seed_oss: { fromTable: { attention_bias: Q_BIAS, attention_out_bias: /^blk\.\d+\.attn_output\.bias$/, mlp_bias: /^blk\.\d+\.ffn_up\.bias$/ } },
 };
 
 export function num(h: GgufHeader, key: string): number | undefined {
@@ -131,6 +156,12 @@ function perLayer(v: GgufValue | undefined): number[] | undefined {
   if (typeof v !== 'object' || v === null || !('array' in v) || !v.array) return undefined;
   const items = v.array.map(asNumber);
   return items.every((n): n is number => n !== undefined) ? items : undefined;
+}
+
+/** A per-layer bool array's items (Exaone4Model's sliding_window_pattern), or undefined. */
+function perLayerFlags(v: GgufValue | undefined): boolean[] | undefined {
+  if (typeof v !== 'object' || v === null || !('array' in v) || !v.array) return undefined;
+  return v.array.every((b): b is boolean => typeof b === 'boolean') ? [...v.array] as boolean[] : undefined;
 }
 
 /**
@@ -183,7 +214,7 @@ export function equivalentConfig(h: GgufHeader, arch: string, family: string, cl
     else if (k('expert_feed_forward_length') !== undefined) config.moe_intermediate_size = k('expert_feed_forward_length');
     if (k('expert_shared_feed_forward_length') !== undefined) config[rules.sharedWidth ?? 'shared_expert_intermediate_size'] = k('expert_shared_feed_forward_length');
   }
-  if (family === 'granitemoehybrid') Object.assign(config, graniteHybrid(h, arch, k));
+  if (rules.ownKeys) Object.assign(config, rules.ownKeys(h, arch, k));
   // Switches only the tensor table shows; a vocabulary-only file leaves them to the recipe's defaults.
   if (h.tensors.length) for (const [key, match] of Object.entries(rules.fromTable ?? {})) config[key] = h.tensors.some((t) => match.test(t.name));
   const window = k('attention.sliding_window');
@@ -234,6 +265,31 @@ function graniteHybrid(h: GgufHeader, arch: string, k: (name: string) => number 
     mamba_d_head: inner !== undefined && ssmHeads ? inner / ssmHeads : undefined,
     mamba_expand: inner !== undefined && hidden ? inner / hidden : undefined,
   };
+}
+
+/**
+ * LFM2 (LFM2Model): which layers attend as a per-layer head_count_kv (0 in a short-convolution layer), the
+ * convolution's taps as shortconv.l_cache, and feed_forward_length already the width Lfm2MLP derives from
+ * block_ff_dim (int(2w/3), the multiplier, rounded up to block_multiple_of): the recipe must not derive it again.
+ */
+function shortConvHybrid(h: GgufHeader, arch: string, k: (name: string) => number | undefined): Record<string, unknown> {
+  const kv = perLayer(h.metadata.get(`${arch}.attention.head_count_kv`));
+  return {
+    layer_types: kv?.map((n) => (n > 0 ? 'full_attention' : 'conv')),
+    conv_L_cache: k('shortconv.l_cache'),
+    block_auto_adjust_ff_dim: false,
+  };
+}
+
+/**
+ * EXAONE 4.0 (Exaone4Model): with a sliding window, attention.sliding_window_pattern holds one flag per layer
+ * (true: windowed), from layer_types or the "LLLG" / 4 pattern; without one every layer attends globally.
+ */
+function exaone4Layers(h: GgufHeader, arch: string, k: (name: string) => number | undefined): Record<string, unknown> {
+  const layers = k('block_count');
+  if (!k('attention.sliding_window')) return { layer_types: layers ? Array.from({ length: layers }, () => 'full_attention') : undefined };
+  const flags = perLayerFlags(h.metadata.get(`${arch}.attention.sliding_window_pattern`));
+  return { layer_types: flags?.map((windowed) => (windowed ? 'sliding_attention' : 'full_attention')) };
 }
 
 /**

@@ -10,8 +10,10 @@
  *
  * Mapped (arch-map.ts): llama (mixtral when it has experts), mistral, qwen2, qwen2moe, qwen3, qwen3moe, gemma,
  * gemma2, gemma3, phi3, gpt-oss, deepseek2 (DeepSeek-V2 or V3), olmoe, olmo2 (not OLMo 3's windowed files),
- * command-r (cohere), cohere2, glm4, glm4moe, granite, granitemoe, granitehybrid (granitemoehybrid). Keys
- * follow convert_hf_to_gguf.py's writers.
+ * command-r (cohere), cohere2, glm4, glm4moe, granite, granitemoe, granitehybrid (granitemoehybrid), lfm2 (not
+ * its embedding / audio variants), seed_oss, exaone4, qwen3vl and qwen3vlmoe (the language model; the vision
+ * tower is in the separate mmproj file), mistral3 (mistral, or ministral3). Keys follow convert_hf_to_gguf.py's
+ * writers.
  * An architecture without a mapping: params and bytes per tensor group from the tensor infos, no FLOPs.
  * A file without tensors (llama.cpp's `--vocab-only` GGUFs keep the hyperparameters and tokenizer): the
  * recipe's count from the metadata alone, marked unverified since nothing confirms it; without a recipe,
