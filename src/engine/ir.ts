@@ -175,6 +175,11 @@ export interface MixerGroup {
   readonly macsPerKey: number;
   /** Elements cached per token and layer (keys + values, or MLA's latent + rope key); 0 for `state`. */
   readonly cachePerToken: number;
+  /**
+   * Sparse attention (DeepSeek-V3.2 / GLM-5's DSA): each query attends to at most this many keys, picked by an
+   * indexer from the whole cache, which this does not cap.
+   */
+  readonly topK?: number;
   /** `sliding` and `chunked`: keys per query and tokens cached are capped at this many. */
   readonly window?: number;
   /** `cross`: keys each query sees, the encoder's output length, whatever the context. */

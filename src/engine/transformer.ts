@@ -67,7 +67,7 @@ function keysPerQuery(m: MixerGroup, context: number): number {
     case 'chunked':
       return Math.min(context, m.window ?? context);
     default:
-      return context;
+      return Math.min(context, m.topK ?? context);
   }
 }
 

@@ -9,6 +9,7 @@ import { prop } from '../../source/json';
 import type { ConfigReader } from './config-reader';
 import { llama4MoeLayerCount } from './llama4';
 import type { FfnWidthRule } from './recipe-types';
+import { buildIndexer, indexerSizes, type IndexerSizes } from './sparse-attention';
 import type { AttentionRecipe, BiasRule, MoeRecipe, Recipe } from './recipes';
 
 export interface BlockContext {
@@ -37,6 +38,8 @@ export interface AttentionShape {
   /** Elements the KV cache keeps per token and layer. */
   readonly cacheWidth: number;
   readonly detail: string;
+  /** DeepSeek Sparse Attention: the indexer's sizes; each query attends to at most `topK` keys (sparse-attention.ts). */
+  readonly sparse?: IndexerSizes;
   /** Wires the block after `input` on `row`, with a window when the layer has one. */
   readonly build: (input: number, row: number, window?: number) => number;
 }
@@ -78,24 +81,52 @@ export function gqaAttention(x: BlockContext, a: Extract<AttentionRecipe, { kind
  * gets its own key and value, expanded from the cached latent by kv_b_proj. Absorbed inference kernels
  * (DeepSeek's, vLLM's) skip that expansion; the MACs here are the unabsorbed ones, the cache the latent.
  */
-export function mlaAttention(x: BlockContext, heads: number): AttentionShape | undefined {
+export function mlaAttention(x: BlockContext, heads: number, a: Extract<AttentionRecipe, { kind: 'mla' }> = { kind: 'mla' }): AttentionShape | undefined {
   const { c, g, hidden } = x;
-  const qLora = c.has('q_lora_rank') ? c.int('q_lora_rank') : undefined;
+  // A q rank written as null is None (full-rank queries); an absent one is the config class's default.
+  const qLoraDefault = prop(c.root, 'q_lora_rank')?.type === 'null' ? undefined : a.defaults?.qLoraRank;
+  const qLoraSet = c.has('q_lora_rank') || qLoraDefault !== undefined;
+  const qLora = qLoraSet ? c.int('q_lora_rank', qLoraDefault) : undefined;
   const kvLora = c.int('kv_lora_rank', 512);
-  const nope = c.int('qk_nope_head_dim', 128);
+  const nope = c.int('qk_nope_head_dim', a.defaults?.nope ?? 128);
   const rope = c.int('qk_rope_head_dim', 64);
-  const valueDim = c.int('v_head_dim', 128);
-  if ((c.has('q_lora_rank') && qLora === undefined) || kvLora === undefined || nope === undefined || rope === undefined || valueDim === undefined) return undefined;
+  const valueDim = c.int('v_head_dim', a.defaults?.valueDim ?? 128);
+  if ((qLoraSet && qLora === undefined) || kvLora === undefined || nope === undefined || rope === undefined || valueDim === undefined) return undefined;
   const headDim = nope + rope;
   const projBias = c.bool('attention_bias', false);
-  const detail = `${heads} heads, latent attention: q rank ${qLora ?? 'full'}, kv rank ${kvLora}, q/k head ${nope}+${rope} rope, v head ${valueDim}`;
+  let sparse: IndexerSizes | undefined;
+  if (a.indexer) {
+    sparse = indexerSizes(c, x.layers, a.indexer);
+    if (!sparse) return undefined;
+    if (qLora === undefined) {
+      // The indexer's wq_b reads the low-rank query residual, which full-rank queries do not have.
+      c.sink.error('config.json: "q_lora_rank" must be set: the sparse-attention indexer reads the low-rank query.', c.range('q_lora_rank'));
+      return undefined;
+    }
+  }
+  const detail =
+    `${heads} heads, latent attention: q rank ${qLora ?? 'full'}, kv rank ${kvLora}, q/k head ${nope}+${rope} rope, v head ${valueDim}` +
+    (sparse ? `, sparse: top ${sparse.topK} keys per query (indexer ${sparse.heads}×${sparse.headDim})` : '');
+  let indexerRow: number | undefined;
   const build = (input: number, row: number, window?: number): number => {
+    if (sparse) window = Math.min(window ?? sparse.topK, sparse.topK);
     let q: number;
     if (qLora === undefined) {
       q = g.add('dense', { units: heads * headDim, bias: false }, [input], row, 'q_proj');
     } else {
       q = g.add('dense', { units: qLora, bias: projBias }, [input], row, 'q_a_proj');
       q = g.add('norm', { kind: 'rms' }, [q], row, 'q_a_layernorm');
+      if (sparse && sparse.layers > 0 && indexerRow === undefined) {
+        // Its own row, built once however many attention rows there are: "shared" layers build no indexer (sparse-attention.ts).
+        indexerRow = g.addLayer({
+          name: `${x.layerPath}.${x.recipe.names.attention}.indexer`,
+          type: 'attention indexer',
+          range: c.range('index_n_heads', 'index_topk', 'num_attention_heads'),
+          repeat: sparse.layers,
+          detail: `${sparse.heads} index heads × ${sparse.headDim}, top ${sparse.topK} keys, in ${sparse.layers} of ${x.layers} layers`,
+        });
+        buildIndexer(g, sparse, input, q, indexerRow);
+      }
       q = g.add('dense', { units: heads * headDim, bias: false }, [q], row, 'q_b_proj');
     }
     // kv_a_proj_with_mqa yields the latent and one rope key for all heads; split as the forward pass does.
@@ -112,7 +143,7 @@ export function mlaAttention(x: BlockContext, heads: number): AttentionShape | u
     const att = g.add('attention', { heads, kvHeads: heads, headDim, valueDim, window }, [q, k, v], row, 'scores·values');
     return g.add('dense', { units: hidden, bias: projBias }, [att], row, 'o_proj');
   };
-  return { heads, kvHeads: heads, headDim, valueDim, cacheWidth: kvLora + rope, detail, build };
+  return { heads, kvHeads: heads, headDim, valueDim, cacheWidth: kvLora + rope, detail, sparse, build };
 }
 
 /**

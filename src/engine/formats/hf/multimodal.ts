@@ -4,8 +4,8 @@
  * alone), and the wrappers that put an image tower in front of a language model — LLaVA (CLIP tower, or
  * Pixtral's for Pixtral-12B, and a two-layer projector), Gemma 3 (SigLIP tower without its head, pooled and
  * projected), Qwen2.5-VL (its own windowed vision transformer and patch merger), Llama 4 (llama4-vision.ts),
- * Mistral 3 (Pixtral tower, patch merger and projector; pixtral.ts) and Qwen3-VL (its own tower, merger and
- * DeepStack mergers; qwen3-vl-vision.ts). The recipe (recipes.ts `towers`) names the towers and the join.
+ * Mistral 3 (Pixtral tower, patch merger and projector; pixtral.ts), Qwen3-VL (its own tower, merger and
+ * DeepStack mergers; qwen3-vl-vision.ts) and Qwen3.5 (that tower without DeepStack, a hybrid DeltaNet text model). The recipe (recipes.ts `towers`) names the towers and the join.
  *
  * Each tower reads its own sub-config through a ConfigReader over the nested object, so diagnostics point at
  * the nested key, and keys the file leaves out take the sub-config class's defaults (configuration_*.py),
@@ -99,6 +99,17 @@ const DEFAULTS: Readonly<Record<string, Defaults>> = {
   qwen3_vl_moe_text: {
     vocab_size: 151936, hidden_size: 2048, intermediate_size: 5632, num_hidden_layers: 24, num_attention_heads: 16, num_key_value_heads: 16,
     max_position_embeddings: 128000, moe_intermediate_size: 1408, num_experts_per_tok: 4, decoder_sparse_step: 1,
+  },
+  // Qwen3_5TextConfig and Qwen3_5MoeTextConfig (configuration_qwen3_5.py, configuration_qwen3_5_moe.py); the MoE class has
+  // no intermediate_size (no layer is dense). Qwen3_5VisionConfig's defaults are Qwen3VLVisionConfig's.
+  qwen3_5_text: {
+    vocab_size: 248320, hidden_size: 4096, intermediate_size: 12288, num_hidden_layers: 32, num_attention_heads: 16, num_key_value_heads: 4,
+    head_dim: 256, max_position_embeddings: 32768, tie_word_embeddings: false,
+  },
+  qwen3_5_moe_text: {
+    vocab_size: 248320, hidden_size: 2048, num_hidden_layers: 40, num_attention_heads: 16, num_key_value_heads: 2, head_dim: 256,
+    max_position_embeddings: 32768, moe_intermediate_size: 512, shared_expert_intermediate_size: 512, num_experts_per_tok: 8, num_experts: 256,
+    tie_word_embeddings: false,
   },
   gemma3_text: {
     vocab_size: 262208, hidden_size: 2304, intermediate_size: 9216, num_hidden_layers: 26, num_attention_heads: 8, num_key_value_heads: 4,
@@ -469,7 +480,7 @@ function wrapperVision(c: ConfigReader, recipe: Recipe, towers: TowersRecipe, fa
   let merge = 1;
   if (encoder === 'qwen2_5_vl') tower = qwenVisionTower(reader, towerRecipe, g, options, notes);
   else if (encoder === 'llama4') tower = llama4VisionTower(reader, towerRecipe, g);
-  else if (encoder === 'qwen3_vl') tower = qwen3VlVisionTower(reader, towerRecipe, g, options, notes, QWEN_DEFAULT_IMAGE);
+  else if (encoder === 'qwen3_vl') tower = qwen3VlVisionTower(reader, towerRecipe, g, options, notes, QWEN_DEFAULT_IMAGE, towers.vision!.deepStack !== false);
   else if (encoder === 'pixtral') {
     // Mistral 3's patch merger folds spatial_merge_size² patches into a token: the image is whole merged patches.
     const side = towers.join === 'mistral3' ? c.int('spatial_merge_size', 2) : 1;
@@ -576,6 +587,8 @@ function readWrapper(c: ConfigReader, recipe: Recipe, towers: TowersRecipe, fami
     notes,
     unverified,
     transformer,
+    // Stored tensors the class drops (Qwen3.5's mtp.*), named by their own top-level keys.
+    checkpointOnly: text.ir.checkpointOnly,
   };
 }
 

@@ -20,6 +20,8 @@
  * - deepstack_merger_list × len(deepstack_visual_indexes): the merger's shape, except that its LayerNorm comes
  *   after the m×m shuffle (m²·hidden wide). Merger k reads the output of block deepstack_visual_indexes[k], and
  *   Qwen3VLTextModel adds its features to the image tokens' hidden states after decoder layer k.
+ * Qwen3.5 (models/qwen3_5, qwen3_5_moe: Qwen3_5VisionModel) subclasses this tower and deletes its DeepStack mergers,
+ * whatever `deepstack_visual_indexes` says (Qwen3_5VisionConfig drops the key): `deepStack` false builds none.
  * The processor keeps an image's own size in whole merged patches; like Qwen2.5-VL (multimodal.ts) the tower here
  * reads one square image of an assumed side, or of the input size given.
  */
@@ -34,9 +36,9 @@ const DEEPSTACK_DEFAULT = [8, 16, 24];
 
 /**
  * The tower on `g` (merged image tokens as `hidden`, the DeepStack features as `sideOutputs`), or undefined after
- * a located error. `defaultImage` is the side read when no input size is given.
+ * a located error. `defaultImage` is the side read when no input size is given; `deepStack` false: no DeepStack mergers (Qwen3.5).
  */
-export function qwen3VlVisionTower(v: ConfigReader, recipe: Recipe, g: GraphBuilder, options: ReadOptions, notes: string[], defaultImage: number): ImageTower | undefined {
+export function qwen3VlVisionTower(v: ConfigReader, recipe: Recipe, g: GraphBuilder, options: ReadOptions, notes: string[], defaultImage: number, deepStack = true): ImageTower | undefined {
   const s = stackSizes(v, 'depth', 'num_heads');
   const patch = v.int('patch_size');
   const temporal = v.int('temporal_patch_size');
@@ -44,7 +46,7 @@ export function qwen3VlVisionTower(v: ConfigReader, recipe: Recipe, g: GraphBuil
   const out = v.int('out_hidden_size');
   const channels = v.int('in_channels');
   const positions = v.int('num_position_embeddings');
-  const deepstack = v.node('deepstack_visual_indexes') ? v.numbers('deepstack_visual_indexes') : DEEPSTACK_DEFAULT;
+  const deepstack = !deepStack ? [] : v.node('deepstack_visual_indexes') ? v.numbers('deepstack_visual_indexes') : DEEPSTACK_DEFAULT;
   if (!s || patch === undefined || temporal === undefined || merge === undefined || out === undefined || channels === undefined || positions === undefined) return undefined;
   const outside = deepstack.find((i) => !(Number.isInteger(i) && i >= 0 && i < s.N));
   if (outside !== undefined) {
@@ -55,7 +57,7 @@ export function qwen3VlVisionTower(v: ConfigReader, recipe: Recipe, g: GraphBuil
   const asked = options.inputSize ? Math.max(options.inputSize[0], options.inputSize[1]) : defaultImage;
   // The processor resizes to a multiple of patch × merge; so does this.
   const image = Math.max(unit, Math.round(asked / unit) * unit);
-  notes.push(`Qwen3-VL reads images at their own size; figures are for one ${image}×${image} image${options.inputSize ? '' : ' (an assumed size; set an input size to change it)'}.`);
+  notes.push(`${deepStack ? 'Qwen3-VL' : 'Qwen3.5'} reads images at their own size; figures are for one ${image}×${image} image${options.inputSize ? '' : ' (an assumed size; set an input size to change it)'}.`);
   const side = image / patch;
   const tokens = side * side;
   const merged = tokens / (merge * merge);

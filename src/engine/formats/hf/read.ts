@@ -332,6 +332,8 @@ function nextTokenModules(count: number, g: GraphBuilder, D: number, blockRow: n
   const layers = g.layers[blockRow].repeat ?? 1;
   // Attention may sit on two rows (windowed and full layers): its per-layer share is their sum over all layers.
   const attnRows = g.layers.map((l, i) => (l.type === 'attention' ? i : -1)).filter((i) => i >= 0);
+  // A sparse-attention indexer row repeats over its own layers; the MTP layer holds one (GLM-5's model.layers.78).
+  const indexerRows = g.layers.map((l, i) => (l.type === 'attention indexer' ? i : -1)).filter((i) => i >= 0);
   return {
     name: `${count} multi-token-prediction layer${count === 1 ? '' : 's'}`,
     reason: 'num_nextn_predict_layers: stored with the checkpoint for training and speculative decoding; the forward pass does not run it',
@@ -340,6 +342,7 @@ function nextTokenModules(count: number, g: GraphBuilder, D: number, blockRow: n
     extraParams: 2 * D * D + 3 * D,
     shares: [
       ...attnRows.map((row) => ({ row, divisor: layers })),
+      ...indexerRows.map((row) => ({ row, divisor: g.layers[row].repeat ?? 1 })),
       { row: blockRow, divisor: layers },
       { row: ffn.moeRow, divisor: g.layers[ffn.moeRow].repeat ?? 1 },
     ],
@@ -399,7 +402,7 @@ function embeddings(x: BlockContext, seqLen: number, vocab: number, shared: bool
 /** The attention block with its sizes checked, or undefined after reporting why it cannot be built. */
 function attentionOf(x: BlockContext, H: number): AttentionShape | undefined {
   const { c, recipe } = x;
-  if (recipe.attention.kind === 'mla') return mlaAttention(x, H);
+  if (recipe.attention.kind === 'mla') return mlaAttention(x, H, recipe.attention);
   const D = x.hidden;
   const KV = recipe.falconSwitches ? falconKvHeads(c, H) : c.int('num_key_value_heads', H);
   const explicitHeadDim = c.has('head_dim') ? c.int('head_dim') : undefined;
@@ -440,7 +443,9 @@ function attentionMixers(recipe: Recipe, a: AttentionShape, heads: number, layer
   const sliding = windows?.sliding ?? 0;
   const groups: MixerGroup[] = [];
   if (sliding > 0) groups.push({ kind: windows!.chunked ? 'chunked' : 'sliding', layers: sliding, macsPerKey, cachePerToken: a.cacheWidth, window: windows!.window });
-  if (layers - sliding > 0) groups.push({ kind: full, layers: layers - sliding, macsPerKey, cachePerToken: a.cacheWidth });
+  if (layers - sliding > 0) groups.push({ kind: full, layers: layers - sliding, macsPerKey, cachePerToken: a.cacheWidth, topK: a.sparse?.topK });
+  // DeepSeek Sparse Attention: the indexers score every cached token and cache their own keys (sparse-attention.ts).
+  if (a.sparse && a.sparse.layers > 0) groups.push({ kind: 'full', layers: a.sparse.layers, macsPerKey: a.sparse.heads * (a.sparse.headDim + 1), cachePerToken: a.sparse.headDim });
   return groups;
 }
 

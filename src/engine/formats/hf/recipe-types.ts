@@ -38,6 +38,10 @@ export type AttentionRecipe =
        * shared by all heads; q/k heads `qk_nope_head_dim + qk_rope_head_dim` wide, value heads `v_head_dim`.
        */
       readonly kind: 'mla';
+      /** The config class's defaults where they are not DeepSeek-V3's (GLM-5: q rank 2048, q/k nope 192, value heads 256). */
+      readonly defaults?: { readonly qLoraRank?: number; readonly nope?: number; readonly valueDim?: number };
+      /** DeepSeek Sparse Attention: a lightning indexer beside the block (sparse-attention.ts), with its config class's defaults. */
+      readonly indexer?: { readonly heads: number; readonly headDim: number; readonly topK: number };
     };
 
 /** How the layers that carry experts are chosen. */
@@ -255,6 +259,17 @@ export interface StateSpaceRecipe {
   readonly dtBcNorms?: boolean;
   /** Qwen3-Next's gated attention: q_proj also yields a per-channel output gate, with q/k RMSNorms per head. */
   readonly gatedAttention?: boolean;
+  /**
+   * Qwen3.5's gated DeltaNet: Qwen3-Next's fused in_proj_qkvz and in_proj_ba as four linears (in_proj_qkv,
+   * in_proj_z, in_proj_b, in_proj_a); the same weights and MACs, named as the state dict names them.
+   */
+  readonly splitProjections?: boolean;
+  /**
+   * Multi-token-prediction layers stored beside the model as `mtp.*` and never loaded by the class (Qwen3.5's
+   * `mtp_num_hidden_layers`), reported apart: each is fc (2·hidden → hidden), three RMSNorms and one attention
+   * layer with this model's feed-forward block. The key names their count; absent: none.
+   */
+  readonly nextTokenKey?: string;
   /** Layers that run attention instead of the mixer; absent: none (pure Mamba). */
   readonly attentionLayers?: LayerSchedule;
   /** Falcon-H1: every layer runs attention and the mixer side by side on the same normed input, their outputs summed. */
@@ -293,8 +308,9 @@ export interface TowersRecipe {
    * CLIPVisionTransformer, SiglipVisionTransformer, Qwen2.5-VL's windowed vision transformer, Llama 4's
    * vision model or PixtralVisionModel (RMSNorm layers without biases, rotary positions; pixtral.ts), or
    * Qwen3-VL's (learned interpolated positions, LayerNorm blocks, a merger and DeepStack mergers; qwen3-vl-vision.ts).
+   * `deepStack: false`: Qwen3.5's copy of that tower, which deletes the DeepStack mergers (qwen3_5's Qwen3_5VisionModel).
    */
-  readonly vision?: { readonly encoder: 'clip' | 'siglip' | 'qwen2_5_vl' | 'llama4' | 'pixtral' | 'qwen3_vl'; readonly at: SubConfigAt };
+  readonly vision?: { readonly encoder: 'clip' | 'siglip' | 'qwen2_5_vl' | 'llama4' | 'pixtral' | 'qwen3_vl'; readonly at: SubConfigAt; readonly deepStack?: false };
   /** CLIPTextTransformer or SiglipTextTransformer. */
   readonly textEncoder?: { readonly encoder: 'clip' | 'siglip'; readonly at: SubConfigAt };
   /**

@@ -44,6 +44,36 @@ const QWEN3: Recipe = {
   acknowledged: WINDOW_LAYER_TYPES,
 };
 
+/**
+ * Qwen3.5's hybrid layers (models/qwen3_5, qwen3_5_moe): Qwen3-Next's schedule, gated attention and gated DeltaNet,
+ * the DeltaNet's input projections split (in_proj_qkv, in_proj_z, in_proj_b, in_proj_a), and the checkpoint's
+ * multi-token-prediction layer (`mtp.*`, which the classes drop) reported apart.
+ */
+const QWEN3_5_HYBRID: StateSpaceRecipe = {
+  mixer: 'gatedDelta',
+  module: 'linear_attn',
+  convKernel: { key: 'linear_conv_kernel_dim', default: 4 },
+  gatedAttention: true,
+  splitProjections: true,
+  nextTokenKey: 'mtp_num_hidden_layers',
+  attentionLayers: { kind: 'interval', key: 'full_attention_interval', default: 4, list: { key: 'layer_types', selected: 'full_attention', other: 'linear_attention' } },
+  feedForward: true,
+};
+
+/** Keys Qwen3.5 text configs write that no transformers parameter depends on. */
+const QWEN3_5_TEXT_KEYS = {
+  attn_output_gate: 'Qwen3_5Attention (Qwen3NextAttention) always builds the output gate into q_proj; transformers does not read this',
+  output_gate_type: "the gate's activation for other runtimes (Qwen3.6 configs); transformers does not read it and no parameter depends on it",
+  mamba_ssm_dtype: 'the dtype the DeltaNet state is kept in at run time; no parameter depends on it',
+  mtp_use_dedicated_embeddings: 'a multi-token-prediction setting; the classes do not load those layers',
+} as const;
+
+/** Keys of Qwen3.5 wrapper files and their vision_config that size nothing transformers builds. */
+const QWEN3_5_WRAPPER_KEYS = {
+  language_model_only: 'a serving switch (vLLM) to load the language model alone; Qwen3_5ForConditionalGeneration builds the vision tower whatever it says',
+  deepstack_visual_indexes: 'Qwen3_5VisionConfig drops it and Qwen3_5VisionModel deletes the DeepStack mergers; Qwen3.5 configs write []',
+} as const;
+
 const BERT: Recipe = {
   kind: 'encoder',
   source: 'transformers/models/bert/modeling_bert.py',
@@ -845,6 +875,61 @@ export const RECIPES: Readonly<Record<string, Recipe>> = {
     nextTokenLayers: true,
   },
   /**
+   * GLM-5 / GLM-5.1 (`glm_moe_dsa`, GlmMoeDsaForCausalLM): DeepSeek-V3.2's layers under GLM's sizes. Each layer
+   * is multi-head latent attention (q_a_proj → q_a_layernorm → q_b_proj, kv_a_proj_with_mqa → kv_a_layernorm →
+   * kv_b_proj, o_proj) plus DeepSeek Sparse Attention's lightning indexer (wq_b, wk, k_norm, weights_proj;
+   * sparse-attention.ts), then DeepSeek-V3's expert layout (first_k_dense_replace dense layers, n_routed_experts
+   * routed + n_shared_experts shared gated experts). As in GLM-4.5, the router's e_score_correction_bias is a
+   * registered buffer (stored in the checkpoint, fp32, not a parameter), and the multi-token-prediction layer the
+   * checkpoint carries (model.layers.78; `_keys_to_ignore_on_load_unexpected`) is not loaded: both are reported
+   * apart. Defaults are GlmMoeDsaConfig's (q rank 2048, q/k heads 192 + 64 rope, value heads 256, 3 dense layers).
+   */
+  glm_moe_dsa: {
+    ...DEEPSEEK_V3,
+    source: 'transformers/models/glm_moe_dsa/modular_glm_moe_dsa.py (GlmMoeDsaForCausalLM; attention from deepseek_v3, indexer from deepseek_v32)',
+    classStem: 'GlmMoeDsa',
+    attention: { kind: 'mla', defaults: { qLoraRank: 2048, nope: 192, valueDim: 256 }, indexer: { heads: 32, headDim: 128, topK: 2048 } },
+    moe: { ...DEEPSEEK_V3.moe!, widthDefault: 2048, routerBias: 'correction-buffer', denseWidthDefault: 12288, firstDenseDefault: 3 },
+    acknowledged: {
+      ...DEEPSEEK_V3.acknowledged,
+      head_dim: 'GLM-5 writes qk_rope_head_dim here; MLA heads are qk_nope_head_dim + qk_rope_head_dim wide (qk_head_dim) with v_head_dim values, read from those keys',
+      qk_head_dim: 'qk_nope_head_dim + qk_rope_head_dim, which are read instead',
+      mlp_layer_types: 'the dense/sparse list transformers derives from first_k_dense_replace and moe_layer_freq, which are read instead',
+      indexer_rope_interleave: 'how the indexer applies RoPE; no parameter depends on it',
+      rope_interleave: 'how the attention applies RoPE; no parameter depends on it',
+      index_share_for_mtp_iteration: 'whether the multi-token-prediction layer reuses the top-k selection at decode time; no parameter of the class depends on it',
+    },
+    note: 'DeepSeek Sparse Attention: each query attends to at most index_topk keys, chosen by the indexer, which itself scores every earlier token; attention FLOPs count both, and the cache holds the latent and the indexer keys of every token.',
+  },
+  /**
+   * MiniMax-M2 / M2.1 / M2.5 / M2.7 (`minimax_m2`, MiniMaxM2ForCausalLM): Mixtral's sparse MoE in every layer
+   * (w1/w2/w3 experts of intermediate_size, a bias-free router Linear) with a sigmoid router whose
+   * e_score_correction_bias is a registered buffer (stored, not a parameter), no shared expert; attention is
+   * FlexOlmo's: q/k/v/o without biases, head_dim given apart from hidden/heads, and RMSNorms over the whole q and
+   * k projections (q_norm heads·head_dim, k_norm kv_heads·head_dim wide), always built. RoPE on rotary_dim of
+   * each head changes no parameter. The released checkpoints store no multi-token-prediction modules, and
+   * transformers' class builds none.
+   */
+  minimax_m2: {
+    ...LLAMA,
+    source: 'transformers/models/minimax_m2/modular_minimax_m2.py (MiniMaxM2ForCausalLM)',
+    classStem: 'MiniMaxM2',
+    attention: { kind: 'gqa', qkvBias: false, outBias: false, qkNorm: { kind: 'rms', over: 'projection' } },
+    mlp: GATED_NO_BIAS,
+    moe: { block: 'block_sparse_moe', expertKeys: ['num_local_experts', 'num_experts'], expertsDefault: 256, activeDefault: 8, widthKey: 'intermediate_size', widthDefault: 1536, routerBias: 'correction-buffer', expertBias: false, sparseLayers: 'all' },
+    acknowledged: {
+      use_qk_norm: 'MiniMaxM2Attention always builds q_norm and k_norm (FlexOlmo\'s), which are counted',
+      qk_norm_type: 'per_layer: the q/k norms span the whole projection, as counted',
+      attn_type_list: 'MiniMax-01\'s per-layer lightning/softmax switch; M2 configs list softmax attention (1) everywhere and MiniMaxM2 builds it in every layer',
+      shared_intermediate_size: 'a shared expert width of MiniMax\'s original code; 0 in M2 releases, and MiniMaxM2 builds no shared expert',
+      use_mtp: 'multi-token prediction of MiniMax\'s training code; the released checkpoints store no MTP modules and the class builds none',
+      num_mtp_modules: 'multi-token prediction of MiniMax\'s training code; the released checkpoints store no MTP modules and the class builds none',
+      mtp_transformer_layers: 'multi-token prediction of MiniMax\'s training code; the released checkpoints store no MTP modules and the class builds none',
+      rotary_dim: 'RoPE on part of each head; no parameter depends on it',
+      use_routing_bias: 'the router\'s e_score_correction_bias, a buffer, not a parameter',
+    },
+  },
+  /**
    * Cohere Command-R / R+ / Aya-23: one weight-only LayerNorm per layer feeding attention and MLP side by side,
    * q/k/v/o all biased by attention_bias, optional q/k LayerNorms (use_qk_norm: Command-R+) with a weight per
    * head (nH·hd and nKV·hd elements), embeddings tied by default; logit_scale is a float, not a parameter.
@@ -1127,6 +1212,74 @@ export const RECIPES: Readonly<Record<string, Recipe>> = {
     acknowledged: {
       mtp_num_hidden_layers: 'multi-token-prediction layers stored as mtp.* in the checkpoint; Qwen3NextForCausalLM does not load them',
       mtp_use_dedicated_embeddings: 'a multi-token-prediction setting; Qwen3NextForCausalLM does not load those layers',
+    },
+  },
+  /**
+   * Qwen3.5 and Qwen3.6 (Qwen3_5ForConditionalGeneration: Qwen3.5-0.8B/4B/27B, Qwen3.6-27B; and
+   * Qwen3_5MoeForConditionalGeneration: Qwen3.5-35B-A3B, Qwen3.6-35B-A3B — Qwen3.6 ships under the same model_types):
+   * Qwen3-VL's vision tower without its DeepStack mergers (Qwen3_5VisionModel deletes them) and the patch merger,
+   * then a Qwen3-Next-style hybrid text model. The lm_head is tied as the top-level tie_word_embeddings says,
+   * as for Qwen3-VL (Qwen3_5ForConditionalGeneration is Qwen3VLForConditionalGeneration's subclass).
+   */
+  qwen3_5: {
+    ...CLIP,
+    source: 'transformers/models/qwen3_5/modeling_qwen3_5.py (Qwen3_5ForConditionalGeneration)',
+    classStem: 'Qwen3_5',
+    names: { prefix: 'visual.', embed: 'patch_embed', layers: 'blocks', attention: 'attn', mlp: 'mlp', finalNorm: 'merger' },
+    towers: { vision: { encoder: 'qwen3_vl', at: 'vision_config', deepStack: false }, decoder: { family: 'qwen3_5_text', tiedBy: 'wrapper' }, join: 'qwen3_vl' },
+    acknowledged: QWEN3_5_WRAPPER_KEYS,
+  },
+  qwen3_5_moe: {
+    ...CLIP,
+    source: 'transformers/models/qwen3_5_moe/modeling_qwen3_5_moe.py (Qwen3_5MoeForConditionalGeneration)',
+    classStem: 'Qwen3_5Moe',
+    names: { prefix: 'visual.', embed: 'patch_embed', layers: 'blocks', attention: 'attn', mlp: 'mlp', finalNorm: 'merger' },
+    towers: { vision: { encoder: 'qwen3_vl', at: 'vision_config', deepStack: false }, decoder: { family: 'qwen3_5_moe_text', tiedBy: 'wrapper' }, join: 'qwen3_vl' },
+    acknowledged: QWEN3_5_WRAPPER_KEYS,
+  },
+  /**
+   * Qwen3.5's text model (Qwen3_5TextModel; alone as Qwen3_5ForCausalLM): as `layer_types` says (else every
+   * full_attention_interval-th layer), Qwen3-Next's gated attention or its gated DeltaNet with the input
+   * projections split in four (Qwen3_5GatedDeltaNet); every layer a dense SwiGLU MLP intermediate_size wide
+   * (Qwen3_5TextConfig deletes the MoE keys). The checkpoint's `mtp.*` layer is reported apart.
+   */
+  qwen3_5_text: {
+    ...LLAMA,
+    source: 'transformers/models/qwen3_5/modeling_qwen3_5.py (Qwen3_5TextModel)',
+    classStem: 'Qwen3_5Text',
+    attention: QWEN3_ATTENTION,
+    mlp: GATED_NO_BIAS,
+    stateSpace: QWEN3_5_HYBRID,
+    acknowledged: { ...QWEN3_5_TEXT_KEYS, mlp_only_layers: 'Qwen3_5TextConfig deletes it: every layer has the dense MLP' },
+  },
+  /**
+   * Qwen3.5-MoE's text model (Qwen3_5MoeTextModel): Qwen3.5's layers with Qwen3-Next's sparse block in every
+   * layer (Qwen3_5MoeDecoderLayer never reads mlp_only_layers or decoder_sparse_step): a bias-free router,
+   * num_experts fused SwiGLU experts moe_intermediate_size wide, and a shared expert with its sigmoid gate.
+   */
+  qwen3_5_moe_text: {
+    ...LLAMA,
+    source: 'transformers/models/qwen3_5_moe/modeling_qwen3_5_moe.py (Qwen3_5MoeTextModel)',
+    classStem: 'Qwen3_5MoeText',
+    attention: QWEN3_ATTENTION,
+    mlp: GATED_NO_BIAS,
+    moe: {
+      block: 'mlp',
+      expertKeys: ['num_experts'],
+      expertsDefault: 256,
+      activeDefault: 8,
+      widthKey: 'moe_intermediate_size',
+      widthDefault: 512,
+      shared: { kind: 'width', key: 'shared_expert_intermediate_size', default: 512, gate: true },
+      routerBias: 'none',
+      expertBias: false,
+      sparseLayers: 'all',
+    },
+    stateSpace: QWEN3_5_HYBRID,
+    acknowledged: {
+      ...QWEN3_5_TEXT_KEYS,
+      mlp_only_layers: 'Qwen3_5MoeDecoderLayer gives every layer the sparse block whatever this lists',
+      decoder_sparse_step: 'Qwen3_5MoeDecoderLayer gives every layer the sparse block whatever this says',
     },
   },
   gpt_oss: {

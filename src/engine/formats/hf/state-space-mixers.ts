@@ -155,7 +155,9 @@ function mamba2Mixer(c: ConfigReader, ss: StateSpaceRecipe, g: GraphBuilder, D: 
  * in_proj_ba D → 2·Hv (β and the decay's input a), a depthwise causal conv1d without bias over queries, keys
  * and values, the gated delta rule (A_log, dt_bias per value head; the state of each value head is dk × dv),
  * a gated RMSNorm over each value head (dv weights), out_proj Hv·dv → D. No biases anywhere. Defaults are
- * Qwen3NextConfig's: 16 key heads and 32 value heads of 128, kernel 4.
+ * Qwen3NextConfig's: 16 key heads and 32 value heads of 128, kernel 4. Qwen3_5GatedDeltaNet (models/qwen3_5) splits
+ * the two input projections into in_proj_qkv, in_proj_z, in_proj_b and in_proj_a (`splitProjections`); the rest is
+ * the same module, with the same defaults.
  */
 function gatedDeltaNet(c: ConfigReader, ss: StateSpaceRecipe, g: GraphBuilder, D: number): Mixer | undefined {
   const Hv = c.int('linear_num_value_heads', 32);
@@ -172,12 +174,21 @@ function gatedDeltaNet(c: ConfigReader, ss: StateSpaceRecipe, g: GraphBuilder, D
   const valueDim = Hv! * dv!;
   const convDim = 2 * keyDim + valueDim;
   const build = (input: number, row: number): number => {
-    const qkvz = g.add('dense', { units: convDim + valueDim, bias: false }, [input], row, 'in_proj_qkvz');
-    const ba = g.add('dense', { units: 2 * Hv!, bias: false }, [input], row, 'in_proj_ba');
-    let qkv = g.add('slice', { axis: -1, start: 0, size: convDim }, [qkvz], row, 'q, k, v');
-    const z = g.add('slice', { axis: -1, start: convDim, size: valueDim }, [qkvz], row, 'gate z');
-    const beta = g.add('slice', { axis: -1, start: 0, size: Hv! }, [ba], row, 'β per value head');
-    const a = g.add('slice', { axis: -1, start: Hv!, size: Hv! }, [ba], row, 'decay input a');
+    let qkv: number, z: number, beta: number, a: number;
+    if (ss.splitProjections) {
+      // Qwen3.5: the same projections as four linears.
+      qkv = g.add('dense', { units: convDim, bias: false }, [input], row, 'in_proj_qkv');
+      z = g.add('dense', { units: valueDim, bias: false }, [input], row, 'in_proj_z (gate)');
+      beta = g.add('dense', { units: Hv!, bias: false }, [input], row, 'in_proj_b (β per value head)');
+      a = g.add('dense', { units: Hv!, bias: false }, [input], row, 'in_proj_a (decay input)');
+    } else {
+      const qkvz = g.add('dense', { units: convDim + valueDim, bias: false }, [input], row, 'in_proj_qkvz');
+      const ba = g.add('dense', { units: 2 * Hv!, bias: false }, [input], row, 'in_proj_ba');
+      qkv = g.add('slice', { axis: -1, start: 0, size: convDim }, [qkvz], row, 'q, k, v');
+      z = g.add('slice', { axis: -1, start: convDim, size: valueDim }, [qkvz], row, 'gate z');
+      beta = g.add('slice', { axis: -1, start: 0, size: Hv! }, [ba], row, 'β per value head');
+      a = g.add('slice', { axis: -1, start: Hv!, size: Hv! }, [ba], row, 'decay input a');
+    }
     qkv = g.add('conv1d', { filters: convDim, kernel: K!, padding: 'causal', groups: convDim, bias: false }, [qkv], row, 'conv1d (depthwise, causal)');
     qkv = g.add('activation', { fn: 'silu' }, [qkv], row, 'act');
     const q = g.add('slice', { axis: -1, start: 0, size: keyDim }, [qkv], row, 'q');

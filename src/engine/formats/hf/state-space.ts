@@ -11,7 +11,7 @@
  * state per sequence, no attention matmuls) and one 'full' group for the attention layers.
  */
 import { GraphBuilder } from '../../graph';
-import { DEFAULT_SEQ_LEN, type MixerGroup, type ModelIR, type TransformerSpec } from '../../ir';
+import { DEFAULT_SEQ_LEN, type CheckpointOnly, type ExcludedModules, type MixerGroup, type ModelIR, type TransformerSpec } from '../../ir';
 import type { ReadOptions } from '../types';
 import { feedForward, ffnWidthOf, gqaAttention, mlpBuilder, tiedOf, type AttentionShape, type BlockContext } from './blocks';
 import { readDtype, type ConfigReader } from './config-reader';
@@ -91,6 +91,8 @@ export function readStateSpace(c: ConfigReader, recipe: Recipe, ss: StateSpaceRe
   const mixed = [mixer ? mixer.build(h, mixerRow) : -1, attention ? attention.build(h, attnRow) : -1].filter((id) => id >= 0);
   x = ss.parallelAttention ? add(x, ...mixed) : add(x, mixed[0]);
   let experts: TransformerSpec['experts'];
+  // The feed-forward rows, for a multi-token-prediction layer's share.
+  const ffnFrom = g.layers.length;
   if (ss.feedForward) {
     const ffn = ss.expertLayers ? feedForwardRows(x0, ss.expertLayers, notes) : recipeFeedForward(x0, notes);
     if (!ffn) return undefined;
@@ -98,9 +100,16 @@ export function readStateSpace(c: ConfigReader, recipe: Recipe, ss: StateSpaceRe
     experts = ffn.experts;
   }
 
+  const ffnRows = range(g.layers.length - ffnFrom).map((i) => ffnFrom + i);
   const finalRow = g.addLayer({ name: `${names.prefix}${names.finalNorm}`, type: 'RMSNorm', range: c.range('rms_norm_eps', 'layer_norm_epsilon', 'num_hidden_layers'), detail: 'final norm' });
   x = g.add('norm', { kind: 'rms' }, [x], finalRow, 'final norm');
   x = buildHead(c, recipe, head, g, x, { hidden: D, vocab, tied });
+
+  const nextLayers = ss.nextTokenKey ? c.count(ss.nextTokenKey, 0) : 0;
+  if (nextLayers === undefined) return undefined;
+  const excluded = nextLayers > 0 ? nextTokenModules(ss.nextTokenKey!, nextLayers, g, D, N, normRow, attention ? attnRow : -1, attnLayers, ffnRows) : undefined;
+  if (nextLayers > 0 && !excluded) notes.push(`"${ss.nextTokenKey}": ${nextLayers} multi-token-prediction layer${nextLayers === 1 ? '' : 's'} stored beside the model (mtp.*) and not loaded by the class; not counted, and not sized here.`);
+  const checkpointOnly: CheckpointOnly[] | undefined = nextLayers > 0 ? [{ match: '^mtp\\.', what: `the multi-token-prediction layer${nextLayers === 1 ? '' : 's'} (mtp.*; reported apart)` }] : undefined;
 
   const mixers: MixerGroup[] = [];
   if (mixer) mixers.push({ kind: 'state', layers: mixerLayers, macsPerKey: 0, cachePerToken: 0, statePerSequence: mixer.statePerSequence });
@@ -118,6 +127,7 @@ export function readStateSpace(c: ConfigReader, recipe: Recipe, ss: StateSpaceRe
     family,
     experts,
     mixers,
+    excluded: excluded ? [excluded] : undefined,
   };
   return {
     modelName: architecture ?? family,
@@ -128,6 +138,30 @@ export function readStateSpace(c: ConfigReader, recipe: Recipe, ss: StateSpaceRe
     dtype: readDtype(c),
     notes,
     transformer: spec,
+    checkpointOnly,
+  };
+}
+
+/**
+ * Qwen3.5's multi-token-prediction modules (Qwen3_5ForConditionalGeneration and Qwen3_5ForCausalLM drop `mtp.*`
+ * on load), reported apart from the totals: each is fc (2·hidden → hidden, no bias), pre_fc_norm_embedding,
+ * pre_fc_norm_hidden and a final norm (three RMSNorms), and one decoder layer with full attention and this model's
+ * feed-forward block; the embedding and lm_head are the main model's. Undefined unless the model has attention
+ * layers and one feed-forward row to take those shares from.
+ */
+function nextTokenModules(key: string, count: number, g: GraphBuilder, D: number, N: number, normRow: number, attnRow: number, attnLayers: number, ffnRows: readonly number[]): ExcludedModules | undefined {
+  if (attnRow < 0 || attnLayers === 0 || ffnRows.length !== 1) return undefined;
+  return {
+    name: `${count} multi-token-prediction layer${count === 1 ? '' : 's'}`,
+    reason: `${key}: stored with the checkpoint (mtp.*) for speculative decoding; the class does not load it and the forward pass does not run it`,
+    key,
+    count,
+    extraParams: 2 * D * D + 3 * D,
+    shares: [
+      { row: attnRow, divisor: attnLayers },
+      { row: normRow, divisor: N },
+      { row: ffnRows[0], divisor: g.layers[ffnRows[0]].repeat ?? 1 },
+    ],
   };
 }
 
@@ -151,7 +185,11 @@ function scheduledLayers(c: ConfigReader, s: LayerSchedule, layers: number, what
     }
     return range(layers).filter((i) => i % period === offset);
   }
-  if (s.list && c.has(s.list.key)) return listedLayers(c, s.list, layers);
+  if (s.list && c.has(s.list.key)) {
+    // The config classes use the interval only to build a missing list (Qwen3NextConfig, Qwen3_5TextConfig): with a list it sizes nothing.
+    c.key(s.key);
+    return listedLayers(c, s.list, layers);
+  }
   const every = c.int(s.key, s.default);
   if (every === undefined) return undefined;
   return range(layers).filter((i) => (i + 1) % every === 0);
@@ -325,7 +363,9 @@ function recipeFeedForward(x: BlockContext, notes: string[]): FeedForwardRows | 
     const dense = feedForward({ ...x, recipe: { ...x.recipe, moe: undefined } }, width, mlpBuilder(x), notes);
     return dense && { build: dense.build };
   }
-  const width = x.recipe.ffnWidth ? ffnWidthOf(x.c, x.recipe.ffnWidth) : x.c.int('intermediate_size', x.recipe.moe?.denseWidthDefault);
+  // Every layer routed and the experts sized by their own key (Qwen3.5-MoE): no layer is dense, and the config class has no intermediate_size.
+  const noDenseWidth = moe?.sparseLayers === 'all' && moe.widthKey !== 'intermediate_size' && !x.c.has('intermediate_size');
+  const width = x.recipe.ffnWidth ? ffnWidthOf(x.c, x.recipe.ffnWidth) : noDenseWidth ? 0 : x.c.int('intermediate_size', moe?.denseWidthDefault);
   if (width === undefined) return undefined;
   const ffn = feedForward(x, width, mlpBuilder(x), notes);
   if (!ffn) return undefined;
