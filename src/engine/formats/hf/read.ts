@@ -286,6 +286,7 @@ function readConfig(c: ConfigReader, options: ReadOptions, family?: string): Mod
     checkpointOnly: checkpointOnly(recipe, N, nextLayers),
   };
   const excluded = nextTokenModules(nextLayers, g, D, blockRow, ffn);
+  const vocabCopies = excluded && recipe.nextTokenVocabCopies ? nextTokenVocabCopies(nextLayers, D, vocab!) : undefined;
   const spec: TransformerSpec = {
     layers: N,
     hiddenSize: D,
@@ -299,7 +300,7 @@ function readConfig(c: ConfigReader, options: ReadOptions, family?: string): Mod
     family: modelType,
     experts: ffn.experts ? { total: ffn.experts.total, active: ffn.experts.active, moeLayers: ffn.moeLayers } : undefined,
     mixers: attentionMixers(recipe, attention, H, N, windows),
-    excluded: excluded ? [excluded] : undefined,
+    excluded: excluded ? (vocabCopies ? [excluded, vocabCopies] : [excluded]) : undefined,
     quantization: readQuantization(c, base.dtype),
   };
   return { ...base, transformer: spec };
@@ -346,6 +347,23 @@ function nextTokenModules(count: number, g: GraphBuilder, D: number, blockRow: n
       { row: blockRow, divisor: layers },
       { row: ffn.moeRow, divisor: g.layers[ffn.moeRow].repeat ?? 1 },
     ],
+  };
+}
+
+/**
+ * The embedding and output head the multi-token-prediction layers store as their own tensors (recipe
+ * `nextTokenVocabCopies`: model.layers.N.embed_tokens and shared_head.head, vocab × hidden each), reported apart
+ * from the layers themselves: DeepSeek's MTP module shares both with the main model (DeepSeek-V3's
+ * README_WEIGHTS.md counts its "unique" parameters without them), yet the checkpoint stores them again.
+ */
+function nextTokenVocabCopies(count: number, D: number, vocab: number): ExcludedModules {
+  return {
+    name: `the copy of the embedding and output head in ${count} multi-token-prediction layer${count === 1 ? '' : 's'}`,
+    reason: 'num_nextn_predict_layers: each stored MTP layer carries its own embed_tokens and shared_head.head, the main model\'s shapes; the forward pass does not run them',
+    key: 'num_nextn_predict_layers',
+    count,
+    extraParams: 2 * vocab * D,
+    shares: [],
   };
 }
 

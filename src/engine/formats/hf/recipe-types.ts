@@ -166,6 +166,13 @@ export interface Recipe {
   readonly fullEvery?: { readonly key?: string; readonly every: number };
   /** Multi-token-prediction layers (`num_nextn_predict_layers`) stored beside the model, reported apart. */
   readonly nextTokenLayers?: boolean;
+  /**
+   * The checkpoint's multi-token-prediction layers also store their own `embed_tokens` and `shared_head.head`
+   * (vocab × hidden each; DeepSeek-V3.2's model.layers.61, GLM-4.7-Flash's 47), copies of matrices DeepSeek's
+   * design shares with the main model: reported apart, beside the layers' own parameters. Absent: the stored
+   * layers hold neither (GLM-4.5/4.6 and GLM-5.1 checkpoints, whose sums match without them).
+   */
+  readonly nextTokenVocabCopies?: boolean;
   readonly names: Names;
   /** Shape-changing keys this family's config carries that the recipe deliberately does not read, with why. */
   readonly acknowledged?: Readonly<Record<string, string>>;

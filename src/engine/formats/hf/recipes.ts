@@ -902,6 +902,55 @@ export const RECIPES: Readonly<Record<string, Recipe>> = {
     note: 'DeepSeek Sparse Attention: each query attends to at most index_topk keys, chosen by the indexer, which itself scores every earlier token; attention FLOPs count both, and the cache holds the latent and the indexer keys of every token.',
   },
   /**
+   * DeepSeek-V3.2 / V3.2-Exp (`deepseek_v32`, DeepseekV32ForCausalLM): DeepSeek-V3's multi-head latent attention
+   * with DeepSeek Sparse Attention's lightning indexer in every layer (DeepseekV32Indexer, which GLM-5 reuses;
+   * sparse-attention.ts), then DeepSeek-V3's expert layout. transformers takes the decoder layer from GLM-4.7-Flash
+   * (Glm4MoeLiteDecoderLayer), so the router is GLM's: its e_score_correction_bias is a registered buffer (stored,
+   * fp32, not a parameter), unlike DeepSeek-V3's own code. The multi-token-prediction layer model.layers.61 is not
+   * loaded (`_keys_to_ignore_on_load_unexpected`) and stores its own embed_tokens and shared_head.head: all reported
+   * apart. Defaults are DeepseekV32Config's (DeepSeek-V3's sizes; indexer 64 heads × 128, top 2048).
+   */
+  deepseek_v32: {
+    ...DEEPSEEK_V3,
+    source: 'transformers/models/deepseek_v32/modular_deepseek_v32.py (DeepseekV32ForCausalLM; attention from deepseek_v3, decoder layer from glm4_moe_lite)',
+    classStem: 'DeepseekV32',
+    attention: { kind: 'mla', defaults: { qLoraRank: 1536 }, indexer: { heads: 64, headDim: 128, topK: 2048 } },
+    moe: { ...DEEPSEEK_V3.moe!, routerBias: 'correction-buffer', denseWidthDefault: 18432 },
+    nextTokenVocabCopies: true,
+    acknowledged: {
+      ...DEEPSEEK_V3.acknowledged,
+      qk_head_dim: 'qk_nope_head_dim + qk_rope_head_dim, which are read instead',
+      mlp_layer_types: 'the dense/sparse list DeepseekV32Config derives from first_k_dense_replace, which is read instead',
+      rope_interleave: 'how the attention applies RoPE; no parameter depends on it',
+    },
+    note: 'DeepSeek Sparse Attention: each query attends to at most index_topk keys, chosen by the indexer, which itself scores every earlier token; attention FLOPs count both, and the cache holds the latent and the indexer keys of every token.',
+  },
+  /**
+   * GLM-4.7-Flash (`glm4_moe_lite`, Glm4MoeLiteForCausalLM): DeepSeek-V3's multi-head latent attention
+   * (DeepseekV3Attention) in every layer, without an indexer, and GLM-4.5's expert layout (Glm4MoeMoE: routed +
+   * shared gated experts, a sigmoid router whose e_score_correction_bias is a registered buffer). Glm4MoeLiteConfig
+   * makes layer 0 dense and the rest MoE (its `mlp_layer_types` default), as the released first_k_dense_replace 1
+   * says, which is read. The multi-token-prediction layer model.layers.47 is not loaded and stores its own
+   * embed_tokens and shared_head.head: reported apart. Defaults are Glm4MoeLiteConfig's (q rank 768, q/k heads
+   * 192 + 64 rope, value heads 256, 64 experts × 1536, 4 per token, dense width 10240).
+   */
+  glm4_moe_lite: {
+    ...DEEPSEEK_V3,
+    source: 'transformers/models/glm4_moe_lite/modular_glm4_moe_lite.py (Glm4MoeLiteForCausalLM; attention from deepseek_v3, MoE from glm4_moe)',
+    classStem: 'Glm4MoeLite',
+    attention: { kind: 'mla', defaults: { qLoraRank: 768, nope: 192, valueDim: 256 } },
+    moe: { ...DEEPSEEK_V3.moe!, expertsDefault: 64, activeDefault: 4, widthDefault: 1536, routerBias: 'correction-buffer', denseWidthDefault: 10240, firstDenseDefault: 1 },
+    nextTokenVocabCopies: true,
+    acknowledged: {
+      ...DEEPSEEK_V3.acknowledged,
+      qk_head_dim: 'qk_nope_head_dim + qk_rope_head_dim, which are read instead',
+      head_dim: 'Glm4MoeLiteConfig sets it to qk_rope_head_dim; MLA heads are read from qk_nope_head_dim, qk_rope_head_dim and v_head_dim',
+      mlp_layer_types: 'the dense/sparse list; Glm4MoeLiteConfig\'s default (one dense layer, then experts) is what first_k_dense_replace says, which is read instead',
+      rope_interleave: 'how the attention applies RoPE; no parameter depends on it',
+      partial_rotary_factor: 'RoPE on part of the rope slice; no parameter depends on it',
+    },
+  },
+  /**
    * MiniMax-M2 / M2.1 / M2.5 / M2.7 (`minimax_m2`, MiniMaxM2ForCausalLM): Mixtral's sparse MoE in every layer
    * (w1/w2/w3 experts of intermediate_size, a bias-free router Linear) with a sigmoid router whose
    * e_score_correction_bias is a registered buffer (stored, not a parameter), no shared expert; attention is
