@@ -3,7 +3,8 @@
  * the config.json its metadata spells, and which of its tensors are no parameters of that family's class.
  *
  * Keys follow convert_hf_to_gguf.py's writers (ggml-org/llama.cpp 0024aa7417efd50a7c2a79e049dfbbbceb0beaaf:
- * TextModel.set_gguf_parameters and each model class) and gguf-py/gguf/constants.py's names. What no
+ * TextModel.set_gguf_parameters and each model class; later commits split them into conversion/*.py, read for
+ * GlmMoeDsaModel, MiniMaxM2Model, DeepseekV2Model and Qwen3.5's MTP writer) and gguf-py/gguf/constants.py's names. What no
  * metadata key states but the tensor table shows (biases, q/k norms) is read from the table.
  */
 import type { GgufHeader, GgufValue } from './parse';
@@ -70,7 +71,33 @@ export const FAMILIES: Readonly<Record<string, ArchMapping>> = {
   // LlamaModel's writer under its own name; Ministral 3's text config adds attention.temperature_scale (its
   // Llama 4-style query scale). Older conversions wrote the same tensors as `llama`.
   mistral3: { family: (h, a) => (h.metadata.has(`${a}.attention.temperature_scale`) ? 'ministral3' : 'mistral'), cls: 'ForCausalLM' },
+  // Qwen3NextModel: gated DeltaNet and gated attention layers, an MoE block in each; the checkpoint's mtp.* layer
+  // is dropped. Qwen3_5TextModel / Qwen3_5MoeTextModel (Qwen3NextModel's writer, from the text_config) hold the
+  // language model alone: the vision tower goes to the mmproj file. Newer converters keep the MTP layer after
+  // the main layers (nextn_predict_layers), older ones drop it as Qwen3NextModel does.
+  qwen3next: { family: () => 'qwen3_next', cls: 'ForCausalLM' },
+  qwen35: { family: () => 'qwen3_5_text', cls: 'ForCausalLM', unmapped: draftOnly },
+  qwen35moe: { family: () => 'qwen3_5_moe_text', cls: 'ForCausalLM', unmapped: draftOnly },
+  // MiniMaxM2Model: TextModel's keys, the experts' width (intermediate_size) as expert_feed_forward_length.
+  'minimax-m2': { family: () => 'minimax_m2', cls: 'ForCausalLM' },
+  // GlmMoeDsaModel (GLM-5): DeepseekV2Model's MLA keys plus the DSA indexer's (attention.indexer.*), the MTP
+  // layer kept after the main layers.
+  'glm-dsa': { family: () => 'glm_moe_dsa', cls: 'ForCausalLM', unmapped: draftOnly },
 };
+
+/**
+ * The converters that keep the MTP layer can also write it alone (`--mtp`: the NextN block with the shared
+ * embeddings, final norm and lm_head, block_count and nextn_predict_layers unchanged) as a draft model for
+ * speculative decoding; the model's recipe would count layers the file does not hold.
+ */
+function draftOnly(h: GgufHeader, arch: string): string | undefined {
+  const nextn = num(h, `${arch}.nextn_predict_layers`);
+  const blocks = num(h, `${arch}.block_count`);
+  if (!nextn || blocks === undefined || !h.tensors.length) return undefined;
+  const main = blocks - nextn;
+  const hasMain = h.tensors.some((t) => { const m = /^blk\.(\d+)\./.exec(t.name); return m !== null && Number(m[1]) < main; });
+  return hasMain ? undefined : `this ${arch} GGUF holds only the multi-token-prediction layer (blk.${main}${nextn > 1 ? `–${blocks - 1}` : ''}) and the shared embeddings, a draft model for speculative decoding, not the ${main}-layer model its metadata describes`;
+}
 
 /** Tensors a GGUF stores that the family's class does not count as parameters, left out of the check and named. */
 export interface StoredApart {
@@ -82,6 +109,8 @@ export interface StoredApart {
 const Q_BIAS = /^blk\.\d+\.attn_q\.bias$/;
 /** q norms (Cohere's and GLM-4.5's use_qk_norm; OLMoE and OLMo 2 always have them). */
 const Q_NORM = /^blk\.\d+\.attn_q_norm\.weight$/;
+/** The routers' e_score_correction_bias, a registered buffer in transformers, which llama.cpp keeps as exp_probs_b.bias. */
+const CORRECTION_BIAS: StoredApart = { match: (n) => /\.exp_probs_b\.bias$/.test(n), what: "the routers' e_score_correction_bias buffers (exp_probs_b.bias)" };
 
 /** What the recipes of the mapped families read beyond the common keys, in transformers' names. */
 interface FamilyRules {
@@ -89,6 +118,12 @@ interface FamilyRules {
   readonly experts?: string;
   /** The config key holding the shared expert's width (`expert_shared_feed_forward_length`). */
   readonly sharedWidth?: string;
+  /** The config key holding the routed experts' width (`expert_feed_forward_length`); moe_intermediate_size unless named. */
+  readonly expertWidth?: string;
+  /** The config key counting the multi-token-prediction layers (`nextn_predict_layers`); num_nextn_predict_layers unless named. */
+  readonly nextnKey?: string;
+  /** DeepSeek's multi-head latent attention, spelled as DeepseekV2Model writes it. */
+  readonly latent?: boolean;
   /** Config switches no metadata key holds: true when a tensor's name matches. */
   readonly fromTable?: Readonly<Record<string, RegExp>>;
   /** Tensors the checkpoint stores as buffers, which llama.cpp keeps under their own names. */
@@ -99,10 +134,10 @@ interface FamilyRules {
 
 const FAMILY_RULES: Readonly<Record<string, FamilyRules>> = {
   mixtral: { experts: 'num_local_experts' },
-  // gpt-oss: biases on all four attention projections.
-  gpt_oss: { experts: 'num_local_experts', fromTable: { attention_bias: Q_BIAS } },
-  deepseek_v2: { experts: 'n_routed_experts' },
-  deepseek_v3: { experts: 'n_routed_experts' },
+  // gpt-oss: biases on all four attention projections; its experts are `intermediate_size` wide (there is no dense MLP).
+  gpt_oss: { experts: 'num_local_experts', expertWidth: 'intermediate_size', fromTable: { attention_bias: Q_BIAS } },
+  deepseek_v2: { experts: 'n_routed_experts', latent: true },
+  deepseek_v3: { experts: 'n_routed_experts', latent: true },
   olmoe: { fromTable: { attention_bias: Q_BIAS } },
   olmo2: { fromTable: { attention_bias: Q_BIAS } },
   cohere: { fromTable: { attention_bias: Q_BIAS, use_qk_norm: Q_NORM } },
@@ -113,7 +148,7 @@ const FAMILY_RULES: Readonly<Record<string, FamilyRules>> = {
   glm4_moe: {
     experts: 'n_routed_experts',
     fromTable: { attention_bias: Q_BIAS, use_qk_norm: Q_NORM },
-    buffers: [{ match: (n) => /\.exp_probs_b\.bias$/.test(n), what: "the routers' e_score_correction_bias buffers (exp_probs_b.bias)" }],
+    buffers: [CORRECTION_BIAS],
   },
   granite: { fromTable: { attention_bias: Q_BIAS, mlp_bias: /^blk\.\d+\.ffn_up\.bias$/ } },
   // GraniteMoeShared checkpoints are written as granitemoe too; the granitemoe recipe has no shared MLP, so
@@ -130,6 +165,13 @@ const FAMILY_RULES: Readonly<Record<string, FamilyRules>> = {
   exaone4: { ownKeys: exaone4Layers },
   // SeedOssConfig switches the q/k/v biases, o_proj's and the MLP's apart.
   seed_oss: { fromTable: { attention_bias: Q_BIAS, attention_out_bias: /^blk\.\d+\.attn_output\.bias$/, mlp_bias: /^blk\.\d+\.ffn_up\.bias$/ } },
+  qwen3_next: { ownKeys: gatedDeltaNet },
+  // Qwen3.5 counts its MTP layers as mtp_num_hidden_layers (reported apart by the recipe, as for the config).
+  qwen3_5_text: { nextnKey: 'mtp_num_hidden_layers', ownKeys: gatedDeltaNet },
+  qwen3_5_moe_text: { nextnKey: 'mtp_num_hidden_layers', ownKeys: gatedDeltaNet },
+  // Mixtral's experts under intermediate_size; the sigmoid router's correction bias is a buffer.
+  minimax_m2: { experts: 'num_local_experts', expertWidth: 'intermediate_size', buffers: [CORRECTION_BIAS] },
+  glm_moe_dsa: { experts: 'n_routed_experts', latent: true, buffers: [CORRECTION_BIAS], ownKeys: sparseAttentionIndexer },
 };
 
 export function num(h: GgufHeader, key: string): number | undefined {
@@ -181,7 +223,8 @@ export function equivalentConfig(h: GgufHeader, arch: string, family: string, cl
   const rules = FAMILY_RULES[family] ?? {};
   const heads = k('attention.head_count');
   const hidden = k('embedding_length');
-  // Glm4MoeModel counts the multi-token-prediction layers in block_count (they follow the main layers).
+  // Glm4MoeModel (and GlmMoeDsaModel, the Qwen3.5 writers) count the multi-token-prediction layers in
+  // block_count (they follow the main layers).
   const nextn = k('nextn_predict_layers');
   const blocks = k('block_count');
   const config: Record<string, unknown> = {
@@ -189,7 +232,7 @@ export function equivalentConfig(h: GgufHeader, arch: string, family: string, cl
     model_type: family,
     hidden_size: hidden,
     num_hidden_layers: blocks !== undefined && nextn ? blocks - nextn : blocks,
-    num_nextn_predict_layers: nextn,
+    [rules.nextnKey ?? 'num_nextn_predict_layers']: nextn,
     intermediate_size: k('feed_forward_length'),
     num_attention_heads: heads,
     num_key_value_heads: h.metadata.has(`${arch}.attention.head_count_kv`) ? kvHeads(h.metadata.get(`${arch}.attention.head_count_kv`)) : heads,
@@ -202,16 +245,14 @@ export function equivalentConfig(h: GgufHeader, arch: string, family: string, cl
     torch_dtype: 'float16',
   };
   const keyLength = k('attention.key_length');
-  if (family.startsWith('deepseek')) Object.assign(config, latentAttention(k));
+  if (rules.latent) Object.assign(config, latentAttention(k));
   else if (keyLength !== undefined && heads && hidden && keyLength !== hidden / heads) config.head_dim = keyLength;
   const experts = k('expert_count');
   if (experts) {
     config[rules.experts ?? 'num_experts'] = experts;
     if (k('expert_shared_count') !== undefined) config.n_shared_experts = k('expert_shared_count');
     config.num_experts_per_tok = k('expert_used_count');
-    // gpt-oss's experts are `intermediate_size` wide (there is no dense MLP); other families name them apart.
-    if (family === 'gpt_oss') config.intermediate_size = k('expert_feed_forward_length') ?? config.intermediate_size;
-    else if (k('expert_feed_forward_length') !== undefined) config.moe_intermediate_size = k('expert_feed_forward_length');
+    if (k('expert_feed_forward_length') !== undefined) config[rules.expertWidth ?? 'moe_intermediate_size'] = k('expert_feed_forward_length');
     if (k('expert_shared_feed_forward_length') !== undefined) config[rules.sharedWidth ?? 'shared_expert_intermediate_size'] = k('expert_shared_feed_forward_length');
   }
   if (rules.ownKeys) Object.assign(config, rules.ownKeys(h, arch, k));
@@ -293,6 +334,39 @@ function exaone4Layers(h: GgufHeader, arch: string, k: (name: string) => number 
 }
 
 /**
+ * Qwen3-Next and Qwen3.5 (Qwen3NextModel's writer): the gated DeltaNet's sizes as `ssm.*` (conv_kernel =
+ * linear_conv_kernel_dim, state_size = linear_key_head_dim, group_count = linear_num_key_heads, time_step_rank =
+ * linear_num_value_heads, inner_size = linear_value_head_dim × linear_num_value_heads) and full_attention_interval
+ * (llama.cpp's own rule for which layers attend; layer_types is not written).
+ */
+function gatedDeltaNet(_h: GgufHeader, _arch: string, k: (name: string) => number | undefined): Record<string, unknown> {
+  const inner = k('ssm.inner_size');
+  const valueHeads = k('ssm.time_step_rank');
+  return {
+    linear_conv_kernel_dim: k('ssm.conv_kernel'),
+    linear_key_head_dim: k('ssm.state_size'),
+    linear_num_key_heads: k('ssm.group_count'),
+    linear_num_value_heads: valueHeads,
+    linear_value_head_dim: inner !== undefined && valueHeads ? inner / valueHeads : undefined,
+    full_attention_interval: k('full_attention_interval'),
+  };
+}
+
+/**
+ * GLM-5 (GlmMoeDsaModel): DeepSeek Sparse Attention's indexer as attention.indexer.head_count / key_length /
+ * top_k, and, where the checkpoint lists them, attention.indexer.types (true: the layer runs its own indexer).
+ */
+function sparseAttentionIndexer(h: GgufHeader, arch: string, k: (name: string) => number | undefined): Record<string, unknown> {
+  const types = perLayerFlags(h.metadata.get(`${arch}.attention.indexer.types`));
+  return {
+    index_n_heads: k('attention.indexer.head_count'),
+    index_head_dim: k('attention.indexer.key_length'),
+    index_topk: k('attention.indexer.top_k'),
+    indexer_types: types?.map((full) => (full ? 'full' : 'shared')),
+  };
+}
+
+/**
  * Tensors left out of the comparison with the recipe, first match wins: llama.cpp's precomputed `rope_freqs`
  * (a buffer in transformers), the multi-token-prediction layers (blk.N…, which the recipe reports apart), and
  * the family's stored buffers.
@@ -300,7 +374,7 @@ function exaone4Layers(h: GgufHeader, arch: string, k: (name: string) => number 
 export function storedApart(family: string, config: Record<string, unknown>): StoredApart[] {
   const out: StoredApart[] = [{ match: (n) => /^rope_freqs\.weight$|\.rope_freqs\.weight$/.test(n), what: 'rope_freqs (a buffer in transformers)' }];
   const layers = config.num_hidden_layers;
-  const nextn = config.num_nextn_predict_layers;
+  const nextn = config[FAMILY_RULES[family]?.nextnKey ?? 'num_nextn_predict_layers'];
   if (typeof layers === 'number' && typeof nextn === 'number' && nextn > 0) {
     const blocks = Array.from({ length: nextn }, (_, i) => layers + i);
     const mtp = new RegExp(`^blk\\.(${blocks.join('|')})\\.`);

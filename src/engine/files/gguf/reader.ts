@@ -12,8 +12,9 @@
  * gemma2, gemma3, phi3, gpt-oss, deepseek2 (DeepSeek-V2 or V3), olmoe, olmo2 (not OLMo 3's windowed files),
  * command-r (cohere), cohere2, glm4, glm4moe, granite, granitemoe, granitehybrid (granitemoehybrid), lfm2 (not
  * its embedding / audio variants), seed_oss, exaone4, qwen3vl and qwen3vlmoe (the language model; the vision
- * tower is in the separate mmproj file), mistral3 (mistral, or ministral3). Keys follow convert_hf_to_gguf.py's
- * writers.
+ * tower is in the separate mmproj file), mistral3 (mistral, or ministral3), qwen3next (qwen3_next), qwen35 and
+ * qwen35moe (qwen3_5_text, qwen3_5_moe_text: the language model; not an MTP-only draft file), minimax-m2
+ * (minimax_m2), glm-dsa (glm_moe_dsa; not an MTP-only draft file). Keys follow convert_hf_to_gguf.py's writers.
  * An architecture without a mapping: params and bytes per tensor group from the tensor infos, no FLOPs.
  * A file without tensors (llama.cpp's `--vocab-only` GGUFs keep the hyperparameters and tokenizer): the
  * recipe's count from the metadata alone, marked unverified since nothing confirms it; without a recipe,
