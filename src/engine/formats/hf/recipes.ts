@@ -1,78 +1,24 @@
 /**
  * Hugging Face families as recipes: which blocks a family's modelling code stacks (embeddings, attention
  * kind, MLP kind, norms, biases, tying, heads, mixture-of-experts layout). The reader (read.ts) composes
- * any recipe from the same blocks (blocks.ts), so adding a family is adding an entry here with its source.
+ * any recipe from the same blocks (blocks.ts), so adding a family is adding an entry with its source: here for
+ * text models of one block kind, in recipes-moe.ts, recipes-state-space.ts or recipes-multimodal.ts for the
+ * others, with the building blocks they share in recipe-parts.ts.
  *
  * Each `source` names the `transformers` modelling file (or the model's own published code) whose
  * `__init__`s the recipe restates; counts follow its `nn.Parameter`s.
  */
 
-import type { AttentionRecipe, MoeRecipe, Names, Recipe, StateSpaceRecipe } from './recipe-types';
-
 export type { BiasRule, Layout, AttentionRecipe, SparseLayers, MoeRecipe, Names, Recipe, LayerSchedule, KeyDefault, StateSpaceRecipe, VisionRecipe, SubConfigAt, TowersRecipe, EncoderDecoderRecipe } from './recipe-types';
 
-const DECODER_NAMES: Names = { prefix: 'model.', embed: 'embed_tokens', layers: 'layers', attention: 'self_attn', mlp: 'mlp', finalNorm: 'norm' };
+import type { Recipe } from './recipe-types';
+import { DECODER_NAMES, LLAMA, NO_BIAS_GQA, QKV_BIAS_GQA, QWEN3_ATTENTION, GATED_NO_BIAS, WINDOW_LAYER_TYPES, QWEN3 } from './recipe-parts';
+import { MOE_RECIPES } from './recipes-moe';
+import { MULTIMODAL_RECIPES } from './recipes-multimodal';
+import { STATE_SPACE_RECIPES } from './recipes-state-space';
 
-const LLAMA: Recipe = {
-  kind: 'decoder',
-  source: 'transformers/models/llama/modeling_llama.py',
-  classStem: 'Llama',
-  tiedDefault: false,
-  norm: 'rms',
-  attention: { kind: 'gqa', qkvBias: 'attention_bias', outBias: 'attention_bias' },
-  mlp: { kind: 'gated', bias: 'mlp_bias' },
-  layout: 'pre',
-  slidingWindow: 'never',
-  names: DECODER_NAMES,
-};
+export { PIXTRAL_VISION } from './recipes-multimodal';
 
-const NO_BIAS_GQA: AttentionRecipe = { kind: 'gqa', qkvBias: false, outBias: false };
-const QKV_BIAS_GQA: AttentionRecipe = { kind: 'gqa', qkvBias: true, outBias: false };
-const QWEN3_ATTENTION: AttentionRecipe = { kind: 'gqa', qkvBias: 'attention_bias', outBias: 'attention_bias', qkNorm: { kind: 'rms' } };
-const GATED_NO_BIAS = { kind: 'gated', bias: false } as const;
-
-/** Qwen's `layer_types` (written by transformers ≥ 4.56) only says which layers use the window. */
-const WINDOW_LAYER_TYPES = { layer_types: 'names the layers that use the sliding window (all full_attention unless use_sliding_window); no parameter depends on it' };
-
-const QWEN3: Recipe = {
-  ...LLAMA,
-  source: 'transformers/models/qwen3/modeling_qwen3.py',
-  classStem: 'Qwen3',
-  attention: QWEN3_ATTENTION,
-  mlp: GATED_NO_BIAS,
-  slidingWindow: 'when-enabled',
-  acknowledged: WINDOW_LAYER_TYPES,
-};
-
-/**
- * Qwen3.5's hybrid layers (models/qwen3_5, qwen3_5_moe): Qwen3-Next's schedule, gated attention and gated DeltaNet,
- * the DeltaNet's input projections split (in_proj_qkv, in_proj_z, in_proj_b, in_proj_a), and the checkpoint's
- * multi-token-prediction layer (`mtp.*`, which the classes drop) reported apart.
- */
-const QWEN3_5_HYBRID: StateSpaceRecipe = {
-  mixer: 'gatedDelta',
-  module: 'linear_attn',
-  convKernel: { key: 'linear_conv_kernel_dim', default: 4 },
-  gatedAttention: true,
-  splitProjections: true,
-  nextTokenKey: 'mtp_num_hidden_layers',
-  attentionLayers: { kind: 'interval', key: 'full_attention_interval', default: 4, list: { key: 'layer_types', selected: 'full_attention', other: 'linear_attention' } },
-  feedForward: true,
-};
-
-/** Keys Qwen3.5 text configs write that no transformers parameter depends on. */
-const QWEN3_5_TEXT_KEYS = {
-  attn_output_gate: 'Qwen3_5Attention (Qwen3NextAttention) always builds the output gate into q_proj; transformers does not read this',
-  output_gate_type: "the gate's activation for other runtimes (Qwen3.6 configs); transformers does not read it and no parameter depends on it",
-  mamba_ssm_dtype: 'the dtype the DeltaNet state is kept in at run time; no parameter depends on it',
-  mtp_use_dedicated_embeddings: 'a multi-token-prediction setting; the classes do not load those layers',
-} as const;
-
-/** Keys of Qwen3.5 wrapper files and their vision_config that size nothing transformers builds. */
-const QWEN3_5_WRAPPER_KEYS = {
-  language_model_only: 'a serving switch (vLLM) to load the language model alone; Qwen3_5ForConditionalGeneration builds the vision tower whatever it says',
-  deepstack_visual_indexes: 'Qwen3_5VisionConfig drops it and Qwen3_5VisionModel deletes the DeepStack mergers; Qwen3.5 configs write []',
-} as const;
 
 const BERT: Recipe = {
   kind: 'encoder',
@@ -97,6 +43,7 @@ const BERT: Recipe = {
     finalNorm: 'norm',
   },
 };
+
 
 /**
  * DistilBERT (Sanh et al. 2019) as modeling_distilbert.py builds it: BERT's post-norm encoder layer
@@ -128,49 +75,6 @@ const DISTILBERT: Recipe = {
   },
 };
 
-const DEEPSEEK_V3: Recipe = {
-  ...LLAMA,
-  source: 'transformers/models/deepseek_v3/modeling_deepseek_v3.py and deepseek-ai/DeepSeek-V3 modeling_deepseek.py',
-  classStem: 'DeepseekV3',
-  attention: { kind: 'mla' },
-  mlp: GATED_NO_BIAS,
-  moe: {
-    block: 'mlp',
-    expertKeys: ['n_routed_experts'],
-    expertsDefault: 256,
-    activeDefault: 8,
-    widthKey: 'moe_intermediate_size',
-    widthDefault: 2048,
-    shared: { kind: 'count', key: 'n_shared_experts', default: 1 },
-    routerBias: 'correction-when-noaux',
-    expertBias: false,
-    sparseLayers: 'deepseek',
-    firstDenseDefault: 3,
-  },
-  nextTokenLayers: true,
-  acknowledged: { num_key_value_heads: 'MLA expands a key and a value for every query head; configs repeat num_attention_heads here.' },
-};
-
-/**
- * ViT (Dosovitskiy et al. 2021) as `transformers` builds it: a Conv2d patch embedding (kernel = stride =
- * patch_size, with bias), a class token and (image_size/patch_size)² + 1 learned positions, pre-norm
- * layers (layernorm_before → attention with qkv_bias → residual, layernorm_after → GELU MLP → residual), a
- * final layernorm, a pooler only in the bare ViTModel, a classifier on the class token.
- */
-const VIT: Recipe = {
-  kind: 'encoder',
-  source: 'transformers/models/vit/modeling_vit.py',
-  classStem: 'ViT',
-  tiedDefault: false,
-  norm: 'layer',
-  attention: { kind: 'gqa', qkvBias: { key: 'qkv_bias', default: true }, outBias: true },
-  mlp: { kind: 'plain', bias: true },
-  layout: 'pre',
-  slidingWindow: 'never',
-  names: { prefix: 'vit.', embed: 'embeddings', layers: 'encoder.layer', attention: 'attention', mlp: 'intermediate+output', finalNorm: 'layernorm' },
-  acknowledged: { encoder_stride: 'used only by the masked-image-modeling decoder (ViTForMaskedImageModeling), which Greenprint does not count' },
-  vision: { extraTokens: 1, pooler: true },
-};
 
 /**
  * GPT-NeoX / Pythia: embed_in, LayerNorm layers with a fused query_key_value (D→3D) and dense output, both
@@ -194,6 +98,7 @@ const GPT_NEOX: Recipe = {
     rotary_emb_base: 'the rotary base frequency; no parameter depends on it',
   },
 };
+
 
 /**
  * OPT (Zhang et al. 2022) as OPTForCausalLM builds it: embed_tokens V×E, learned positions with 2 extra
@@ -221,6 +126,7 @@ const OPT: Recipe = {
   names: { prefix: 'model.decoder.', embed: 'embed_tokens', positions: 'embed_positions', layers: 'layers', attention: 'self_attn', mlp: 'fc1+fc2', finalNorm: 'final_layer_norm' },
 };
 
+
 /**
  * BLOOM (BigScience 2022): word_embeddings with a LayerNorm after them, ALiBi attention biases (computed,
  * no parameters, no position table), pre-norm layers with a fused query_key_value (D→3D) and dense output
@@ -246,6 +152,7 @@ const BLOOM: Recipe = {
   },
 };
 
+
 /**
  * Falcon (TII 2023) as FalconForCausalLM builds it: word_embeddings, layers of a fused query_key_value and
  * dense output (biases only with `bias`), a GELU MLP `ffn_hidden_size` wide (default 4·hidden) with the same
@@ -268,104 +175,6 @@ const FALCON: Recipe = {
   acknowledged: { alibi: 'ALiBi biases are computed, not learned; rotary tables are buffers' },
 };
 
-/**
- * Mamba (Gu & Dao 2023) as MambaForCausalLM builds it: backbone.embeddings, layers of an RMSNorm and a
- * MambaMixer (state-space.ts), norm_f, and an lm_head tied to the embeddings (PretrainedConfig's default;
- * MambaConfig sets none). MambaConfig's defaults: state 16, conv 4, expand 2, Δ rank "auto", use_bias TRUE
- * (the published configs switch it off), use_conv_bias true; an `intermediate_size` in the file overrides
- * expand × hidden (its kwargs are set after the computed value).
- */
-const MAMBA: Recipe = {
-  kind: 'decoder',
-  source: 'transformers/models/mamba/modeling_mamba.py',
-  classStem: 'Mamba',
-  tiedDefault: true,
-  norm: 'rms',
-  attention: NO_BIAS_GQA,
-  mlp: GATED_NO_BIAS,
-  layout: 'pre',
-  slidingWindow: 'never',
-  names: { prefix: 'backbone.', embed: 'embeddings', layers: 'layers', attention: 'mixer', mlp: 'mlp', finalNorm: 'norm_f' },
-  stateSpace: {
-    mixer: 'mamba',
-    module: 'mixer',
-    stateSize: { key: 'state_size', default: 16 },
-    convKernel: { key: 'conv_kernel', default: 4 },
-    expand: { key: 'expand', default: 2 },
-    dtRank: { key: 'time_step_rank', default: 'auto' },
-    convBias: { key: 'use_conv_bias', default: true },
-    projBias: { key: 'use_bias', default: true },
-    intermediateKey: 'intermediate_size',
-    feedForward: false,
-  },
-};
-
-/**
- * Jamba (Lieber et al. 2024) as JambaForCausalLM builds it: embed_tokens, layers of input_layernorm → attention
- * (layer i when i % attn_layer_period == attn_layer_offset: grouped-query, no biases, no positions) or a Mamba
- * mixer with RMSNorms on Δ, B and C, then pre_ff_layernorm → experts (i % expert_layer_period ==
- * expert_layer_offset, router without bias) or a dense SwiGLU MLP; final_layernorm; an untied lm_head.
- */
-const JAMBA: Recipe = {
-  ...LLAMA,
-  source: 'transformers/models/jamba/modeling_jamba.py',
-  classStem: 'Jamba',
-  attention: NO_BIAS_GQA,
-  mlp: GATED_NO_BIAS,
-  names: { ...DECODER_NAMES, mlp: 'feed_forward', finalNorm: 'final_layernorm' },
-  moe: { block: 'feed_forward', expertKeys: ['num_experts'], expertsDefault: 16, activeDefault: 2, widthKey: 'intermediate_size', routerBias: 'none', expertBias: false, sparseLayers: 'all' },
-  stateSpace: {
-    mixer: 'mamba',
-    module: 'mamba',
-    stateSize: { key: 'mamba_d_state', default: 16 },
-    convKernel: { key: 'mamba_d_conv', default: 4 },
-    expand: { key: 'mamba_expand', default: 2 },
-    dtRank: { key: 'mamba_dt_rank', default: 'auto' },
-    convBias: { key: 'mamba_conv_bias', default: true },
-    projBias: { key: 'mamba_proj_bias', default: false },
-    dtBcNorms: true,
-    attentionLayers: { kind: 'period', periodKey: 'attn_layer_period', periodDefault: 8, offsetKey: 'attn_layer_offset', offsetDefault: 4 },
-    expertLayers: { kind: 'period', periodKey: 'expert_layer_period', periodDefault: 2, offsetKey: 'expert_layer_offset', offsetDefault: 1 },
-    feedForward: true,
-  },
-  acknowledged: { sliding_window: 'only the flash-attention kernel would use it; no parameter depends on it, and the published configs leave it null' },
-};
-
-/**
- * Llama 4's language model (Llama4ForCausalLM; Llama4TextModel in Llama4ForConditionalGeneration): pre-norm
- * layers of q/k/v/o without bias (Llama4TextConfig forces attention_bias off), a `feed_forward` that is MoE
- * in the `moe_layers` (a router without bias, `num_local_experts` gated experts and one shared gated expert,
- * all `intermediate_size` wide) and a dense gated MLP `intermediate_size_mlp` wide elsewhere. The RoPE
- * layers attend within `attention_chunk_size` chunks and L2-normalise q and k without weights; the NoPE
- * layers attend globally with a temperature that has no parameters either.
- */
-const LLAMA4_TEXT: Recipe = {
-  ...LLAMA,
-  source: 'transformers/models/llama4/modeling_llama4.py (Llama4ForCausalLM)',
-  classStem: 'Llama4',
-  attention: NO_BIAS_GQA,
-  mlp: GATED_NO_BIAS,
-  mlpWidthKey: 'intermediate_size_mlp',
-  moe: {
-    block: 'feed_forward',
-    expertKeys: ['num_local_experts'],
-    expertsDefault: 16,
-    activeDefault: 1,
-    widthKey: 'intermediate_size',
-    widthDefault: 8192,
-    shared: { kind: 'width', key: 'intermediate_size', default: 8192, gate: false },
-    routerBias: 'none',
-    expertBias: false,
-    sparseLayers: 'llama4',
-    denseWidthDefault: 16384,
-  },
-  slidingWindow: 'llama4-chunks',
-  names: { ...DECODER_NAMES, mlp: 'feed_forward' },
-  acknowledged: {
-    attention_bias: 'Llama4TextConfig sets attention_bias to False whatever the file says',
-    use_qk_norm: 'Llama 4\'s QK norm is an L2 norm without weights (Llama4TextL2Norm)',
-  },
-};
 
 /**
  * OLMo 2 (OLMo et al. 2024, "2 OLMo 2 Furious"): Llama's projections and gated MLP without biases (unless
@@ -381,23 +190,6 @@ const OLMO2: Recipe = {
   layout: 'output-norms',
 };
 
-/**
- * The Mamba-2 mixer of the configs that prefix its keys with `mamba_` (FalconH1Config, GraniteMoeHybridConfig),
- * with those classes' shared defaults; each recipe adds what differs (Falcon-H1's own inner width and out_proj bias).
- */
-const MAMBA_PREFIXED_MIXER = {
-  mixer: 'mamba2',
-  module: 'mamba',
-  stateSize: { key: 'mamba_d_state', default: 256 },
-  convKernel: { key: 'mamba_d_conv', default: 4 },
-  expand: { key: 'mamba_expand', default: 2 },
-  ssdHeads: { heads: { key: 'mamba_n_heads', default: 128 }, headDim: { key: 'mamba_d_head', default: 'auto' }, groups: { key: 'mamba_n_groups', default: 1 } },
-  convBias: { key: 'mamba_conv_bias', default: true },
-  projBias: { key: 'mamba_proj_bias', default: false },
-} as const satisfies Partial<StateSpaceRecipe>;
-
-/** Granite's fused experts (GraniteMoeConfig's defaults; Granite 4.0 adds its shared MLP). */
-const GRANITE_MOE: MoeRecipe = { block: 'block_sparse_moe', expertKeys: ['num_local_experts'], expertsDefault: 8, activeDefault: 2, widthKey: 'intermediate_size', widthDefault: 11008, routerBias: 'none', expertBias: false, sparseLayers: 'all' };
 
 const COHERE: Recipe = {
   ...LLAMA,
@@ -412,60 +204,6 @@ const COHERE: Recipe = {
   acknowledged: { logit_scale: 'a float the logits are multiplied by, not a parameter' },
 };
 
-/**
- * CLIP (Radford et al. 2021) as CLIPModel builds it: a text tower (token and learned position embeddings,
- * pre-LayerNorm encoder layers with biased q/k/v/out and fc1/fc2, final_layer_norm), a vision tower (patch
- * conv without bias, class embedding, learned positions, pre_layrnorm, the same layers, post_layernorm),
- * visual_projection and text_projection without bias, and the logit_scale scalar.
- */
-const CLIP: Recipe = {
-  kind: 'encoder',
-  source: 'transformers/models/clip/modeling_clip.py',
-  classStem: 'CLIP',
-  tiedDefault: false,
-  norm: 'layer',
-  attention: { kind: 'gqa', qkvBias: true, outBias: true },
-  mlp: { kind: 'plain', bias: true },
-  layout: 'pre',
-  slidingWindow: 'never',
-  names: { prefix: '', embed: 'embeddings', layers: 'encoder.layers', attention: 'self_attn', mlp: 'mlp', finalNorm: 'final_layer_norm' },
-  towers: { vision: { encoder: 'clip', at: 'vision_config' }, textEncoder: { encoder: 'clip', at: 'text_config' }, join: 'clip' },
-  acknowledged: { tie_word_embeddings: 'old full dumps of CLIP sub-configs carry PretrainedConfig\'s default; the towers have no output embedding to tie' },
-};
-
-/**
- * SigLIP (Zhai et al. 2023) as SiglipModel builds it: CLIP's layers, a patch conv with bias and no class
- * token, post_layernorm and (vision_use_head, default true) a multi-head attention pooling head; the text
- * tower ends in a dense `head`; logit_scale and logit_bias instead of projections.
- */
-const SIGLIP: Recipe = {
-  ...CLIP,
-  source: 'transformers/models/siglip/modeling_siglip.py',
-  classStem: 'Siglip',
-  towers: { vision: { encoder: 'siglip', at: 'vision_config' }, textEncoder: { encoder: 'siglip', at: 'text_config' }, join: 'siglip' },
-};
-
-/**
- * Pixtral's image tower (Mistral AI 2024) as PixtralVisionModel builds it (pixtral.ts): a patch conv without
- * bias, ln_pre, then layers of attention_norm + attention (q, k, v, o without biases) and ffn_norm +
- * feed_forward (gate, up, down without biases), all norms RMSNorm; 2-D rotary positions (buffers), no class
- * token, no learned positions, no norm after the layers. Not a family of its own: it is the vision tower of
- * Mistral3ForConditionalGeneration and of LLaVA's Pixtral-12B, named by their `vision_config`'s model_type.
- */
-export const PIXTRAL_VISION: Recipe = {
-  ...CLIP,
-  source: 'transformers/models/pixtral/modeling_pixtral.py (PixtralVisionModel)',
-  classStem: 'PixtralVision',
-  norm: 'rms',
-  attention: NO_BIAS_GQA,
-  mlp: GATED_NO_BIAS,
-  names: { prefix: 'vision_tower.', embed: 'patch_conv', layers: 'transformer.layers', attention: 'attention', mlp: 'feed_forward', finalNorm: 'ln_pre' },
-  towers: { vision: { encoder: 'pixtral', at: 'vision_config' }, join: 'none' },
-  acknowledged: {
-    head_dim: 'PixtralVisionConfig overwrites it with hidden_size // num_attention_heads, the width PixtralAttention uses',
-    tie_word_embeddings: 'a vision tower has no output embedding to tie (Pixtral-12B\'s vision_config carries false)',
-  },
-};
 
 /**
  * T5 (Raffel et al. 2020) as T5ForConditionalGeneration builds it: one `shared` table for both stacks, layers
@@ -513,6 +251,7 @@ const T5: Recipe = {
   },
 };
 
+
 /**
  * BART (Lewis et al. 2020) as BartForConditionalGeneration builds it: a `shared` table for both stacks,
  * learned positions with 2 extra rows per stack (BartLearnedPositionalEmbedding's offset), layernorm_embedding
@@ -557,6 +296,7 @@ const BART: Recipe = {
     },
   },
 };
+
 
 /**
  * Whisper (Radford et al. 2022) as WhisperForConditionalGeneration builds it: an audio encoder (conv1, conv2
@@ -603,6 +343,7 @@ const WHISPER: Recipe = {
   },
 };
 
+
 /** mT5 (Xue et al. 2021): T5's modules; MT5Config defaults to a gated-GELU MLP and an untied lm_head. */
 const MT5: Recipe = {
   ...T5,
@@ -612,6 +353,12 @@ const MT5: Recipe = {
   encoderDecoder: { ...T5.encoderDecoder!, gatedKey: { key: 'feed_forward_proj', default: 'gated-gelu' } },
 };
 
+
+/**
+ * Every family by model_type. Text families with one kind of block are listed here; the mixture-of-experts,
+ * state-space and multimodal ones come from their files. Order matters only where two families share a class
+ * stem (Gemma3, Llama4): the text model, listed first, is what a bare `Gemma3ForCausalLM` means.
+ */
 export const RECIPES: Readonly<Record<string, Recipe>> = {
   llama: LLAMA,
   mistral: { ...LLAMA, source: 'transformers/models/mistral/modeling_mistral.py', classStem: 'Mistral', attention: NO_BIAS_GQA, mlp: GATED_NO_BIAS, slidingWindow: 'when-set' },
@@ -621,71 +368,8 @@ export const RECIPES: Readonly<Record<string, Recipe>> = {
    * from rope_parameters, which holds no parameter.
    */
   ministral3: { ...LLAMA, source: 'transformers/models/ministral3/modeling_ministral3.py', classStem: 'Ministral3', attention: NO_BIAS_GQA, mlp: GATED_NO_BIAS, slidingWindow: 'when-set' },
-  mixtral: {
-    ...LLAMA,
-    source: 'transformers/models/mixtral/modeling_mixtral.py',
-    classStem: 'Mixtral',
-    attention: NO_BIAS_GQA,
-    mlp: GATED_NO_BIAS,
-    slidingWindow: 'when-set',
-    moe: { block: 'block_sparse_moe', expertKeys: ['num_local_experts'], expertsDefault: 8, activeDefault: 2, widthKey: 'intermediate_size', routerBias: 'none', expertBias: false, sparseLayers: 'all' },
-  },
-  /**
-   * PhiMoE (Phi-3.5-MoE, Microsoft 2024): Mixtral's sparse MoE (16 experts, top-2, w1/w2/w3 without bias,
-   * a bias-free router) with LayerNorms that have biases instead of RMSNorm, attention biases by
-   * `attention_bias` and an lm_head bias by `lm_head_bias` (both on in Phi-3.5-MoE's config).
-   */
-  phimoe: {
-    ...LLAMA,
-    source: 'transformers/models/phimoe/modeling_phimoe.py',
-    classStem: 'Phimoe',
-    norm: 'layer',
-    attention: { kind: 'gqa', qkvBias: 'attention_bias', outBias: 'attention_bias' },
-    mlp: GATED_NO_BIAS,
-    slidingWindow: 'when-set',
-    lmHeadBias: { key: 'lm_head_bias', default: false },
-    moe: { block: 'block_sparse_moe', expertKeys: ['num_local_experts'], expertsDefault: 16, activeDefault: 2, widthKey: 'intermediate_size', routerBias: 'none', expertBias: false, sparseLayers: 'all' },
-  },
   qwen2: { ...LLAMA, source: 'transformers/models/qwen2/modeling_qwen2.py', classStem: 'Qwen2', attention: QKV_BIAS_GQA, mlp: GATED_NO_BIAS, slidingWindow: 'when-enabled', acknowledged: WINDOW_LAYER_TYPES },
-  qwen2_moe: {
-    ...LLAMA,
-    source: 'transformers/models/qwen2_moe/modeling_qwen2_moe.py',
-    classStem: 'Qwen2Moe',
-    attention: QKV_BIAS_GQA,
-    mlp: GATED_NO_BIAS,
-    slidingWindow: 'when-enabled',
-    moe: {
-      block: 'mlp',
-      expertKeys: ['num_experts', 'num_local_experts'],
-      expertsDefault: 60,
-      activeDefault: 4,
-      widthKey: 'moe_intermediate_size',
-      widthDefault: 1408,
-      shared: { kind: 'width', key: 'shared_expert_intermediate_size', default: 5632, gate: true },
-      routerBias: 'none',
-      expertBias: false,
-      sparseLayers: 'qwen',
-      denseWidthDefault: 5632,
-    },
-  },
   qwen3: QWEN3,
-  qwen3_moe: {
-    ...QWEN3,
-    source: 'transformers/models/qwen3_moe/modeling_qwen3_moe.py',
-    classStem: 'Qwen3Moe',
-    moe: {
-      block: 'mlp',
-      expertKeys: ['num_experts', 'num_local_experts'],
-      expertsDefault: 128,
-      activeDefault: 8,
-      widthKey: 'moe_intermediate_size',
-      widthDefault: 768,
-      routerBias: 'none',
-      expertBias: false,
-      sparseLayers: 'qwen',
-      denseWidthDefault: 6144,
-    },
-  },
   gemma: { ...LLAMA, source: 'transformers/models/gemma/modeling_gemma.py', classStem: 'Gemma', tiedDefault: true, mlp: GATED_NO_BIAS },
   gemma2: {
     ...LLAMA,
@@ -739,244 +423,12 @@ export const RECIPES: Readonly<Record<string, Recipe>> = {
     slidingWindow: 'layer-types',
     fullEvery: { key: 'sliding_window_pattern', every: 6 },
   },
-  deepseek_v3: DEEPSEEK_V3,
-  clip: CLIP,
-  clip_vision_model: { ...CLIP, classStem: 'CLIPVision', towers: { vision: { encoder: 'clip', at: 'root' }, join: 'none' } },
-  clip_text_model: { ...CLIP, classStem: 'CLIPText', towers: { textEncoder: { encoder: 'clip', at: 'root' }, join: 'none' } },
-  siglip: SIGLIP,
-  siglip_vision_model: { ...SIGLIP, classStem: 'SiglipVision', towers: { vision: { encoder: 'siglip', at: 'root' }, join: 'none' } },
-  siglip_text_model: { ...SIGLIP, classStem: 'SiglipText', towers: { textEncoder: { encoder: 'siglip', at: 'root' }, join: 'none' } },
-  // LLaVA (Liu et al. 2023): a CLIP vision tower, a two-layer GELU projector, a Llama-family language model.
-  llava: { ...CLIP, source: 'transformers/models/llava/modeling_llava.py', classStem: 'Llava', towers: { vision: { encoder: 'clip', at: 'vision_config' }, decoder: { defaultFamily: 'llama' }, join: 'llava' } },
-  // Gemma 3 with images: a SigLIP tower without its pooling head, an RMSNorm + projection matrix, Gemma 3's text model.
-  gemma3: { ...SIGLIP, source: 'transformers/models/gemma3/modeling_gemma3.py (Gemma3ForConditionalGeneration)', classStem: 'Gemma3', towers: { vision: { encoder: 'siglip', at: 'vision_config' }, decoder: { defaultFamily: 'gemma3_text' }, join: 'gemma3' } },
-  // Qwen2.5-VL: its own windowed vision transformer (RMSNorm, fused qkv, gated MLP, all with biases), a patch merger, Qwen2's text model.
-  qwen2_5_vl: {
-    ...CLIP,
-    source: 'transformers/models/qwen2_5_vl/modeling_qwen2_5_vl.py',
-    classStem: 'Qwen2_5_VL',
-    norm: 'rms',
-    mlp: { kind: 'gated', bias: true },
-    names: { prefix: 'visual.', embed: 'patch_embed', layers: 'blocks', attention: 'attn', mlp: 'mlp', finalNorm: 'merger' },
-    towers: { vision: { encoder: 'qwen2_5_vl', at: 'vision_config' }, decoder: { family: 'qwen2', rootWhenAbsent: true }, join: 'qwen2_5_vl' },
-  },
-  /**
-   * Mistral 3 (Mistral3ForConditionalGeneration: Mistral Small 3.1/3.2, Magistral Small 2509, Devstral Small 2,
-   * Ministral 3): a Pixtral image tower, Mistral3MultiModalProjector (RMSNorm, patch merger, linear_1 + GELU +
-   * linear_2; pixtral.ts), and the language model its text_config names (Mistral's by default, or Ministral 3's).
-   */
-  mistral3: {
-    ...PIXTRAL_VISION,
-    source: 'transformers/models/mistral3/modeling_mistral3.py (Mistral3ForConditionalGeneration)',
-    classStem: 'Mistral3',
-    towers: { vision: { encoder: 'pixtral', at: 'vision_config' }, decoder: { defaultFamily: 'mistral' }, join: 'mistral3' },
-  },
-  /**
-   * Qwen3-VL (Qwen3VLForConditionalGeneration: Qwen3-VL-2B/4B/8B/32B) and Qwen3-VL-MoE
-   * (Qwen3VLMoeForConditionalGeneration: Qwen3-VL-30B-A3B, 235B-A22B): their own vision transformer (a Conv3d
-   * patch embedding with bias, a learned position table interpolated to the patch grid, LayerNorm blocks with a
-   * fused qkv, proj and a GELU MLP, all with biases), the patch merger and the DeepStack mergers
-   * (qwen3-vl-vision.ts), and a Qwen3 or Qwen3-MoE text model. The lm_head is tied as the top-level
-   * tie_word_embeddings says (`tiedBy: 'wrapper'`; multimodal.ts says why).
-   */
-  qwen3_vl: {
-    ...CLIP,
-    source: 'transformers/models/qwen3_vl/modeling_qwen3_vl.py (Qwen3VLForConditionalGeneration)',
-    classStem: 'Qwen3VL',
-    names: { prefix: 'visual.', embed: 'patch_embed', layers: 'blocks', attention: 'attn', mlp: 'mlp', finalNorm: 'merger' },
-    towers: { vision: { encoder: 'qwen3_vl', at: 'vision_config' }, decoder: { family: 'qwen3_vl_text', tiedBy: 'wrapper' }, join: 'qwen3_vl' },
-  },
-  qwen3_vl_moe: {
-    ...CLIP,
-    source: 'transformers/models/qwen3_vl_moe/modeling_qwen3_vl_moe.py (Qwen3VLMoeForConditionalGeneration)',
-    classStem: 'Qwen3VLMoe',
-    names: { prefix: 'visual.', embed: 'patch_embed', layers: 'blocks', attention: 'attn', mlp: 'mlp', finalNorm: 'merger' },
-    towers: { vision: { encoder: 'qwen3_vl', at: 'vision_config' }, decoder: { family: 'qwen3_vl_moe_text', tiedBy: 'wrapper' }, join: 'qwen3_vl' },
-  },
   // Qwen3-VL's text models: Qwen3's decoder (q/k RMSNorm per head, no biases) without a sliding window, and Qwen3-MoE's.
   qwen3_vl_text: {
     ...QWEN3,
     source: 'transformers/models/qwen3_vl/modeling_qwen3_vl.py (Qwen3VLTextModel)',
     classStem: 'Qwen3VLText',
     slidingWindow: 'never',
-  },
-  qwen3_vl_moe_text: {
-    ...QWEN3,
-    source: 'transformers/models/qwen3_vl_moe/modeling_qwen3_vl_moe.py (Qwen3VLMoeTextModel: Qwen3-MoE layers)',
-    classStem: 'Qwen3VLMoeText',
-    // Qwen3VLMoeTextConfig's default; the wrapper's top-level flag decides all the same.
-    tiedDefault: true,
-    slidingWindow: 'never',
-    moe: {
-      block: 'mlp',
-      // `num_experts` in the published configs; transformers 5 re-saves it as `num_local_experts`.
-      expertKeys: ['num_experts', 'num_local_experts'],
-      expertsDefault: 60,
-      activeDefault: 4,
-      widthKey: 'moe_intermediate_size',
-      widthDefault: 1408,
-      routerBias: 'none',
-      expertBias: false,
-      sparseLayers: 'qwen',
-      denseWidthDefault: 5632,
-    },
-  },
-  vit: VIT,
-  // DeiT (Touvron et al. 2021): ViT's layers plus a distillation token (and its position).
-  deit: { ...VIT, source: 'transformers/models/deit/modeling_deit.py', classStem: 'DeiT', names: { ...VIT.names, prefix: 'deit.' }, vision: { extraTokens: 2, teacherHead: true, pooler: true } },
-  dinov2: {
-    ...VIT,
-    source: 'transformers/models/dinov2/modeling_dinov2.py',
-    classStem: 'Dinov2',
-    names: { ...VIT.names, prefix: 'dinov2.', mlp: 'mlp' },
-    acknowledged: {
-      out_features: 'which stages Dinov2Backbone returns; no parameter depends on it',
-      out_indices: 'which stages Dinov2Backbone returns; no parameter depends on it',
-      stage_names: 'names of the Dinov2Backbone stages; no parameter depends on it',
-      apply_layernorm: 'whether Dinov2Backbone applies the final layernorm, which exists either way',
-      reshape_hidden_states: 'a Dinov2Backbone output layout; no parameter depends on it',
-    },
-    vision: { extraTokens: 1, pooler: false, dinov2: true },
-  },
-  deepseek_v2: {
-    ...DEEPSEEK_V3,
-    source: 'transformers/models/deepseek_v2/modeling_deepseek_v2.py and deepseek-ai/DeepSeek-V2 modeling_deepseek.py',
-    classStem: 'DeepseekV2',
-    moe: { ...DEEPSEEK_V3.moe!, expertsDefault: 64, activeDefault: 6, widthDefault: 1407, shared: { kind: 'count', key: 'n_shared_experts', default: 2 }, firstDenseDefault: 0 },
-  },
-  /**
-   * GLM-4.5 / GLM-4.5-Air / GLM-4.6: DeepSeek-V3's expert layout (first_k_dense_replace dense layers, then
-   * n_routed_experts routed + n_shared_experts shared gated experts of moe_intermediate_size, a sigmoid router)
-   * under grouped-query attention with q/k/v biases (attention_bias; o_proj never has one), head_dim given
-   * apart from hidden/heads, and per-head q/k RMSNorms when use_qk_norm. The router's e_score_correction_bias
-   * is a buffer here (stored in the checkpoint, not a parameter), and the multi-token-prediction layer the
-   * checkpoint carries (num_nextn_predict_layers) is dropped on load: both are reported apart, not counted.
-   */
-  glm4_moe: {
-    ...LLAMA,
-    source: 'transformers/models/glm4_moe/modeling_glm4_moe.py (Glm4MoeForCausalLM)',
-    classStem: 'Glm4Moe',
-    attention: { kind: 'gqa', qkvBias: 'attention_bias', outBias: false, qkNorm: { kind: 'rms', when: 'use_qk_norm' } },
-    mlp: GATED_NO_BIAS,
-    moe: {
-      block: 'mlp',
-      expertKeys: ['n_routed_experts'],
-      expertsDefault: 128,
-      activeDefault: 8,
-      widthKey: 'moe_intermediate_size',
-      widthDefault: 1408,
-      shared: { kind: 'count', key: 'n_shared_experts', default: 1 },
-      routerBias: 'correction-buffer',
-      expertBias: false,
-      sparseLayers: 'deepseek',
-      denseWidthDefault: 10944,
-      firstDenseDefault: 1,
-    },
-    nextTokenLayers: true,
-  },
-  /**
-   * GLM-5 / GLM-5.1 (`glm_moe_dsa`, GlmMoeDsaForCausalLM): DeepSeek-V3.2's layers under GLM's sizes. Each layer
-   * is multi-head latent attention (q_a_proj → q_a_layernorm → q_b_proj, kv_a_proj_with_mqa → kv_a_layernorm →
-   * kv_b_proj, o_proj) plus DeepSeek Sparse Attention's lightning indexer (wq_b, wk, k_norm, weights_proj;
-   * sparse-attention.ts), then DeepSeek-V3's expert layout (first_k_dense_replace dense layers, n_routed_experts
-   * routed + n_shared_experts shared gated experts). As in GLM-4.5, the router's e_score_correction_bias is a
-   * registered buffer (stored in the checkpoint, fp32, not a parameter), and the multi-token-prediction layer the
-   * checkpoint carries (model.layers.78; `_keys_to_ignore_on_load_unexpected`) is not loaded: both are reported
-   * apart. Defaults are GlmMoeDsaConfig's (q rank 2048, q/k heads 192 + 64 rope, value heads 256, 3 dense layers).
-   */
-  glm_moe_dsa: {
-    ...DEEPSEEK_V3,
-    source: 'transformers/models/glm_moe_dsa/modular_glm_moe_dsa.py (GlmMoeDsaForCausalLM; attention from deepseek_v3, indexer from deepseek_v32)',
-    classStem: 'GlmMoeDsa',
-    attention: { kind: 'mla', defaults: { qLoraRank: 2048, nope: 192, valueDim: 256 }, indexer: { heads: 32, headDim: 128, topK: 2048 } },
-    moe: { ...DEEPSEEK_V3.moe!, widthDefault: 2048, routerBias: 'correction-buffer', denseWidthDefault: 12288, firstDenseDefault: 3 },
-    acknowledged: {
-      ...DEEPSEEK_V3.acknowledged,
-      head_dim: 'GLM-5 writes qk_rope_head_dim here; MLA heads are qk_nope_head_dim + qk_rope_head_dim wide (qk_head_dim) with v_head_dim values, read from those keys',
-      qk_head_dim: 'qk_nope_head_dim + qk_rope_head_dim, which are read instead',
-      mlp_layer_types: 'the dense/sparse list transformers derives from first_k_dense_replace and moe_layer_freq, which are read instead',
-      indexer_rope_interleave: 'how the indexer applies RoPE; no parameter depends on it',
-      rope_interleave: 'how the attention applies RoPE; no parameter depends on it',
-      index_share_for_mtp_iteration: 'whether the multi-token-prediction layer reuses the top-k selection at decode time; no parameter of the class depends on it',
-    },
-    note: 'DeepSeek Sparse Attention: each query attends to at most index_topk keys, chosen by the indexer, which itself scores every earlier token; attention FLOPs count both, and the cache holds the latent and the indexer keys of every token.',
-  },
-  /**
-   * DeepSeek-V3.2 / V3.2-Exp (`deepseek_v32`, DeepseekV32ForCausalLM): DeepSeek-V3's multi-head latent attention
-   * with DeepSeek Sparse Attention's lightning indexer in every layer (DeepseekV32Indexer, which GLM-5 reuses;
-   * sparse-attention.ts), then DeepSeek-V3's expert layout. transformers takes the decoder layer from GLM-4.7-Flash
-   * (Glm4MoeLiteDecoderLayer), so the router is GLM's: its e_score_correction_bias is a registered buffer (stored,
-   * fp32, not a parameter), unlike DeepSeek-V3's own code. The multi-token-prediction layer model.layers.61 is not
-   * loaded (`_keys_to_ignore_on_load_unexpected`) and stores its own embed_tokens and shared_head.head: all reported
-   * apart. Defaults are DeepseekV32Config's (DeepSeek-V3's sizes; indexer 64 heads × 128, top 2048).
-   */
-  deepseek_v32: {
-    ...DEEPSEEK_V3,
-    source: 'transformers/models/deepseek_v32/modular_deepseek_v32.py (DeepseekV32ForCausalLM; attention from deepseek_v3, decoder layer from glm4_moe_lite)',
-    classStem: 'DeepseekV32',
-    attention: { kind: 'mla', defaults: { qLoraRank: 1536 }, indexer: { heads: 64, headDim: 128, topK: 2048 } },
-    moe: { ...DEEPSEEK_V3.moe!, routerBias: 'correction-buffer', denseWidthDefault: 18432 },
-    nextTokenVocabCopies: true,
-    acknowledged: {
-      ...DEEPSEEK_V3.acknowledged,
-      qk_head_dim: 'qk_nope_head_dim + qk_rope_head_dim, which are read instead',
-      mlp_layer_types: 'the dense/sparse list DeepseekV32Config derives from first_k_dense_replace, which is read instead',
-      rope_interleave: 'how the attention applies RoPE; no parameter depends on it',
-    },
-    note: 'DeepSeek Sparse Attention: each query attends to at most index_topk keys, chosen by the indexer, which itself scores every earlier token; attention FLOPs count both, and the cache holds the latent and the indexer keys of every token.',
-  },
-  /**
-   * GLM-4.7-Flash (`glm4_moe_lite`, Glm4MoeLiteForCausalLM): DeepSeek-V3's multi-head latent attention
-   * (DeepseekV3Attention) in every layer, without an indexer, and GLM-4.5's expert layout (Glm4MoeMoE: routed +
-   * shared gated experts, a sigmoid router whose e_score_correction_bias is a registered buffer). Glm4MoeLiteConfig
-   * makes layer 0 dense and the rest MoE (its `mlp_layer_types` default), as the released first_k_dense_replace 1
-   * says, which is read. The multi-token-prediction layer model.layers.47 is not loaded and stores its own
-   * embed_tokens and shared_head.head: reported apart. Defaults are Glm4MoeLiteConfig's (q rank 768, q/k heads
-   * 192 + 64 rope, value heads 256, 64 experts × 1536, 4 per token, dense width 10240).
-   */
-  glm4_moe_lite: {
-    ...DEEPSEEK_V3,
-    source: 'transformers/models/glm4_moe_lite/modular_glm4_moe_lite.py (Glm4MoeLiteForCausalLM; attention from deepseek_v3, MoE from glm4_moe)',
-    classStem: 'Glm4MoeLite',
-    attention: { kind: 'mla', defaults: { qLoraRank: 768, nope: 192, valueDim: 256 } },
-    moe: { ...DEEPSEEK_V3.moe!, expertsDefault: 64, activeDefault: 4, widthDefault: 1536, routerBias: 'correction-buffer', denseWidthDefault: 10240, firstDenseDefault: 1 },
-    nextTokenVocabCopies: true,
-    acknowledged: {
-      ...DEEPSEEK_V3.acknowledged,
-      qk_head_dim: 'qk_nope_head_dim + qk_rope_head_dim, which are read instead',
-      head_dim: 'Glm4MoeLiteConfig sets it to qk_rope_head_dim; MLA heads are read from qk_nope_head_dim, qk_rope_head_dim and v_head_dim',
-      mlp_layer_types: 'the dense/sparse list; Glm4MoeLiteConfig\'s default (one dense layer, then experts) is what first_k_dense_replace says, which is read instead',
-      rope_interleave: 'how the attention applies RoPE; no parameter depends on it',
-      partial_rotary_factor: 'RoPE on part of the rope slice; no parameter depends on it',
-    },
-  },
-  /**
-   * MiniMax-M2 / M2.1 / M2.5 / M2.7 (`minimax_m2`, MiniMaxM2ForCausalLM): Mixtral's sparse MoE in every layer
-   * (w1/w2/w3 experts of intermediate_size, a bias-free router Linear) with a sigmoid router whose
-   * e_score_correction_bias is a registered buffer (stored, not a parameter), no shared expert; attention is
-   * FlexOlmo's: q/k/v/o without biases, head_dim given apart from hidden/heads, and RMSNorms over the whole q and
-   * k projections (q_norm heads·head_dim, k_norm kv_heads·head_dim wide), always built. RoPE on rotary_dim of
-   * each head changes no parameter. The released checkpoints store no multi-token-prediction modules, and
-   * transformers' class builds none.
-   */
-  minimax_m2: {
-    ...LLAMA,
-    source: 'transformers/models/minimax_m2/modular_minimax_m2.py (MiniMaxM2ForCausalLM)',
-    classStem: 'MiniMaxM2',
-    attention: { kind: 'gqa', qkvBias: false, outBias: false, qkNorm: { kind: 'rms', over: 'projection' } },
-    mlp: GATED_NO_BIAS,
-    moe: { block: 'block_sparse_moe', expertKeys: ['num_local_experts', 'num_experts'], expertsDefault: 256, activeDefault: 8, widthKey: 'intermediate_size', widthDefault: 1536, routerBias: 'correction-buffer', expertBias: false, sparseLayers: 'all' },
-    acknowledged: {
-      use_qk_norm: 'MiniMaxM2Attention always builds q_norm and k_norm (FlexOlmo\'s), which are counted',
-      qk_norm_type: 'per_layer: the q/k norms span the whole projection, as counted',
-      attn_type_list: 'MiniMax-01\'s per-layer lightning/softmax switch; M2 configs list softmax attention (1) everywhere and MiniMaxM2 builds it in every layer',
-      shared_intermediate_size: 'a shared expert width of MiniMax\'s original code; 0 in M2 releases, and MiniMaxM2 builds no shared expert',
-      use_mtp: 'multi-token prediction of MiniMax\'s training code; the released checkpoints store no MTP modules and the class builds none',
-      num_mtp_modules: 'multi-token prediction of MiniMax\'s training code; the released checkpoints store no MTP modules and the class builds none',
-      mtp_transformer_layers: 'multi-token prediction of MiniMax\'s training code; the released checkpoints store no MTP modules and the class builds none',
-      rotary_dim: 'RoPE on part of each head; no parameter depends on it',
-      use_routing_bias: 'the router\'s e_score_correction_bias, a buffer, not a parameter',
-    },
   },
   /**
    * Cohere Command-R / R+ / Aya-23: one weight-only LayerNorm per layer feeding attention and MLP side by side,
@@ -1004,19 +456,6 @@ export const RECIPES: Readonly<Record<string, Recipe>> = {
     attention: { kind: 'gqa', qkvBias: { key: 'attention_bias', default: true }, outBias: false },
     mlp: GATED_NO_BIAS,
     layout: 'sandwich',
-  },
-  /**
-   * OLMoE: Llama's pre-norm blocks, q/k RMSNorms over the whole projections (always; hidden and nKV·hd wide),
-   * every layer a mixture of num_experts gated experts of intermediate_size under a bias-free router, no shared
-   * expert.
-   */
-  olmoe: {
-    ...LLAMA,
-    source: 'transformers/models/olmoe/modeling_olmoe.py (OlmoeForCausalLM)',
-    classStem: 'Olmoe',
-    attention: { kind: 'gqa', qkvBias: 'attention_bias', outBias: 'attention_bias', qkNorm: { kind: 'rms', over: 'projection' } },
-    mlp: GATED_NO_BIAS,
-    moe: { block: 'mlp', expertKeys: ['num_experts'], expertsDefault: 64, activeDefault: 8, widthKey: 'intermediate_size', widthDefault: 2048, routerBias: 'none', expertBias: false, sparseLayers: 'all' },
   },
   /**
    * Seed-OSS (ByteDance Seed 2025; SeedOssForCausalLM): Llama's pre-norm layers, whose q/k/v biases follow
@@ -1049,48 +488,6 @@ export const RECIPES: Readonly<Record<string, Recipe>> = {
     slidingWindow: 'layer-types',
     fullEvery: { key: 'sliding_window_pattern', every: 4 },
   },
-  /**
-   * LFM2 (Liquid AI 2025; Lfm2ForCausalLM): per `layer_types` (or the older `full_attn_idxs`; neither: every
-   * layer) a gated short convolution (Lfm2ShortConv: in_proj H→3H, depthwise Conv1d of conv_L_cache taps,
-   * out_proj H→H, biases only with conv_bias; state-space-mixers.ts) or grouped-query attention (q/k/v/out_proj
-   * without biases, q_layernorm/k_layernorm RMSNorms per head); operator_norm before either, ffn_norm before a
-   * SwiGLU feed_forward (w1, w3, w2 without biases) whose width Lfm2MLP derives from block_ff_dim (blocks.ts
-   * `ffnWidthOf`); the final norm is `embedding_norm`; tied embeddings.
-   */
-  lfm2: {
-    ...LLAMA,
-    source: 'transformers/models/lfm2/modeling_lfm2.py (Lfm2ForCausalLM)',
-    classStem: 'Lfm2',
-    tiedDefault: true,
-    tieKeys: ['tie_embedding', 'tie_word_embeddings'],
-    attention: { kind: 'gqa', qkvBias: false, outBias: false, qkNorm: { kind: 'rms' } },
-    mlp: GATED_NO_BIAS,
-    ffnWidth: {
-      keys: ['block_ff_dim', 'intermediate_size'],
-      default: 12288,
-      autoAdjust: { key: 'block_auto_adjust_ff_dim', default: true },
-      multiplier: { key: 'block_ffn_dim_multiplier', default: 1.0 },
-      multipleOf: { key: 'block_multiple_of', default: 256 },
-    },
-    names: { ...DECODER_NAMES, mlp: 'feed_forward', finalNorm: 'embedding_norm' },
-    stateSpace: {
-      mixer: 'shortConv',
-      module: 'conv',
-      convKernel: { key: 'conv_L_cache', default: 3 },
-      convBias: { key: 'conv_bias', default: false },
-      projBias: { key: 'conv_bias', default: false },
-      attentionLayers: { kind: 'list', key: 'layer_types', selected: 'full_attention', other: 'conv', indices: 'full_attn_idxs', absent: 'all' },
-      feedForward: true,
-    },
-    acknowledged: {
-      block_dim: 'the original LFM2 code\'s name for hidden_size; Lfm2Config sizes every block by hidden_size',
-      conv_dim: 'the original LFM2 code\'s convolution width; Lfm2ShortConv is hidden_size wide',
-      conv_dim_out: 'the original LFM2 code\'s convolution output width; Lfm2ShortConv\'s out_proj returns hidden_size',
-      num_heads: 'the original LFM2 code\'s copy of num_attention_heads, which is read instead',
-      block_use_swiglu: 'the original LFM2 code\'s switch; Lfm2MLP is always SwiGLU (w1, w3, w2)',
-      use_pos_enc: 'rotary embeddings in the attention layers: buffers, no parameters',
-    },
-  },
   gpt_neox: GPT_NEOX,
   bloom: BLOOM,
   falcon: FALCON,
@@ -1099,63 +496,6 @@ export const RECIPES: Readonly<Record<string, Recipe>> = {
   mt5: MT5,
   bart: BART,
   whisper: WHISPER,
-  mamba: MAMBA,
-  // Mamba-2 (Dao & Gu 2024): Mamba's layout with Mamba2Mixer; Mamba2Config's defaults (state 128, untied, no projection bias).
-  mamba2: {
-    ...MAMBA,
-    source: 'transformers/models/mamba2/modeling_mamba2.py',
-    classStem: 'Mamba2',
-    tiedDefault: false,
-    stateSpace: {
-      ...MAMBA.stateSpace!,
-      mixer: 'mamba2',
-      stateSize: { key: 'state_size', default: 128 },
-      dtRank: undefined,
-      projBias: { key: 'use_bias', default: false },
-      ssdHeads: { heads: { key: 'num_heads', default: 128 }, headDim: { key: 'head_dim', default: 64 }, groups: { key: 'n_groups', default: 8 } },
-    },
-    acknowledged: { time_step_rank: 'Mamba2Config keeps it, but Mamba2Mixer has no dt_proj: Δ comes straight out of in_proj, one per head' },
-  },
-  // FalconMamba (TII 2024): MambaMixer with weightless RMS norms on B, C and Δ (non-persistent buffers), so Mamba's parameters.
-  falcon_mamba: { ...MAMBA, source: 'transformers/models/falcon_mamba/modeling_falcon_mamba.py', classStem: 'FalconMamba' },
-  /**
-   * Falcon-H1 (TII 2025) as FalconH1ForCausalLM builds it: every layer runs grouped-query attention (head_dim,
-   * attention_bias) and a Mamba-2 mixer side by side on the input_layernorm output and adds both, then
-   * pre_ff_layernorm and a SwiGLU feed_forward (mlp_bias); final_layernorm; an untied lm_head by default. The
-   * μP multipliers (embedding, key, attention/SSM in and out, MLP, lm_head, ssm_multipliers) scale activations
-   * and are no parameters; the mixer's mup_vector is a non-persistent buffer.
-   */
-  falcon_h1: {
-    ...LLAMA,
-    source: 'transformers/models/falcon_h1/modeling_falcon_h1.py',
-    classStem: 'FalconH1',
-    attention: { kind: 'gqa', qkvBias: 'attention_bias', outBias: 'attention_bias' },
-    mlp: { kind: 'gated', bias: 'mlp_bias' },
-    names: { ...DECODER_NAMES, mlp: 'feed_forward', finalNorm: 'final_layernorm' },
-    stateSpace: {
-      ...MAMBA_PREFIXED_MIXER,
-      innerWidth: { key: 'mamba_d_ssm', default: 1024 },
-      outBias: { key: 'projectors_bias', default: false },
-      gatedNorm: { key: 'mamba_rms_norm', default: false },
-      parallelAttention: true,
-      feedForward: true,
-    },
-    acknowledged: {
-      mamba_use_mlp: 'an option of the original Falcon-H1 code; FalconH1Mixer has no MLP branch (its d_mlp is 0)',
-      mlp_expansion_factor: 'an option of the original Falcon-H1 code; FalconH1MLP is intermediate_size wide',
-      attn_layer_indices: 'unused by FalconH1Model: every layer has attention',
-    },
-  },
-  jamba: JAMBA,
-  llama4_text: LLAMA4_TEXT,
-  // Llama4ForConditionalGeneration: Llama4VisionModel and its projector (llama4-vision.ts) before the llama4_text model.
-  llama4: {
-    ...CLIP,
-    source: 'transformers/models/llama4/modeling_llama4.py (Llama4ForConditionalGeneration)',
-    classStem: 'Llama4',
-    names: { prefix: 'vision_model.', embed: 'patch_embedding', layers: 'model.layers', attention: 'self_attn', mlp: 'mlp', finalNorm: 'layernorm_post' },
-    towers: { vision: { encoder: 'llama4', at: 'vision_config' }, decoder: { defaultFamily: 'llama4_text' }, join: 'llama4' },
-  },
   olmo2: OLMO2,
   /**
    * StarCoder2 (BigCode 2024): pre-norm blocks with LayerNorms (weight and bias), GQA, a plain GELU MLP
@@ -1177,44 +517,6 @@ export const RECIPES: Readonly<Record<string, Recipe>> = {
    * Its four multipliers scale embeddings, attention scores, residual branches and logits: scalars, no parameters.
    */
   granite: { ...LLAMA, source: 'transformers/models/granite/modeling_granite.py (GraniteConfig)', classStem: 'Granite' },
-  /**
-   * IBM Granite 3.x MoE (granite-3.1-1b-a400m, 3b-a800m): Granite's attention (q, k, v, o biased by
-   * `attention_bias`; head_dim = hidden / heads) and in every layer a `block_sparse_moe` of
-   * `num_local_experts` gated experts stored fused (input_linear [E, 2·I, h], output_linear [E, h, I]) with a
-   * bias-free router [E, h]; no dense MLP and no shared expert (that is granitemoeshared).
-   */
-  granitemoe: {
-    ...LLAMA,
-    source: 'transformers/models/granitemoe/modeling_granitemoe.py (GraniteMoeConfig)',
-    classStem: 'GraniteMoe',
-    mlp: GATED_NO_BIAS,
-    moe: GRANITE_MOE,
-  },
-  /**
-   * IBM Granite 4.0 (GraniteMoeHybridForCausalLM: the H models and the dense micro/1b/350m): per `layer_types`,
-   * a Mamba-2 mixer or grouped-query attention (no positions or rope: no parameters either way); every layer
-   * then has fused experts under a bias-free router (when num_local_experts > 0) plus a shared gated MLP
-   * `shared_intermediate_size` wide, which is the whole MLP of the dense checkpoints. Multipliers are scalars.
-   */
-  granitemoehybrid: {
-    ...LLAMA,
-    source: 'transformers/models/granitemoehybrid/modeling_granitemoehybrid.py (GraniteMoeHybridForCausalLM)',
-    classStem: 'GraniteMoeHybrid',
-    attention: { kind: 'gqa', qkvBias: 'attention_bias', outBias: 'attention_bias' },
-    mlp: GATED_NO_BIAS,
-    names: { ...DECODER_NAMES, mlp: 'shared_mlp' },
-    moe: {
-      ...GRANITE_MOE,
-      shared: { kind: 'width', key: 'shared_intermediate_size', default: 1024, gate: false },
-      withoutExperts: { widthKey: 'shared_intermediate_size', widthDefault: 1024 },
-    },
-    stateSpace: {
-      ...MAMBA_PREFIXED_MIXER,
-      attentionLayers: { kind: 'list', key: 'layer_types', selected: 'attention', other: 'mamba' },
-      feedForward: true,
-    },
-    acknowledged: { position_embedding_type: '"rope" or "nope": rotary tables are buffers, so neither adds a parameter' },
-  },
   // SmolLM3 (Hugging Face 2025): Llama's blocks; every fourth layer skips RoPE (`no_rope_layers`, no parameters).
   smollm3: {
     ...LLAMA,
@@ -1226,132 +528,9 @@ export const RECIPES: Readonly<Record<string, Recipe>> = {
       no_rope_layer_interval: 'the default spacing of the layers without rotary embeddings; no parameter depends on it',
     },
   },
-  /**
-   * Qwen3-Next (Qwen3NextForCausalLM): every full_attention_interval-th layer (or as `layer_types` says) has gated
-   * attention, the others a gated DeltaNet (linear_attn); every layer an MoE with a gated shared expert (Qwen2-MoE's
-   * block). The multi-token-prediction weights (`mtp.*`) in the checkpoint are not loaded by the class.
-   */
-  qwen3_next: {
-    ...LLAMA,
-    source: 'transformers/models/qwen3_next/modeling_qwen3_next.py',
-    classStem: 'Qwen3Next',
-    attention: QWEN3_ATTENTION,
-    mlp: GATED_NO_BIAS,
-    moe: {
-      block: 'mlp',
-      expertKeys: ['num_experts'],
-      expertsDefault: 512,
-      activeDefault: 10,
-      widthKey: 'moe_intermediate_size',
-      widthDefault: 512,
-      shared: { kind: 'width', key: 'shared_expert_intermediate_size', default: 512, gate: true },
-      routerBias: 'none',
-      expertBias: false,
-      sparseLayers: 'qwen',
-      denseWidthDefault: 5632,
-    },
-    stateSpace: {
-      mixer: 'gatedDelta',
-      module: 'linear_attn',
-      convKernel: { key: 'linear_conv_kernel_dim', default: 4 },
-      gatedAttention: true,
-      attentionLayers: { kind: 'interval', key: 'full_attention_interval', default: 4, list: { key: 'layer_types', selected: 'full_attention', other: 'linear_attention' } },
-      feedForward: true,
-    },
-    acknowledged: {
-      mtp_num_hidden_layers: 'multi-token-prediction layers stored as mtp.* in the checkpoint; Qwen3NextForCausalLM does not load them',
-      mtp_use_dedicated_embeddings: 'a multi-token-prediction setting; Qwen3NextForCausalLM does not load those layers',
-    },
-  },
-  /**
-   * Qwen3.5 and Qwen3.6 (Qwen3_5ForConditionalGeneration: Qwen3.5-0.8B/4B/27B, Qwen3.6-27B; and
-   * Qwen3_5MoeForConditionalGeneration: Qwen3.5-35B-A3B, Qwen3.6-35B-A3B — Qwen3.6 ships under the same model_types):
-   * Qwen3-VL's vision tower without its DeepStack mergers (Qwen3_5VisionModel deletes them) and the patch merger,
-   * then a Qwen3-Next-style hybrid text model. The lm_head is tied as the top-level tie_word_embeddings says,
-   * as for Qwen3-VL (Qwen3_5ForConditionalGeneration is Qwen3VLForConditionalGeneration's subclass).
-   */
-  qwen3_5: {
-    ...CLIP,
-    source: 'transformers/models/qwen3_5/modeling_qwen3_5.py (Qwen3_5ForConditionalGeneration)',
-    classStem: 'Qwen3_5',
-    names: { prefix: 'visual.', embed: 'patch_embed', layers: 'blocks', attention: 'attn', mlp: 'mlp', finalNorm: 'merger' },
-    towers: { vision: { encoder: 'qwen3_vl', at: 'vision_config', deepStack: false }, decoder: { family: 'qwen3_5_text', tiedBy: 'wrapper' }, join: 'qwen3_vl' },
-    acknowledged: QWEN3_5_WRAPPER_KEYS,
-  },
-  qwen3_5_moe: {
-    ...CLIP,
-    source: 'transformers/models/qwen3_5_moe/modeling_qwen3_5_moe.py (Qwen3_5MoeForConditionalGeneration)',
-    classStem: 'Qwen3_5Moe',
-    names: { prefix: 'visual.', embed: 'patch_embed', layers: 'blocks', attention: 'attn', mlp: 'mlp', finalNorm: 'merger' },
-    towers: { vision: { encoder: 'qwen3_vl', at: 'vision_config', deepStack: false }, decoder: { family: 'qwen3_5_moe_text', tiedBy: 'wrapper' }, join: 'qwen3_vl' },
-    acknowledged: QWEN3_5_WRAPPER_KEYS,
-  },
-  /**
-   * Qwen3.5's text model (Qwen3_5TextModel; alone as Qwen3_5ForCausalLM): as `layer_types` says (else every
-   * full_attention_interval-th layer), Qwen3-Next's gated attention or its gated DeltaNet with the input
-   * projections split in four (Qwen3_5GatedDeltaNet); every layer a dense SwiGLU MLP intermediate_size wide
-   * (Qwen3_5TextConfig deletes the MoE keys). The checkpoint's `mtp.*` layer is reported apart.
-   */
-  qwen3_5_text: {
-    ...LLAMA,
-    source: 'transformers/models/qwen3_5/modeling_qwen3_5.py (Qwen3_5TextModel)',
-    classStem: 'Qwen3_5Text',
-    attention: QWEN3_ATTENTION,
-    mlp: GATED_NO_BIAS,
-    stateSpace: QWEN3_5_HYBRID,
-    acknowledged: { ...QWEN3_5_TEXT_KEYS, mlp_only_layers: 'Qwen3_5TextConfig deletes it: every layer has the dense MLP' },
-  },
-  /**
-   * Qwen3.5-MoE's text model (Qwen3_5MoeTextModel): Qwen3.5's layers with Qwen3-Next's sparse block in every
-   * layer (Qwen3_5MoeDecoderLayer never reads mlp_only_layers or decoder_sparse_step): a bias-free router,
-   * num_experts fused SwiGLU experts moe_intermediate_size wide, and a shared expert with its sigmoid gate.
-   */
-  qwen3_5_moe_text: {
-    ...LLAMA,
-    source: 'transformers/models/qwen3_5_moe/modeling_qwen3_5_moe.py (Qwen3_5MoeTextModel)',
-    classStem: 'Qwen3_5MoeText',
-    attention: QWEN3_ATTENTION,
-    mlp: GATED_NO_BIAS,
-    moe: {
-      block: 'mlp',
-      expertKeys: ['num_experts'],
-      expertsDefault: 256,
-      activeDefault: 8,
-      widthKey: 'moe_intermediate_size',
-      widthDefault: 512,
-      shared: { kind: 'width', key: 'shared_expert_intermediate_size', default: 512, gate: true },
-      routerBias: 'none',
-      expertBias: false,
-      sparseLayers: 'all',
-    },
-    stateSpace: QWEN3_5_HYBRID,
-    acknowledged: {
-      ...QWEN3_5_TEXT_KEYS,
-      mlp_only_layers: 'Qwen3_5MoeDecoderLayer gives every layer the sparse block whatever this lists',
-      decoder_sparse_step: 'Qwen3_5MoeDecoderLayer gives every layer the sparse block whatever this says',
-    },
-  },
-  gpt_oss: {
-    ...LLAMA,
-    source: 'transformers/models/gpt_oss/modeling_gpt_oss.py',
-    classStem: 'GptOss',
-    attention: { kind: 'gqa', qkvBias: 'attention_bias', outBias: 'attention_bias', sinks: true },
-    mlp: GATED_NO_BIAS,
-    moe: {
-      block: 'mlp',
-      expertKeys: ['num_local_experts'],
-      expertsDefault: 128,
-      activeDefault: 4,
-      widthKey: 'intermediate_size',
-      widthDefault: 2880,
-      routerBias: 'linear',
-      expertBias: true,
-      sparseLayers: 'all',
-    },
-    slidingWindow: 'layer-types',
-    fullEvery: { every: 2 },
-    acknowledged: { experts_per_token: 'the original checkpoint\'s name for num_experts_per_tok, which is read instead' },
-  },
+  ...MOE_RECIPES,
+  ...STATE_SPACE_RECIPES,
+  ...MULTIMODAL_RECIPES,
 };
 
 /** The recipe for a `model_type`, or for the class stem of an `architectures` entry when the type is unknown. */
