@@ -12,13 +12,15 @@
  * - `mamba` (MambaMixer): A_log [C, N] and D [C]; Δ's bias belongs to dt_proj (a Linear with bias).
  * - `mamba2` (Mamba2Mixer): A_log, D and dt_bias, one each per head.
  * - `gatedDelta` (Qwen3NextGatedDeltaNet): A_log and dt_bias, one each per value head.
+ * - `kda` (Kimi Linear's KimiDeltaAttention): A_log one per head, dt_bias one per channel (its decay is a
+ *   vector per head, from f_a_proj/f_b_proj, not one scalar).
  *
  * MACs (counting convention): the recurrent form of each scan, per token and per state element (C × N of
  * them, N = state_size, or key head width for the delta rule), counting each product of two data values as
  * one multiply-accumulate, as attention's QKᵀ and A·V are counted:
  * - Mamba / Mamba-2: 3 — the decay Ā·h, the input B̄·x (outer product) and the readout C·h of
  *   h_t = Ā_t h_{t-1} + B̄_t x_t, y_t = C_t h_t (Gu & Dao 2023, eq. 2a/2b; Dao & Gu 2024, eq. 1);
- * - gated delta rule: 4 — the decay α·S, the retrieval Sᵀk, the rank-1 update β(v − Sᵀk)kᵀ and the readout
+ * - gated delta rule (and KDA's, whose decay Diag(α) scales each key row of S instead of all of S): 4 — the decay α·S, the retrieval Sᵀk, the rank-1 update β(v − Sᵀk)kᵀ and the readout
  *   Sᵀq of S_t = α_t S_{t-1}(I − β_t k_t k_tᵀ) + β_t v_t k_tᵀ (the gated delta rule of Yang, Kautz & Hatamizadeh
  *   2024, "Gated Delta Networks").
  * These are the recurrence's costs, what decoding does per token; chunked prefill kernels (SSD, the chunked
@@ -29,7 +31,7 @@
  */
 import { defineOp, formatShape, ShapeError } from './registry';
 
-export type ScanKind = 'mamba' | 'mamba2' | 'gatedDelta';
+export type ScanKind = 'mamba' | 'mamba2' | 'gatedDelta' | 'kda';
 
 export interface StateScanAttrs {
   kind: ScanKind;
@@ -40,7 +42,7 @@ export interface StateScanAttrs {
 }
 
 /** Products per token and state element of each recurrence (see the header). */
-const MACS_PER_STATE_ELEMENT: Record<ScanKind, number> = { mamba: 3, mamba2: 3, gatedDelta: 4 };
+const MACS_PER_STATE_ELEMENT: Record<ScanKind, number> = { mamba: 3, mamba2: 3, gatedDelta: 4, kda: 4 };
 
 function scanned(inputs: readonly (readonly number[])[], a: StateScanAttrs): [number, number] {
   const [x] = inputs;
@@ -66,7 +68,7 @@ export const stateScan = defineOp({
   cost(inputs, _output, a: StateScanAttrs) {
     const [t, c] = scanned(inputs, a);
     const heads = a.heads ?? 0;
-    const params = a.kind === 'mamba' ? c * a.stateSize + c : a.kind === 'mamba2' ? 3 * heads : 2 * heads;
+    const params = a.kind === 'mamba' ? c * a.stateSize + c : a.kind === 'mamba2' ? 3 * heads : a.kind === 'kda' ? heads + c : 2 * heads;
     return { params, macs: t * c * a.stateSize * MACS_PER_STATE_ELEMENT[a.kind] };
   },
 });

@@ -6,12 +6,14 @@
  *   experts' intermediate_size → feed_forward_length; no expert_feed_forward_length) and rms epsilon 1e-5;
  *   experts stacked per layer; q/k norms over the whole projections (attn_q_norm [H], attn_k_norm [nKV·hd]).
  * - Olmo2Model: TextModel's keys; norms after attention and MLP (post_attention_norm, post_ffw_norm), no
- *   attn_norm/ffn_norm. For OLMo 3 (Olmo3ForCausalLM) it adds attention.sliding_window and a per-layer
- *   sliding_window_pattern, which the olmo2 recipe does not model: such a file is counted from its table only.
+ *   attn_norm/ffn_norm. The same class is registered for Olmo3ForCausalLM: for OLMo 3 it adds
+ *   attention.sliding_window and a per-layer sliding_window_pattern (bools, true: windowed; from layer_types,
+ *   else every fourth layer full), so a windowed olmo2 file is read through the olmo3 recipe.
  *
  * Configs and published counts: test/fixtures/hf/OLMoE-1B-7B-0125-Instruct.config.json (6,919,161,856, the Hugging
- * Face safetensors count = llama.cpp's n_params; expected-fix.json) and test/unit/hf/decoders-2.test.ts
- * (allenai/OLMo-2-1124-7B, 7,298,617,344, the hub safetensors total).
+ * Face safetensors count = llama.cpp's n_params; expected-fix.json), test/unit/hf/decoders-2.test.ts
+ * (allenai/OLMo-2-1124-7B, 7,298,617,344, the hub safetensors total) and test/unit/hf/olmo3.test.ts
+ * (allenai/Olmo-3-1025-7B, 7,298,011,136: OLMo 2 7B's layers with a 100,278-token vocabulary).
  */
 import { strict as assert } from 'node:assert';
 import { readFileSync } from 'node:fs';
@@ -94,11 +96,56 @@ describe('GGUF olmo2 (OLMo-2-1124-7B)', () => {
     assert.ok(r.totals!.macs > 0 && r.transformer!.kvCacheBytes > 0);
   });
 
-  it('an OLMo 3 file (olmo2 with sliding-window layers): the table\'s count, no FLOPs, unverified with the reason', () => {
-    const olmo3: Meta = { ...meta, [`${a}.attention.sliding_window`]: 4096, [`${a}.attention.sliding_window_pattern`]: { bools: Array.from({ length: s.layers }, (_, i) => (i + 1) % 4 !== 0) } };
-    const r = analyze('Olmo-3-7B-Q8_0.gguf', olmo3, table);
-    assert.equal(r.totals?.params, 7_298_617_344);
-    assert.equal(r.transformer, undefined);
-    assert.match(r.unverified?.reason ?? '', /sliding-window layers \(olmo2\.attention\.sliding_window: OLMo 3\), which Greenprint's olmo2 recipe does not model: parameters and bytes come from the tensor table/);
+});
+
+describe('GGUF olmo2 with a sliding window: OLMo 3 (Olmo-3-1025-7B)', () => {
+  // Olmo-3-1025-7B: OLMo 2 7B's sizes with the 100,278-token dolma2 vocabulary, 65,536 positions, window 4096.
+  const s = { hidden: 4096, layers: 32, heads: 32, ffn: 11008, vocab: 100278 };
+  const h = s.hidden;
+  const table = new TensorTable(GGML.Q8_0).add('token_embd.weight', [s.vocab, h]);
+  for (let i = 0; i < s.layers; i++) {
+    table.blk(i, [
+      ['attn_q.weight', [h, h]], ['attn_k.weight', [h, h]], ['attn_v.weight', [h, h]], ['attn_output.weight', [h, h]],
+      ['attn_q_norm.weight', [h]], ['attn_k_norm.weight', [h]],
+      ['post_attention_norm.weight', [h]],
+      ['ffn_gate.weight', [s.ffn, h]], ['ffn_up.weight', [s.ffn, h]], ['ffn_down.weight', [h, s.ffn]],
+      ['post_ffw_norm.weight', [h]],
+    ]);
+  }
+  table.add('output_norm.weight', [h]).add('output.weight', [s.vocab, h]);
+  const a = 'olmo2';
+  const pattern = Array.from({ length: s.layers }, (_, i) => (i + 1) % 4 !== 0);
+  const meta: Meta = {
+    'general.architecture': a, 'general.name': 'Olmo 3 1025 7B', 'general.alignment': 32,
+    [`${a}.block_count`]: s.layers, [`${a}.context_length`]: 65536, [`${a}.embedding_length`]: h,
+    [`${a}.feed_forward_length`]: s.ffn, [`${a}.attention.head_count`]: s.heads, [`${a}.attention.head_count_kv`]: s.heads,
+    [`${a}.rope.freq_base`]: { f32: 500000 }, [`${a}.attention.layer_norm_rms_epsilon`]: 0.000001,
+    [`${a}.attention.sliding_window`]: 4096, [`${a}.attention.sliding_window_pattern`]: { bools: pattern },
+    'tokenizer.ggml.model': 'gpt2', 'tokenizer.ggml.pre': 'dbrx', 'tokenizer.ggml.tokens': { strings: s.vocab },
+  };
+
+  it('the olmo3 recipe from the metadata counts the tensor table exactly: 7,298,011,136 as published', () => {
+    const r = analyze('Olmo-3-1025-7B-Q8_0.gguf', meta, table);
+    assertRecipeEqualsTable(r, table.elements(), 7_298_011_136);
+    assert.ok(r.totals!.macs > 0);
+  });
+
+  it('the KV cache: 8 full layers hold the context, the 24 windowed ones at most 4096 tokens (f16 cache)', () => {
+    const perToken = 2 * 32 * 128;
+    const at = (contextLength: number) =>
+      analyzeModelFile(memoryByteSource('o.gguf', writeGguf(meta, table.tensors)), { fileName: 'o.gguf', seqLen: 512, contextLength, batch: 1 }).report.transformer!;
+    assert.equal(at(16384).kvCacheBytes, (8 * perToken * 16384 + 24 * perToken * 4096) * 2);
+    assert.equal(at(2048).kvCacheBytes, 32 * perToken * 2048 * 2);
+    // Past the window only the full layers' attention grows: 8 layers × 32 heads × (128 + 128) per key.
+    assert.equal(at(32768).decodeFlopsPerToken - at(16384).decodeFlopsPerToken, 2 * 8 * 32 * 256 * 16384);
+  });
+
+  it('the pattern decides which layers are windowed; without it Olmo3Config\'s default (every fourth full) stands', () => {
+    const everyOther: Meta = { ...meta, [`${a}.attention.sliding_window_pattern`]: { bools: Array.from({ length: s.layers }, (_, i) => i % 2 === 0) } };
+    const perToken = 2 * 32 * 128;
+    const kv = (m: Meta) => analyzeModelFile(memoryByteSource('o.gguf', writeGguf(m, table.tensors)), { fileName: 'o.gguf', seqLen: 512, contextLength: 16384, batch: 1 }).report.transformer!.kvCacheBytes;
+    assert.equal(kv(everyOther), (16 * perToken * 16384 + 16 * perToken * 4096) * 2);
+    const { [`${a}.attention.sliding_window_pattern`]: _omit, ...noPattern } = meta;
+    assert.equal(kv(noPattern), kv(meta));
   });
 });

@@ -38,12 +38,9 @@ export const FAMILIES: Readonly<Record<string, ArchMapping>> = {
     cls: 'ForCausalLM',
   },
   olmoe: { family: () => 'olmoe', cls: 'ForCausalLM' },
-  // Olmo2Model also converts OLMo 3, adding a sliding window and a per-layer pattern; the olmo2 recipe has no window.
-  olmo2: {
-    family: () => 'olmo2',
-    cls: 'ForCausalLM',
-    unmapped: (h, a) => (h.metadata.has(`${a}.attention.sliding_window`) ? `this ${a} GGUF has sliding-window layers (${a}.attention.sliding_window: OLMo 3), which Greenprint's olmo2 recipe does not model` : undefined),
-  },
+  // Olmo2Model (registered for Olmo2ForCausalLM and Olmo3ForCausalLM) writes OLMo 3 as olmo2 too, adding
+  // attention.sliding_window and a per-layer sliding_window_pattern; only OLMo 3 has a window.
+  olmo2: { family: (h, a) => (h.metadata.has(`${a}.attention.sliding_window`) ? 'olmo3' : 'olmo2'), cls: 'ForCausalLM' },
   // CommandR2Model (CohereForCausalLM) and Cohere2Model.
   'command-r': { family: () => 'cohere', cls: 'ForCausalLM' },
   cohere2: { family: () => 'cohere2', cls: 'ForCausalLM' },
@@ -140,6 +137,8 @@ const FAMILY_RULES: Readonly<Record<string, FamilyRules>> = {
   deepseek_v3: { experts: 'n_routed_experts', latent: true },
   olmoe: { fromTable: { attention_bias: Q_BIAS } },
   olmo2: { fromTable: { attention_bias: Q_BIAS } },
+  // OLMo 3: the windowed layers from sliding_window_pattern (Exaone4Model's encoding: one flag per layer, true: windowed).
+  olmo3: { fromTable: { attention_bias: Q_BIAS }, ownKeys: exaone4Layers },
   cohere: { fromTable: { attention_bias: Q_BIAS, use_qk_norm: Q_NORM } },
   // Cohere2Model drops the checkpoint's all-zero biases (llama.cpp's cohere2 graph has none), so the table says false.
   cohere2: { fromTable: { attention_bias: Q_BIAS } },
@@ -325,6 +324,7 @@ function shortConvHybrid(h: GgufHeader, arch: string, k: (name: string) => numbe
 /**
  * EXAONE 4.0 (Exaone4Model): with a sliding window, attention.sliding_window_pattern holds one flag per layer
  * (true: windowed), from layer_types or the "LLLG" / 4 pattern; without one every layer attends globally.
+ * Olmo2Model writes OLMo 3's the same way (from layer_types, else every fourth layer full).
  */
 function exaone4Layers(h: GgufHeader, arch: string, k: (name: string) => number | undefined): Record<string, unknown> {
   const layers = k('block_count');

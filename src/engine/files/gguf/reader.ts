@@ -9,7 +9,7 @@
  * check and named.
  *
  * Mapped (arch-map.ts): llama (mixtral when it has experts), mistral, qwen2, qwen2moe, qwen3, qwen3moe, gemma,
- * gemma2, gemma3, phi3, gpt-oss, deepseek2 (DeepSeek-V2 or V3), olmoe, olmo2 (not OLMo 3's windowed files),
+ * gemma2, gemma3, phi3, gpt-oss, deepseek2 (DeepSeek-V2 or V3), olmoe, olmo2 (olmo3 when windowed),
  * command-r (cohere), cohere2, glm4, glm4moe, granite, granitemoe, granitehybrid (granitemoehybrid), lfm2 (not
  * its embedding / audio variants), seed_oss, exaone4, qwen3vl and qwen3vlmoe (the language model; the vision
  * tower is in the separate mmproj file), mistral3 (mistral, or ministral3), qwen3next (qwen3_next), qwen35 and

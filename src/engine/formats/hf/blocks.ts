@@ -205,10 +205,24 @@ export interface ExpertCounts {
 export function expertCounts(c: ConfigReader, moe: MoeRecipe): ExpertCounts | undefined {
   const key = moe.expertKeys.find((k) => c.has(k)) ?? moe.expertKeys[0];
   for (const k of moe.expertKeys) c.key(k);
-  const total = c.int(key, moe.expertsDefault);
-  const active = c.int('num_experts_per_tok', moe.activeDefault);
+  const total = uniformInt(c, key, moe.expertsDefault);
+  const active = uniformInt(c, moe.activeKey ?? 'num_experts_per_tok', moe.activeDefault);
   if (total === undefined || active === undefined) return undefined;
   return { total, active, key };
+}
+
+/**
+ * A whole number that a config may also write once per layer (HunYuanMoEV1Config's `num_experts` and
+ * `moe_topk`: int or list, read at `[layer_idx]`). A list must repeat one value: one MoE row counts every layer alike.
+ */
+function uniformInt(c: ConfigReader, key: string, fallback: number): number | undefined {
+  const node = c.node(key);
+  if (node?.type !== 'array') return c.int(key, fallback);
+  const values = c.numbers(key);
+  const first = values[0];
+  if (values.length > 0 && values.length === node.children?.length && Number.isInteger(first) && first >= 1 && values.every((v) => v === first)) return first;
+  c.sink.error(`config.json: "${key}" must list one whole number ≥ 1 for every layer, the same throughout; Greenprint counts one expert layout for all MoE layers.`, c.valueRange(key));
+  return undefined;
 }
 
 /** How many of the layers carry experts (the others keep a dense MLP). */
@@ -216,6 +230,17 @@ export function moeLayerCount(c: ConfigReader, moe: MoeRecipe, layers: number): 
   if (moe.sparseLayers === 'all') return layers;
   if (moe.sparseLayers === 'llama4') return llama4MoeLayerCount(c, layers);
   let isSparse: (i: number) => boolean;
+  if (moe.sparseLayers === 'ernie') {
+    const start = c.count('moe_layer_start_index', moe.firstDenseDefault ?? 0);
+    // Ernie4_5_MoeConfig: an end index of -1 (its default) means the last layer.
+    const endNode = c.node('moe_layer_end_index');
+    const end = endNode?.value === -1 ? layers - 1 : c.count('moe_layer_end_index', layers - 1);
+    const interval = c.int('moe_layer_interval', 1);
+    if (start === undefined || end === undefined || interval === undefined) return undefined;
+    let count = 0;
+    for (let i = 0; i < layers; i++) if (i >= start && i <= end && (i + 1) % interval === 0) count++;
+    return count;
+  }
   if (moe.sparseLayers === 'qwen') {
     const step = c.int('decoder_sparse_step', 1);
     if (step === undefined) return undefined;
@@ -261,15 +286,16 @@ export function feedForward(x: BlockContext, intermediate: number, mlpFrom: MlpB
   if (!experts || expertWidth === undefined || sharedWidth === undefined || moeLayers === undefined) return undefined;
   const { total, active } = experts;
   if (active > total) {
-    c.sink.error(`config.json: "num_experts_per_tok" (${active}) exceeds the ${total} experts.`, c.valueRange('num_experts_per_tok'));
+    const activeKey = moe.activeKey ?? 'num_experts_per_tok';
+    c.sink.error(`config.json: "${activeKey}" (${active}) exceeds the ${total} experts.`, c.valueRange(activeKey));
     return undefined;
   }
-  const routerBias = moe.routerBias === 'linear' || (moe.routerBias === 'correction-when-noaux' && c.string('topk_method') === 'noaux_tc');
+  const routerBias = moe.routerBias === 'linear' || moe.routerBias === 'correction' || (moe.routerBias === 'correction-when-noaux' && c.string('topk_method') === 'noaux_tc');
   const denseLayers = layers - moeLayers;
   const moeRow = g.addLayer({
     name: `${layerPath}.${moe.block}`,
     type: 'MoE',
-    range: c.range(experts.key, 'num_experts_per_tok'),
+    range: c.range(experts.key, moe.activeKey ?? 'num_experts_per_tok'),
     repeat: moeLayers,
     detail: `${total} experts × ${expertWidth}, ${active} per token${sharedWidth ? `, shared ${sharedWidth}` : ''}${moe.expertBias ? ', expert biases' : ''}`,
   });
@@ -305,6 +331,7 @@ const DENSE_LAYER_KEYS: Record<MoeRecipe['sparseLayers'], readonly string[]> = {
   qwen: ['mlp_only_layers', 'decoder_sparse_step'],
   deepseek: ['first_k_dense_replace', 'moe_layer_freq'],
   llama4: ['moe_layers', 'interleave_moe_layer_step'],
+  ernie: ['moe_layer_start_index', 'moe_layer_end_index', 'moe_layer_interval'],
 };
 
 function mulOrUndefined(a: number | undefined, b: number | undefined): number | undefined {

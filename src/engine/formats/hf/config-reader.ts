@@ -35,6 +35,7 @@ const HF_CEILINGS: Record<string, CeilingName> = {
   n_routed_experts: 'experts',
   n_shared_experts: 'experts',
   num_experts_per_tok: 'experts',
+  num_experts_per_token: 'experts',
   max_position_embeddings: 'positions',
   sliding_window: 'positions',
 };

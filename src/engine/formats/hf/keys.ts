@@ -35,6 +35,8 @@ export const SHAPE_KEYS: ReadonlySet<string> = new Set([
   // Seed-OSS's o_proj bias; LFM2's short convolutions, their layer schedule, its feed-forward width rule and tying key.
   'attention_out_bias', 'conv_L_cache', 'conv_bias', 'full_attn_idxs', 'block_ff_dim', 'block_auto_adjust_ff_dim',
   'block_ffn_dim_multiplier', 'block_multiple_of', 'tie_embedding',
+  // Hunyuan's cross-layer attention (keys and values shared by cla_share_factor layers in Tencent's own code; transformers' HunYuan classes ignore it).
+  'use_cla',
 ]);
 
 /** Keys no family's parameter shapes depend on. */

@@ -423,7 +423,7 @@ function attentionOf(x: BlockContext, H: number): AttentionShape | undefined {
   if (recipe.attention.kind === 'mla') return mlaAttention(x, H, recipe.attention);
   const D = x.hidden;
   const KV = recipe.falconSwitches ? falconKvHeads(c, H) : c.int('num_key_value_heads', H);
-  const explicitHeadDim = c.has('head_dim') ? c.int('head_dim') : undefined;
+  const explicitHeadDim = c.has('head_dim') ? c.int('head_dim') : recipe.headDimDefault;
   if (KV === undefined || (c.has('head_dim') && explicitHeadDim === undefined)) return undefined;
   if (explicitHeadDim === undefined && D % H !== 0) {
     c.sink.error(
@@ -481,7 +481,7 @@ function slidingWindows(c: ConfigReader, recipe: Recipe, layers: number): Window
   if (recipe.slidingWindow === 'layer-types') {
     // A window written as null is none: every layer sees the whole context (Exaone4Config then makes every layer full).
     if (prop(c.root, 'sliding_window')?.type === 'null') return (c.key('sliding_window'), c.key('layer_types'), undefined);
-    const window = c.int('sliding_window', 128);
+    const window = c.int('sliding_window', recipe.windowDefault ?? 128);
     const types = c.strings('layer_types');
     if (window === undefined) return null;
     if (types && types.length !== layers) {

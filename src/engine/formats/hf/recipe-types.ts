@@ -53,7 +53,12 @@ export type SparseLayers =
   /** DeepSeek: layer i when i ≥ first_k_dense_replace and i % moe_layer_freq == 0. */
   | 'deepseek'
   /** Llama 4: the layers listed in `moe_layers`, else every `interleave_moe_layer_step`-th (llama4.ts). */
-  | 'llama4';
+  | 'llama4'
+  /**
+   * ERNIE 4.5: layer i when moe_layer_start_index ≤ i ≤ moe_layer_end_index (-1: the last layer) and
+   * (i + 1) % moe_layer_interval == 0 (Ernie4_5_MoeDecoderLayer).
+   */
+  | 'ernie';
 
 export interface MoeRecipe {
   /** Row name of the block (`block_sparse_moe` in Mixtral, `mlp` elsewhere). */
@@ -62,6 +67,8 @@ export interface MoeRecipe {
   readonly expertKeys: readonly string[];
   readonly expertsDefault: number;
   readonly activeDefault: number;
+  /** The key of the experts each token is routed to, where it is not `num_experts_per_tok` (KimiLinearConfig's `num_experts_per_token`). */
+  readonly activeKey?: string;
   /** Width of each expert: `moe_intermediate_size` (default), or the dense `intermediate_size` (Mixtral, gpt-oss). */
   readonly widthKey: 'moe_intermediate_size' | 'intermediate_size';
   readonly widthDefault?: number;
@@ -70,9 +77,10 @@ export interface MoeRecipe {
   /**
    * Router extras: a Linear bias (gpt-oss), or DeepSeek-V3's `e_score_correction_bias` (one per expert;
    * a Parameter in DeepSeek's modelling code and stored in the checkpoint) when `topk_method` is noaux_tc;
-   * 'correction-buffer': the same bias registered as a buffer (GLM-4.5), stored but no parameter.
+   * 'correction-buffer': the same bias registered as a buffer (GLM-4.5), stored but no parameter;
+   * 'correction': that bias as a Parameter whatever the config says (Kimi Linear's KimiMoEGate).
    */
-  readonly routerBias: 'none' | 'linear' | 'correction-when-noaux' | 'correction-buffer';
+  readonly routerBias: 'none' | 'linear' | 'correction-when-noaux' | 'correction-buffer' | 'correction';
   /** Biases on the expert matrices (gpt-oss's fused gate_up_proj_bias and down_proj_bias). */
   readonly expertBias: boolean;
   readonly sparseLayers: SparseLayers;
@@ -107,6 +115,8 @@ export interface Recipe {
   readonly classStem: string;
   /** `tie_word_embeddings` default of the family's config class. */
   readonly tiedDefault: boolean;
+  /** The config class's `head_dim` default where it is not hidden / heads (Ernie4_5Config: 128). */
+  readonly headDimDefault?: number;
   readonly norm: 'rms' | 'layer';
   /** A LayerNorm's bias (default: present); false for Cohere's weight-only LayerNorm, on the q/k norms too. */
   readonly normBias?: boolean;
@@ -164,6 +174,8 @@ export interface Recipe {
    * window; n is the config's `key` when given (Gemma 3's sliding_window_pattern), else `every`.
    */
   readonly fullEvery?: { readonly key?: string; readonly every: number };
+  /** With 'layer-types': the config class's `sliding_window` default where it is not 128 (Olmo3Config: 4096). */
+  readonly windowDefault?: number;
   /** Multi-token-prediction layers (`num_nextn_predict_layers`) stored beside the model, reported apart. */
   readonly nextTokenLayers?: boolean;
   /**
@@ -204,6 +216,12 @@ export type LayerSchedule =
    */
   | { readonly kind: 'list'; readonly key: string; readonly selected: string; readonly other: string; readonly indices?: string; readonly absent?: 'none' | 'all' }
   | { readonly kind: 'period'; readonly periodKey: string; readonly periodDefault: number; readonly offsetKey: string; readonly offsetDefault: number }
+  /**
+   * Kimi Linear's `linear_attn_config.kda_layers` (`at`.`key`): 1-based numbers of the layers that run the mixer
+   * (KimiLinearConfig.is_kda_layer: `layer_idx + 1 in kda_layers`); every other layer attends, and without the
+   * object every layer does.
+   */
+  | { readonly kind: 'mixer-numbers'; readonly at: string; readonly key: string }
   | {
       readonly kind: 'interval';
       readonly key: string;
@@ -237,8 +255,13 @@ export interface FfnWidthRule {
  * JambaConfig's `mamba_d_state`, …). Absent keys take the config class's defaults.
  */
 export interface StateSpaceRecipe {
-  /** MambaMixer (selective scan), Mamba2Mixer (SSD, per-head decay), Qwen3NextGatedDeltaNet or Lfm2ShortConv (gated short convolution, no scan). */
-  readonly mixer: 'mamba' | 'mamba2' | 'gatedDelta' | 'shortConv';
+  /**
+   * MambaMixer (selective scan), Mamba2Mixer (SSD, per-head decay), Qwen3NextGatedDeltaNet, Lfm2ShortConv (gated
+   * short convolution, no scan) or Kimi Linear's KimiDeltaAttention (gated delta rule with a per-channel decay).
+   */
+  readonly mixer: 'mamba' | 'mamba2' | 'gatedDelta' | 'shortConv' | 'kda';
+  /** The sub-object holding the mixer's sizes, where they are not top-level keys (Kimi Linear's `linear_attn_config`). */
+  readonly nested?: string;
   /** The mixer's module name in the state dict (`mixer` in Mamba, `mamba` in Jamba), for its row. */
   readonly module: string;
   readonly stateSize?: KeyDefault<number>;

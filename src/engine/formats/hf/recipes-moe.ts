@@ -342,4 +342,79 @@ export const MOE_RECIPES: Readonly<Record<string, Recipe>> = {
     fullEvery: { every: 2 },
     acknowledged: { experts_per_token: 'the original checkpoint\'s name for num_experts_per_tok, which is read instead' },
   },
+  /**
+   * Baidu ERNIE 4.5 MoE (ERNIE-4.5-21B-A3B, ERNIE-4.5-300B-A47B; Ernie4_5_MoeForCausalLM): ERNIE 4.5's attention
+   * (q, k, v, o biased by `use_bias`, default off) and, in the layers between moe_layer_start_index (default 1) and
+   * moe_layer_end_index every moe_layer_interval-th, `moe_num_experts` gated experts of moe_intermediate_size, top
+   * `moe_k`, beside one shared gated MLP moe_num_shared_experts × moe_intermediate_size wide (21B: 2 × 1536; 300B:
+   * none); the other layers keep a dense MLP of intermediate_size. The router's gate (fp32, no bias) comes with
+   * moe_statics.e_score_correction_bias [1, experts]: an nn.Parameter (requires_grad False), so counted, as the
+   * checkpoints' HF totals count it. The lm_head is biased by `use_bias` here, unlike the dense family's.
+   */
+  ernie4_5_moe: {
+    ...LLAMA,
+    source: 'transformers/models/ernie4_5_moe/modular_ernie4_5_moe.py (Ernie4_5_MoeForCausalLM)',
+    classStem: 'Ernie4_5_Moe',
+    tiedDefault: true,
+    attention: { kind: 'gqa', qkvBias: { key: 'use_bias', default: false }, outBias: { key: 'use_bias', default: false } },
+    mlp: { kind: 'gated', bias: { key: 'use_bias', default: false } },
+    lmHeadBias: { key: 'use_bias', default: false },
+    moe: {
+      block: 'mlp',
+      // Ernie4_5_MoeConfig's attribute_map: num_experts → moe_num_experts, num_experts_per_tok → moe_k.
+      expertKeys: ['moe_num_experts', 'num_experts'],
+      expertsDefault: 64,
+      activeKey: 'moe_k',
+      activeDefault: 6,
+      widthKey: 'moe_intermediate_size',
+      widthDefault: 1536,
+      shared: { kind: 'count', key: 'moe_num_shared_experts', default: 2 },
+      routerBias: 'correction',
+      expertBias: false,
+      sparseLayers: 'ernie',
+      denseWidthDefault: 12288,
+      // moe_layer_start_index's default.
+      firstDenseDefault: 1,
+    },
+    acknowledged: {
+      num_nextn_predict_layers: 'the multi-token-prediction block (mtp_block, mtp_linear_proj, mtp_emb_norm, mtp_hidden_norm) some ERNIE checkpoints store; Ernie4_5_MoeForCausalLM builds none and skips "mtp" keys on load, so it is not counted',
+      moe_gate: 'the original Paddle code\'s name for the top-k router, which transformers builds whatever it says; no parameter depends on it',
+      moe_capacity: 'token capacity factors of the original Paddle training code; no parameter depends on it',
+      moe_use_aux_free: 'the original code\'s switch for the correction bias, which Ernie4_5_MoeSparseMoeBlock always builds (counted)',
+      moe_norm_min: 'a floor in the routing weights\' normalisation; no parameter depends on it',
+    },
+  },
+  /**
+   * Tencent Hunyuan-A13B (HunYuanMoEV1ForCausalLM): Hunyuan's attention (q/k/v/o biased by attention_bias, query and
+   * key heads RMS-normed after RoPE) and in every layer a mixture of `num_experts` gated experts plus one shared MLP,
+   * all `intermediate_size` wide (HunYuanMoEV1MLP reads that width for both), under an fp32 router `gate.wg` without
+   * bias. HunYuanMoEV1Config takes num_experts and moe_topk as one number or one per layer.
+   */
+  hunyuan_v1_moe: {
+    ...LLAMA,
+    source: 'transformers/models/hunyuan_v1_moe/modular_hunyuan_v1_moe.py (HunYuanMoEV1ForCausalLM)',
+    classStem: 'HunYuanMoEV1',
+    attention: { kind: 'gqa', qkvBias: 'attention_bias', outBias: 'attention_bias', qkNorm: { kind: 'rms' } },
+    mlp: GATED_NO_BIAS,
+    moe: {
+      block: 'mlp',
+      expertKeys: ['num_experts', 'num_local_experts'],
+      expertsDefault: 1,
+      activeKey: 'moe_topk',
+      activeDefault: 1,
+      widthKey: 'intermediate_size',
+      widthDefault: 11008,
+      shared: { kind: 'width', key: 'intermediate_size', default: 11008, gate: false },
+      routerBias: 'none',
+      expertBias: false,
+      sparseLayers: 'all',
+    },
+    acknowledged: {
+      use_qk_norm: 'HunYuanMoEV1Attention always builds query_layernorm and key_layernorm, which are counted',
+      mlp_bias: 'HunYuanMoEV1MLP builds gate/up/down without bias whatever mlp_bias says',
+      moe_intermediate_size: 'HunYuanMoEV1MLP builds every expert and the shared MLP intermediate_size wide, which is read instead (Hunyuan-A13B lists 3072, its intermediate_size, for every layer)',
+      num_shared_expert: 'HunYuanMoEV1Moe always builds one shared MLP (Hunyuan-A13B lists 1 for every layer)',
+      use_mixed_mlp_moe: 'HunYuanMoEV1Moe always adds the shared MLP to the experts\' output',
+    },
+  },
 };

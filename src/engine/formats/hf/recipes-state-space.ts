@@ -114,7 +114,56 @@ const MAMBA_PREFIXED_MIXER = {
   projBias: { key: 'mamba_proj_bias', default: false },
 } as const satisfies Partial<StateSpaceRecipe>;
 
+/**
+ * Kimi Linear (Moonshot AI 2025; KimiLinearForCausalLM, the checkpoint's own modeling_kimi.py: transformers has no
+ * kimi_linear): pre-norm layers (input_layernorm, post_attention_layernorm) whose mixer is Kimi Delta Attention
+ * in the layers `linear_attn_config.kda_layers` numbers from 1, and DeepSeek-V3's multi-head latent attention
+ * (KimiMLAAttention: q_lora_rank must be None, so a full-rank q_proj; no rotary embedding with mla_use_nope,
+ * though the shapes keep the rope slices) in the others; a DeepSeek-style sparse block (block_sparse_moe: gate
+ * with an e_score_correction_bias Parameter, num_experts SwiGLU experts w1/w3/w2 moe_intermediate_size wide,
+ * shared_experts num_shared_experts × that wide) from layer first_k_dense_replace on (every moe_layer_freq-th),
+ * a dense MLP intermediate_size wide before; an untied lm_head.
+ */
+const KIMI_LINEAR: Recipe = {
+  ...LLAMA,
+  source: 'moonshotai/Kimi-Linear-48B-A3B-Instruct modeling_kimi.py and configuration_kimi.py (KimiLinearForCausalLM)',
+  classStem: 'KimiLinear',
+  attention: { kind: 'mla' },
+  mlp: GATED_NO_BIAS,
+  moe: {
+    block: 'block_sparse_moe',
+    expertKeys: ['num_experts'],
+    // KimiLinearConfig's num_experts is None by default: no sparse block at all, every layer KimiMLP.
+    expertsDefault: 0,
+    activeDefault: 1,
+    activeKey: 'num_experts_per_token',
+    widthKey: 'moe_intermediate_size',
+    shared: { kind: 'count', key: 'num_shared_experts', default: 0 },
+    routerBias: 'correction',
+    expertBias: false,
+    sparseLayers: 'deepseek',
+    firstDenseDefault: 0,
+    denseWidthDefault: 11008,
+    withoutExperts: { widthKey: 'intermediate_size', widthDefault: 11008 },
+  },
+  stateSpace: {
+    mixer: 'kda',
+    module: 'self_attn',
+    nested: 'linear_attn_config',
+    convKernel: { key: 'short_conv_kernel_size', default: 4 },
+    attentionLayers: { kind: 'mixer-numbers', at: 'linear_attn_config', key: 'kda_layers' },
+    feedForward: true,
+  },
+  acknowledged: {
+    head_dim: 'KimiLinearConfig stores it (hidden_size / heads when absent), but no module reads it: MLA heads are qk_nope_head_dim + qk_rope_head_dim and v_head_dim wide, KDA heads linear_attn_config.head_dim',
+    num_key_value_heads: 'MLA expands a key and a value for every query head; KimiMLAAttention never groups them',
+    mla_use_nope: 'the MLA layers skip rotary embeddings (which hold no parameters); the projections keep their rope slices',
+    num_nextn_predict_layers: 'KimiLinearForCausalLM builds no multi-token-prediction layer',
+  },
+};
+
 export const STATE_SPACE_RECIPES: Readonly<Record<string, Recipe>> = {
+  kimi_linear: KIMI_LINEAR,
   /**
    * LFM2 (Liquid AI 2025; Lfm2ForCausalLM): per `layer_types` (or the older `full_attn_idxs`; neither: every
    * layer) a gated short convolution (Lfm2ShortConv: in_proj H→3H, depthwise Conv1d of conv_L_cache taps,

@@ -498,6 +498,20 @@ export const RECIPES: Readonly<Record<string, Recipe>> = {
   whisper: WHISPER,
   olmo2: OLMO2,
   /**
+   * OLMo 3 (Ai2 2025; Olmo3ForCausalLM): OLMo 2's modules (modular_olmo3.py subclasses Olmo2Attention and
+   * Olmo2DecoderLayer) with sliding-window attention in the layers `layer_types` names, by default three in
+   * four (every fourth full); the window (Olmo3Config's sliding_window, 4096) and YaRN on the full layers hold
+   * no parameters.
+   */
+  olmo3: {
+    ...OLMO2,
+    source: 'transformers/models/olmo3/modular_olmo3.py (Olmo3ForCausalLM)',
+    classStem: 'Olmo3',
+    slidingWindow: 'layer-types',
+    fullEvery: { every: 4 },
+    windowDefault: 4096,
+  },
+  /**
    * StarCoder2 (BigCode 2024): pre-norm blocks with LayerNorms (weight and bias), GQA, a plain GELU MLP
    * (c_fc, c_proj), and one `use_bias` switch (default true) for all six projections; tied unless
    * `tie_word_embeddings` is false (15B is untied). `norm_type` and `mlp_type` name the only kinds there are.
@@ -526,6 +540,37 @@ export const RECIPES: Readonly<Record<string, Recipe>> = {
     acknowledged: {
       no_rope_layers: 'which layers skip rotary embeddings; rotary tables are buffers, so no parameter depends on it',
       no_rope_layer_interval: 'the default spacing of the layers without rotary embeddings; no parameter depends on it',
+    },
+  },
+  /**
+   * Baidu ERNIE 4.5 dense (ERNIE-4.5-0.3B; Ernie4_5ForCausalLM): Llama's pre-norm layers with one `use_bias`
+   * switch (default off) for q, k, v, o and the gated MLP; the lm_head never has a bias. Ernie4_5Config's head_dim
+   * defaults to 128, not hidden / heads (0.3B: 16 heads × 128 over a 1024-wide stream), and it ties by default.
+   * The interleaved ("GLM-style") RoPE holds no parameters.
+   */
+  ernie4_5: {
+    ...LLAMA,
+    source: 'transformers/models/ernie4_5/modular_ernie4_5.py (Ernie4_5ForCausalLM)',
+    classStem: 'Ernie4_5',
+    tiedDefault: true,
+    headDimDefault: 128,
+    attention: { kind: 'gqa', qkvBias: { key: 'use_bias', default: false }, outBias: { key: 'use_bias', default: false } },
+    mlp: { kind: 'gated', bias: { key: 'use_bias', default: false } },
+  },
+  /**
+   * Tencent Hunyuan dense (Hunyuan-0.5B/1.8B/4B/7B, Hunyuan-MT; HunYuanDenseV1ForCausalLM): Llama's layers whose
+   * attention RMS-norms each query and key head after the rotary embedding (query_layernorm, key_layernorm, head_dim
+   * wide, always built) and whose MLP never has biases. The NTK-alpha RoPE holds no parameters.
+   */
+  hunyuan_v1_dense: {
+    ...LLAMA,
+    source: 'transformers/models/hunyuan_v1_dense/modular_hunyuan_v1_dense.py (HunYuanDenseV1ForCausalLM)',
+    classStem: 'HunYuanDenseV1',
+    attention: { kind: 'gqa', qkvBias: 'attention_bias', outBias: 'attention_bias', qkNorm: { kind: 'rms' } },
+    mlp: GATED_NO_BIAS,
+    acknowledged: {
+      use_qk_norm: 'HunYuanDenseV1Attention always builds query_layernorm and key_layernorm, which are counted',
+      mlp_bias: 'HunYuanDenseV1MLP builds gate/up/down without bias whatever mlp_bias says',
     },
   },
   ...MOE_RECIPES,

@@ -9,7 +9,7 @@
  */
 import type { GraphBuilder } from '../../graph';
 import { prop } from '../../source/json';
-import type { ConfigReader } from './config-reader';
+import { ConfigReader } from './config-reader';
 import type { KeyDefault, StateSpaceRecipe } from './recipes';
 
 /** A mixer wired onto a row, with what it keeps per sequence while generating. */
@@ -34,6 +34,8 @@ export function mixerOf(c: ConfigReader, ss: StateSpaceRecipe, g: GraphBuilder, 
       return gatedDeltaNet(c, ss, g, D);
     case 'shortConv':
       return shortConv(c, ss, g, D);
+    case 'kda':
+      return kimiDeltaAttention(c, ss, g, D);
   }
 }
 
@@ -225,4 +227,52 @@ function shortConv(c: ConfigReader, ss: StateSpaceRecipe, g: GraphBuilder, D: nu
   };
   const detail = `gated short convolution: in_proj ${D}→${3 * D}, depthwise conv ${K}, out_proj${convBias || projBias ? ', biases' : ''}`;
   return { build, detail, statePerSequence: D * (K - 1) };
+}
+
+/**
+ * The reader of a mixer's sizes kept in a sub-object (Kimi Linear's `linear_attn_config`), or undefined after
+ * reporting that the object is missing or not an object.
+ */
+export function nestedReader(c: ConfigReader, key: string): ConfigReader | undefined {
+  const node = c.node(key);
+  if (node?.type === 'object') return new ConfigReader(node, c.sink, `config.json "${key}"`);
+  c.sink.error(`config.json: "${key}" must be an object holding the linear-attention layers' sizes.`, c.range(key));
+  return undefined;
+}
+
+/**
+ * KimiDeltaAttention (moonshotai/Kimi-Linear-48B-A3B-Instruct modeling_kimi.py): q/k/v_proj D → H·d without
+ * biases, each through its own depthwise causal ShortConvolution (no bias) and SiLU; the decay from a low-rank
+ * pair f_a_proj D→d, f_b_proj d→H·d plus dt_bias (H·d) and A_log (H), so every key channel decays on its own;
+ * b_proj D→H (β per head); the chunked gated delta rule, whose state per head is d × d; an output gate from a
+ * second low-rank pair g_a_proj D→d, g_b_proj d→H·d, applied by a gated RMSNorm over each head (o_norm, d
+ * weights, sigmoid gate); o_proj H·d → D. Sizes are `linear_attn_config`'s num_heads, head_dim (keys and
+ * values alike) and short_conv_kernel_size; KimiLinearConfig gives them no defaults.
+ */
+function kimiDeltaAttention(c: ConfigReader, ss: StateSpaceRecipe, g: GraphBuilder, D: number): Mixer | undefined {
+  const sub = nestedReader(c, ss.nested!);
+  if (!sub) return undefined;
+  const H = sub.int('num_heads');
+  const d = sub.int('head_dim');
+  const K = sub.int(ss.convKernel.key);
+  if (H === undefined || d === undefined || K === undefined) return undefined;
+  const width = H * d;
+  const build = (input: number, row: number): number => {
+    const branch = (name: string): number => {
+      const p = g.add('dense', { units: width, bias: false }, [input], row, `${name}_proj`);
+      const conv = g.add('conv1d', { filters: width, kernel: K, padding: 'causal', groups: width, bias: false }, [p], row, `${name}_conv1d (depthwise, causal)`);
+      return g.add('activation', { fn: 'silu' }, [conv], row, `${name} act`);
+    };
+    const [q, k, v] = [branch('q'), branch('k'), branch('v')];
+    const decay = g.add('dense', { units: width, bias: false }, [g.add('dense', { units: d, bias: false }, [input], row, 'f_a_proj')], row, 'f_b_proj (decay per channel)');
+    const beta = g.add('dense', { units: H, bias: false }, [input], row, 'b_proj (β per head)');
+    let y = g.add('stateScan', { kind: 'kda', stateSize: d, heads: H }, [v, q, k, beta, decay], row, 'gated delta rule (A_log, dt_bias)');
+    const gate = g.add('dense', { units: width, bias: false }, [g.add('dense', { units: d, bias: false }, [input], row, 'g_a_proj')], row, 'g_b_proj (output gate)');
+    y = g.add('norm', { kind: 'rms', dim: d }, [y], row, 'o_norm (gated RMSNorm per head)');
+    y = g.add('elementwise', { fn: 'multiply' }, [y, g.add('activation', { fn: 'sigmoid' }, [gate], row, 'sigmoid(gate)')], row, 'y·sigmoid(gate)');
+    return g.add('dense', { units: D, bias: false }, [y], row, 'o_proj');
+  };
+  const detail = `Kimi Delta Attention: ${H} heads × ${d}, conv ${K}, low-rank decay and output gate (rank ${d})`;
+  // Three convolutions' last kernel−1 inputs, and a d × d state per head.
+  return { build, detail, statePerSequence: 3 * width * (K - 1) + H * d * d };
 }

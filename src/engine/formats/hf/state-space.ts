@@ -13,15 +13,15 @@
 import { GraphBuilder } from '../../graph';
 import { DEFAULT_SEQ_LEN, type CheckpointOnly, type ExcludedModules, type MixerGroup, type ModelIR, type TransformerSpec } from '../../ir';
 import type { ReadOptions } from '../types';
-import { feedForward, ffnWidthOf, gqaAttention, mlpBuilder, tiedOf, type AttentionShape, type BlockContext } from './blocks';
+import { feedForward, ffnWidthOf, gqaAttention, mlaAttention, mlpBuilder, tiedOf, type AttentionShape, type BlockContext } from './blocks';
 import { readDtype, type ConfigReader } from './config-reader';
 import { buildHead, headOf } from './heads';
 import type { LayerSchedule, Recipe, StateSpaceRecipe } from './recipes';
-import { mixerOf } from './state-space-mixers';
+import { mixerOf, nestedReader } from './state-space-mixers';
 
 type Built = Omit<ModelIR, 'convention' | 'format' | 'unverified'>;
 
-const MIXER_LABEL: Record<StateSpaceRecipe['mixer'], string> = { mamba: 'Mamba', mamba2: 'Mamba-2', gatedDelta: 'gated DeltaNet', shortConv: 'short convolution' };
+const MIXER_LABEL: Record<StateSpaceRecipe['mixer'], string> = { mamba: 'Mamba', mamba2: 'Mamba-2', gatedDelta: 'gated DeltaNet', shortConv: 'short convolution', kda: 'Kimi Delta Attention' };
 
 export function readStateSpace(c: ConfigReader, recipe: Recipe, ss: StateSpaceRecipe, family: string, architecture: string | undefined, options: ReadOptions): Built | undefined {
   const D = c.int('hidden_size');
@@ -56,7 +56,7 @@ export function readStateSpace(c: ConfigReader, recipe: Recipe, ss: StateSpaceRe
     notes.push(`The short-convolution layers have no scan and no attention matmuls; each keeps only its last kernel−1 inputs per sequence (${mixer.statePerSequence.toLocaleString('en-US')} elements a layer), counted in the KV-cache figure.`);
   } else if (mixer) {
     // The convention label speaks of matmuls and attention; say what else the MACs hold here.
-    const per = ss.mixer === 'gatedDelta' ? '4 (decay, retrieval, update, readout)' : '3 (decay, input, readout)';
+    const per = ss.mixer === 'gatedDelta' || ss.mixer === 'kda' ? '4 (decay, retrieval, update, readout)' : '3 (decay, input, readout)';
     notes.push(`MACs include the ${MIXER_LABEL[ss.mixer]} scan's recurrence: ${per} per state element and token; its state is constant per sequence (${mixer.statePerSequence.toLocaleString('en-US')} elements a layer) and counted in the KV-cache figure.`);
   }
 
@@ -113,7 +113,8 @@ export function readStateSpace(c: ConfigReader, recipe: Recipe, ss: StateSpaceRe
 
   const mixers: MixerGroup[] = [];
   if (mixer) mixers.push({ kind: 'state', layers: mixerLayers, macsPerKey: 0, cachePerToken: 0, statePerSequence: mixer.statePerSequence });
-  if (attention) mixers.push({ kind: 'full', layers: attnLayers, macsPerKey: attention.heads * (attention.headDim + attention.valueDim), cachePerToken: attention.cacheWidth });
+  // MLA layers (Kimi Linear) cache their latent and rope key, as read.ts's do.
+  if (attention) mixers.push({ kind: recipe.attention.kind === 'mla' ? 'latent' : 'full', layers: attnLayers, macsPerKey: attention.heads * (attention.headDim + attention.valueDim), cachePerToken: attention.cacheWidth });
   const spec: TransformerSpec = {
     layers: N,
     hiddenSize: D,
@@ -174,6 +175,7 @@ function scheduledLayers(c: ConfigReader, s: LayerSchedule, layers: number, what
     if (indices) return indexedLayers(c, s.indices!, layers);
     return s.absent === 'all' ? range(layers) : [];
   }
+  if (s.kind === 'mixer-numbers') return numberedMixerLayers(c, s, layers);
   if (s.kind === 'period') {
     const period = c.int(s.periodKey, s.periodDefault);
     const offset = c.count(s.offsetKey, s.offsetDefault);
@@ -211,6 +213,29 @@ function listedLayers(c: ConfigReader, list: { readonly key: string; readonly se
   return range(layers).filter((i) => types[i] === list.selected);
 }
 
+/**
+ * The attention layers of Kimi Linear: those whose 1-based number `linear_attn_config.kda_layers` does not list
+ * (KimiLinearConfig.is_kda_layer); without the object every layer attends. `full_attn_layers` is validated by the
+ * config class but builds nothing, so it is read only as a cross-check.
+ */
+function numberedMixerLayers(c: ConfigReader, s: Extract<LayerSchedule, { kind: 'mixer-numbers' }>, layers: number): number[] | undefined {
+  if (!c.node(s.at)) return range(layers);
+  const sub = nestedReader(c, s.at);
+  const entries = sub?.fields.array(s.key);
+  if (!sub || !entries) return undefined;
+  if (entries.some((n) => n.type !== 'number' || !Number.isInteger(n.value))) {
+    c.sink.error(`config.json: "${s.at}"."${s.key}" must list layer numbers (whole numbers, counted from 1).`, sub.valueRange(s.key));
+    return undefined;
+  }
+  const mixer = new Set(entries.map((n) => (n.value as number) - 1));
+  const attention = range(layers).filter((i) => !mixer.has(i));
+  const listed = sub.has('full_attn_layers') ? sub.numbers('full_attn_layers') : undefined;
+  if (listed && listed.join() !== attention.map((i) => i + 1).join()) {
+    c.sink.warning(`config.json: "${s.at}"."full_attn_layers" (${listed.join(', ')}) is not the complement of "${s.key}"; KimiLinearConfig builds attention in the layers "${s.key}" leaves out (numbers ${attention.map((i) => i + 1).join(', ')}).`, sub.valueRange('full_attn_layers'));
+  }
+  return attention;
+}
+
 /** The layers a list of indices selects (LFM2's `full_attn_idxs`), or undefined after reporting a list that is not one of whole numbers. */
 function indexedLayers(c: ConfigReader, key: string, layers: number): number[] | undefined {
   const entries = c.fields.array(key, true) ?? [];
@@ -233,6 +258,7 @@ function listLayers(at: readonly number[]): string {
 
 function scheduleRange(c: ConfigReader, s: LayerSchedule) {
   if (s.kind === 'list') return c.range(s.key, ...(s.indices ? [s.indices] : []));
+  if (s.kind === 'mixer-numbers') return c.range(s.at);
   return s.kind === 'period' ? c.range(s.periodKey, s.offsetKey) : c.range(s.list?.key ?? s.key, s.key);
 }
 
@@ -241,10 +267,11 @@ function mixerKeys(ss: StateSpaceRecipe): string[] {
   return [ss.stateSize, ss.convKernel, ss.expand, ss.dtRank, ss.convBias, ss.projBias, ss.innerWidth, ss.outBias, ss.gatedNorm, ...heads]
     .filter((k): k is NonNullable<typeof k> => k !== undefined)
     .map((k) => k.key)
-    .concat(ss.intermediateKey ? [ss.intermediateKey] : []);
+    .concat(ss.intermediateKey ? [ss.intermediateKey] : [], ss.nested ? [ss.nested] : []);
 }
 
 function mixerRange(c: ConfigReader, ss: StateSpaceRecipe) {
+  if (ss.nested) return c.range(ss.nested, 'num_hidden_layers');
   return c.range(ss.stateSize?.key ?? ss.convKernel.key, ss.convKernel.key, 'num_hidden_layers');
 }
 
@@ -279,6 +306,8 @@ function attentionOf(x: BlockContext, ss: StateSpaceRecipe): AttentionShape | un
   const { c, recipe, hidden: D } = x;
   const H = c.int('num_attention_heads');
   if (H === undefined) return undefined;
+  // Latent attention (Kimi Linear) sizes its heads by its own keys: every query head gets a key and a value.
+  if (recipe.attention.kind === 'mla') return mlaAttention(x, H, recipe.attention);
   const KV = c.int('num_key_value_heads', H);
   const hd = ss.gatedAttention ? c.int('head_dim', 256) : c.has('head_dim') ? c.int('head_dim') : D / H;
   if (KV === undefined || hd === undefined) return undefined;
@@ -359,7 +388,7 @@ function recipeFeedForward(x: BlockContext, notes: string[]): FeedForwardRows | 
     const width = x.c.int(moe.withoutExperts.widthKey, moe.withoutExperts.widthDefault);
     if (width === undefined) return undefined;
     // Read, and unused without experts: not keys the count forgot.
-    for (const key of ['num_experts_per_tok', moe.widthKey]) x.c.key(key);
+    for (const key of [moe.activeKey ?? 'num_experts_per_tok', moe.widthKey]) x.c.key(key);
     const dense = feedForward({ ...x, recipe: { ...x.recipe, moe: undefined } }, width, mlpBuilder(x), notes);
     return dense && { build: dense.build };
   }
