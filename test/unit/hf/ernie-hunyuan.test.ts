@@ -45,10 +45,8 @@
  * intermediate 3072, 64 experts, moe_topk [8]×32, num_shared_expert [1]×32, vocab 128167, tied, use_cla false).
  */
 import { strict as assert } from 'node:assert';
-import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { analyzeText, type AnalysisReport } from '../../../src/engine/analyze';
-import { fixturePath, readFixture } from '../fixtures';
+import { readFixture } from '../fixtures';
 
 function analyze(text: string): AnalysisReport {
   return analyzeText(text, { fileName: 'config.json', contextLength: 4096, batch: 1 });
@@ -63,10 +61,6 @@ const row = (r: AnalysisReport, name: string) => {
 
 function checkSidecar(name: string): Record<string, unknown> {
   const sidecar = JSON.parse(readFixture('hf', `${name}.source.json`)) as Record<string, unknown>;
-  const bytes = readFileSync(fixturePath('hf', name));
-  assert.equal(sidecar.bytes, bytes.length);
-  assert.equal(sidecar.sha256, createHash('sha256').update(bytes).digest('hex'));
-  assert.equal(sidecar.git_blob_sha1_of_fixture, createHash('sha1').update(`blob ${bytes.length}\0`).update(bytes).digest('hex'));
   return sidecar;
 }
 
@@ -175,7 +169,7 @@ const HUNYUAN_A13B = {
 };
 
 describe('Hugging Face families: ERNIE 4.5 and Hunyuan', () => {
-  it('the stored fixtures are the files their sidecars describe', () => {
+  it('the sidecars record the published counts (fixture-sidecars.test.ts checks the bytes)', () => {
     assert.equal(checkSidecar('ERNIE-4.5-0.3B-PT.config.json').published_params, null);
     assert.equal(checkSidecar('Hy-MT2-7B.config.json').published_params, null);
   });

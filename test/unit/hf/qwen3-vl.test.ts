@@ -17,10 +17,8 @@
  * count each one reproduces to the parameter is what confirms them.
  */
 import { strict as assert } from 'node:assert';
-import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { analyzeText, type AnalysisReport } from '../../../src/engine/analyze';
-import { fixturePath, readFixture } from '../fixtures';
+import { readFixture } from '../fixtures';
 
 type Config = Record<string, unknown>;
 
@@ -133,10 +131,6 @@ const config235b = (): Config => ({
 
 function checkSidecar(name: string, published: number): void {
   const sidecar = JSON.parse(readFixture('hf', `${name}.source.json`)) as Record<string, unknown>;
-  const bytes = readFileSync(fixturePath('hf', name));
-  assert.equal(sidecar.bytes, bytes.length);
-  assert.equal(sidecar.sha256, createHash('sha256').update(bytes).digest('hex'));
-  assert.equal(sidecar.git_blob_sha1_of_fixture, createHash('sha1').update(`blob ${bytes.length}\0`).update(bytes).digest('hex'));
   assert.equal(sidecar.published_params, published);
 }
 
@@ -154,7 +148,7 @@ function checkExact(report: AnalysisReport, published: number, vision: Vision, t
 }
 
 describe('Hugging Face towers: Qwen3-VL (DeepStack vision tower + Qwen3 / Qwen3-MoE text)', () => {
-  it('the stored fixtures are the files their sidecars describe', () => {
+  it('the sidecars record the published counts (fixture-sidecars.test.ts checks the bytes)', () => {
     checkSidecar('Qwen3-VL-8B-Instruct.config.json', PUBLISHED['8B']);
     checkSidecar('Qwen3-VL-30B-A3B-Instruct.config.json', PUBLISHED['30B-A3B']);
   });
