@@ -6,6 +6,8 @@
  * projected), Qwen2.5-VL (its own windowed vision transformer and patch merger), Llama 4 (llama4-vision.ts),
  * Mistral 3 (Pixtral tower, patch merger and projector; pixtral.ts), Qwen3-VL (its own tower, merger and
  * DeepStack mergers; qwen3-vl-vision.ts) and Qwen3.5 (that tower without DeepStack, a hybrid DeltaNet text model). The recipe (recipes.ts `towers`) names the towers and the join.
+ * PaliGemma (SigLIP + one linear), Idefics3 / SmolVLM (headless SigLIP-shaped tower + pixel-shuffle connector) and
+ * InternVL (InternViT + pixel-shuffle MLP projector) take their own towers and projectors from vlm-towers.ts.
  *
  * Each tower reads its own sub-config through a ConfigReader over the nested object, so diagnostics point at
  * the nested key, and keys the file leaves out take the sub-config class's defaults (configuration_*.py),
@@ -29,6 +31,7 @@ import { warnUnreadShapeKeys } from './keys';
 import { llama4Projector, llama4VisionTower } from './llama4-vision';
 import { mistral3Projector, pixtralVisionTower } from './pixtral';
 import { qwen3VlVisionTower } from './qwen3-vl-vision';
+import { idefics3Connector, internvlProjector, internvlVisionTower, paligemmaProjector } from './vlm-towers';
 import { PIXTRAL_VISION, RECIPES, type Recipe, type SubConfigAt, type TowersRecipe } from './recipes';
 import { FIRST_TOKEN } from '../../ops/shape';
 
@@ -55,6 +58,10 @@ const DEFAULTS: Readonly<Record<string, Defaults>> = {
   siglip_text: { vocab_size: 32000, hidden_size: 768, intermediate_size: 3072, num_hidden_layers: 12, num_attention_heads: 12, max_position_embeddings: 64 },
   // SiglipVisionTransformer builds the pooling head unless the config says `vision_use_head: false`.
   siglip_vision: { hidden_size: 768, intermediate_size: 3072, num_hidden_layers: 12, num_attention_heads: 12, num_channels: 3, image_size: 224, patch_size: 16, vision_use_head: true },
+  // Siglip2VisionConfig drops image_size for num_patches, the patch budget its position table is sized by;
+  // Siglip2TextConfig is SiglipTextConfig.
+  siglip2_vision: { hidden_size: 768, intermediate_size: 3072, num_hidden_layers: 12, num_attention_heads: 12, num_channels: 3, num_patches: 256, patch_size: 16, vision_use_head: true },
+  siglip2_text: { vocab_size: 32000, hidden_size: 768, intermediate_size: 3072, num_hidden_layers: 12, num_attention_heads: 12, max_position_embeddings: 64 },
   qwen2_5_vl_vision: {
     depth: 32, hidden_size: 3584, intermediate_size: 3420, num_heads: 16, in_channels: 3, patch_size: 14,
     spatial_merge_size: 2, temporal_patch_size: 2, window_size: 112, out_hidden_size: 3584,
@@ -111,6 +118,17 @@ const DEFAULTS: Readonly<Record<string, Defaults>> = {
     max_position_embeddings: 32768, moe_intermediate_size: 512, shared_expert_intermediate_size: 512, num_experts_per_tok: 8, num_experts: 256,
     tie_word_embeddings: false,
   },
+  // PaliGemma (configuration_paligemma.py): the tower and Gemma text model PaliGemmaConfig builds when a sub-config
+  // is absent; GemmaConfig's and Gemma2Config's defaults for what a text_config leaves out (PaliGemma 2's writes no
+  // head_dim, which is 256 there, not hidden / heads).
+  paligemma_vision: { hidden_size: 1152, intermediate_size: 4096, num_hidden_layers: 27, num_attention_heads: 16, num_channels: 3, image_size: 224, patch_size: 14, vision_use_head: false },
+  paligemma_text: { vocab_size: 257152, hidden_size: 2048, intermediate_size: 16384, num_hidden_layers: 18, num_attention_heads: 8, num_key_value_heads: 1, head_dim: 256, max_position_embeddings: 8192, tie_word_embeddings: true },
+  gemma: { vocab_size: 256000, hidden_size: 3072, intermediate_size: 24576, num_hidden_layers: 28, num_attention_heads: 16, num_key_value_heads: 16, head_dim: 256, max_position_embeddings: 8192, tie_word_embeddings: true },
+  gemma2: { vocab_size: 256000, hidden_size: 2304, intermediate_size: 9216, num_hidden_layers: 26, num_attention_heads: 8, num_key_value_heads: 4, head_dim: 256, max_position_embeddings: 8192, tie_word_embeddings: true },
+  // Idefics3VisionConfig and SmolVLMVisionConfig (configuration_idefics3.py, configuration_smolvlm.py: the same defaults).
+  idefics3_vision: { hidden_size: 1152, intermediate_size: 3072, num_hidden_layers: 12, num_attention_heads: 16, num_channels: 3, image_size: 224, patch_size: 32 },
+  // InternVLVisionConfig (configuration_internvl.py: InternViT-300M's sizes); image_size and patch_size are read by vlm-towers.ts.
+  internvl_vision: { hidden_size: 1024, num_hidden_layers: 24, num_attention_heads: 16, intermediate_size: 4096, num_channels: 3 },
   gemma3_text: {
     vocab_size: 262208, hidden_size: 2304, intermediate_size: 9216, num_hidden_layers: 26, num_attention_heads: 8, num_key_value_heads: 4,
     head_dim: 256, max_position_embeddings: 131072, sliding_window: 4096, sliding_window_pattern: 6, tie_word_embeddings: true,
@@ -167,12 +185,13 @@ function warnLegacyDict(c: ConfigReader, at: string, object: JsonNode): void {
  * on the class token in CLIP, on every token in SigLIP, whose pooling head (probe, nn.MultiheadAttention,
  * LayerNorm, MLP) follows when `vision_use_head`.
  */
-function clipVisionTower(v: ConfigReader, kind: 'clip' | 'siglip', recipe: Recipe, g: GraphBuilder, prefix: string): ImageTower | undefined {
+function clipVisionTower(v: ConfigReader, kind: 'clip' | 'siglip', recipe: Recipe, g: GraphBuilder, prefix: string, headless = false): ImageTower | undefined {
   const s = stackSizes(v);
   const image = v.int('image_size');
   const patch = v.int('patch_size');
   const channels = v.int('num_channels');
-  const useHead = kind === 'siglip' && v.bool('vision_use_head', true);
+  // Idefics3's and SmolVLM's SigLIP-shaped tower has no pooling head (nor the key): `headless`.
+  const useHead = kind === 'siglip' && !headless && v.bool('vision_use_head', true);
   if (!s || image === undefined || patch === undefined || channels === undefined) return undefined;
   if (patch > image) {
     v.sink.error(`${v.what}: "patch_size" (${patch}) is larger than "image_size" (${image}): the image holds no whole patch.`, v.valueRange('patch_size'));
@@ -227,6 +246,35 @@ function poolingHead(v: ConfigReader, g: GraphBuilder, prefix: string, s: LayerS
   const up = g.add('dense', { units: s.I, bias: true }, [normed], row, 'mlp.fc1');
   const down = g.add('dense', { units: s.D, bias: true }, [g.add('activation', { fn: 'gelu' }, [up], row, 'gelu')], row, 'mlp.fc2');
   return g.add('elementwise', { fn: 'add' }, [out, down], row, 'residual add');
+}
+
+/**
+ * Siglip2VisionTransformer (modeling_siglip2.py): SigLIP's tower with NaFlex embeddings. Images come as up to
+ * `num_patches` flattened patches, so patch_embedding is a Linear C·p·p→D with bias; position_embedding holds
+ * num_patches rows (a √num_patches square grid) that are resized to each image's patch grid by interpolation,
+ * which adds no parameter. Counted at the full patch budget: num_patches tokens.
+ */
+function naflexVisionTower(v: ConfigReader, recipe: Recipe, g: GraphBuilder, prefix: string): ImageTower | undefined {
+  const s = stackSizes(v);
+  const patches = v.int('num_patches');
+  const patch = v.int('patch_size');
+  const channels = v.int('num_channels');
+  const useHead = v.bool('vision_use_head', true);
+  if (!s || patches === undefined || patch === undefined || channels === undefined) return undefined;
+  const side = Math.sqrt(patches);
+  if (!Number.isInteger(side)) {
+    v.sink.error(`${v.what}: "num_patches" (${patches}) must be a square: the position table is a √num_patches grid.`, v.valueRange('num_patches'));
+    return undefined;
+  }
+  const pixels = g.add('input', { shape: [patches, channels * patch * patch] }, [], -1, 'pixel_values (flattened patches)');
+  const embedRow = g.addLayer({ name: `${prefix}embeddings`, type: 'patch embedding', range: v.range('num_patches', 'patch_size', 'hidden_size'), detail: `Linear ${channels}·${patch}·${patch}→${s.D} with bias on up to ${patches} patches, ${side}×${side} learned positions resized to the image's grid` });
+  const linear = g.add('dense', { units: s.D, bias: true }, [pixels], embedRow, 'patch_embedding');
+  let x = g.add('learnedPositions', {}, [linear], embedRow, 'position_embedding');
+  x = encoderLayers(v, recipe, g, `${prefix}encoder.layers.*`, s, x, patches);
+  const postRow = g.addLayer({ name: `${prefix}post_layernorm`, type: 'LayerNorm', range: v.range('layer_norm_eps', 'hidden_size'), detail: 'LayerNorm on every token' });
+  x = g.add('norm', { kind: 'layer', bias: true }, [x], postRow, 'post_layernorm');
+  const pooled = useHead ? poolingHead(v, g, prefix, s, x) : undefined;
+  return { hidden: x, pooled, patchMap: linear, width: s.D, tokens: patches, description: `image as ${patches} patches of ${channels}×${patch}×${patch}`, classToken: false, layers: s.N };
 }
 
 /**
@@ -316,9 +364,9 @@ function scalar(g: GraphBuilder, input: number, row: number, name: string): numb
 /** Which tower classes a CLIP/SigLIP `architectures` entry holds, and whether it projects. */
 function dualClass(architecture: string | undefined, towers: TowersRecipe): { vision: boolean; text: boolean; projection: boolean } | 'unknown' {
   const both = { vision: !!towers.vision, text: !!towers.textEncoder, projection: towers.join !== 'none' };
-  if (!architecture || /^(CLIP|Siglip)Model$/.test(architecture)) return both;
-  if (/^(CLIP|Siglip)VisionModel$/.test(architecture)) return { vision: true, text: false, projection: false };
-  if (/^(CLIP|Siglip)TextModel$/.test(architecture)) return { vision: false, text: true, projection: false };
+  if (!architecture || /^(CLIP|Siglip2?)Model$/.test(architecture)) return both;
+  if (/^(CLIP|Siglip2?)VisionModel$/.test(architecture)) return { vision: true, text: false, projection: false };
+  if (/^(CLIP|Siglip2?)TextModel$/.test(architecture)) return { vision: false, text: true, projection: false };
   if (/^CLIPVisionModelWithProjection$/.test(architecture)) return { vision: true, text: false, projection: true };
   if (/^CLIPTextModelWithProjection$/.test(architecture)) return { vision: false, text: true, projection: true };
   return 'unknown';
@@ -337,12 +385,13 @@ function readDualEncoder(c: ConfigReader, recipe: Recipe, towers: TowersRecipe, 
     cls = { vision: !!towers.vision, text: !!towers.textEncoder, projection: false };
   }
   const g = new GraphBuilder();
-  const sub = (at: SubConfigAt, which: 'text' | 'vision'): ConfigReader | undefined => subConfig(c, at, DEFAULTS[`${kind}_${which}`]);
+  const naflex = towers.vision?.naflex === true;
+  const sub = (at: SubConfigAt, which: 'text' | 'vision'): ConfigReader | undefined => subConfig(c, at, DEFAULTS[`${naflex ? 'siglip2' : kind}_${which}`]);
   const vReader = cls.vision ? sub(towers.vision?.at ?? 'vision_config', 'vision') : undefined;
   const tReader = cls.text ? sub(towers.textEncoder?.at ?? 'text_config', 'text') : undefined;
   if ((cls.vision && !vReader) || (cls.text && !tReader)) return undefined;
   const both = cls.vision && cls.text;
-  const image = vReader ? clipVisionTower(vReader, kind, recipe, g, 'vision_model.') : undefined;
+  const image = vReader ? (naflex ? naflexVisionTower(vReader, recipe, g, 'vision_model.') : clipVisionTower(vReader, kind, recipe, g, 'vision_model.')) : undefined;
   const text = tReader ? clipTextTower(tReader, kind, recipe, g, 'text_model.') : undefined;
   if ((vReader && !image) || (tReader && !text)) return undefined;
   const outputs: number[] = [];
@@ -463,8 +512,8 @@ function wrapperVision(c: ConfigReader, recipe: Recipe, towers: TowersRecipe, fa
   const named = ownType?.type === 'string' ? (ownType.value as string) : undefined;
   let encoder = towers.vision!.encoder;
   let unverified: string | undefined;
-  // Qwen2.5-VL's, Qwen3-VL's and Llama 4's vision sub-configs name their wrapper's own tower.
-  if (named && encoder !== 'qwen2_5_vl' && encoder !== 'llama4' && encoder !== 'qwen3_vl') {
+  // Qwen2.5-VL's, Qwen3-VL's, Llama 4's, Idefics3's / SmolVLM's and InternVL's vision sub-configs name their wrapper's own tower.
+  if (named && encoder !== 'qwen2_5_vl' && encoder !== 'llama4' && encoder !== 'qwen3_vl' && encoder !== 'idefics3' && encoder !== 'internvl') {
     const known = towerOfType(named);
     if (known) encoder = known;
     else {
@@ -472,15 +521,17 @@ function wrapperVision(c: ConfigReader, recipe: Recipe, towers: TowersRecipe, fa
       c.sink.warning(`${family}: the vision tower's model_type "${named}" is not one Greenprint knows (clip_vision_model, siglip_vision_model, pixtral); ${unverified.replace(/^its vision tower "[^"]*" has no Greenprint recipe; /, '')} and unverified (≈?).`, rangeOf(ownType!));
     }
   }
-  const defaultsName = encoder === 'qwen2_5_vl' || encoder === 'qwen3_vl' ? `${encoder}_vision` : !node && DEFAULTS[`${family}_vision`] ? `${family}_vision` : `${encoder}_vision`;
+  const defaultsName = encoder === 'qwen2_5_vl' || encoder === 'qwen3_vl' || encoder === 'idefics3' || encoder === 'internvl' ? `${encoder}_vision` : !node && DEFAULTS[`${family}_vision`] ? `${family}_vision` : `${encoder}_vision`;
   const reader = subConfig(c, at, DEFAULTS[defaultsName]);
   if (!reader) return undefined;
-  const towerRecipe = encoder === 'qwen2_5_vl' || encoder === 'llama4' || encoder === 'qwen3_vl' ? recipe : encoder === 'pixtral' ? PIXTRAL_VISION : RECIPES[encoder];
+  const towerRecipe = encoder === 'qwen2_5_vl' || encoder === 'llama4' || encoder === 'qwen3_vl' || encoder === 'internvl' ? recipe : encoder === 'pixtral' ? PIXTRAL_VISION : encoder === 'idefics3' ? RECIPES.siglip : RECIPES[encoder];
   let tower: ImageTower | undefined;
   let merge = 1;
   if (encoder === 'qwen2_5_vl') tower = qwenVisionTower(reader, towerRecipe, g, options, notes);
   else if (encoder === 'llama4') tower = llama4VisionTower(reader, towerRecipe, g);
   else if (encoder === 'qwen3_vl') tower = qwen3VlVisionTower(reader, towerRecipe, g, options, notes, QWEN_DEFAULT_IMAGE, towers.vision!.deepStack !== false);
+  else if (encoder === 'internvl') tower = internvlVisionTower(reader, towerRecipe, g);
+  else if (encoder === 'idefics3') tower = clipVisionTower(reader, 'siglip', towerRecipe, g, 'model.vision_model.', true);
   else if (encoder === 'pixtral') {
     // Mistral 3's patch merger folds spatial_merge_size² patches into a token: the image is whole merged patches.
     const side = towers.join === 'mistral3' ? c.int('spatial_merge_size', 2) : 1;
@@ -558,6 +609,9 @@ function readWrapper(c: ConfigReader, recipe: Recipe, towers: TowersRecipe, fami
   else if (towers.join === 'gemma3') projected = gemma3Projector(c, g, vision.tower, textHidden, notes);
   else if (towers.join === 'llama4') projected = llama4Projector(vision.reader, g, vision.tower, textHidden, notes);
   else if (towers.join === 'mistral3') projected = mistral3Projector(c, g, vision.tower, textHidden, notes, vision.merge);
+  else if (towers.join === 'paligemma') projected = paligemmaProjector(c, g, vision.tower, textHidden, notes);
+  else if (towers.join === 'idefics3') projected = idefics3Connector(c, g, vision.tower, textHidden, notes);
+  else if (towers.join === 'internvl') projected = internvlProjector(c, g, vision.tower, textHidden, notes);
   else {
     projected = vision.tower.hidden;
     notes.push(`Each image adds ${vision.tower.tokens} tokens to the prompt.`);
@@ -598,7 +652,7 @@ export function readTowers(c: ConfigReader, recipe: Recipe, towers: TowersRecipe
 }
 
 /**
- * A wrapper of a family Greenprint has no recipe for (PaliGemma, Idefics, …): only its `text_config` language
+ * A wrapper of a family Greenprint has no recipe for (Idefics 2, BLIP-2, …): only its `text_config` language
  * model is counted, by that object's own family, and the whole figure is unverified — the image tower and
  * projector are missing from it.
  */

@@ -33,6 +33,7 @@ import { RECIPES, recipeFor, type Recipe } from './recipes';
 import { readEncoderDecoder } from './encoder-decoder';
 import { readStateSpace } from './state-space';
 import { readVision } from './vision';
+import { readModernBert } from './modernbert';
 import { isWrapper, readTowers, readUnknownWrapper, SUB_CONFIG_KEYS } from './multimodal';
 
 const CONVENTION: ModelIR['convention'] = {
@@ -152,6 +153,11 @@ function readConfig(c: ConfigReader, options: ReadOptions, family?: string): Mod
   }
   if (chosen.unverified && isWrapper(c)) {
     const built = readUnknownWrapper(c, chosen.unverified, architecture, options, readConfig);
+    return built && { ...built, format: 'hf-config', convention: CONVENTION };
+  }
+  if (recipe.ownModule === 'modernbert') {
+    const built = readModernBert(c, recipe, architecture, options);
+    if (built) warnUnreadShapeKeys(c, recipe, chosen.name);
     return built && { ...built, format: 'hf-config', convention: CONVENTION };
   }
   if (recipe.vision) {

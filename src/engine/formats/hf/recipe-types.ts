@@ -201,6 +201,8 @@ export interface Recipe {
   readonly tieKeys?: readonly string[];
   /** An encoder and a decoder stack (T5, BART, Whisper): what differs between the families, as data. */
   readonly encoderDecoder?: EncoderDecoderRecipe;
+  /** A family whose shape no recipe field expresses, built by its own module (modernbert.ts). */
+  readonly ownModule?: 'modernbert';
 }
 
 /**
@@ -325,6 +327,17 @@ export interface VisionRecipe {
   readonly dinov2?: boolean;
 }
 
+/**
+ * Image towers of the vision-language wrappers in vlm-towers.ts: Idefics3's / SmolVLM's SigLIP-shaped
+ * transformer without a pooling head, and InternVL's InternViT (class token, layer scale).
+ */
+export type VlmTowerKind = 'idefics3' | 'internvl';
+/**
+ * Their projectors (vlm-towers.ts): PaliGemma's single linear layer, Idefics3's / SmolVLM's pixel shuffle and
+ * bias-free projection, InternVL's pixel shuffle, LayerNorm and two-layer GELU MLP.
+ */
+export type VlmJoinKind = 'paligemma' | 'idefics3' | 'internvl';
+
 /** Where a tower's settings sit: a nested sub-config, or the file itself (CLIPVisionModel's own config.json). */
 export type SubConfigAt = 'text_config' | 'vision_config' | 'root';
 
@@ -338,9 +351,10 @@ export interface TowersRecipe {
    * CLIPVisionTransformer, SiglipVisionTransformer, Qwen2.5-VL's windowed vision transformer, Llama 4's
    * vision model or PixtralVisionModel (RMSNorm layers without biases, rotary positions; pixtral.ts), or
    * Qwen3-VL's (learned interpolated positions, LayerNorm blocks, a merger and DeepStack mergers; qwen3-vl-vision.ts).
+   * `naflex`: SigLIP 2's tower, whose patches enter through a Linear and a resized position table (multimodal.ts).
    * `deepStack: false`: Qwen3.5's copy of that tower, which deletes the DeepStack mergers (qwen3_5's Qwen3_5VisionModel).
    */
-  readonly vision?: { readonly encoder: 'clip' | 'siglip' | 'qwen2_5_vl' | 'llama4' | 'pixtral' | 'qwen3_vl'; readonly at: SubConfigAt; readonly deepStack?: false };
+  readonly vision?: { readonly encoder: 'clip' | 'siglip' | 'qwen2_5_vl' | 'llama4' | 'pixtral' | 'qwen3_vl' | VlmTowerKind; readonly at: SubConfigAt; readonly deepStack?: false; readonly naflex?: true };
   /** CLIPTextTransformer or SiglipTextTransformer. */
   readonly textEncoder?: { readonly encoder: 'clip' | 'siglip'; readonly at: SubConfigAt };
   /**
@@ -362,7 +376,7 @@ export interface TowersRecipe {
    * What joins the towers: CLIP's projections, SigLIP's logit scale and bias, or a wrapper's projector
    * (Mistral 3's: RMSNorm, a spatial_merge_size² patch merger and a two-layer GELU projector; pixtral.ts).
    */
-  readonly join: 'clip' | 'siglip' | 'llava' | 'gemma3' | 'qwen2_5_vl' | 'llama4' | 'mistral3' | 'qwen3_vl' | 'none';
+  readonly join: 'clip' | 'siglip' | 'llava' | 'gemma3' | 'qwen2_5_vl' | 'llama4' | 'mistral3' | 'qwen3_vl' | VlmJoinKind | 'none';
 }
 
 /**

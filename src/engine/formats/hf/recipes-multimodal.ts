@@ -72,6 +72,9 @@ const SIGLIP: Recipe = {
 };
 
 
+/** SigLIP 2's NaFlex model (Siglip2Model): SigLIP's layers and heads; only the image embedding differs. */
+const SIGLIP2: Recipe = { ...SIGLIP, source: 'transformers/models/siglip2/modeling_siglip2.py', classStem: 'Siglip2' };
+
 /**
  * Pixtral's image tower (Mistral AI 2024) as PixtralVisionModel builds it (pixtral.ts): a patch conv without
  * bias, ln_pre, then layers of attention_norm + attention (q, k, v, o without biases) and ffn_norm +
@@ -109,12 +112,52 @@ function qwen3VlWrapper(source: string, classStem: string, text: string, tower: 
   };
 }
 
+/**
+ * Vision-language wrappers whose towers and projectors vlm-towers.ts builds:
+ * - PaliGemma / PaliGemma 2 (PaliGemmaForConditionalGeneration): a SigLIP vision model (the published configs
+ *   write vision_use_head false), one Linear with bias to `projection_dim`, a Gemma or Gemma 2 text model;
+ * - Idefics3, SmolVLM, SmolVLM2 (Idefics3ForConditionalGeneration, SmolVLMForConditionalGeneration): a SigLIP-shaped
+ *   tower without pooling head, a pixel-shuffle connector with a bias-free projection, a Llama-family text model;
+ * - InternVL 3 / 3.5 (InternVLForConditionalGeneration): InternViT (class token, layer scales, LayerNorm or RMSNorm
+ *   layers, optional q/k RMSNorms; the recipe's block fields are its layers), a pixel-shuffle projector with a
+ *   LayerNorm and two GELU linears, and the Qwen2 / Qwen3 text model text_config names.
+ */
+const idefics3Wrapper = (source: string, classStem: string): Recipe => ({
+  ...SIGLIP,
+  source,
+  classStem,
+  names: { ...SIGLIP.names, prefix: 'model.vision_model.' },
+  towers: { vision: { encoder: 'idefics3', at: 'vision_config' }, decoder: { defaultFamily: 'llama' }, join: 'idefics3' },
+});
+const VLM_WRAPPERS: Readonly<Record<string, Recipe>> = {
+  paligemma: {
+    ...SIGLIP,
+    source: 'transformers/models/paligemma/modeling_paligemma.py (PaliGemmaForConditionalGeneration)',
+    classStem: 'PaliGemma',
+    towers: { vision: { encoder: 'siglip', at: 'vision_config' }, decoder: { defaultFamily: 'gemma' }, join: 'paligemma' },
+  },
+  idefics3: idefics3Wrapper('transformers/models/idefics3/modeling_idefics3.py (Idefics3ForConditionalGeneration)', 'Idefics3'),
+  smolvlm: idefics3Wrapper('transformers/models/smolvlm/modeling_smolvlm.py (SmolVLMForConditionalGeneration)', 'SmolVLM'),
+  internvl: {
+    ...CLIP,
+    source: 'transformers/models/internvl/modeling_internvl.py (InternVLForConditionalGeneration)',
+    classStem: 'InternVL',
+    attention: { kind: 'gqa', qkvBias: 'attention_bias', outBias: true, qkNorm: { kind: 'rms', when: 'use_qk_norm', over: 'projection' } },
+    names: { prefix: 'vision_tower.', embed: 'embeddings', layers: 'encoder.layer', attention: 'attention', mlp: 'mlp', finalNorm: 'layernorm' },
+    towers: { vision: { encoder: 'internvl', at: 'vision_config' }, decoder: { defaultFamily: 'qwen2' }, join: 'internvl' },
+  },
+};
+
 export const MULTIMODAL_RECIPES: Readonly<Record<string, Recipe>> = {
   clip: CLIP,
   clip_vision_model: { ...CLIP, classStem: 'CLIPVision', towers: { vision: { encoder: 'clip', at: 'root' }, join: 'none' } },
   clip_text_model: { ...CLIP, classStem: 'CLIPText', towers: { textEncoder: { encoder: 'clip', at: 'root' }, join: 'none' } },
   siglip: SIGLIP,
   siglip_vision_model: { ...SIGLIP, classStem: 'SiglipVision', towers: { vision: { encoder: 'siglip', at: 'root' }, join: 'none' } },
+  // SigLIP 2 (Tschannen et al. 2025) NaFlex checkpoints: SigLIP's towers, the image one fed flattened patches (multimodal.ts).
+  siglip2: { ...SIGLIP2, towers: { vision: { encoder: 'siglip', at: 'vision_config', naflex: true }, textEncoder: { encoder: 'siglip', at: 'text_config' }, join: 'siglip' } },
+  siglip2_vision_model: { ...SIGLIP2, classStem: 'Siglip2Vision', towers: { vision: { encoder: 'siglip', at: 'root', naflex: true }, join: 'none' } },
+  siglip2_text_model: { ...SIGLIP2, classStem: 'Siglip2Text', towers: { textEncoder: { encoder: 'siglip', at: 'root' }, join: 'none' } },
   siglip_text_model: { ...SIGLIP, classStem: 'SiglipText', towers: { textEncoder: { encoder: 'siglip', at: 'root' }, join: 'none' } },
   // LLaVA (Liu et al. 2023): a CLIP vision tower, a two-layer GELU projector, a Llama-family language model.
   llava: { ...CLIP, source: 'transformers/models/llava/modeling_llava.py', classStem: 'Llava', towers: { vision: { encoder: 'clip', at: 'vision_config' }, decoder: { defaultFamily: 'llama' }, join: 'llava' } },
@@ -185,4 +228,5 @@ export const MULTIMODAL_RECIPES: Readonly<Record<string, Recipe>> = {
    */
   qwen3_5: { ...qwen3VlWrapper('transformers/models/qwen3_5/modeling_qwen3_5.py (Qwen3_5ForConditionalGeneration)', 'Qwen3_5', 'qwen3_5_text', { deepStack: false }), acknowledged: QWEN3_5_WRAPPER_KEYS },
   qwen3_5_moe: { ...qwen3VlWrapper('transformers/models/qwen3_5_moe/modeling_qwen3_5_moe.py (Qwen3_5MoeForConditionalGeneration)', 'Qwen3_5Moe', 'qwen3_5_moe_text', { deepStack: false }), acknowledged: QWEN3_5_WRAPPER_KEYS },
+  ...VLM_WRAPPERS,
 };

@@ -77,6 +77,29 @@ const DISTILBERT: Recipe = {
 
 
 /**
+ * ModernBERT (modernbert.ts builds it: no biases by default, GeGLU, alternating local/global attention, no
+ * attn_norm in layer 0, an MLM head with its own dense and norm before the tied decoder).
+ */
+const MODERNBERT: Recipe = {
+  ...BERT,
+  source: 'transformers/models/modernbert/modeling_modernbert.py',
+  classStem: 'ModernBert',
+  attention: { kind: 'gqa', qkvBias: 'attention_bias', outBias: 'attention_bias' },
+  mlp: { kind: 'gated', bias: 'mlp_bias' },
+  layout: 'pre',
+  learnedPositions: undefined,
+  tokenTypes: false,
+  classifier: undefined,
+  ownModule: 'modernbert',
+  names: { prefix: 'model.', embed: 'embeddings.tok_embeddings', layers: 'layers', attention: 'attn', mlp: 'mlp', finalNorm: 'final_norm' },
+  acknowledged: {
+    layer_types: 'newer files spell out the global_attn_every_n_layers schedule, which is read instead',
+    sliding_window: 'newer files write local_attention // 2, the half-band local_attention already gives',
+  },
+};
+
+
+/**
  * GPT-NeoX / Pythia: embed_in, LayerNorm layers with a fused query_key_value (D→3D) and dense output, both
  * with biases unless `attention_bias` is false, a 4h GELU MLP with biases, final_layer_norm and an untied
  * embed_out without bias. Rotary embeddings on `rotary_pct` of each head are buffers, not parameters.
@@ -411,6 +434,7 @@ export const RECIPES: Readonly<Record<string, Recipe>> = {
   },
   bert: BERT,
   distilbert: DISTILBERT,
+  modernbert: MODERNBERT,
   roberta: { ...BERT, source: 'transformers/models/roberta/modeling_roberta.py', classStem: 'Roberta', classifier: 'roberta', names: { ...BERT.names, prefix: 'roberta.' } },
   gemma3_text: {
     ...LLAMA,
