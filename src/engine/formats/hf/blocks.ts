@@ -153,8 +153,7 @@ export function mlaAttention(x: BlockContext, heads: number, a: Extract<Attentio
  * (LFM2-350M: 6656 → 4437 → 4608). Undefined after reporting an unusable value.
  */
 export function ffnWidthOf(c: ConfigReader, rule: FfnWidthRule): number | undefined {
-  const key = rule.keys.find((k) => c.has(k)) ?? rule.keys[rule.keys.length - 1];
-  for (const k of rule.keys) c.key(k);
+  const key = c.firstKey(rule.keys, rule.keys[rule.keys.length - 1]);
   const written = c.int(key, rule.default);
   if (written === undefined || !c.bool(rule.autoAdjust.key, rule.autoAdjust.default)) return written;
   const twoThirds = Math.floor((2 * written) / 3);
@@ -171,8 +170,7 @@ export function ffnWidthOf(c: ConfigReader, rule: FfnWidthRule): number | undefi
  * reads `kwargs.get("tie_embedding", tie_word_embeddings)`), else `tie_word_embeddings`, else the class default.
  */
 export function tiedOf(c: ConfigReader, recipe: Recipe): boolean {
-  const key = recipe.tieKeys?.find((k) => c.has(k)) ?? 'tie_word_embeddings';
-  for (const k of recipe.tieKeys ?? []) c.key(k);
+  const key = c.firstKey(recipe.tieKeys ?? [], 'tie_word_embeddings');
   return c.bool(key, recipe.tiedDefault);
 }
 
@@ -203,8 +201,7 @@ export interface ExpertCounts {
 }
 
 export function expertCounts(c: ConfigReader, moe: MoeRecipe): ExpertCounts | undefined {
-  const key = moe.expertKeys.find((k) => c.has(k)) ?? moe.expertKeys[0];
-  for (const k of moe.expertKeys) c.key(k);
+  const key = c.firstKey(moe.expertKeys, moe.expertKeys[0]);
   const total = uniformInt(c, key, moe.expertsDefault);
   const active = uniformInt(c, moe.activeKey ?? 'num_experts_per_tok', moe.activeDefault);
   if (total === undefined || active === undefined) return undefined;

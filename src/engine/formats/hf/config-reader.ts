@@ -76,6 +76,15 @@ export class ConfigReader {
     return names.find((k) => present(prop(this.root, k))) ?? name;
   }
 
+  /**
+   * Which of several keys a config class reads the same value from (Lfm2Config's `tie_embedding` or
+   * `tie_word_embeddings`): the first the file writes, else `otherwise`. Marks them all read.
+   */
+  firstKey(names: readonly string[], otherwise: string): string {
+    for (const n of names) this.key(n);
+    return names.find((n) => this.has(n)) ?? otherwise;
+  }
+
   has(name: string): boolean {
     return present(prop(this.root, this.key(name))) || Object.hasOwn(this.defaults, name);
   }
