@@ -501,6 +501,57 @@ function towerOfType(named: string): 'clip' | 'siglip' | 'pixtral' | undefined {
   return known === 'clip' || known === 'siglip' ? known : undefined;
 }
 
+type VisionEncoder = NonNullable<TowersRecipe['vision']>['encoder'];
+
+/** What a tower builder gets: the vision sub-config's reader, the tower's recipe and the wrapper's own config. */
+interface TowerBuild {
+  readonly reader: ConfigReader;
+  readonly recipe: Recipe;
+  readonly c: ConfigReader;
+  readonly towers: TowersRecipe;
+  readonly g: GraphBuilder;
+  readonly options: ReadOptions;
+  readonly notes: string[];
+}
+
+/** How a wrapper reads each image tower it can name. */
+interface WrapperTower {
+  /** The vision sub-config is the wrapper's own tower: its model_type names no other (LLaVA's may name Pixtral's). */
+  readonly fixed: boolean;
+  /** Its sub-config takes the tower's own defaults (`<encoder>_vision`) even when absent, not the wrapper class's. */
+  readonly ownDefaults: boolean;
+  /** The recipe its layers follow, given the wrapper's. */
+  readonly recipe: (wrapper: Recipe) => Recipe;
+  /** The tower, and how many patches a side the projector merges into one token (1: none). */
+  readonly build: (b: TowerBuild) => { tower: ImageTower | undefined; merge: number } | undefined;
+}
+
+const WRAPPER_TOWERS: Readonly<Record<VisionEncoder, WrapperTower>> = {
+  clip: { fixed: false, ownDefaults: false, recipe: () => RECIPES.clip, build: (b) => ({ tower: clipVisionTower(b.reader, 'clip', b.recipe, b.g, 'vision_tower.vision_model.'), merge: 1 }) },
+  siglip: { fixed: false, ownDefaults: false, recipe: () => RECIPES.siglip, build: (b) => ({ tower: clipVisionTower(b.reader, 'siglip', b.recipe, b.g, 'vision_tower.vision_model.'), merge: 1 }) },
+  pixtral: {
+    fixed: false,
+    ownDefaults: false,
+    recipe: () => PIXTRAL_VISION,
+    build: (b) => {
+      // Mistral 3's patch merger folds spatial_merge_size² patches into a token: the image is whole merged patches.
+      const merge = b.towers.join === 'mistral3' ? b.c.int('spatial_merge_size', 2) : 1;
+      return merge === undefined ? undefined : { tower: pixtralVisionTower(b.reader, b.recipe, b.g, b.options, b.notes, merge), merge };
+    },
+  },
+  qwen2_5_vl: { fixed: true, ownDefaults: true, recipe: (r) => r, build: (b) => ({ tower: qwenVisionTower(b.reader, b.recipe, b.g, b.options, b.notes), merge: 1 }) },
+  llama4: { fixed: true, ownDefaults: false, recipe: (r) => r, build: (b) => ({ tower: llama4VisionTower(b.reader, b.recipe, b.g), merge: 1 }) },
+  qwen3_vl: {
+    fixed: true,
+    ownDefaults: true,
+    recipe: (r) => r,
+    build: (b) => ({ tower: qwen3VlVisionTower(b.reader, b.recipe, b.g, b.options, b.notes, QWEN_DEFAULT_IMAGE, b.towers.vision!.deepStack !== false), merge: 1 }),
+  },
+  internvl: { fixed: true, ownDefaults: true, recipe: (r) => r, build: (b) => ({ tower: internvlVisionTower(b.reader, b.recipe, b.g), merge: 1 }) },
+  // Idefics3's and SmolVLM's tower is SigLIP's without its pooling head.
+  idefics3: { fixed: true, ownDefaults: true, recipe: () => RECIPES.siglip, build: (b) => ({ tower: clipVisionTower(b.reader, 'siglip', b.recipe, b.g, 'model.vision_model.', true), merge: 1 }) },
+};
+
 /**
  * The image tower a wrapper's vision_config describes: its model_type's tower (LLaVA's Pixtral-12B names
  * "pixtral"), or the recipe's. An unknown model_type is counted as the recipe's tower, unverified.
@@ -512,34 +563,21 @@ function wrapperVision(c: ConfigReader, recipe: Recipe, towers: TowersRecipe, fa
   const named = ownType?.type === 'string' ? (ownType.value as string) : undefined;
   let encoder = towers.vision!.encoder;
   let unverified: string | undefined;
-  // Qwen2.5-VL's, Qwen3-VL's, Llama 4's, Idefics3's / SmolVLM's and InternVL's vision sub-configs name their wrapper's own tower.
-  if (named && encoder !== 'qwen2_5_vl' && encoder !== 'llama4' && encoder !== 'qwen3_vl' && encoder !== 'idefics3' && encoder !== 'internvl') {
+  if (named && !WRAPPER_TOWERS[encoder].fixed) {
     const known = towerOfType(named);
     if (known) encoder = known;
     else {
-      unverified = `its vision tower "${named}" has no Greenprint recipe; counted as ${TOWER_NAMES[encoder]} vision tower`;
+      unverified = `its vision tower "${named}" has no Greenprint recipe; counted as ${TOWER_NAMES[encoder as keyof typeof TOWER_NAMES]} vision tower`;
       c.sink.warning(`${family}: the vision tower's model_type "${named}" is not one Greenprint knows (clip_vision_model, siglip_vision_model, pixtral); ${unverified.replace(/^its vision tower "[^"]*" has no Greenprint recipe; /, '')} and unverified (≈?).`, rangeOf(ownType!));
     }
   }
-  const defaultsName = encoder === 'qwen2_5_vl' || encoder === 'qwen3_vl' || encoder === 'idefics3' || encoder === 'internvl' ? `${encoder}_vision` : !node && DEFAULTS[`${family}_vision`] ? `${family}_vision` : `${encoder}_vision`;
+  const kind = WRAPPER_TOWERS[encoder];
+  const defaultsName = kind.ownDefaults ? `${encoder}_vision` : !node && DEFAULTS[`${family}_vision`] ? `${family}_vision` : `${encoder}_vision`;
   const reader = subConfig(c, at, DEFAULTS[defaultsName]);
   if (!reader) return undefined;
-  const towerRecipe = encoder === 'qwen2_5_vl' || encoder === 'llama4' || encoder === 'qwen3_vl' || encoder === 'internvl' ? recipe : encoder === 'pixtral' ? PIXTRAL_VISION : encoder === 'idefics3' ? RECIPES.siglip : RECIPES[encoder];
-  let tower: ImageTower | undefined;
-  let merge = 1;
-  if (encoder === 'qwen2_5_vl') tower = qwenVisionTower(reader, towerRecipe, g, options, notes);
-  else if (encoder === 'llama4') tower = llama4VisionTower(reader, towerRecipe, g);
-  else if (encoder === 'qwen3_vl') tower = qwen3VlVisionTower(reader, towerRecipe, g, options, notes, QWEN_DEFAULT_IMAGE, towers.vision!.deepStack !== false);
-  else if (encoder === 'internvl') tower = internvlVisionTower(reader, towerRecipe, g);
-  else if (encoder === 'idefics3') tower = clipVisionTower(reader, 'siglip', towerRecipe, g, 'model.vision_model.', true);
-  else if (encoder === 'pixtral') {
-    // Mistral 3's patch merger folds spatial_merge_size² patches into a token: the image is whole merged patches.
-    const side = towers.join === 'mistral3' ? c.int('spatial_merge_size', 2) : 1;
-    if (side === undefined) return undefined;
-    merge = side;
-    tower = pixtralVisionTower(reader, towerRecipe, g, options, notes, merge);
-  } else tower = clipVisionTower(reader, encoder, towerRecipe, g, 'vision_tower.vision_model.');
-  return tower && { tower, reader, towerRecipe, merge, unverified };
+  const towerRecipe = kind.recipe(recipe);
+  const built = kind.build({ reader, recipe: towerRecipe, c, towers, g, options, notes });
+  return built?.tower && { tower: built.tower, reader, towerRecipe, merge: built.merge, unverified };
 }
 
 /** LLaVA's projector: linear_1 (vision width × feature layers → text) + GELU + linear_2, biases unless switched off. */
