@@ -5,6 +5,7 @@
  * translate config facts into ops; the op registry counts.
  */
 import type { GraphBuilder } from '../../graph';
+import type { ExcludedModules } from '../../ir';
 import { prop } from '../../source/json';
 import type { ConfigReader } from './config-reader';
 import { llama4MoeLayerCount } from './llama4';
@@ -333,4 +334,22 @@ const DENSE_LAYER_KEYS: Record<MoeRecipe['sparseLayers'], readonly string[]> = {
 
 function mulOrUndefined(a: number | undefined, b: number | undefined): number | undefined {
   return a === undefined || b === undefined ? undefined : a * b;
+}
+
+/**
+ * Multi-token-prediction layers stored beside a model and not run by its forward pass (DeepSeek's and GLM's
+ * `model.layers.N`, Qwen3.5's `mtp.*`), reported apart from the totals. Each is a fusion projection of the
+ * normed embedding and hidden state (2·hidden → hidden, no bias: eh_proj / fc), three RMSNorms of hidden
+ * (enorm, hnorm and the final one) and one decoder layer, whose parameters are `shares` of the IR's rows
+ * (transformer.ts `evaluatedTotals` takes them after evaluation).
+ */
+export function multiTokenPredictionLayers(key: string, count: number, hidden: number, reason: string, shares: ExcludedModules['shares']): ExcludedModules {
+  return {
+    name: `${count} multi-token-prediction layer${count === 1 ? '' : 's'}`,
+    reason: `${key}: ${reason}`,
+    key,
+    count,
+    extraParams: 2 * hidden * hidden + 3 * hidden,
+    shares,
+  };
 }

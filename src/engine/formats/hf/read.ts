@@ -23,7 +23,7 @@ import { GraphBuilder } from '../../graph';
 import { DEFAULT_SEQ_LEN, type CheckpointOnly, type ExcludedModules, type MixerGroup, type ModelIR, type TransformerSpec, type Unverified } from '../../ir';
 import { keys, prop, rangeOf, valueOf } from '../../source/json';
 import type { FormatReader, ParsedSource, ReadOptions } from '../types';
-import { feedForward, ffnWidthOf, gqaAttention, mlaAttention, mlpBuilder, tiedOf, type AttentionShape, type BlockContext, type FeedForward } from './blocks';
+import { feedForward, ffnWidthOf, gqaAttention, mlaAttention, mlpBuilder, multiTokenPredictionLayers, tiedOf, type AttentionShape, type BlockContext, type FeedForward } from './blocks';
 import { ConfigReader, firstArchitecture, readDtype } from './config-reader';
 import { readQuantization } from './quantization';
 import { buildHead, headOf } from './heads';
@@ -329,10 +329,9 @@ function checkpointOnly(recipe: Recipe, layers: number, nextLayers: number): Che
 }
 
 /**
- * DeepSeek's multi-token-prediction modules, reported apart from the totals: each is enorm + hnorm,
- * eh_proj (2D→D), one MoE decoder layer shaped like the main ones, and shared_head.norm; the embedding
- * and output head are the main model's. Recorded as shares of the IR's rows, whose parameters the
- * analysis's evaluation gives (transformer.ts `evaluatedTotals`). Undefined when there are none.
+ * DeepSeek's multi-token-prediction modules (blocks.ts multiTokenPredictionLayers): enorm + hnorm, eh_proj,
+ * one MoE decoder layer shaped like the main ones, and shared_head.norm; the embedding and output head are the
+ * main model's. Undefined when there are none.
  */
 function nextTokenModules(count: number, g: GraphBuilder, D: number, blockRow: number, ffn: FeedForward): ExcludedModules | undefined {
   if (count === 0 || ffn.moeRow === undefined) return undefined;
@@ -341,19 +340,12 @@ function nextTokenModules(count: number, g: GraphBuilder, D: number, blockRow: n
   const attnRows = g.layers.map((l, i) => (l.type === 'attention' ? i : -1)).filter((i) => i >= 0);
   // A sparse-attention indexer row repeats over its own layers; the MTP layer holds one (GLM-5's model.layers.78).
   const indexerRows = g.layers.map((l, i) => (l.type === 'attention indexer' ? i : -1)).filter((i) => i >= 0);
-  return {
-    name: `${count} multi-token-prediction layer${count === 1 ? '' : 's'}`,
-    reason: 'num_nextn_predict_layers: stored with the checkpoint for training and speculative decoding; the forward pass does not run it',
-    key: 'num_nextn_predict_layers',
-    count,
-    extraParams: 2 * D * D + 3 * D,
-    shares: [
-      ...attnRows.map((row) => ({ row, divisor: layers })),
-      ...indexerRows.map((row) => ({ row, divisor: g.layers[row].repeat ?? 1 })),
-      { row: blockRow, divisor: layers },
-      { row: ffn.moeRow, divisor: g.layers[ffn.moeRow].repeat ?? 1 },
-    ],
-  };
+  return multiTokenPredictionLayers('num_nextn_predict_layers', count, D, 'stored with the checkpoint for training and speculative decoding; the forward pass does not run it', [
+    ...attnRows.map((row) => ({ row, divisor: layers })),
+    ...indexerRows.map((row) => ({ row, divisor: g.layers[row].repeat ?? 1 })),
+    { row: blockRow, divisor: layers },
+    { row: ffn.moeRow, divisor: g.layers[ffn.moeRow].repeat ?? 1 },
+  ]);
 }
 
 /**

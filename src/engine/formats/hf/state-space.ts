@@ -13,7 +13,7 @@
 import { GraphBuilder } from '../../graph';
 import { DEFAULT_SEQ_LEN, type CheckpointOnly, type ExcludedModules, type MixerGroup, type ModelIR, type TransformerSpec } from '../../ir';
 import type { ReadOptions } from '../types';
-import { feedForward, ffnWidthOf, gqaAttention, mlaAttention, mlpBuilder, tiedOf, type AttentionShape, type BlockContext } from './blocks';
+import { feedForward, ffnWidthOf, gqaAttention, mlaAttention, mlpBuilder, multiTokenPredictionLayers, tiedOf, type AttentionShape, type BlockContext } from './blocks';
 import { readDtype, type ConfigReader } from './config-reader';
 import { buildHead, headOf } from './heads';
 import type { LayerSchedule, Recipe, StateSpaceRecipe } from './recipes';
@@ -152,18 +152,11 @@ export function readStateSpace(c: ConfigReader, recipe: Recipe, ss: StateSpaceRe
  */
 function nextTokenModules(key: string, count: number, g: GraphBuilder, D: number, N: number, normRow: number, attnRow: number, attnLayers: number, ffnRows: readonly number[]): ExcludedModules | undefined {
   if (attnRow < 0 || attnLayers === 0 || ffnRows.length !== 1) return undefined;
-  return {
-    name: `${count} multi-token-prediction layer${count === 1 ? '' : 's'}`,
-    reason: `${key}: stored with the checkpoint (mtp.*) for speculative decoding; the class does not load it and the forward pass does not run it`,
-    key,
-    count,
-    extraParams: 2 * D * D + 3 * D,
-    shares: [
-      { row: attnRow, divisor: attnLayers },
-      { row: normRow, divisor: N },
-      { row: ffnRows[0], divisor: g.layers[ffnRows[0]].repeat ?? 1 },
-    ],
-  };
+  return multiTokenPredictionLayers(key, count, D, 'stored with the checkpoint (mtp.*) for speculative decoding; the class does not load it and the forward pass does not run it', [
+    { row: attnRow, divisor: attnLayers },
+    { row: normRow, divisor: N },
+    { row: ffnRows[0], divisor: g.layers[ffnRows[0]].repeat ?? 1 },
+  ]);
 }
 
 /** Indices of the layers a schedule selects, or undefined after reporting why it cannot be read. */
