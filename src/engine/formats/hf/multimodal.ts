@@ -631,7 +631,28 @@ function shiftExcluded(excluded: readonly ExcludedModules[] | undefined, rowOffs
   return excluded?.map((x) => ({ ...x, shares: x.shares.map((s) => ({ ...s, row: s.row + rowOffset })) }));
 }
 
-/** LLaVA, Gemma 3, Qwen2.5-VL, Llama 4, Mistral 3, Qwen3-VL: image tower, projector, then the language model with its transformer spec. */
+/** What a wrapper's projector reads: the wrapper's config, the tower it follows and the text model's width. */
+interface ProjectorInput {
+  readonly c: ConfigReader;
+  readonly g: GraphBuilder;
+  readonly vision: { readonly tower: ImageTower; readonly reader: ConfigReader; readonly merge: number };
+  readonly textHidden: number;
+  readonly notes: string[];
+}
+
+/** The projector each join builds after the image tower; a join without one has its merger inside the tower. */
+const PROJECTORS: Partial<Record<TowersRecipe['join'], (p: ProjectorInput) => number | undefined>> = {
+  llava: (p) => llavaProjector(p.c, p.g, p.vision.tower, p.textHidden, p.notes),
+  gemma3: (p) => gemma3Projector(p.c, p.g, p.vision.tower, p.textHidden, p.notes),
+  // Llama 4's projector sizes are the vision config's.
+  llama4: (p) => llama4Projector(p.vision.reader, p.g, p.vision.tower, p.textHidden, p.notes),
+  mistral3: (p) => mistral3Projector(p.c, p.g, p.vision.tower, p.textHidden, p.notes, p.vision.merge),
+  paligemma: (p) => paligemmaProjector(p.c, p.g, p.vision.tower, p.textHidden, p.notes),
+  idefics3: (p) => idefics3Connector(p.c, p.g, p.vision.tower, p.textHidden, p.notes),
+  internvl: (p) => internvlProjector(p.c, p.g, p.vision.tower, p.textHidden, p.notes),
+};
+
+/** A wrapper (LLaVA, Gemma 3, Qwen2.5-VL, Qwen3-VL, Llama 4, Mistral 3, PaliGemma, Idefics3, InternVL…): image tower, projector, then the language model with its transformer spec. */
 function readWrapper(c: ConfigReader, recipe: Recipe, towers: TowersRecipe, family: string, architecture: string | undefined, options: ReadOptions, readConfig: ReadConfig): TowersIR | undefined {
   const notes: string[] = [];
   const g = new GraphBuilder();
@@ -643,14 +664,10 @@ function readWrapper(c: ConfigReader, recipe: Recipe, towers: TowersRecipe, fami
   const textHidden = spec?.hiddenSize;
   if (textHidden === undefined) return undefined;
   let projected: number | undefined;
-  if (towers.join === 'llava') projected = llavaProjector(c, g, vision.tower, textHidden, notes);
-  else if (towers.join === 'gemma3') projected = gemma3Projector(c, g, vision.tower, textHidden, notes);
-  else if (towers.join === 'llama4') projected = llama4Projector(vision.reader, g, vision.tower, textHidden, notes);
-  else if (towers.join === 'mistral3') projected = mistral3Projector(c, g, vision.tower, textHidden, notes, vision.merge);
-  else if (towers.join === 'paligemma') projected = paligemmaProjector(c, g, vision.tower, textHidden, notes);
-  else if (towers.join === 'idefics3') projected = idefics3Connector(c, g, vision.tower, textHidden, notes);
-  else if (towers.join === 'internvl') projected = internvlProjector(c, g, vision.tower, textHidden, notes);
+  const projector = PROJECTORS[towers.join];
+  if (projector) projected = projector({ c, g, vision, textHidden, notes });
   else {
+    // Qwen2.5-VL's and Qwen3-VL's mergers end their towers: the tower's output is already in the text width.
     projected = vision.tower.hidden;
     notes.push(`Each image adds ${vision.tower.tokens} tokens to the prompt.`);
     if (vision.tower.width !== textHidden) {
