@@ -84,6 +84,8 @@ describe('Hugging Face recipes: popular encoders 2 (ModernBERT, SigLIP 2)', () =
     assert.deepEqual(diagnostics(report, 'warning'), []);
     assert.equal(vision + text + 2, 375234050); // + logit_scale and logit_bias
     assert.equal(report.totals!.params, 375234050);
+    // No published count confirms the NaFlex recipe: every figure is shown as a guess, with the reason.
+    assert.match(report.unverified?.reason ?? '', /^siglip2: no published parameter count of a SigLIP 2 checkpoint/);
     assert.equal(row(report, 'vision_model.embeddings').params, 3 * 16 * 16 * d + d + 256 * d);
     assert.ok(report.totals!.macs > 0);
   });
@@ -92,6 +94,7 @@ describe('Hugging Face recipes: popular encoders 2 (ModernBERT, SigLIP 2)', () =
     const tower = analyze(JSON.stringify({ architectures: ['Siglip2VisionModel'], model_type: 'siglip2_vision_model', hidden_size: 768, num_patches: 256 }));
     assert.deepEqual(diagnostics(tower, 'warning'), []);
     assert.equal(tower.totals!.params, vision);
+    assert.match(tower.unverified?.reason ?? '', /^siglip2_vision_model: no published parameter count/);
     const headless = analyze(JSON.stringify({ architectures: ['Siglip2VisionModel'], model_type: 'siglip2_vision_model', hidden_size: 768, vision_use_head: false }));
     assert.equal(headless.totals!.params, vision - head);
     const odd = analyze(JSON.stringify({ model_type: 'siglip2_vision_model', hidden_size: 768, num_patches: 200 }));

@@ -142,6 +142,15 @@ function read(source: ParsedSource, options: ReadOptions, sink: DiagnosticSink):
  * whose family the wrapper names when the object's own model_type is no recipe's (Qwen2.5-VL's is Qwen2's).
  */
 function readConfig(c: ConfigReader, options: ReadOptions, family?: string): ModelIR | undefined {
+  const ir = readFamily(c, options, family);
+  // A recipe no published count has confirmed yet: its figures are shown as guesses, whatever path built them.
+  const recipe = family ? RECIPES[family] : recipeFor(c.string('model_type'), firstArchitecture(c))?.recipe;
+  if (!ir || ir.unverified || !recipe?.unchecked) return ir;
+  return { ...ir, unverified: { reason: `${family ?? c.string('model_type') ?? ir.modelName}: ${recipe.unchecked}`, ignoredKeys: [] } };
+}
+
+/** readConfig's IR before the recipe's own verification state is applied. */
+function readFamily(c: ConfigReader, options: ReadOptions, family?: string): ModelIR | undefined {
   const architecture = firstArchitecture(c);
   const chosen: Chosen = family ? { name: family, recipe: RECIPES[family] } : chooseRecipe(c, architecture);
   const { recipe } = chosen;

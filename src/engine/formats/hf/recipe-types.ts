@@ -189,6 +189,11 @@ export interface Recipe {
   /** Shape-changing keys this family's config carries that the recipe deliberately does not read, with why. */
   readonly acknowledged?: Readonly<Record<string, string>>;
   readonly note?: string;
+  /**
+   * Why no published count has confirmed this recipe yet (its shapes are transformers', but no checkpoint total,
+   * hub figure or tensor listing was found to check them against): every figure is shown unverified (≈?) with it.
+   */
+  readonly unchecked?: string;
   /** An image encoder (ViT, DeiT): patches instead of token ids; vision.ts builds it. */
   readonly vision?: VisionRecipe;
   /** A model of towers read from sub-configs (CLIP, SigLIP, LLaVA, Qwen2.5-VL, Gemma 3); multimodal.ts builds it. */

@@ -68,6 +68,9 @@ const LLAMA4_TEXT: Recipe = {
   },
 };
 
+/** Hunyuan's dense and MoE recipes share this: no published count to confirm them. */
+export const HUNYUAN_UNCHECKED = "no published parameter count of a Hunyuan checkpoint was found to check this recipe against (its shapes follow transformers' classes)";
+
 export const MOE_RECIPES: Readonly<Record<string, Recipe>> = {
   mixtral: {
     ...LLAMA,
@@ -394,6 +397,7 @@ export const MOE_RECIPES: Readonly<Record<string, Recipe>> = {
     ...LLAMA,
     source: 'transformers/models/hunyuan_v1_moe/modular_hunyuan_v1_moe.py (HunYuanMoEV1ForCausalLM)',
     classStem: 'HunYuanMoEV1',
+    unchecked: HUNYUAN_UNCHECKED,
     attention: { kind: 'gqa', qkvBias: 'attention_bias', outBias: 'attention_bias', qkNorm: { kind: 'rms' } },
     mlp: GATED_NO_BIAS,
     moe: {

@@ -73,7 +73,12 @@ const SIGLIP: Recipe = {
 
 
 /** SigLIP 2's NaFlex model (Siglip2Model): SigLIP's layers and heads; only the image embedding differs. */
-const SIGLIP2: Recipe = { ...SIGLIP, source: 'transformers/models/siglip2/modeling_siglip2.py', classStem: 'Siglip2' };
+const SIGLIP2: Recipe = {
+  ...SIGLIP,
+  source: 'transformers/models/siglip2/modeling_siglip2.py',
+  classStem: 'Siglip2',
+  unchecked: "no published parameter count of a SigLIP 2 checkpoint was found to check the NaFlex recipe against (its shapes follow transformers' classes)",
+};
 
 /**
  * Pixtral's image tower (Mistral AI 2024) as PixtralVisionModel builds it (pixtral.ts): a patch conv without

@@ -13,7 +13,7 @@ export type { BiasRule, Layout, AttentionRecipe, SparseLayers, MoeRecipe, Names,
 
 import type { Recipe } from './recipe-types';
 import { DECODER_NAMES, LLAMA, NO_BIAS_GQA, QKV_BIAS_GQA, QWEN3_ATTENTION, GATED_NO_BIAS, WINDOW_LAYER_TYPES, QWEN3 } from './recipe-parts';
-import { MOE_RECIPES } from './recipes-moe';
+import { HUNYUAN_UNCHECKED, MOE_RECIPES } from './recipes-moe';
 import { MULTIMODAL_RECIPES } from './recipes-multimodal';
 import { STATE_SPACE_RECIPES } from './recipes-state-space';
 
@@ -590,6 +590,7 @@ export const RECIPES: Readonly<Record<string, Recipe>> = {
     ...LLAMA,
     source: 'transformers/models/hunyuan_v1_dense/modular_hunyuan_v1_dense.py (HunYuanDenseV1ForCausalLM)',
     classStem: 'HunYuanDenseV1',
+    unchecked: HUNYUAN_UNCHECKED,
     attention: { kind: 'gqa', qkvBias: 'attention_bias', outBias: 'attention_bias', qkNorm: { kind: 'rms' } },
     mlp: GATED_NO_BIAS,
     acknowledged: {
